@@ -1,0 +1,233 @@
+package crypto
+
+import (
+	"crypto"
+	"crypto/ecdh"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/big"
+)
+
+// ErrInvalidJWK is returned for a JWK that is malformed, names an unsupported
+// key type or curve, holds an invalid point, or carries private members.
+var ErrInvalidJWK = errors.New("crypto: invalid JWK")
+
+// privateMembers are the JWK members that carry private key material
+// (RFC 7518 §6.2.2, §6.3.2, §6.4; RFC 8037 §2).
+var privateMembers = []string{"d", "p", "q", "dp", "dq", "qi", "oth", "k"}
+
+// PublicJWK encodes a public key as a JWK object (kty and key members only).
+func PublicJWK(pub crypto.PublicKey) (map[string]any, error) {
+	b64 := base64.RawURLEncoding.EncodeToString
+	switch k := pub.(type) {
+	case *ecdsa.PublicKey:
+		crv, size := curveName(k.Curve)
+		if crv == "" {
+			return nil, fmt.Errorf("%w: unsupported curve", ErrUnsupportedKeyType)
+		}
+		raw, err := k.Bytes() // uncompressed 0x04 || X || Y
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrInvalidJWK, err)
+		}
+		return map[string]any{"kty": "EC", "crv": crv, "x": b64(raw[1 : 1+size]), "y": b64(raw[1+size:])}, nil
+	case ed25519.PublicKey:
+		if len(k) != ed25519.PublicKeySize {
+			return nil, fmt.Errorf("%w: ed25519 key length", ErrInvalidJWK)
+		}
+		return map[string]any{"kty": "OKP", "crv": "Ed25519", "x": b64(k)}, nil
+	case *rsa.PublicKey:
+		return map[string]any{"kty": "RSA", "n": b64(k.N.Bytes()), "e": b64(big.NewInt(int64(k.E)).Bytes())}, nil
+	}
+	return nil, fmt.Errorf("%w: %T", ErrUnsupportedKeyType, pub)
+}
+
+func curveName(c elliptic.Curve) (string, int) {
+	switch c {
+	case elliptic.P256():
+		return "P-256", 32
+	case elliptic.P384():
+		return "P-384", 48
+	case elliptic.P521():
+		return "P-521", 66
+	}
+	return "", 0
+}
+
+// ParsePublicJWK decodes a public JWK given as JSON. It rejects private
+// members, unknown key types and curves, non-canonical base64url, and points
+// not on the curve. RSA moduli must be at least 2048 bits.
+func ParsePublicJWK(data []byte) (crypto.PublicKey, error) {
+	var m map[string]any
+	if len(data) > 16<<10 {
+		return nil, fmt.Errorf("%w: too large", ErrInvalidJWK)
+	}
+	if err := json.Unmarshal(data, &m); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalidJWK, err)
+	}
+	return PublicKeyFromJWK(m)
+}
+
+// PublicKeyFromJWK decodes a public JWK given as a decoded JSON object with
+// the same checks as ParsePublicJWK.
+func PublicKeyFromJWK(m map[string]any) (crypto.PublicKey, error) {
+	for _, p := range privateMembers {
+		if _, ok := m[p]; ok {
+			return nil, fmt.Errorf("%w: private member %q present", ErrInvalidJWK, p)
+		}
+	}
+	str := func(name string) (string, error) {
+		v, ok := m[name].(string)
+		if !ok || v == "" {
+			return "", fmt.Errorf("%w: member %q missing or not a string", ErrInvalidJWK, name)
+		}
+		return v, nil
+	}
+	bin := func(name string) ([]byte, error) {
+		s, err := str(name)
+		if err != nil {
+			return nil, err
+		}
+		b, err := base64.RawURLEncoding.Strict().DecodeString(s)
+		if err != nil {
+			return nil, fmt.Errorf("%w: member %q: %v", ErrInvalidJWK, name, err)
+		}
+		return b, nil
+	}
+	kty, err := str("kty")
+	if err != nil {
+		return nil, err
+	}
+	switch kty {
+	case "EC":
+		crv, err := str("crv")
+		if err != nil {
+			return nil, err
+		}
+		var curve ecdh.Curve
+		var ec elliptic.Curve
+		var size int
+		switch crv {
+		case "P-256":
+			curve, ec, size = ecdh.P256(), elliptic.P256(), 32
+		case "P-384":
+			curve, ec, size = ecdh.P384(), elliptic.P384(), 48
+		case "P-521":
+			curve, ec, size = ecdh.P521(), elliptic.P521(), 66
+		default:
+			return nil, fmt.Errorf("%w: curve %q", ErrUnsupportedKeyType, crv)
+		}
+		x, err := bin("x")
+		if err != nil {
+			return nil, err
+		}
+		y, err := bin("y")
+		if err != nil {
+			return nil, err
+		}
+		if len(x) != size || len(y) != size {
+			return nil, fmt.Errorf("%w: coordinate length", ErrInvalidJWK)
+		}
+		raw := make([]byte, 0, 1+2*size)
+		raw = append(append(append(raw, 4), x...), y...)
+		// ecdh validates that the point is on the curve and not infinity.
+		if _, err := curve.NewPublicKey(raw); err != nil {
+			return nil, fmt.Errorf("%w: point not on curve", ErrInvalidJWK)
+		}
+		pk, err := ecdsa.ParseUncompressedPublicKey(ec, raw)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrInvalidJWK, err)
+		}
+		return pk, nil
+	case "OKP":
+		crv, err := str("crv")
+		if err != nil {
+			return nil, err
+		}
+		if crv != "Ed25519" {
+			return nil, fmt.Errorf("%w: OKP curve %q", ErrUnsupportedKeyType, crv)
+		}
+		x, err := bin("x")
+		if err != nil {
+			return nil, err
+		}
+		if len(x) != ed25519.PublicKeySize {
+			return nil, fmt.Errorf("%w: ed25519 key length", ErrInvalidJWK)
+		}
+		return ed25519.PublicKey(x), nil
+	case "RSA":
+		n, err := bin("n")
+		if err != nil {
+			return nil, err
+		}
+		e, err := bin("e")
+		if err != nil {
+			return nil, err
+		}
+		if len(e) > 4 || len(n) == 0 || n[0] == 0 || len(e) == 0 || e[0] == 0 {
+			return nil, fmt.Errorf("%w: RSA parameters", ErrInvalidJWK)
+		}
+		N := new(big.Int).SetBytes(n)
+		E := int(new(big.Int).SetBytes(e).Int64())
+		if N.BitLen() < 2048 || N.BitLen() > 16384 || E < 3 || E%2 == 0 {
+			return nil, fmt.Errorf("%w: RSA modulus %d bits, exponent %d", ErrInvalidJWK, N.BitLen(), E)
+		}
+		return &rsa.PublicKey{N: N, E: E}, nil
+	}
+	return nil, fmt.Errorf("%w: kty %q", ErrUnsupportedKeyType, kty)
+}
+
+// Thumbprint returns the RFC 7638 SHA-256 JWK thumbprint of a public key,
+// base64url encoded.
+func Thumbprint(pub crypto.PublicKey) (string, error) {
+	m, err := PublicJWK(pub)
+	if err != nil {
+		return "", err
+	}
+	// RFC 7638 §3.2: required members only, lexicographic order, no
+	// whitespace. The values are base64url or fixed names, so no escaping is
+	// needed.
+	var s string
+	switch m["kty"] {
+	case "EC":
+		s = `{"crv":"` + m["crv"].(string) + `","kty":"EC","x":"` + m["x"].(string) + `","y":"` + m["y"].(string) + `"}`
+	case "OKP":
+		s = `{"crv":"` + m["crv"].(string) + `","kty":"OKP","x":"` + m["x"].(string) + `"}`
+	case "RSA":
+		s = `{"e":"` + m["e"].(string) + `","kty":"RSA","n":"` + m["n"].(string) + `"}`
+	}
+	sum := sha256.Sum256([]byte(s))
+	return base64.RawURLEncoding.EncodeToString(sum[:]), nil
+}
+
+// KeyTypeOf returns the key type of a public key (RSA keys report the size
+// class rounded down to 2048/3072/4096).
+func KeyTypeOf(pub crypto.PublicKey) (KeyType, error) {
+	switch k := pub.(type) {
+	case *ecdsa.PublicKey:
+		switch k.Curve {
+		case elliptic.P256():
+			return KeyTypeECP256, nil
+		case elliptic.P384():
+			return KeyTypeECP384, nil
+		}
+	case ed25519.PublicKey:
+		return KeyTypeEd25519, nil
+	case *rsa.PublicKey:
+		switch b := k.N.BitLen(); {
+		case b >= 4096:
+			return KeyTypeRSA4096, nil
+		case b >= 3072:
+			return KeyTypeRSA3072, nil
+		case b >= 2048:
+			return KeyTypeRSA2048, nil
+		}
+	}
+	return "", fmt.Errorf("%w: %T", ErrUnsupportedKeyType, pub)
+}
