@@ -1,0 +1,94 @@
+// Package match holds the machinery shared by the Presentation Exchange and
+// DCQL matchers: unknown-member preservation for wire types, claims path
+// pointers (OpenID4VP 1.0 §7), a bounded JSONPath subset, JSON Schema
+// filters with a deny-all loader, and minimal SD-JWT disclosure sets.
+package match
+
+import (
+	"bytes"
+	"encoding/json"
+	"reflect"
+	"strings"
+)
+
+// KnownKeys returns the JSON member names declared by the struct type t.
+func KnownKeys(t reflect.Type) map[string]bool {
+	keys := make(map[string]bool, t.NumField())
+	for i := range t.NumField() {
+		tag := t.Field(i).Tag.Get("json")
+		name, _, _ := strings.Cut(tag, ",")
+		if name != "" && name != "-" {
+			keys[name] = true
+		}
+	}
+	return keys
+}
+
+// UnmarshalExtra decodes data into dst (a pointer to a struct without
+// custom unmarshalling) and returns the members that known does not name.
+func UnmarshalExtra(data []byte, dst any, known map[string]bool) (map[string]json.RawMessage, error) {
+	if err := json.Unmarshal(data, dst); err != nil {
+		return nil, err
+	}
+	var all map[string]json.RawMessage
+	if err := json.Unmarshal(data, &all); err != nil {
+		return nil, err
+	}
+	var extra map[string]json.RawMessage
+	for k, v := range all {
+		if known[k] {
+			continue
+		}
+		if extra == nil {
+			extra = make(map[string]json.RawMessage)
+		}
+		extra[k] = v
+	}
+	return extra, nil
+}
+
+// MarshalExtra encodes src (a struct without custom marshalling) and merges
+// the extra members that src does not define itself.
+func MarshalExtra(src any, extra map[string]json.RawMessage, known map[string]bool) ([]byte, error) {
+	b, err := json.Marshal(src)
+	if err != nil || len(extra) == 0 {
+		return b, err
+	}
+	var add []string
+	for k := range extra {
+		if !known[k] {
+			add = append(add, k)
+		}
+	}
+	if len(add) == 0 {
+		return b, nil
+	}
+	var buf bytes.Buffer
+	buf.Write(b[:len(b)-1])
+	first := len(b) == 2
+	sortStrings(add)
+	for _, k := range add {
+		if !first {
+			buf.WriteByte(',')
+		}
+		first = false
+		kb, _ := json.Marshal(k)
+		buf.Write(kb)
+		buf.WriteByte(':')
+		v := extra[k]
+		if len(v) == 0 || !json.Valid(v) {
+			v = json.RawMessage("null")
+		}
+		buf.Write(v)
+	}
+	buf.WriteByte('}')
+	return buf.Bytes(), nil
+}
+
+func sortStrings(s []string) {
+	for i := 1; i < len(s); i++ {
+		for j := i; j > 0 && s[j] < s[j-1]; j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
+}

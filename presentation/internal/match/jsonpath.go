@@ -1,0 +1,471 @@
+package match
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	pjsonpath "github.com/PaesslerAG/jsonpath"
+)
+
+// JSONPath errors.
+var (
+	// ErrJSONPath: the expression is not valid JSONPath.
+	ErrJSONPath = errors.New("match: invalid JSONPath")
+	// ErrJSONPathUnsupported: the expression is valid JSONPath but outside
+	// the safe subset (filter and script expressions, slices, functions).
+	ErrJSONPathUnsupported = errors.New("match: JSONPath outside the supported subset")
+	// ErrJSONPathLimit: the expression exceeds a length, segment or
+	// descendant limit (checked before any parsing).
+	ErrJSONPathLimit = errors.New("match: JSONPath exceeds a limit")
+	// ErrTooManyResults: evaluation selected more nodes than allowed.
+	ErrTooManyResults = errors.New("match: path selects too many elements")
+	// ErrTooMuchWork: evaluation visited more nodes than allowed.
+	ErrTooMuchWork = errors.New("match: path evaluation exceeded its work limit")
+)
+
+// Limits of the JSONPath subset.
+const (
+	MaxJSONPathLen   = 512   // bytes
+	MaxSegments      = 32    // segments after $
+	MaxDescendants   = 2     // ".." segments
+	MaxUnion         = 8     // selectors inside one bracket
+	MaxResults       = 1024  // selected nodes per evaluation
+	MaxSteps         = 65536 // nodes visited per evaluation
+	maxDescentDepth  = 64    // levels below a ".." segment
+	maxSelectorIndex = 1 << 24
+)
+
+type segKind uint8
+
+const (
+	segChild      segKind = iota // .name / ['name'] / [0] / unions
+	segWildcard                  // .* / [*]
+	segDescendant                // ..name / ..* / ..[...]
+)
+
+type selector struct {
+	name  string
+	index int
+	isIdx bool
+}
+
+type segment struct {
+	kind     segKind
+	wildcard bool // for descendant: ..*
+	sels     []selector
+}
+
+// JSONPath is a compiled expression of the supported subset of RFC 9535:
+// the root `$`, member names (`.name`, `['name']`, `["name"]`), array
+// indices (negative ones count from the end), wildcards (`.*`, `[*]`),
+// unions of names or indices (`['a','b']`, `[0,2]`) and at most two
+// descendant segments (`..name`). Filter (`?(…)`) and script (`(…)`)
+// expressions, slices and functions are refused. Every expression accepted
+// is also accepted by github.com/PaesslerAG/jsonpath, the parser the
+// project standardises on, and selects the same values; evaluation is done
+// here so that result and work limits hold and the location of every
+// result is known (needed for selective disclosure).
+type JSONPath struct {
+	src  string
+	segs []segment
+}
+
+// String returns the source expression.
+func (p *JSONPath) String() string { return p.src }
+
+// CompileJSONPath checks the limits of s, parses it into the supported
+// subset and cross-checks it with PaesslerAG/jsonpath.
+func CompileJSONPath(s string) (*JSONPath, error) {
+	if len(s) > MaxJSONPathLen {
+		return nil, fmt.Errorf("%w: %d bytes > %d", ErrJSONPathLimit, len(s), MaxJSONPathLen)
+	}
+	if !utf8.ValidString(s) {
+		return nil, fmt.Errorf("%w: not UTF-8", ErrJSONPath)
+	}
+	if strings.Count(s, "..") > MaxDescendants {
+		return nil, fmt.Errorf("%w: more than %d descendant segments", ErrJSONPathLimit, MaxDescendants)
+	}
+	if strings.Count(s, "[")+strings.Count(s, ".") > 2*MaxSegments+2*MaxDescendants {
+		return nil, fmt.Errorf("%w: too many segments", ErrJSONPathLimit)
+	}
+	p := &JSONPath{src: s}
+	if err := p.parse(); err != nil {
+		return nil, err
+	}
+	// The expression is now known to be flat (no nesting), short and free
+	// of script, so the recursive-descent parser of gval cannot overflow.
+	if _, err := pjsonpath.New(s); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrJSONPath, err)
+	}
+	return p, nil
+}
+
+func (p *JSONPath) parse() error {
+	s := p.src
+	if s == "" || s[0] != '$' {
+		return fmt.Errorf("%w: must start with $", ErrJSONPath)
+	}
+	i := 1
+	for i < len(s) {
+		if len(p.segs) >= MaxSegments {
+			return fmt.Errorf("%w: more than %d segments", ErrJSONPathLimit, MaxSegments)
+		}
+		switch s[i] {
+		case '.':
+			desc := strings.HasPrefix(s[i:], "..")
+			if desc {
+				i += 2
+			} else {
+				i++
+			}
+			if i >= len(s) {
+				return fmt.Errorf("%w: trailing dot", ErrJSONPath)
+			}
+			if s[i] == '*' {
+				i++
+				if desc {
+					p.segs = append(p.segs, segment{kind: segDescendant, wildcard: true})
+				} else {
+					p.segs = append(p.segs, segment{kind: segWildcard})
+				}
+				continue
+			}
+			if desc && s[i] == '[' {
+				seg, n, err := parseBracket(s[i:])
+				if err != nil {
+					return err
+				}
+				i += n
+				if seg.kind == segWildcard {
+					seg = segment{kind: segDescendant, wildcard: true}
+				} else {
+					seg.kind = segDescendant
+				}
+				p.segs = append(p.segs, seg)
+				continue
+			}
+			name, n := scanName(s[i:])
+			if n == 0 {
+				return fmt.Errorf("%w: expected a member name at offset %d", ErrJSONPath, i)
+			}
+			i += n
+			kind := segChild
+			if desc {
+				kind = segDescendant
+			}
+			p.segs = append(p.segs, segment{kind: kind, sels: []selector{{name: name}}})
+		case '[':
+			seg, n, err := parseBracket(s[i:])
+			if err != nil {
+				return err
+			}
+			i += n
+			p.segs = append(p.segs, seg)
+		default:
+			return fmt.Errorf("%w: unexpected %q at offset %d", ErrJSONPathUnsupported, s[i], i)
+		}
+	}
+	return nil
+}
+
+// scanName reads a member-name shorthand: a letter, '_' or non-ASCII
+// character followed by those or digits.
+func scanName(s string) (string, int) {
+	n := 0
+	for n < len(s) {
+		r, size := utf8.DecodeRuneInString(s[n:])
+		ok := r == '_' || unicode.IsLetter(r) || (n > 0 && unicode.IsDigit(r))
+		if !ok {
+			break
+		}
+		n += size
+	}
+	return s[:n], n
+}
+
+// parseBracket parses "[...]" at the start of s.
+func parseBracket(s string) (segment, int, error) {
+	i := 1
+	var sels []selector
+	for {
+		for i < len(s) && s[i] == ' ' {
+			i++
+		}
+		if i >= len(s) {
+			return segment{}, 0, fmt.Errorf("%w: unterminated bracket", ErrJSONPath)
+		}
+		c := s[i]
+		switch {
+		case c == '*':
+			if len(sels) > 0 {
+				return segment{}, 0, fmt.Errorf("%w: wildcard in a union", ErrJSONPathUnsupported)
+			}
+			i++
+			for i < len(s) && s[i] == ' ' {
+				i++
+			}
+			if i >= len(s) || s[i] != ']' {
+				return segment{}, 0, fmt.Errorf("%w: wildcard in a union", ErrJSONPathUnsupported)
+			}
+			return segment{kind: segWildcard}, i + 1, nil
+		case c == '\'' || c == '"':
+			name, n, err := scanQuoted(s[i:])
+			if err != nil {
+				return segment{}, 0, err
+			}
+			sels = append(sels, selector{name: name})
+			i += n
+		case c == '-' || (c >= '0' && c <= '9'):
+			j := i + 1
+			for j < len(s) && s[j] >= '0' && s[j] <= '9' {
+				j++
+			}
+			v, err := strconv.Atoi(s[i:j])
+			if err != nil || v > maxSelectorIndex || v < -maxSelectorIndex {
+				return segment{}, 0, fmt.Errorf("%w: bad index %q", ErrJSONPath, s[i:j])
+			}
+			if j-i > 1 && (s[i] == '0' || (s[i] == '-' && s[i+1] == '0')) {
+				return segment{}, 0, fmt.Errorf("%w: index with leading zero", ErrJSONPath)
+			}
+			sels = append(sels, selector{index: v, isIdx: true})
+			i = j
+		case c == '?' || c == '(' || c == '@':
+			return segment{}, 0, fmt.Errorf("%w: filter and script expressions are not supported", ErrJSONPathUnsupported)
+		default:
+			return segment{}, 0, fmt.Errorf("%w: unexpected %q in bracket", ErrJSONPathUnsupported, c)
+		}
+		if len(sels) > MaxUnion {
+			return segment{}, 0, fmt.Errorf("%w: more than %d selectors in a union", ErrJSONPathLimit, MaxUnion)
+		}
+		for i < len(s) && s[i] == ' ' {
+			i++
+		}
+		if i >= len(s) {
+			return segment{}, 0, fmt.Errorf("%w: unterminated bracket", ErrJSONPath)
+		}
+		switch s[i] {
+		case ']':
+			return segment{kind: segChild, sels: sels}, i + 1, nil
+		case ',':
+			i++
+		case ':':
+			return segment{}, 0, fmt.Errorf("%w: array slices are not supported", ErrJSONPathUnsupported)
+		default:
+			return segment{}, 0, fmt.Errorf("%w: unexpected %q in bracket", ErrJSONPath, s[i])
+		}
+	}
+}
+
+// scanQuoted reads a quoted member name. Escapes are limited to \\ and the
+// quote characters, which both RFC 9535 and gval understand alike.
+func scanQuoted(s string) (string, int, error) {
+	q := s[0]
+	var b strings.Builder
+	for i := 1; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == q:
+			return b.String(), i + 1, nil
+		case c == '\\':
+			if i+1 >= len(s) {
+				return "", 0, fmt.Errorf("%w: unterminated string", ErrJSONPath)
+			}
+			i++
+			switch s[i] {
+			case '\\', '\'', '"':
+				b.WriteByte(s[i])
+			default:
+				return "", 0, fmt.Errorf("%w: escape \\%c", ErrJSONPathUnsupported, s[i])
+			}
+		case c < 0x20:
+			return "", 0, fmt.Errorf("%w: control character in string", ErrJSONPath)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return "", 0, fmt.Errorf("%w: unterminated string", ErrJSONPath)
+}
+
+// evalState carries the limits of one evaluation.
+type evalState struct {
+	steps   int
+	results int
+	emit    func(v any, loc []any) bool
+	stopped bool
+	err     error
+	loc     []any
+}
+
+// Eval evaluates the expression over root and calls emit for every result
+// in document order (object members in sorted order where a wildcard or
+// descendant segment visits several), with its concrete location. The loc
+// slice is only valid during the call. emit returns false to stop early.
+func (p *JSONPath) Eval(root any, emit func(v any, loc []any) bool) error {
+	st := evalState{emit: emit, loc: make([]any, 0, 8)}
+	st.walk(p.segs, root)
+	return st.err
+}
+
+// First returns the first result of the expression over root.
+func (p *JSONPath) First(root any) (v any, loc []any, ok bool, err error) {
+	err = p.Eval(root, func(x any, l []any) bool {
+		v, loc, ok = x, slices.Clone(l), true
+		return false
+	})
+	return v, loc, ok, err
+}
+
+func (st *evalState) done() bool { return st.stopped || st.err != nil }
+
+func (st *evalState) step() bool {
+	st.steps++
+	if st.steps > MaxSteps {
+		st.err = ErrTooMuchWork
+		return false
+	}
+	return true
+}
+
+func (st *evalState) walk(segs []segment, v any) {
+	if st.done() || !st.step() {
+		return
+	}
+	if len(segs) == 0 {
+		st.results++
+		if st.results > MaxResults {
+			st.err = ErrTooManyResults
+			return
+		}
+		if !st.emit(v, st.loc) {
+			st.stopped = true
+		}
+		return
+	}
+	seg, rest := segs[0], segs[1:]
+	switch seg.kind {
+	case segChild:
+		for _, sel := range seg.sels {
+			st.child(sel, v, rest)
+			if st.done() {
+				return
+			}
+		}
+	case segWildcard:
+		st.children(v, rest)
+	case segDescendant:
+		st.descend(seg, v, rest, 0)
+	}
+}
+
+func (st *evalState) push(c any) { st.loc = append(st.loc, c) }
+func (st *evalState) pop()       { st.loc = st.loc[:len(st.loc)-1] }
+
+func (st *evalState) child(sel selector, v any, rest []segment) {
+	if sel.isIdx {
+		arr, ok := asArray(v)
+		if !ok {
+			return
+		}
+		i := sel.index
+		if i < 0 {
+			i += len(arr)
+		}
+		if i < 0 || i >= len(arr) {
+			return
+		}
+		st.push(i)
+		st.walk(rest, arr[i])
+		st.pop()
+		return
+	}
+	obj, ok := asObject(v)
+	if !ok {
+		return
+	}
+	x, ok := obj[sel.name]
+	if !ok {
+		return
+	}
+	st.push(sel.name)
+	st.walk(rest, x)
+	st.pop()
+}
+
+// children applies rest to every child of v.
+func (st *evalState) children(v any, rest []segment) {
+	if arr, ok := asArray(v); ok {
+		for i, x := range arr {
+			st.push(i)
+			st.walk(rest, x)
+			st.pop()
+			if st.done() {
+				return
+			}
+		}
+		return
+	}
+	obj, ok := asObject(v)
+	if !ok {
+		return
+	}
+	for _, k := range sortedKeys(obj) {
+		st.push(k)
+		st.walk(rest, obj[k])
+		st.pop()
+		if st.done() {
+			return
+		}
+	}
+}
+
+// descend applies the descendant segment at v and every node below it.
+func (st *evalState) descend(seg segment, v any, rest []segment, depth int) {
+	if st.done() || depth > maxDescentDepth || !st.step() {
+		return
+	}
+	if seg.wildcard {
+		st.children(v, rest)
+	} else {
+		for _, sel := range seg.sels {
+			st.child(sel, v, rest)
+			if st.done() {
+				return
+			}
+		}
+	}
+	if arr, ok := asArray(v); ok {
+		for i, x := range arr {
+			st.push(i)
+			st.descend(seg, x, rest, depth+1)
+			st.pop()
+			if st.done() {
+				return
+			}
+		}
+		return
+	}
+	if obj, ok := asObject(v); ok {
+		for _, k := range sortedKeys(obj) {
+			st.push(k)
+			st.descend(seg, obj[k], rest, depth+1)
+			st.pop()
+			if st.done() {
+				return
+			}
+		}
+	}
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
