@@ -1,0 +1,18 @@
+// Package jose signs and verifies JWS compact serializations (RFC 7515) and
+// JWTs (RFC 7519) through wstack key engines, with the checks RFC 8725 (JWT
+// Best Current Practices) asks for built in.
+//
+// Verification always takes an explicit algorithm allow-list and an expected
+// typ. Before anything is decoded the parse gate rejects tokens over the size
+// limit (counting the dots before splitting, CVE-2025-27144 style inputs),
+// non-canonical base64url, duplicate JSON members and excessive nesting in the
+// header and payload, "none" and MAC algorithms, unknown or malformed crit
+// parameters (RFC 7515 §4.1.11), and embedded jwk headers carrying private key
+// members. The key that verifies a signature comes from the caller (a key or a
+// KeyResolver), never from the header alone.
+//
+// Signing goes through KeySigner, which delegates to a crypto.Signer engine so
+// private keys never leave it; KeySigner.CryptoSigner adapts it to the
+// standard library's crypto.Signer so that lestrrat-go/jwx/v2 can sign with an
+// engine key.
+package jose

@@ -1,0 +1,375 @@
+// Package jsonx validates untrusted JSON before it is decoded: well-formed
+// (RFC 8259), valid UTF-8, bounded size and nesting depth, and no duplicate
+// member names in any object (RFC 7515 §5.2 and RFC 7519 §4 require JOSE
+// parsers to reject them; encoding/json silently keeps the last one).
+package jsonx
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// Errors reported by Validate.
+var (
+	ErrSyntax          = errors.New("jsonx: malformed JSON")
+	ErrTooDeep         = errors.New("jsonx: JSON nested too deeply")
+	ErrTooLarge        = errors.New("jsonx: JSON too large")
+	ErrDuplicateMember = errors.New("jsonx: duplicate member name")
+	ErrInvalidUTF8     = errors.New("jsonx: invalid UTF-8")
+)
+
+// Limits bound a document. Zero values mean the defaults.
+type Limits struct {
+	MaxBytes int // default 1 MiB
+	MaxDepth int // default 32
+}
+
+func (l Limits) norm() Limits {
+	if l.MaxBytes <= 0 {
+		l.MaxBytes = 1 << 20
+	}
+	if l.MaxDepth <= 0 {
+		l.MaxDepth = 32
+	}
+	return l
+}
+
+// Validate checks data against the limits and the rules in the package
+// comment. It does not allocate for documents whose objects have fewer than
+// 16 members and whose member names contain no escapes.
+func Validate(data []byte, lim Limits) error {
+	lim = lim.norm()
+	if len(data) > lim.MaxBytes {
+		return fmt.Errorf("%w: %d bytes > %d", ErrTooLarge, len(data), lim.MaxBytes)
+	}
+	s := scanner{data: data, maxDepth: lim.MaxDepth}
+	s.ws()
+	if err := s.value(0); err != nil {
+		return err
+	}
+	s.ws()
+	if s.pos != len(s.data) {
+		return s.errf("trailing data")
+	}
+	return nil
+}
+
+// Unmarshal validates data and then decodes it into v.
+func Unmarshal(data []byte, v any, lim Limits) error {
+	if err := Validate(data, lim); err != nil {
+		return err
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return fmt.Errorf("%w: %v", ErrSyntax, err)
+	}
+	return nil
+}
+
+type scanner struct {
+	data     []byte
+	pos      int
+	maxDepth int
+}
+
+func (s *scanner) errf(msg string) error {
+	return fmt.Errorf("%w: %s at offset %d", ErrSyntax, msg, s.pos)
+}
+
+func (s *scanner) ws() {
+	for s.pos < len(s.data) {
+		switch s.data[s.pos] {
+		case ' ', '\t', '\n', '\r':
+			s.pos++
+		default:
+			return
+		}
+	}
+}
+
+func (s *scanner) value(depth int) error {
+	if s.pos >= len(s.data) {
+		return s.errf("unexpected end")
+	}
+	switch c := s.data[s.pos]; {
+	case c == '{':
+		return s.object(depth + 1)
+	case c == '[':
+		return s.array(depth + 1)
+	case c == '"':
+		_, _, err := s.str()
+		return err
+	case c == 't':
+		return s.lit("true")
+	case c == 'f':
+		return s.lit("false")
+	case c == 'n':
+		return s.lit("null")
+	case c == '-' || (c >= '0' && c <= '9'):
+		return s.number()
+	}
+	return s.errf("unexpected character")
+}
+
+func (s *scanner) lit(w string) error {
+	if !bytes.HasPrefix(s.data[s.pos:], []byte(w)) {
+		return s.errf("bad literal")
+	}
+	s.pos += len(w)
+	return nil
+}
+
+func (s *scanner) number() error {
+	start := s.pos
+	if s.data[s.pos] == '-' {
+		s.pos++
+	}
+	digits := func() int {
+		n := 0
+		for s.pos < len(s.data) && s.data[s.pos] >= '0' && s.data[s.pos] <= '9' {
+			s.pos++
+			n++
+		}
+		return n
+	}
+	if s.pos < len(s.data) && s.data[s.pos] == '0' {
+		s.pos++
+	} else if digits() == 0 {
+		return s.errf("bad number")
+	}
+	if s.pos < len(s.data) && s.data[s.pos] == '.' {
+		s.pos++
+		if digits() == 0 {
+			return s.errf("bad fraction")
+		}
+	}
+	if s.pos < len(s.data) && (s.data[s.pos] == 'e' || s.data[s.pos] == 'E') {
+		s.pos++
+		if s.pos < len(s.data) && (s.data[s.pos] == '+' || s.data[s.pos] == '-') {
+			s.pos++
+		}
+		if digits() == 0 {
+			return s.errf("bad exponent")
+		}
+	}
+	if s.pos-start > 64 {
+		return s.errf("number too long")
+	}
+	return nil
+}
+
+// str scans a string starting at the opening quote and returns its raw
+// content (between the quotes) and whether it contains escapes.
+func (s *scanner) str() ([]byte, bool, error) {
+	s.pos++ // opening quote
+	start := s.pos
+	escaped := false
+	for s.pos < len(s.data) {
+		c := s.data[s.pos]
+		switch {
+		case c == '"':
+			raw := s.data[start:s.pos]
+			s.pos++
+			return raw, escaped, nil
+		case c == '\\':
+			escaped = true
+			if s.pos+1 >= len(s.data) {
+				return nil, false, s.errf("bad escape")
+			}
+			switch s.data[s.pos+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				s.pos += 2
+			case 'u':
+				if s.pos+6 > len(s.data) {
+					return nil, false, s.errf("bad \\u escape")
+				}
+				for _, h := range s.data[s.pos+2 : s.pos+6] {
+					if !isHex(h) {
+						return nil, false, s.errf("bad \\u escape")
+					}
+				}
+				s.pos += 6
+			default:
+				return nil, false, s.errf("bad escape")
+			}
+		case c < 0x20:
+			return nil, false, s.errf("control character in string")
+		case c < utf8.RuneSelf:
+			s.pos++
+		default:
+			r, n := utf8.DecodeRune(s.data[s.pos:])
+			if r == utf8.RuneError && n <= 1 {
+				return nil, false, fmt.Errorf("%w: at offset %d", ErrInvalidUTF8, s.pos)
+			}
+			s.pos += n
+		}
+	}
+	return nil, false, s.errf("unterminated string")
+}
+
+func isHex(c byte) bool {
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
+}
+
+func (s *scanner) array(depth int) error {
+	if depth > s.maxDepth {
+		return fmt.Errorf("%w: depth > %d", ErrTooDeep, s.maxDepth)
+	}
+	s.pos++
+	s.ws()
+	if s.pos < len(s.data) && s.data[s.pos] == ']' {
+		s.pos++
+		return nil
+	}
+	for {
+		s.ws()
+		if err := s.value(depth); err != nil {
+			return err
+		}
+		s.ws()
+		if s.pos >= len(s.data) {
+			return s.errf("unterminated array")
+		}
+		switch s.data[s.pos] {
+		case ',':
+			s.pos++
+		case ']':
+			s.pos++
+			return nil
+		default:
+			return s.errf("expected , or ]")
+		}
+	}
+}
+
+func (s *scanner) object(depth int) error {
+	if depth > s.maxDepth {
+		return fmt.Errorf("%w: depth > %d", ErrTooDeep, s.maxDepth)
+	}
+	s.pos++
+	s.ws()
+	if s.pos < len(s.data) && s.data[s.pos] == '}' {
+		s.pos++
+		return nil
+	}
+	var small [16][]byte
+	names := small[:0]
+	var set map[string]struct{}
+	for {
+		s.ws()
+		if s.pos >= len(s.data) || s.data[s.pos] != '"' {
+			return s.errf("expected member name")
+		}
+		raw, esc, err := s.str()
+		if err != nil {
+			return err
+		}
+		name := raw
+		if esc {
+			dec, err := unescape(raw)
+			if err != nil {
+				return s.errf(err.Error())
+			}
+			name = dec
+		}
+		if set == nil && len(names) < cap(small) {
+			for _, n := range names {
+				if bytes.Equal(n, name) {
+					return fmt.Errorf("%w: %q", ErrDuplicateMember, truncate(name))
+				}
+			}
+			names = append(names, name)
+		} else {
+			if set == nil {
+				set = make(map[string]struct{}, 32)
+				for _, n := range names {
+					set[string(n)] = struct{}{}
+				}
+			}
+			if _, dup := set[string(name)]; dup {
+				return fmt.Errorf("%w: %q", ErrDuplicateMember, truncate(name))
+			}
+			set[string(name)] = struct{}{}
+		}
+		s.ws()
+		if s.pos >= len(s.data) || s.data[s.pos] != ':' {
+			return s.errf("expected :")
+		}
+		s.pos++
+		s.ws()
+		if err := s.value(depth); err != nil {
+			return err
+		}
+		s.ws()
+		if s.pos >= len(s.data) {
+			return s.errf("unterminated object")
+		}
+		switch s.data[s.pos] {
+		case ',':
+			s.pos++
+		case '}':
+			s.pos++
+			return nil
+		default:
+			return s.errf("expected , or }")
+		}
+	}
+}
+
+func truncate(b []byte) string {
+	if len(b) > 40 {
+		return string(b[:40]) + "…"
+	}
+	return string(b)
+}
+
+// unescape decodes the escapes of a JSON string body already validated by
+// the scanner. Lone surrogates decode to U+FFFD, as encoding/json does.
+func unescape(raw []byte) ([]byte, error) {
+	out := make([]byte, 0, len(raw))
+	for i := 0; i < len(raw); {
+		c := raw[i]
+		if c != '\\' {
+			out = append(out, c)
+			i++
+			continue
+		}
+		switch raw[i+1] {
+		case '"', '\\', '/':
+			out = append(out, raw[i+1])
+		case 'b':
+			out = append(out, '\b')
+		case 'f':
+			out = append(out, '\f')
+		case 'n':
+			out = append(out, '\n')
+		case 'r':
+			out = append(out, '\r')
+		case 't':
+			out = append(out, '\t')
+		case 'u':
+			v, _ := strconv.ParseUint(string(raw[i+2:i+6]), 16, 32)
+			r := rune(v)
+			i += 6
+			if utf16.IsSurrogate(r) {
+				if i+6 <= len(raw) && raw[i] == '\\' && raw[i+1] == 'u' {
+					v2, _ := strconv.ParseUint(string(raw[i+2:i+6]), 16, 32)
+					if d := utf16.DecodeRune(r, rune(v2)); d != utf8.RuneError {
+						out = utf8.AppendRune(out, d)
+						i += 6
+						continue
+					}
+				}
+				r = utf8.RuneError
+			}
+			out = utf8.AppendRune(out, r)
+			continue
+		}
+		i += 2
+	}
+	return out, nil
+}
