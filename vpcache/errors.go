@@ -1,0 +1,63 @@
+package vpcache
+
+import "errors"
+
+// Errors returned by the cache, its stores and the invalidation handler. A
+// rejected store matches [ErrRejected] and one of the reasons below; a miss
+// matches [ErrMiss] and, where known, the reason.
+var (
+	// ErrInvalidKey: empty or malformed participant context, DID or scope.
+	ErrInvalidKey = errors.New("vpcache: invalid cache key")
+	// ErrDisabled: the cache is disabled (validity 0 or enabled=false).
+	ErrDisabled = errors.New("vpcache: cache disabled")
+	// ErrMiss: no usable entry; the caller must fetch presentations.
+	ErrMiss = errors.New("vpcache: cache miss")
+	// ErrNotFound: the store holds no entry for the key or selector.
+	ErrNotFound = errors.New("vpcache: entry not found")
+	// ErrStore: the backing store failed.
+	ErrStore = errors.New("vpcache: store failure")
+	// ErrRejected: the presentations were not stored because a check failed.
+	ErrRejected = errors.New("vpcache: presentations rejected, not cached")
+
+	// ErrInvalidPresentation: the Verifier (or Parser) rejected a
+	// presentation, or the input exceeds a size limit.
+	ErrInvalidPresentation = errors.New("vpcache: invalid presentation")
+	// ErrScopeNotCovered: the credentials do not cover the requested scopes.
+	ErrScopeNotCovered = errors.New("vpcache: requested scopes not covered by the credentials")
+	// ErrHolderMismatch: a presentation's holder is not the counterparty.
+	ErrHolderMismatch = errors.New("vpcache: presentation holder is not the counterparty")
+	// ErrExpired: the entry is older than the configured validity.
+	ErrExpired = errors.New("vpcache: entry expired")
+	// ErrCredentialExpired: a credential's validUntil/expirationDate passed.
+	ErrCredentialExpired = errors.New("vpcache: credential expired")
+	// ErrCredentialNotYetValid: a credential's validFrom/issuanceDate is in the future.
+	ErrCredentialNotYetValid = errors.New("vpcache: credential not yet valid")
+	// ErrPresentationExpired: a presentation's exp passed (strict expiry).
+	ErrPresentationExpired = errors.New("vpcache: presentation expired")
+	// ErrRevoked: a credential is revoked.
+	ErrRevoked = errors.New("vpcache: credential revoked")
+	// ErrSuspended: a credential is suspended.
+	ErrSuspended = errors.New("vpcache: credential suspended")
+	// ErrStatusInvalid: a status list reports a status other than valid,
+	// revoked or suspended.
+	ErrStatusInvalid = errors.New("vpcache: credential status not valid")
+	// ErrStatusUnavailable: a status check failed to produce an answer.
+	ErrStatusUnavailable = errors.New("vpcache: credential status unavailable")
+	// ErrStatusUnchecked: a credential carries a status reference but no
+	// StatusChecker is configured.
+	ErrStatusUnchecked = errors.New("vpcache: credential status not checked (no StatusChecker)")
+	// ErrUntrustedIssuer: the IssuerTrust rejected a credential's issuer.
+	ErrUntrustedIssuer = errors.New("vpcache: untrusted issuer")
+
+	// ErrConfig: an invalid configuration or option.
+	ErrConfig = errors.New("vpcache: invalid configuration")
+
+	// ErrBadRequest: an invalidation request is malformed.
+	ErrBadRequest = errors.New("vpcache: bad invalidation request")
+	// ErrUnauthenticated: returned by an Authenticator for a missing or
+	// invalid credential (HTTP 401).
+	ErrUnauthenticated = errors.New("vpcache: unauthenticated")
+	// ErrForbidden: returned by an Authenticator when the caller may not
+	// invalidate these entries (HTTP 403).
+	ErrForbidden = errors.New("vpcache: forbidden")
+)

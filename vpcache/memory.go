@@ -1,0 +1,184 @@
+package vpcache
+
+import (
+	"container/list"
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"fmt"
+	"sync"
+)
+
+// DefaultMaxEntries bounds a [MemoryStore] unless configured otherwise.
+const DefaultMaxEntries = 10000
+
+// MemoryStore is an in-process [Store]: concurrency safe, bounded to a
+// maximum number of entries with least-recently-used eviction. It keeps the
+// parsed form of entries, so a hit does not re-parse. Expired entries are
+// removed by the cache's reaper (ByExpiry) or when a query finds them.
+type MemoryStore struct {
+	mu      sync.Mutex
+	max     int
+	lru     *list.List // front = most recently used; values are *memEntry
+	byID    map[string]*list.Element
+	metrics Metrics
+}
+
+type memEntry struct {
+	id string
+	e  Entry
+}
+
+// MemoryOption configures a [MemoryStore].
+type MemoryOption func(*MemoryStore)
+
+// WithMaxEntries bounds the store (default [DefaultMaxEntries]); n <= 0
+// keeps the default.
+func WithMaxEntries(n int) MemoryOption {
+	return func(m *MemoryStore) {
+		if n > 0 {
+			m.max = n
+		}
+	}
+}
+
+// WithMemoryMetrics reports LRU evictions (ReasonLRU) to m.
+func WithMemoryMetrics(mt Metrics) MemoryOption {
+	return func(m *MemoryStore) {
+		if mt != nil {
+			m.metrics = mt
+		}
+	}
+}
+
+// NewMemoryStore returns an empty memory store.
+func NewMemoryStore(opts ...MemoryOption) *MemoryStore {
+	m := &MemoryStore{max: DefaultMaxEntries, lru: list.New(), byID: map[string]*list.Element{}, metrics: NopMetrics{}}
+	for _, o := range opts {
+		o(m)
+	}
+	return m
+}
+
+// Len returns the number of entries held.
+func (m *MemoryStore) Len() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.lru.Len()
+}
+
+// Get implements [Store]; it marks the entry as recently used.
+func (m *MemoryStore) Get(ctx context.Context, k Key) (Entry, error) {
+	if err := k.Validate(); err != nil {
+		return Entry{}, err
+	}
+	if err := ctx.Err(); err != nil {
+		return Entry{}, fmt.Errorf("%w: %w", ErrStore, err)
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	el, ok := m.byID[k.id()]
+	if !ok {
+		return Entry{}, ErrNotFound
+	}
+	m.lru.MoveToFront(el)
+	return copyEntry(el.Value.(*memEntry).e), nil
+}
+
+func copyEntry(e Entry) Entry {
+	e.Presentations = clonePresentations(e.Presentations)
+	e.Key.Scopes = append([]string{}, e.Key.Scopes...)
+	return e
+}
+
+// Put implements [Store]. When the store is full, the least recently used
+// entry is evicted.
+func (m *MemoryStore) Put(ctx context.Context, e Entry) (int64, error) {
+	if err := ValidateEntry(e); err != nil {
+		return 0, err
+	}
+	if err := ctx.Err(); err != nil {
+		return 0, fmt.Errorf("%w: %w", ErrStore, err)
+	}
+	e = copyEntry(e)
+	id := e.Key.id()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if el, ok := m.byID[id]; ok {
+		me := el.Value.(*memEntry)
+		e.Version = nextVersion(me.e.Version)
+		me.e = e
+		m.lru.MoveToFront(el)
+		return e.Version, nil
+	}
+	v, err := NewVersion()
+	if err != nil {
+		return 0, err
+	}
+	e.Version = v
+	m.byID[id] = m.lru.PushFront(&memEntry{id: id, e: e})
+	evicted := 0
+	for m.lru.Len() > m.max {
+		last := m.lru.Back()
+		m.lru.Remove(last)
+		delete(m.byID, last.Value.(*memEntry).id)
+		evicted++
+	}
+	if evicted > 0 {
+		m.metrics.Evicted(ReasonLRU, evicted)
+	}
+	return v, nil
+}
+
+// Delete implements [Store].
+func (m *MemoryStore) Delete(ctx context.Context, s Selector) (int64, error) {
+	if err := s.Validate(); err != nil {
+		return 0, err
+	}
+	if err := ctx.Err(); err != nil {
+		return 0, fmt.Errorf("%w: %w", ErrStore, err)
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if s.Kind == SelectKey || s.Kind == SelectKeyVersion {
+		el, ok := m.byID[s.Key.id()]
+		if !ok || !s.Matches(el.Value.(*memEntry).e.Key, el.Value.(*memEntry).e.Version, el.Value.(*memEntry).e.ExpiresAt) {
+			return 0, nil
+		}
+		m.lru.Remove(el)
+		delete(m.byID, s.Key.id())
+		return 1, nil
+	}
+	var n int64
+	for el := m.lru.Front(); el != nil; {
+		next := el.Next()
+		me := el.Value.(*memEntry)
+		if s.Matches(me.e.Key, me.e.Version, me.e.ExpiresAt) {
+			m.lru.Remove(el)
+			delete(m.byID, me.id)
+			n++
+		}
+		el = next
+	}
+	return n, nil
+}
+
+// NewVersion returns a random positive version in [1, 2^62) from
+// crypto/rand, the first version of a newly inserted entry. Later writes to
+// the same entry increment it. A random start makes a version from before a
+// delete-and-reinsert practically never equal the new one.
+func NewVersion() (int64, error) {
+	var b [8]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return 0, fmt.Errorf("%w: version: %w", ErrStore, err)
+	}
+	return int64(binary.BigEndian.Uint64(b[:])>>2) | 1, nil
+}
+
+// nextVersion increments a version, wrapping before overflow.
+func nextVersion(v int64) int64 {
+	if v >= 1<<62-1 || v < 1 {
+		return 1
+	}
+	return v + 1
+}
