@@ -1,0 +1,228 @@
+package dcql
+
+import (
+	"context"
+	"log/slog"
+	"slices"
+
+	"github.com/ocmw/wstack/presentation"
+)
+
+type family uint8
+
+const (
+	famUnknown family = iota
+	famSDJWT
+	famMdoc
+	famW3C
+)
+
+// familyOf classifies a credential format identifier (OpenID4VCI 1.0
+// Appendix A, OpenID4VP 1.0 Appendix B).
+func familyOf(f presentation.Format) family {
+	switch f {
+	case presentation.FormatSDJWTVC, presentation.FormatSDJWTVCLegacy:
+		return famSDJWT
+	case presentation.FormatMsoMdoc:
+		return famMdoc
+	case presentation.FormatJWTVCJSON, presentation.FormatLDPVC, presentation.FormatDIFJWTVC:
+		return famW3C
+	}
+	return famUnknown
+}
+
+// sameFormat reports whether a credential of format have answers a query
+// for format want. jwt_vc (the DIF registry name some decoders report) is
+// taken as jwt_vc_json; the legacy vc+sd-jwt only when allowed.
+func sameFormat(want, have presentation.Format, legacy bool) bool {
+	if want == have {
+		return true
+	}
+	switch want {
+	case presentation.FormatJWTVCJSON:
+		return have == presentation.FormatDIFJWTVC
+	case presentation.FormatSDJWTVC:
+		return legacy && have == presentation.FormatSDJWTVCLegacy
+	}
+	return false
+}
+
+// TrustChecker decides whether a credential was issued under one of the
+// trusted authorities of a trusted_authorities entry (§6.1.1). The wallet
+// registers one per type it supports (aki, etsi_tl, openid_federation);
+// values are the entry's values.
+type TrustChecker interface {
+	Trusted(ctx context.Context, cred *presentation.Credential, values []string) (bool, error)
+}
+
+// TrustCheckerFunc adapts a function to TrustChecker.
+type TrustCheckerFunc func(ctx context.Context, cred *presentation.Credential, values []string) (bool, error)
+
+// Trusted calls f.
+func (f TrustCheckerFunc) Trusted(ctx context.Context, cred *presentation.Credential, values []string) (bool, error) {
+	return f(ctx, cred, values)
+}
+
+type config struct {
+	trust       map[string]TrustChecker
+	parallelism int
+	legacy      bool
+	logger      *slog.Logger
+}
+
+// Option configures Compile.
+type Option func(*config)
+
+// WithTrustChecker registers the checker for a trusted_authorities type.
+// A credential query with trusted_authorities matches only credentials that
+// a registered checker accepts for at least one entry; entries of types
+// without a checker never match.
+func WithTrustChecker(typ string, c TrustChecker) Option {
+	return func(cfg *config) {
+		if cfg.trust == nil {
+			cfg.trust = make(map[string]TrustChecker)
+		}
+		cfg.trust[typ] = c
+	}
+}
+
+// WithParallelism evaluates credentials on n goroutines (default 1).
+// Results are identical to sequential evaluation.
+func WithParallelism(n int) Option {
+	return func(cfg *config) { cfg.parallelism = n }
+}
+
+// WithLegacySDJWTFormat lets a dc+sd-jwt query match credentials stored
+// with the pre-1.0 format name vc+sd-jwt.
+func WithLegacySDJWTFormat() Option {
+	return func(cfg *config) { cfg.legacy = true }
+}
+
+// WithLogger sets the logger (nothing is logged about credential content).
+func WithLogger(l *slog.Logger) Option {
+	return func(cfg *config) { cfg.logger = l }
+}
+
+type claimQ struct {
+	id     string
+	path   presentation.ClaimPath
+	values []any
+}
+
+type credQ struct {
+	q          *CredentialQuery
+	fam        family
+	vct        map[string]bool
+	typeValues [][]string
+	claims     []claimQ
+	claimSets  [][]int // indices into claims; nil means all
+	binding    bool
+}
+
+// Compiled is a validated query prepared for repeated evaluation. It is
+// safe for concurrent use.
+type Compiled struct {
+	q     *Query
+	creds []credQ
+	byID  map[string]int
+	cfg   config
+	hints Hints
+}
+
+// Hints tell a credential store what it can pre-filter on: a credential
+// can only match when its format is one of Formats and, for its format,
+// its vct is in VCTValues, its doctype in DocTypes, or its types include
+// one of TypeSets. Queries lists the same per credential query.
+type Hints struct {
+	Formats   []presentation.Format
+	VCTValues []string
+	DocTypes  []string
+	TypeSets  [][]string
+	Queries   []QueryHints
+}
+
+// QueryHints are the pre-filter values of one credential query.
+type QueryHints struct {
+	ID        string
+	Format    presentation.Format
+	VCTValues []string
+	DocType   string
+	TypeSets  [][]string
+}
+
+// Compile validates q (as Validate does) and prepares it for evaluation.
+// The query must not be modified afterwards.
+func Compile(q *Query, opts ...Option) (*Compiled, error) {
+	if q == nil {
+		return nil, invalid(ErrMissingMember, "nil query")
+	}
+	if err := q.Validate(); err != nil {
+		return nil, err
+	}
+	c := &Compiled{q: q, byID: make(map[string]int, len(q.Credentials))}
+	for _, o := range opts {
+		o(&c.cfg)
+	}
+	if c.cfg.parallelism < 1 {
+		c.cfg.parallelism = 1
+	}
+	if c.cfg.logger == nil {
+		c.cfg.logger = slog.New(slog.DiscardHandler)
+	}
+	for i := range q.Credentials {
+		cq := &q.Credentials[i]
+		cc := credQ{q: cq, fam: familyOf(cq.Format), binding: cq.HolderBindingRequired(), typeValues: cq.Meta.TypeValues}
+		if len(cq.Meta.VCTValues) > 0 {
+			cc.vct = make(map[string]bool, len(cq.Meta.VCTValues))
+			for _, v := range cq.Meta.VCTValues {
+				cc.vct[v] = true
+			}
+		}
+		ids := make(map[string]int, len(cq.Claims))
+		for j, cl := range cq.Claims {
+			cc.claims = append(cc.claims, claimQ{id: cl.ID, path: cl.Path, values: cl.Values})
+			if cl.ID != "" {
+				ids[cl.ID] = j
+			}
+		}
+		for _, set := range cq.ClaimSets {
+			idx := make([]int, len(set))
+			for k, id := range set {
+				idx[k] = ids[id]
+			}
+			cc.claimSets = append(cc.claimSets, idx)
+		}
+		c.byID[cq.ID] = i
+		c.creds = append(c.creds, cc)
+
+		h := QueryHints{ID: cq.ID, Format: cq.Format, VCTValues: cq.Meta.VCTValues, DocType: cq.Meta.DoctypeValue, TypeSets: cq.Meta.TypeValues}
+		c.hints.Queries = append(c.hints.Queries, h)
+		addUnique(&c.hints.Formats, cq.Format)
+		if cq.Format == presentation.FormatJWTVCJSON {
+			addUnique(&c.hints.Formats, presentation.FormatDIFJWTVC)
+		}
+		if cq.Format == presentation.FormatSDJWTVC && c.cfg.legacy {
+			addUnique(&c.hints.Formats, presentation.FormatSDJWTVCLegacy)
+		}
+		for _, v := range cq.Meta.VCTValues {
+			addUnique(&c.hints.VCTValues, v)
+		}
+		if cq.Meta.DoctypeValue != "" {
+			addUnique(&c.hints.DocTypes, cq.Meta.DoctypeValue)
+		}
+		c.hints.TypeSets = append(c.hints.TypeSets, cq.Meta.TypeValues...)
+	}
+	return c, nil
+}
+
+func addUnique[T comparable](s *[]T, v T) {
+	if !slices.Contains(*s, v) {
+		*s = append(*s, v)
+	}
+}
+
+// Hints returns the pre-filter values of the query.
+func (c *Compiled) Hints() Hints { return c.hints }
+
+// Query returns the compiled query.
+func (c *Compiled) Query() *Query { return c.q }

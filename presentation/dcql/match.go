@@ -1,0 +1,444 @@
+package dcql
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"slices"
+	"sync"
+
+	"github.com/ocmw/wstack/presentation"
+	"github.com/ocmw/wstack/presentation/internal/match"
+)
+
+// Match is one credential that satisfies one credential query.
+type Match struct {
+	// QueryID is the credential query id; Format its format.
+	QueryID string
+	Format  presentation.Format
+	// Credential is the matching credential.
+	Credential *presentation.Credential
+	// ClaimSet is the index of the claim set that was satisfied (the first
+	// satisfiable one, §6.4.1), or -1 when the query has no claim_sets.
+	ClaimSet int
+	// Paths are the concrete locations of the requested claims (null
+	// components resolved to indices); empty when the query has no claims.
+	Paths [][]any
+	// Disclose is, for SD-JWT, the minimal set of disclosures to reveal:
+	// the requested claims, the objects they are nested in, and what lies
+	// below a requested object or array. Empty when claims is absent
+	// (§6.4.1: only what is always disclosed is presented).
+	Disclose []presentation.ClaimPath
+
+	seq int // position in the evaluated sequence
+}
+
+// MatchCredential evaluates one credential against one credential query and
+// returns the match, or an error saying why it does not match
+// (ErrFormatMismatch, ErrMetaMismatch, ErrHolderBinding,
+// ErrUntrustedAuthority, ErrTrustCheckerMissing, ErrClaimMissing,
+// ErrNoClaimSetSatisfied, ErrFormatNotSupported, or ctx's error).
+func (c *Compiled) MatchCredential(ctx context.Context, queryID string, cred *presentation.Credential) (*Match, error) {
+	i, ok := c.byID[queryID]
+	if !ok {
+		return nil, fmt.Errorf("%w: %q", ErrUnknownReference, queryID)
+	}
+	if cred == nil {
+		return nil, ErrCredentialNotMatched
+	}
+	return c.match(ctx, &c.creds[i], cred)
+}
+
+func (c *Compiled) match(ctx context.Context, cq *credQ, cred *presentation.Credential) (*Match, error) {
+	if !sameFormat(cq.q.Format, cred.Format, c.cfg.legacy) {
+		return nil, ErrFormatMismatch
+	}
+	switch cq.fam {
+	case famSDJWT:
+		if !cq.vct[cred.VCT] {
+			return nil, ErrMetaMismatch
+		}
+	case famMdoc:
+		if cred.DocType != cq.q.Meta.DoctypeValue {
+			return nil, ErrMetaMismatch
+		}
+	case famW3C:
+		if !typesMatch(cq.typeValues, cred.Types) {
+			return nil, ErrMetaMismatch
+		}
+	default:
+		return nil, ErrFormatNotSupported
+	}
+	if cq.binding && cred.HolderJWK == nil && cred.HolderID == "" {
+		return nil, ErrHolderBinding
+	}
+	if len(cq.q.TrustedAuthorities) > 0 {
+		if err := c.trusted(ctx, cq, cred); err != nil {
+			return nil, err
+		}
+	}
+	m := &Match{QueryID: cq.q.ID, Format: cq.q.Format, Credential: cred, ClaimSet: -1}
+	if len(cq.claims) == 0 {
+		return m, nil
+	}
+	root := claimsRoot(cred)
+	if cq.claimSets == nil {
+		for i := range cq.claims {
+			locs, ok := evalClaim(root, &cq.claims[i])
+			if !ok {
+				return nil, ErrClaimMissing
+			}
+			m.Paths = append(m.Paths, locs...)
+		}
+	} else {
+		// Evaluate each claim at most once across the claim sets.
+		var stateBuf [16]int8
+		var locBuf [16][][]any
+		state := stateBuf[:0]
+		locs := locBuf[:0]
+		if len(cq.claims) <= len(stateBuf) {
+			state, locs = stateBuf[:len(cq.claims)], locBuf[:len(cq.claims)]
+		} else {
+			state, locs = make([]int8, len(cq.claims)), make([][][]any, len(cq.claims))
+		}
+		chosen := -1
+		for si, set := range cq.claimSets {
+			ok := true
+			for _, ci := range set {
+				if state[ci] == 0 {
+					l, good := evalClaim(root, &cq.claims[ci])
+					locs[ci] = l
+					state[ci] = 2
+					if good {
+						state[ci] = 1
+					}
+				}
+				if state[ci] != 1 {
+					ok = false
+					break
+				}
+			}
+			if ok {
+				chosen = si
+				break
+			}
+		}
+		if chosen < 0 {
+			return nil, ErrNoClaimSetSatisfied
+		}
+		m.ClaimSet = chosen
+		for _, ci := range cq.claimSets[chosen] {
+			m.Paths = append(m.Paths, locs[ci]...)
+		}
+	}
+	if cq.fam == famSDJWT {
+		m.Disclose = match.Disclosures(cred.Disclosable, m.Paths)
+	}
+	return m, nil
+}
+
+// claimsRoot is what claims path pointers run over: the W3C credential
+// document for jwt_vc_json and ldp_vc (§B.3.1: paths start at the
+// credential, e.g. ["credentialSubject", "given_name"]); the processed
+// claims for SD-JWT VC; the namespaces for mdoc.
+func claimsRoot(cred *presentation.Credential) any {
+	switch familyOf(cred.Format) {
+	case famW3C:
+		if cred.Document != nil {
+			return cred.Document
+		}
+	}
+	return cred.Claims
+}
+
+func evalClaim(root any, cl *claimQ) ([][]any, bool) {
+	var locs [][]any
+	err := match.SelectPointer(root, cl.path, func(v any, loc []any) bool {
+		if cl.values == nil || anyValue(v, cl.values) {
+			locs = append(locs, loc)
+		}
+		return true
+	})
+	return locs, err == nil && len(locs) > 0
+}
+
+func anyValue(v any, values []any) bool {
+	for _, e := range values {
+		if match.ValueEqual(v, e) {
+			return true
+		}
+	}
+	return false
+}
+
+// typesMatch reports whether have includes every type of one of the sets
+// (Appendix B.1.1 type_values).
+func typesMatch(sets [][]string, have []string) bool {
+	for _, set := range sets {
+		all := true
+		for _, t := range set {
+			if !slices.Contains(have, t) {
+				all = false
+				break
+			}
+		}
+		if all {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *Compiled) trusted(ctx context.Context, cq *credQ, cred *presentation.Credential) error {
+	checked := false
+	var lastErr error
+	for _, ta := range cq.q.TrustedAuthorities {
+		chk, ok := c.cfg.trust[ta.Type]
+		if !ok {
+			continue
+		}
+		checked = true
+		ok, err := chk.Trusted(ctx, cred, ta.Values)
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			lastErr = err
+			continue
+		}
+		if ok {
+			return nil
+		}
+	}
+	if !checked {
+		return ErrTrustCheckerMissing
+	}
+	if lastErr != nil {
+		return fmt.Errorf("%w: %w", ErrUntrustedAuthority, lastErr)
+	}
+	return ErrUntrustedAuthority
+}
+
+// Result is the outcome of evaluating a query over a wallet's credentials.
+type Result struct {
+	// Candidates holds, per credential query id, every matching credential
+	// in the order the sequence yielded them.
+	Candidates map[string][]*Match
+	// Selection holds, per credential query id to answer, the credentials
+	// chosen (the first candidate; a wallet UI may substitute any other
+	// candidate of the same query, or add more when multiple is true).
+	Selection map[string][]*Match
+	// CredentialSets holds, per credential set, the index of the option
+	// chosen (the first satisfiable one, in the verifier's order of
+	// preference), or -1 for an optional set that cannot be met.
+	CredentialSets []int
+}
+
+// Evaluate matches every credential of creds against every credential
+// query and selects what to present (§6.4). When the required credential
+// queries or sets cannot be met it returns an *UnsatisfiedError (matching
+// ErrUnsatisfiable) and no result: a partial answer is never produced.
+// Memory per credential is constant; only matches are retained.
+func (c *Compiled) Evaluate(ctx context.Context, creds iter.Seq[*presentation.Credential]) (*Result, error) {
+	cands, reasons, err := c.Candidates(ctx, creds)
+	if err != nil {
+		return nil, err
+	}
+	return c.Select(cands, reasons)
+}
+
+// Candidates evaluates the credentials and returns, per credential query id,
+// the matching credentials, plus for each query without a match the reason
+// the last credential of the right format was rejected.
+func (c *Compiled) Candidates(ctx context.Context, creds iter.Seq[*presentation.Credential]) (map[string][]*Match, map[string]error, error) {
+	cands := make(map[string][]*Match, len(c.creds))
+	reasons := make(map[string]error)
+	if c.cfg.parallelism <= 1 {
+		n := 0
+		for cred := range creds {
+			if n&63 == 0 {
+				if err := ctx.Err(); err != nil {
+					return nil, nil, err
+				}
+			}
+			if cred != nil {
+				if err := c.evalOne(ctx, n, cred, cands, reasons); err != nil {
+					return nil, nil, err
+				}
+			}
+			n++
+		}
+		return cands, reasons, nil
+	}
+	return c.candidatesParallel(ctx, creds)
+}
+
+func (c *Compiled) evalOne(ctx context.Context, seq int, cred *presentation.Credential, cands map[string][]*Match, reasons map[string]error) error {
+	for i := range c.creds {
+		cq := &c.creds[i]
+		m, err := c.match(ctx, cq, cred)
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			if !errors.Is(err, ErrFormatMismatch) {
+				reasons[cq.q.ID] = err
+			}
+			continue
+		}
+		m.seq = seq
+		cands[cq.q.ID] = append(cands[cq.q.ID], m)
+	}
+	return nil
+}
+
+type job struct {
+	seq  int
+	cred *presentation.Credential
+}
+
+func (c *Compiled) candidatesParallel(ctx context.Context, creds iter.Seq[*presentation.Credential]) (map[string][]*Match, map[string]error, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	jobs := make(chan job, 256)
+	type local struct {
+		cands   map[string][]*Match
+		reasons map[string]error
+		err     error
+	}
+	locals := make([]local, c.cfg.parallelism)
+	var wg sync.WaitGroup
+	for w := range locals {
+		locals[w] = local{cands: make(map[string][]*Match), reasons: make(map[string]error)}
+		wg.Add(1)
+		go func(l *local) {
+			defer wg.Done()
+			for j := range jobs {
+				if l.err != nil {
+					continue
+				}
+				if err := c.evalOne(ctx, j.seq, j.cred, l.cands, l.reasons); err != nil {
+					l.err = err
+					cancel()
+				}
+			}
+		}(&locals[w])
+	}
+	n := 0
+	var sendErr error
+	for cred := range creds {
+		if cred == nil {
+			n++
+			continue
+		}
+		select {
+		case jobs <- job{n, cred}:
+		case <-ctx.Done():
+			sendErr = ctx.Err()
+		}
+		if sendErr != nil {
+			break
+		}
+		n++
+	}
+	close(jobs)
+	wg.Wait()
+	for _, l := range locals {
+		if l.err != nil {
+			return nil, nil, l.err
+		}
+	}
+	if sendErr != nil {
+		return nil, nil, sendErr
+	}
+	cands := make(map[string][]*Match, len(c.creds))
+	reasons := make(map[string]error)
+	for _, l := range locals {
+		for id, ms := range l.cands {
+			cands[id] = append(cands[id], ms...)
+		}
+		for id, r := range l.reasons {
+			reasons[id] = r
+		}
+	}
+	for _, ms := range cands {
+		slices.SortFunc(ms, func(a, b *Match) int { return a.seq - b.seq })
+	}
+	return cands, reasons, nil
+}
+
+// Select applies the selection rules of §6.4.2 to the candidates: without
+// credential_sets every credential query must be answered; with them every
+// required set must be met by one of its options (the first satisfiable
+// one) and optional sets are answered when they can be. It returns an
+// *UnsatisfiedError when the required part cannot be met. reasons may be
+// nil; it only enriches the error.
+func (c *Compiled) Select(cands map[string][]*Match, reasons map[string]error) (*Result, error) {
+	res := &Result{Candidates: cands, Selection: make(map[string][]*Match)}
+	unsat := &UnsatisfiedError{}
+	missing := func(id string) {
+		if !slices.Contains(unsat.Queries, id) {
+			unsat.Queries = append(unsat.Queries, id)
+		}
+		if r, ok := reasons[id]; ok {
+			if unsat.Reasons == nil {
+				unsat.Reasons = make(map[string]error)
+			}
+			unsat.Reasons[id] = r
+		}
+		if c.creds[c.byID[id]].fam == famUnknown {
+			unsat.UnsupportedFormat = true
+		}
+	}
+	if len(c.q.CredentialSets) == 0 {
+		for _, cq := range c.creds {
+			ms := cands[cq.q.ID]
+			if len(ms) == 0 {
+				missing(cq.q.ID)
+				continue
+			}
+			res.Selection[cq.q.ID] = ms[:1:1]
+		}
+	} else {
+		for si, set := range c.q.CredentialSets {
+			chosen := -1
+			for oi, opt := range set.Options {
+				ok := true
+				for _, id := range opt {
+					if len(cands[id]) == 0 {
+						ok = false
+						break
+					}
+				}
+				if ok {
+					chosen = oi
+					break
+				}
+			}
+			res.CredentialSets = append(res.CredentialSets, chosen)
+			if chosen < 0 {
+				if set.IsRequired() {
+					unsat.Sets = append(unsat.Sets, si)
+					for _, opt := range set.Options {
+						for _, id := range opt {
+							if len(cands[id]) == 0 {
+								missing(id)
+							}
+						}
+					}
+				}
+				continue
+			}
+			for _, id := range set.Options[chosen] {
+				if _, done := res.Selection[id]; !done {
+					res.Selection[id] = cands[id][:1:1]
+				}
+			}
+		}
+	}
+	if len(unsat.Queries) > 0 || len(unsat.Sets) > 0 {
+		return nil, unsat
+	}
+	return res, nil
+}
