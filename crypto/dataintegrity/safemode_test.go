@@ -1,0 +1,43 @@
+package dataintegrity
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// Security.md row 57: terms the contexts do not define are an error, never
+// silently dropped (they would be present in the JSON but unsigned).
+func TestSecurityRow57(t *testing.T) {
+	c, err := NewCanonicalizer(nil, rdfcDefaults())
+	require.NoError(t, err)
+	cases := map[string]string{
+		"row57_undefined_property": `{"@context":["https://www.w3.org/ns/credentials/v2"],"type":["VerifiableCredential"],"issuer":"https://i.example","credentialSubject":{"id":"did:ex:1","degree":"BSc"}}`,
+		"row57_undefined_type":     `{"@context":["https://www.w3.org/ns/credentials/v2"],"type":["VerifiableCredential","AlumniCredential"],"issuer":"https://i.example","credentialSubject":{"id":"did:ex:1"}}`,
+		"row57_relative_id":        `{"@context":["https://www.w3.org/ns/credentials/v2"],"id":"cred-1","type":["VerifiableCredential"],"issuer":"https://i.example","credentialSubject":{"id":"did:ex:1"}}`,
+		"row57_undefined_in_proof": `{"@context":["https://www.w3.org/ns/credentials/v2"],"type":"DataIntegrityProof","cryptosuite":"eddsa-rdfc-2022","proofPurpose":"assertionMethod","verificationMethod":"did:ex:1#k","extra":"x"}`,
+		"row57_v1_undefined":       `{"@context":["https://www.w3.org/2018/credentials/v1"],"type":["VerifiableCredential"],"issuer":"https://i.example","issuanceDate":"2020-01-01T00:00:00Z","credentialSubject":{"id":"did:ex:1","name":"Alice"}}`,
+	}
+	for name, doc := range cases {
+		t.Run(name, func(t *testing.T) {
+			var m map[string]any
+			require.NoError(t, json.Unmarshal([]byte(doc), &m))
+			_, err := c.Canonicalize(context.Background(), m)
+			require.ErrorIs(t, err, ErrUndefinedTerm)
+			require.ErrorIs(t, err, ErrParsing)
+		})
+	}
+	// a fully defined document canonicalises
+	ok := `{"@context":["https://www.w3.org/ns/credentials/v2"],"type":["VerifiableCredential"],"issuer":"https://i.example","name":"n","credentialSubject":{"id":"did:ex:1"}}`
+	var m map[string]any
+	require.NoError(t, json.Unmarshal([]byte(ok), &m))
+	_, err = c.Canonicalize(context.Background(), m)
+	require.NoError(t, err)
+	// an unknown remote context is refused (row 56 through the processor)
+	bad := `{"@context":["https://www.w3.org/ns/credentials/v2","https://evil.example/ctx"],"type":["VerifiableCredential"]}`
+	require.NoError(t, json.Unmarshal([]byte(bad), &m))
+	_, err = c.Canonicalize(context.Background(), m)
+	require.ErrorIs(t, err, ErrParsing)
+}
