@@ -466,3 +466,34 @@ func ValidateTimes(claims map[string]any, o TimeOptions) error {
 	}
 	return nil
 }
+
+// CheckAudience checks the aud claim (RFC 7519 §4.1.3): a non-empty string
+// equal to expected, or a non-empty array of strings containing it. The
+// comparison is exact, so a bare host never matches a prefixed OpenID4VP
+// client identifier.
+func CheckAudience(claims map[string]any, expected string) error {
+	if expected == "" {
+		return fmt.Errorf("%w: expected audience not set", ErrOptions)
+	}
+	switch v := claims["aud"].(type) {
+	case string:
+		if v == expected {
+			return nil
+		}
+	case []any:
+		for _, e := range v {
+			s, ok := e.(string)
+			if !ok {
+				return fmt.Errorf("%w: aud entry is not a string", ErrClaim)
+			}
+			if s == expected {
+				return nil
+			}
+		}
+	case nil:
+		return fmt.Errorf("%w: aud missing", ErrClaim)
+	default:
+		return fmt.Errorf("%w: aud is neither string nor array", ErrClaim)
+	}
+	return fmt.Errorf("%w: aud does not contain %q", ErrClaim, expected)
+}
