@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"strings"
 	"time"
 )
 
@@ -162,7 +161,7 @@ func (a Algorithm) Hash() crypto.Hash {
 	return 0
 }
 
-// KeyTypeFor reports whether a key of type t may sign with alg.
+// Allows reports whether a key of type t may be used with alg.
 func (t KeyType) Allows(alg Algorithm) bool {
 	for _, a := range t.Algorithms() {
 		if a == alg {
@@ -326,12 +325,4 @@ func VersionedKID(name string, v int) string {
 		return name
 	}
 	return name + ".v" + fmt.Sprint(v)
-}
-
-// trimmed is a helper for error messages.
-func trimmed(s string) string {
-	if len(s) > 64 {
-		return s[:64] + "…"
-	}
-	return strings.TrimSpace(s)
 }
