@@ -1,0 +1,127 @@
+package sdjwt
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+
+	"github.com/ocmw/wstack/internal/jsonx"
+)
+
+// Disclosure is one decoded disclosure (RFC 9901 §4.2): [salt, name, value]
+// for an object property or [salt, value] for an array element.
+type Disclosure struct {
+	// Raw is the base64url-encoded disclosure exactly as transported; digests
+	// are computed over it.
+	Raw string
+	// Salt is the salt string.
+	Salt string
+	// Name is the claim name; empty for array elements (IsArrayElement).
+	Name string
+	// IsArrayElement reports a two-element disclosure.
+	IsArrayElement bool
+	// Value is the decoded claim value (may contain further digests).
+	Value any
+}
+
+var strictB64 = base64.RawURLEncoding.Strict()
+
+func isB64URL(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// ParseDisclosure decodes a disclosure string. The decoded JSON must be valid
+// UTF-8 without duplicate members and within the limits; the array must have
+// two or three elements with a string salt (and string name).
+func ParseDisclosure(raw string, lim Limits) (*Disclosure, error) {
+	lim = lim.norm()
+	if raw == "" || !isB64URL(raw) {
+		return nil, fmt.Errorf("%w: not base64url", ErrDisclosure)
+	}
+	if len(raw) > lim.MaxSize {
+		return nil, fmt.Errorf("%w: disclosure of %d bytes", ErrTooLarge, len(raw))
+	}
+	b, err := strictB64.DecodeString(raw)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrDisclosure, err)
+	}
+	if err := jsonx.Validate(b, jsonx.Limits{MaxBytes: lim.MaxSize, MaxDepth: lim.MaxDepth}); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrDisclosure, err)
+	}
+	var arr []any
+	if err := json.Unmarshal(b, &arr); err != nil {
+		return nil, fmt.Errorf("%w: not a JSON array", ErrDisclosure)
+	}
+	d := &Disclosure{Raw: raw}
+	var ok bool
+	switch len(arr) {
+	case 2:
+		d.IsArrayElement = true
+		d.Value = arr[1]
+	case 3:
+		if d.Name, ok = arr[1].(string); !ok {
+			return nil, fmt.Errorf("%w: claim name is not a string", ErrDisclosure)
+		}
+		d.Value = arr[2]
+	default:
+		return nil, fmt.Errorf("%w: %d elements", ErrDisclosure, len(arr))
+	}
+	if d.Salt, ok = arr[0].(string); !ok {
+		return nil, fmt.Errorf("%w: salt is not a string", ErrDisclosure)
+	}
+	return d, nil
+}
+
+// saltFunc returns a new salt; replaced in tests to reproduce RFC vectors.
+type saltFunc func() (string, error)
+
+// newSalt returns 128 bits from crypto/rand, base64url encoded (RFC 9901
+// §9.3).
+func newSalt() (string, error) {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", err
+	}
+	return base64.RawURLEncoding.EncodeToString(b[:]), nil
+}
+
+// encodeJSON encodes v without HTML escaping (so "<" stays "<").
+func encodeJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte{'\n'}), nil
+}
+
+// newDisclosure builds and encodes a disclosure. name is ignored for array
+// elements.
+func newDisclosure(salt, name string, arrayElem bool, value any, enc func(any) ([]byte, error)) (*Disclosure, error) {
+	var arr []any
+	if arrayElem {
+		arr = []any{salt, value}
+	} else {
+		arr = []any{salt, name, value}
+	}
+	b, err := enc(arr)
+	if err != nil {
+		return nil, fmt.Errorf("sdjwt: encode disclosure: %w", err)
+	}
+	return &Disclosure{
+		Raw:            base64.RawURLEncoding.EncodeToString(b),
+		Salt:           salt,
+		Name:           name,
+		IsArrayElement: arrayElem,
+		Value:          value,
+	}, nil
+}

@@ -1,0 +1,74 @@
+package sdjwt
+
+import (
+	"crypto/sha256"
+	"crypto/sha512"
+	"encoding/base64"
+	"fmt"
+	"hash"
+)
+
+// HashAlg is an _sd_alg value: a "Hash Name String" from the IANA Named
+// Information Hash Algorithm registry (RFC 9901 §4.1.1). Values are
+// case-sensitive.
+type HashAlg string
+
+// Supported hash algorithms. sha-256 is the default when _sd_alg is absent.
+const (
+	SHA256 HashAlg = "sha-256"
+	SHA384 HashAlg = "sha-384"
+	SHA512 HashAlg = "sha-512"
+)
+
+func (h HashAlg) new() (hash.Hash, error) {
+	switch h {
+	case SHA256:
+		return sha256.New(), nil
+	case SHA384:
+		return sha512.New384(), nil
+	case SHA512:
+		return sha512.New(), nil
+	}
+	return nil, fmt.Errorf("%w: %q", ErrHashAlgorithm, string(h))
+}
+
+// Valid reports whether h is one of the supported algorithms (exact match).
+func (h HashAlg) Valid() bool {
+	switch h {
+	case SHA256, SHA384, SHA512:
+		return true
+	}
+	return false
+}
+
+// Digest returns base64url(hash(ASCII(s))), the digest form RFC 9901 uses for
+// disclosures (§4.2.3) and sd_hash (§4.3.1). It panics on an unsupported
+// algorithm; check Valid first.
+func (h HashAlg) Digest(s string) string {
+	var buf [64]byte
+	var sum []byte
+	switch h {
+	case SHA256:
+		d := sha256.Sum256([]byte(s))
+		sum = append(buf[:0], d[:]...)
+	case SHA384:
+		d := sha512.Sum384([]byte(s))
+		sum = append(buf[:0], d[:]...)
+	case SHA512:
+		d := sha512.Sum512([]byte(s))
+		sum = append(buf[:0], d[:]...)
+	default:
+		panic("sdjwt: unsupported hash algorithm " + string(h))
+	}
+	return base64.RawURLEncoding.EncodeToString(sum)
+}
+
+func (h HashAlg) size() int {
+	switch h {
+	case SHA384:
+		return 48
+	case SHA512:
+		return 64
+	}
+	return 32
+}

@@ -1,0 +1,305 @@
+package sdjwt
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/ocmw/wstack/crypto/jose"
+	"github.com/ocmw/wstack/internal/jsonx"
+	"github.com/ocmw/wstack/presentation"
+)
+
+// Processed is an SD-JWT with its disclosures applied (RFC 9901 §7.1 step 3).
+type Processed struct {
+	// Claims is the processed payload: every digest replaced by its
+	// disclosed claim or removed, _sd and _sd_alg removed.
+	Claims map[string]any
+	// Paths holds, for each disclosure (same order as SDJWT.Disclosures),
+	// the claim path where it was placed. Array indices refer to the
+	// processed arrays.
+	Paths []presentation.ClaimPath
+	// HashAlg is the _sd_alg in effect.
+	HashAlg HashAlg
+
+	parents []int
+}
+
+// decodePayload decodes the payload of a compact JWS after the strict JSON
+// gate, without verifying the signature.
+func decodePayload(jwt string, lim Limits) (map[string]any, error) {
+	lim = lim.norm()
+	if strings.Count(jwt, ".") != 2 {
+		return nil, fmt.Errorf("%w: issuer-signed JWT is not a compact JWS", ErrMalformed)
+	}
+	i := strings.IndexByte(jwt, '.')
+	j := i + 1 + strings.IndexByte(jwt[i+1:], '.')
+	p64 := jwt[i+1 : j]
+	if !isB64URL(p64) {
+		return nil, fmt.Errorf("%w: payload is not base64url", ErrMalformed)
+	}
+	b, err := strictB64.DecodeString(p64)
+	if err != nil {
+		return nil, fmt.Errorf("%w: payload: %v", ErrMalformed, err)
+	}
+	return decodeObject(b, lim)
+}
+
+func decodeObject(b []byte, lim Limits) (map[string]any, error) {
+	if err := jsonx.Validate(b, jsonx.Limits{MaxBytes: lim.MaxSize, MaxDepth: lim.MaxDepth}); err != nil {
+		return nil, fmt.Errorf("%w: payload: %w", ErrMalformed, err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil || m == nil {
+		return nil, fmt.Errorf("%w: payload is not a JSON object", ErrMalformed)
+	}
+	return m, nil
+}
+
+// sdAlg reads _sd_alg from a payload: absent means sha-256; otherwise it
+// must be exactly one of the supported names.
+func sdAlg(payload map[string]any) (HashAlg, error) {
+	v, ok := payload["_sd_alg"]
+	if !ok {
+		return SHA256, nil
+	}
+	s, ok := v.(string)
+	if !ok || !HashAlg(s).Valid() {
+		return "", fmt.Errorf("%w: %v", ErrHashAlgorithm, v)
+	}
+	return HashAlg(s), nil
+}
+
+// Process applies the disclosures to the issuer-signed payload and reports
+// where each disclosure went. It checks everything RFC 9901 §7.1 step 3–5
+// requires but not the signature: use Verifier for untrusted input. For an
+// SD-JWT as issued (all disclosures), Paths lists every disclosable claim —
+// what a wallet shows and what Select accepts.
+func (s *SDJWT) Process(lim Limits) (*Processed, error) {
+	payload, err := decodePayload(s.JWT, lim)
+	if err != nil {
+		return nil, err
+	}
+	return processPayload(payload, s.Disclosures, lim)
+}
+
+func processPayload(payload map[string]any, ds []*Disclosure, lim Limits) (*Processed, error) {
+	alg, err := sdAlg(payload)
+	if err != nil {
+		return nil, err
+	}
+	pr, err := process(payload, ds, alg, lim)
+	if err != nil {
+		return nil, err
+	}
+	out := &Processed{Claims: pr.claims, HashAlg: alg, Paths: make([]presentation.ClaimPath, len(pr.info)), parents: make([]int, len(pr.info))}
+	for i, in := range pr.info {
+		out.Paths[i] = in.path
+		out.parents[i] = in.parent
+	}
+	return out, nil
+}
+
+// pathRelated reports whether a selection path p and a disclosure path d
+// overlap: one is a prefix of the other (nil in p matches any index).
+func pathRelated(p, d presentation.ClaimPath) bool {
+	n := len(p)
+	if len(d) < n {
+		n = len(d)
+	}
+	for i := 0; i < n; i++ {
+		if !componentMatch(p[i], d[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func componentMatch(p, d any) bool {
+	switch pv := p.(type) {
+	case nil:
+		_, isIdx := d.(int)
+		return isIdx
+	case string:
+		dv, ok := d.(string)
+		return ok && dv == pv
+	case int:
+		dv, ok := d.(int)
+		return ok && dv == pv
+	case float64:
+		dv, ok := d.(int)
+		return ok && float64(dv) == pv
+	}
+	return false
+}
+
+// pathExists reports whether path selects at least one node of v.
+func pathExists(v any, path presentation.ClaimPath) bool {
+	if len(path) == 0 {
+		return true
+	}
+	switch c := path[0].(type) {
+	case string:
+		m, ok := v.(map[string]any)
+		if !ok {
+			return false
+		}
+		child, ok := m[c]
+		return ok && pathExists(child, path[1:])
+	case int, float64, nil:
+		a, ok := v.([]any)
+		if !ok {
+			return false
+		}
+		if c == nil {
+			for _, e := range a {
+				if pathExists(e, path[1:]) {
+					return true
+				}
+			}
+			return false
+		}
+		idx := 0
+		if f, isF := c.(float64); isF {
+			if f != float64(int(f)) {
+				return false
+			}
+			idx = int(f)
+		} else {
+			idx = c.(int)
+		}
+		return idx >= 0 && idx < len(a) && pathExists(a[idx], path[1:])
+	}
+	return false
+}
+
+// Select returns the SD-JWT with only the disclosures needed to reveal the
+// given claim paths (paths into Processed.Claims of the SD-JWT as held). A
+// path reveals the claim it names, everything below it, and — added
+// automatically — every disclosure that contains it (RFC 9901 §7.2 step 2).
+// Plaintext claims need no disclosure. A path that selects nothing is an
+// error (ErrPathNotFound). The result has no KB-JWT.
+func (s *SDJWT) Select(lim Limits, paths ...presentation.ClaimPath) (*SDJWT, error) {
+	pr, err := s.Process(lim)
+	if err != nil {
+		return nil, err
+	}
+	return pr.selectFrom(s, paths)
+}
+
+func (pr *Processed) selectFrom(s *SDJWT, paths []presentation.ClaimPath) (*SDJWT, error) {
+	keep := make([]bool, len(s.Disclosures))
+	for _, p := range paths {
+		if !pathExists(pr.Claims, p) {
+			return nil, fmt.Errorf("%w: %v", ErrPathNotFound, []any(p))
+		}
+		for i, dp := range pr.Paths {
+			if keep[i] || !pathRelated(p, dp) {
+				continue
+			}
+			for j := i; j >= 0 && !keep[j]; j = pr.parents[j] {
+				keep[j] = true
+			}
+		}
+	}
+	out := &SDJWT{JWT: s.JWT}
+	for i, d := range s.Disclosures {
+		if keep[i] {
+			out.Disclosures = append(out.Disclosures, d)
+		}
+	}
+	return out, nil
+}
+
+// KeyBinding describes the Key Binding JWT a holder adds (RFC 9901 §4.3).
+type KeyBinding struct {
+	// Signer signs with the holder key bound in cnf (an engine key through
+	// jose.KeySigner, typically).
+	Signer jose.MessageSigner
+	// Audience and Nonce come from the verifier's request; both required.
+	Audience string
+	Nonce    string
+	// Now gives iat (default time.Now).
+	Now func() time.Time
+	// TransactionDataHashes and TransactionDataHashesAlg, when set, are
+	// written as transaction_data_hashes(_alg) (OpenID4VP 1.0 §8.4).
+	TransactionDataHashes    []string
+	TransactionDataHashesAlg string
+}
+
+// AddKeyBinding returns s (which must have no KB-JWT) with a KB-JWT whose
+// sd_hash covers exactly s.SDJWTString().
+func (s *SDJWT) AddKeyBinding(ctx context.Context, kb KeyBinding) (*SDJWT, error) {
+	if s.KBJWT != "" {
+		return nil, ErrUnexpectedKeyBinding
+	}
+	if kb.Signer == nil || kb.Audience == "" || kb.Nonce == "" {
+		return nil, fmt.Errorf("%w: key binding needs a signer, audience and nonce", ErrOptions)
+	}
+	payload, err := decodePayload(s.JWT, Limits{})
+	if err != nil {
+		return nil, err
+	}
+	alg, err := sdAlg(payload)
+	if err != nil {
+		return nil, err
+	}
+	now := time.Now
+	if kb.Now != nil {
+		now = kb.Now
+	}
+	sdj := s.SDJWTString()
+	claims := map[string]any{
+		"iat":     now().Unix(),
+		"aud":     kb.Audience,
+		"nonce":   kb.Nonce,
+		"sd_hash": alg.Digest(sdj),
+	}
+	if len(kb.TransactionDataHashes) > 0 {
+		claims["transaction_data_hashes"] = kb.TransactionDataHashes
+		if kb.TransactionDataHashesAlg != "" {
+			claims["transaction_data_hashes_alg"] = kb.TransactionDataHashesAlg
+		}
+	}
+	body, err := encodeJSON(claims)
+	if err != nil {
+		return nil, err
+	}
+	jwt, err := jose.Sign(ctx, kb.Signer, map[string]any{"typ": "kb+jwt"}, body)
+	if err != nil {
+		return nil, err
+	}
+	return &SDJWT{JWT: s.JWT, Disclosures: s.Disclosures, KBJWT: jwt}, nil
+}
+
+// Present selects the disclosures for paths (see Select) and, when kb is
+// not nil, appends a KB-JWT. It returns the compact serialization to send.
+func (s *SDJWT) Present(ctx context.Context, paths []presentation.ClaimPath, kb *KeyBinding) (string, error) {
+	if s.KBJWT != "" {
+		return "", ErrUnexpectedKeyBinding
+	}
+	sel, err := s.Select(Limits{}, paths...)
+	if err != nil {
+		return "", err
+	}
+	if kb == nil {
+		return sel.String(), nil
+	}
+	withKB, err := sel.AddKeyBinding(ctx, *kb)
+	if err != nil {
+		return "", err
+	}
+	return withKB.String(), nil
+}
+
+// Select is Present's selection step on an already processed SD-JWT (avoids
+// processing twice when the caller has a Processed at hand, e.g. from
+// Credential).
+func (pr *Processed) Select(s *SDJWT, paths ...presentation.ClaimPath) (*SDJWT, error) {
+	if len(pr.Paths) != len(s.Disclosures) {
+		return nil, fmt.Errorf("%w: Processed does not belong to this SD-JWT", ErrOptions)
+	}
+	return pr.selectFrom(s, paths)
+}

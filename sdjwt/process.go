@@ -1,0 +1,218 @@
+package sdjwt
+
+import (
+	"fmt"
+
+	"github.com/ocmw/wstack/presentation"
+)
+
+// processed is the result of RFC 9901 §7.1 step 3 over a payload.
+type processed struct {
+	claims map[string]any
+	// info is parallel to the disclosures: where each one was placed.
+	info []discInfo
+}
+
+type discInfo struct {
+	path   presentation.ClaimPath
+	parent int // index of the disclosure whose value held the digest; -1 for the JWT payload
+	used   bool
+}
+
+type processor struct {
+	alg      HashAlg
+	lim      Limits
+	ds       []*Disclosure
+	byDigest map[string]int
+	seen     map[string]struct{}
+	info     []discInfo
+	path     []any
+	digests  int
+}
+
+// process runs RFC 9901 §7.1 steps 3–5 over a decoded issuer-signed payload.
+// The payload is not modified. The caller has removed nothing; _sd_alg is
+// dropped from the top level here.
+func process(payload map[string]any, ds []*Disclosure, alg HashAlg, lim Limits) (*processed, error) {
+	lim = lim.norm()
+	p := &processor{
+		alg:      alg,
+		lim:      lim,
+		ds:       ds,
+		byDigest: make(map[string]int, len(ds)),
+		seen:     make(map[string]struct{}, len(ds)+8),
+		info:     make([]discInfo, len(ds)),
+		path:     make([]any, 0, 8),
+	}
+	for i, d := range ds {
+		dg := alg.Digest(d.Raw)
+		if _, dup := p.byDigest[dg]; dup {
+			return nil, ErrDuplicateDisclosure
+		}
+		p.byDigest[dg] = i
+	}
+	out, err := p.object(payload, 1, -1, true)
+	if err != nil {
+		return nil, err
+	}
+	for i := range p.info {
+		if !p.info[i].used {
+			return nil, fmt.Errorf("%w: disclosure %d", ErrUnreferencedDisclosure, i)
+		}
+	}
+	return &processed{claims: out, info: p.info}, nil
+}
+
+func (p *processor) value(v any, depth, owner int) (any, error) {
+	switch t := v.(type) {
+	case map[string]any:
+		return p.object(t, depth+1, owner, false)
+	case []any:
+		return p.array(t, depth+1, owner)
+	}
+	return v, nil
+}
+
+func (p *processor) tooDeep(depth int) error {
+	if depth > p.lim.MaxDepth {
+		return fmt.Errorf("%w: nesting deeper than %d", ErrTooLarge, p.lim.MaxDepth)
+	}
+	return nil
+}
+
+func (p *processor) digest(dg string) (int, bool, error) {
+	p.digests++
+	if p.digests > p.lim.MaxDigests {
+		return 0, false, fmt.Errorf("%w: more than %d digests", ErrTooLarge, p.lim.MaxDigests)
+	}
+	if _, dup := p.seen[dg]; dup {
+		return 0, false, ErrDuplicateDigest
+	}
+	p.seen[dg] = struct{}{}
+	i, ok := p.byDigest[dg]
+	return i, ok, nil
+}
+
+func (p *processor) object(m map[string]any, depth, owner int, top bool) (map[string]any, error) {
+	if err := p.tooDeep(depth); err != nil {
+		return nil, err
+	}
+	out := make(map[string]any, len(m))
+	var sd []any
+	hasSD := false
+	for k, v := range m {
+		switch k {
+		case "_sd":
+			arr, ok := v.([]any)
+			if !ok {
+				return nil, fmt.Errorf("%w: _sd is not an array", ErrInvalidDigests)
+			}
+			sd, hasSD = arr, true
+			continue
+		case "...":
+			return nil, fmt.Errorf("%w: \"...\" outside an array element digest", ErrReservedName)
+		case "_sd_alg":
+			if top {
+				continue
+			}
+			return nil, fmt.Errorf("%w: _sd_alg below the top level", ErrHashAlgorithm)
+		}
+		p.path = append(p.path, k)
+		nv, err := p.value(v, depth, owner)
+		p.path = p.path[:len(p.path)-1]
+		if err != nil {
+			return nil, err
+		}
+		out[k] = nv
+	}
+	if !hasSD {
+		return out, nil
+	}
+	for _, e := range sd {
+		dg, ok := e.(string)
+		if !ok {
+			return nil, fmt.Errorf("%w: _sd entry is not a string", ErrInvalidDigests)
+		}
+		i, found, err := p.digest(dg)
+		if err != nil {
+			return nil, err
+		}
+		if !found {
+			continue // decoy or undisclosed
+		}
+		d := p.ds[i]
+		if d.IsArrayElement {
+			return nil, fmt.Errorf("%w: two-element disclosure referenced from _sd", ErrDisclosure)
+		}
+		switch d.Name {
+		case "_sd", "...", "_sd_alg":
+			return nil, fmt.Errorf("%w: disclosed claim name %q", ErrReservedName, d.Name)
+		}
+		if _, exists := out[d.Name]; exists {
+			return nil, fmt.Errorf("%w: %q", ErrClaimCollision, d.Name)
+		}
+		p.path = append(p.path, d.Name)
+		p.record(i, owner)
+		nv, err := p.value(d.Value, depth, i)
+		p.path = p.path[:len(p.path)-1]
+		if err != nil {
+			return nil, err
+		}
+		out[d.Name] = nv
+	}
+	return out, nil
+}
+
+func (p *processor) record(i, owner int) {
+	p.info[i].used = true
+	p.info[i].parent = owner
+	p.info[i].path = append(presentation.ClaimPath(nil), p.path...)
+}
+
+func (p *processor) array(a []any, depth, owner int) ([]any, error) {
+	if err := p.tooDeep(depth); err != nil {
+		return nil, err
+	}
+	out := make([]any, 0, len(a))
+	for _, e := range a {
+		if m, ok := e.(map[string]any); ok {
+			if raw, isDigest := m["..."]; isDigest {
+				if len(m) != 1 {
+					return nil, fmt.Errorf("%w: array digest object with other members", ErrInvalidDigests)
+				}
+				dg, ok := raw.(string)
+				if !ok {
+					return nil, fmt.Errorf("%w: array digest is not a string", ErrInvalidDigests)
+				}
+				i, found, err := p.digest(dg)
+				if err != nil {
+					return nil, err
+				}
+				if !found {
+					continue // element not disclosed (or decoy): removed
+				}
+				d := p.ds[i]
+				if !d.IsArrayElement {
+					return nil, fmt.Errorf("%w: three-element disclosure referenced from an array", ErrDisclosure)
+				}
+				p.path = append(p.path, len(out))
+				p.record(i, owner)
+				nv, err := p.value(d.Value, depth, i)
+				p.path = p.path[:len(p.path)-1]
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, nv)
+				continue
+			}
+		}
+		p.path = append(p.path, len(out))
+		nv, err := p.value(e, depth, owner)
+		p.path = p.path[:len(p.path)-1]
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, nv)
+	}
+	return out, nil
+}
