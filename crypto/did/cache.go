@@ -1,0 +1,149 @@
+package did
+
+import (
+	"container/list"
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+)
+
+// CacheOptions configure a CachingResolver. Zero values are defaults.
+type CacheOptions struct {
+	// TTL is how long a resolved document is reused (default 5 minutes).
+	TTL time.Duration
+	// MaxEntries bounds the cache; the least recently used entry is evicted
+	// first (default 1024).
+	MaxEntries int
+	// ResolveTimeout bounds one shared upstream resolution, which runs
+	// detached from the cancellation of the caller that started it
+	// (default 30 s).
+	ResolveTimeout time.Duration
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+}
+
+// CachingResolver caches successful resolutions of another Resolver for a
+// TTL in a bounded LRU; concurrent requests for one DID make a single
+// upstream resolution. Errors are not cached. Cached documents are shared:
+// callers must not modify them.
+type CachingResolver struct {
+	next  Resolver
+	o     CacheOptions
+	group singleflight.Group
+
+	mu    sync.Mutex
+	lru   *list.List // of *cacheEntry, most recent at the front
+	items map[string]*list.Element
+}
+
+type cacheEntry struct {
+	did     string
+	doc     *Document
+	expires time.Time
+}
+
+// NewCachingResolver wraps next.
+func NewCachingResolver(next Resolver, o CacheOptions) *CachingResolver {
+	if o.TTL <= 0 {
+		o.TTL = 5 * time.Minute
+	}
+	if o.MaxEntries <= 0 {
+		o.MaxEntries = 1024
+	}
+	if o.ResolveTimeout <= 0 {
+		o.ResolveTimeout = 30 * time.Second
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return &CachingResolver{next: next, o: o, lru: list.New(), items: map[string]*list.Element{}}
+}
+
+// Resolve returns the cached document or resolves it once for all
+// concurrent callers. Each caller's ctx bounds only its own wait.
+func (c *CachingResolver) Resolve(ctx context.Context, did string) (*Document, error) {
+	if len(did) > MaxDIDLength {
+		return nil, fmt.Errorf("%w: longer than %d bytes", ErrInvalidDID, MaxDIDLength)
+	}
+	if doc := c.get(did); doc != nil {
+		return doc, nil
+	}
+	ch := c.group.DoChan(did, func() (any, error) {
+		if doc := c.get(did); doc != nil { // filled while we queued
+			return doc, nil
+		}
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.o.ResolveTimeout)
+		defer cancel()
+		doc, err := c.next.Resolve(rctx, did)
+		if err != nil {
+			return nil, err
+		}
+		c.put(did, doc)
+		return doc, nil
+	})
+	select {
+	case <-ctx.Done():
+		return nil, fmt.Errorf("%w: %w", ErrResolution, ctx.Err())
+	case res := <-ch:
+		if res.Err != nil {
+			return nil, res.Err
+		}
+		return res.Val.(*Document), nil
+	}
+}
+
+// Invalidate drops the cached document of did.
+func (c *CachingResolver) Invalidate(did string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.items[did]; ok {
+		c.lru.Remove(e)
+		delete(c.items, did)
+	}
+}
+
+// Len returns the number of cached documents (expired ones included until
+// they are touched or evicted).
+func (c *CachingResolver) Len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.lru.Len()
+}
+
+func (c *CachingResolver) get(did string) *Document {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.items[did]
+	if !ok {
+		return nil
+	}
+	ent := e.Value.(*cacheEntry)
+	if !c.o.Now().Before(ent.expires) {
+		c.lru.Remove(e)
+		delete(c.items, did)
+		return nil
+	}
+	c.lru.MoveToFront(e)
+	return ent.doc
+}
+
+func (c *CachingResolver) put(did string, doc *Document) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	exp := c.o.Now().Add(c.o.TTL)
+	if e, ok := c.items[did]; ok {
+		ent := e.Value.(*cacheEntry)
+		ent.doc, ent.expires = doc, exp
+		c.lru.MoveToFront(e)
+		return
+	}
+	for c.lru.Len() >= c.o.MaxEntries {
+		last := c.lru.Back()
+		c.lru.Remove(last)
+		delete(c.items, last.Value.(*cacheEntry).did)
+	}
+	c.items[did] = c.lru.PushFront(&cacheEntry{did: did, doc: doc, expires: exp})
+}
