@@ -2,6 +2,7 @@ package dcql
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
 
@@ -229,7 +230,11 @@ func (s CredentialSetQuery) MarshalJSON() ([]byte, error) {
 // every rule Validate checks.
 func Parse(data []byte) (*Query, error) {
 	if err := jsonx.Validate(data, jsonx.Limits{MaxBytes: MaxQueryBytes, MaxDepth: MaxQueryDepth}); err != nil {
-		return nil, invalid(ErrQueryTooLarge, "%v", err)
+		sub := ErrInvalidMember
+		if errors.Is(err, jsonx.ErrTooLarge) || errors.Is(err, jsonx.ErrTooDeep) {
+			sub = ErrQueryTooLarge
+		}
+		return nil, &Error{Code: CodeInvalidRequest, err: fmt.Errorf("%w: %w: %w", ErrInvalidQuery, sub, err)}
 	}
 	var q Query
 	if err := json.Unmarshal(data, &q); err != nil {
