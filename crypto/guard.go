@@ -201,7 +201,9 @@ func (g *guarded) SignDigest(ctx context.Context, ref KeyRef, alg Algorithm, dig
 }
 
 func (g *guarded) Verify(ctx context.Context, ref KeyRef, alg Algorithm, message, sig []byte) error {
-	_, err := call(ctx, g, func(ctx context.Context) (struct{}, error) { return struct{}{}, g.e.Verify(ctx, ref, alg, message, sig) })
+	_, err := call(ctx, g, func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, g.e.Verify(ctx, ref, alg, message, sig)
+	})
 	return err
 }
 
