@@ -80,12 +80,13 @@ func ParseDisclosure(raw string, lim Limits) (*Disclosure, error) {
 	return d, nil
 }
 
-// saltFunc returns a new salt; replaced in tests to reproduce RFC vectors.
-type saltFunc func() (string, error)
+// saltFunc returns a new salt for the claim name (or, for array elements,
+// the value); replaced in tests to reproduce RFC vectors.
+type saltFunc func(name string, value any) (string, error)
 
 // newSalt returns 128 bits from crypto/rand, base64url encoded (RFC 9901
 // §9.3).
-func newSalt() (string, error) {
+func newSalt(string, any) (string, error) {
 	var b [16]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		return "", err

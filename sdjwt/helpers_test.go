@@ -81,11 +81,11 @@ func nestedClaims() (map[string]any, []presentation.ClaimPath) {
 	}
 	frame := []presentation.ClaimPath{
 		{"given_name"},
-		{"address"},                    // recursive: address and ...
-		{"address", "street_address"},  // ... its members
+		{"address"},                   // recursive: address and ...
+		{"address", "street_address"}, // ... its members
 		{"address", "locality"},
-		{"nationalities", nil},         // every element
-		{"degrees", 0, "university"},   // _sd inside an object inside an array
+		{"nationalities", nil},       // every element
+		{"degrees", 0, "university"}, // _sd inside an object inside an array
 	}
 	return claims, frame
 }

@@ -223,7 +223,7 @@ func (is *issuer) object(m map[string]any, f *frameNode, depth int) (map[string]
 		}
 		if cf != nil && cf.sd {
 			cf.used = true
-			salt, err := is.slt()
+			salt, err := is.slt(k, nv)
 			if err != nil {
 				return nil, err
 			}
@@ -283,7 +283,7 @@ func (is *issuer) array(a []any, f *frameNode, depth int) ([]any, error) {
 			cf.used = true
 		}
 		if cf != nil && cf.sd {
-			salt, err := is.slt()
+			salt, err := is.slt("", nv)
 			if err != nil {
 				return nil, err
 			}
