@@ -3,6 +3,7 @@ package pkcs11_test
 import (
 	"bytes"
 	"context"
+	gocrypto "crypto"
 	"errors"
 	"slices"
 	"testing"
@@ -114,7 +115,7 @@ func TestRestart(t *testing.T) {
 			if v.KID != w.KID || v.Version != w.Version || v.Type != w.Type || v.Ref != w.Ref || !v.CreatedAt.Equal(w.CreatedAt) {
 				t.Fatalf("%s version %d after restart: %+v, want %+v", s.ref, i+1, v, w)
 			}
-			if w.Public != nil && !w.Public.(interface{ Equal(any) bool }).Equal(v.Public) {
+			if w.Public != nil && !w.Public.(interface{ Equal(gocrypto.PublicKey) bool }).Equal(v.Public) {
 				t.Fatalf("%s version %d: public key changed across the restart", s.ref, i+1)
 			}
 		}
@@ -337,7 +338,10 @@ func TestBadInput(t *testing.T) {
 	}{
 		// Row 16: kid injection never reaches the token search.
 		{"row16_kid_path_traversal", func() error { _, err := e.GetKey(bg, kref("ns", "g", "../../dev/null")); return err }(), crypto.ErrInvalidKeyID},
-		{"row16_kid_sql_injection", func() error { _, err := e.Sign(bg, kref("ns", "g", "' UNION SELECT 1--"), crypto.ES256, nil); return err }(), crypto.ErrInvalidKeyID},
+		{"row16_kid_sql_injection", func() error {
+			_, err := e.Sign(bg, kref("ns", "g", "' UNION SELECT 1--"), crypto.ES256, nil)
+			return err
+		}(), crypto.ErrInvalidKeyID},
 		{"row16_kid_url", func() error { _, err := e.GetKey(bg, kref("ns", "g", "https://evil.example/k")); return err }(), crypto.ErrInvalidKeyID},
 		{"row16_label_separator_in_group", func() error { _, err := e.GetKey(bg, kref("ns", "g/k", "x")); return err }(), crypto.ErrInvalidContext},
 		{"row16_named_kid_with_space", func() error {

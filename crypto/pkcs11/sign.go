@@ -225,7 +225,7 @@ func (e *Engine) Decrypt(ctx context.Context, ref crypto.KeyRef, ciphertext, aad
 		return nil, err
 	}
 	var pt []byte
-	nonce := ciphertext[ciphertextVersionSize:minCiphertextSize-gcmTagSize]
+	nonce := ciphertext[ciphertextVersionSize : minCiphertextSize-gcmTagSize]
 	err = e.call(ctx, "decrypt", func() error {
 		var err error
 		pt, err = h.aead.Open(nil, nonce, ciphertext[minCiphertextSize-gcmTagSize:], aad)
