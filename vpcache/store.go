@@ -3,6 +3,7 @@ package vpcache
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -177,7 +178,8 @@ type Store interface {
 // ValidateEntry checks what a store is asked to write: a valid key, 1 to
 // [MaxPresentations] presentations with a non-empty format of at most
 // [MaxFormatLen] bytes and a raw form of 1 to [MaxPresentationLen] bytes,
-// and ExpiresAt not before CachedAt. Errors match [ErrInvalidKey] or
+// (valid UTF-8 without NUL, which PostgreSQL cannot store), and ExpiresAt
+// not before CachedAt. Errors match [ErrInvalidKey] or
 // [ErrInvalidPresentation].
 func ValidateEntry(e Entry) error {
 	if err := e.Key.Validate(); err != nil {
@@ -206,8 +208,8 @@ func validatePresentations(ps []Presentation) error {
 		if p.Raw == "" || len(p.Raw) > MaxPresentationLen {
 			return fmt.Errorf("%w: presentation %d: raw form empty or larger than %d bytes", ErrInvalidPresentation, i, MaxPresentationLen)
 		}
-		if !utf8.ValidString(p.Raw) {
-			return fmt.Errorf("%w: presentation %d: raw form is not UTF-8", ErrInvalidPresentation, i)
+		if !utf8.ValidString(p.Raw) || strings.IndexByte(p.Raw, 0) >= 0 {
+			return fmt.Errorf("%w: presentation %d: raw form is not UTF-8 or contains NUL", ErrInvalidPresentation, i)
 		}
 	}
 	return nil

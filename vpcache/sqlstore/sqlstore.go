@@ -1,0 +1,461 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"io/fs"
+	"path"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	// Drivers: "sqlite" (modernc.org/sqlite) and "pgx" (pgx stdlib).
+	_ "github.com/jackc/pgx/v5/stdlib"
+	_ "modernc.org/sqlite"
+
+	"github.com/ocmw/wstack/vpcache"
+)
+
+//go:embed migrations
+var migrationsFS embed.FS
+
+// Dialect is the SQL dialect of a database.
+type Dialect int
+
+// Dialects.
+const (
+	SQLite Dialect = iota + 1
+	Postgres
+)
+
+func (d Dialect) String() string {
+	switch d {
+	case SQLite:
+		return "sqlite"
+	case Postgres:
+		return "postgres"
+	}
+	return "unknown"
+}
+
+// Errors.
+var (
+	// ErrConfig: invalid table name, dialect or DSN.
+	ErrConfig = fmt.Errorf("sqlstore: %w", vpcache.ErrConfig)
+	// ErrMigration: applying the schema failed.
+	ErrMigration = errors.New("sqlstore: migration failed")
+)
+
+var tableRE = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,47}$`)
+
+// DefaultBusyTimeout is the SQLite busy timeout set by [OpenSQLite].
+const DefaultBusyTimeout = 5 * time.Second
+
+type options struct {
+	table string
+}
+
+// Option configures a [Store].
+type Option func(*options)
+
+// WithTable sets the table name (default vpcache.DefaultTable,
+// "edc_vp_cache"). It must match ^[a-z_][a-z0-9_]{0,47}$; for PostgreSQL
+// select a schema through the DSN's search_path.
+func WithTable(name string) Option { return func(o *options) { o.table = name } }
+
+// Store is a vpcache.Store on an SQL database.
+type Store struct {
+	db      *sql.DB
+	dialect Dialect
+	table   string
+	owned   bool
+	q       queries
+}
+
+type queries struct {
+	get, put                                           string
+	delKey, delVersion, delCP, delCPAll, delPC, delExp string
+}
+
+// New returns a store on db (opened with driver "sqlite" or "pgx") and
+// applies the embedded migrations. The caller keeps ownership of db.
+func New(ctx context.Context, db *sql.DB, dialect Dialect, opts ...Option) (*Store, error) {
+	o := options{table: vpcache.DefaultTable}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if !tableRE.MatchString(o.table) {
+		return nil, fmt.Errorf("%w: table name %q", ErrConfig, o.table)
+	}
+	if dialect != SQLite && dialect != Postgres {
+		return nil, fmt.Errorf("%w: unknown dialect", ErrConfig)
+	}
+	if db == nil {
+		return nil, fmt.Errorf("%w: nil db", ErrConfig)
+	}
+	s := &Store{db: db, dialect: dialect, table: o.table}
+	s.q = buildQueries(dialect, o.table)
+	if err := s.migrate(ctx); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// OpenSQLite opens (creating if needed) the SQLite database file at path
+// with WAL journaling, a 5 s busy timeout and immediate write transactions,
+// and returns a store that owns it. The path must not contain '?' or '#'.
+func OpenSQLite(ctx context.Context, filePath string, opts ...Option) (*Store, error) {
+	if filePath == "" || strings.ContainsAny(filePath, "?#") {
+		return nil, fmt.Errorf("%w: SQLite path must be non-empty without '?' or '#'", ErrConfig)
+	}
+	dsn := "file:" + filePath + "?_pragma=busy_timeout(" + strconv.FormatInt(DefaultBusyTimeout.Milliseconds(), 10) + ")" +
+		"&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+	}
+	if filePath == ":memory:" {
+		db.SetMaxOpenConns(1) // every connection would get its own database
+	}
+	s, err := New(ctx, db, SQLite, opts...)
+	if err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	s.owned = true
+	return s, nil
+}
+
+// OpenPostgres connects to PostgreSQL through the pgx stdlib driver and
+// returns a store that owns the connection pool.
+func OpenPostgres(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
+	if dsn == "" {
+		return nil, fmt.Errorf("%w: empty PostgreSQL DSN", ErrConfig)
+	}
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+	}
+	if err := db.PingContext(ctx); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("%w: %w", vpcache.ErrStore, err)
+	}
+	s, err := New(ctx, db, Postgres, opts...)
+	if err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	s.owned = true
+	return s, nil
+}
+
+// Open returns the store a vpcache.Config names: a vpcache.MemoryStore
+// bounded by cfg.MaxEntries, or an SQLite or PostgreSQL store on cfg.DSN
+// with table cfg.Table. The returned close function releases the database.
+func Open(ctx context.Context, cfg vpcache.Config) (vpcache.Store, func() error, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, nil, err
+	}
+	var opts []Option
+	if cfg.Table != "" {
+		opts = append(opts, WithTable(cfg.Table))
+	}
+	switch cfg.Backend {
+	case vpcache.BackendSQLite:
+		s, err := OpenSQLite(ctx, cfg.DSN, opts...)
+		if err != nil {
+			return nil, nil, err
+		}
+		return s, s.Close, nil
+	case vpcache.BackendPostgres:
+		s, err := OpenPostgres(ctx, cfg.DSN, opts...)
+		if err != nil {
+			return nil, nil, err
+		}
+		return s, s.Close, nil
+	default:
+		return vpcache.NewMemoryStore(vpcache.WithMaxEntries(cfg.MaxEntries)), func() error { return nil }, nil
+	}
+}
+
+// DB returns the underlying database.
+func (s *Store) DB() *sql.DB { return s.db }
+
+// Table returns the table name.
+func (s *Store) Table() string { return s.table }
+
+// Close closes the database if the store opened it.
+func (s *Store) Close() error {
+	if s.owned {
+		return s.db.Close()
+	}
+	return nil
+}
+
+func buildQueries(d Dialect, table string) queries {
+	n := 0
+	p := func() string { // placeholder
+		n++
+		if d == Postgres {
+			return "$" + strconv.Itoa(n)
+		}
+		return "?"
+	}
+	jsonParam := func() string {
+		if d == Postgres {
+			return "CAST(" + p() + " AS JSONB)"
+		}
+		return p()
+	}
+	reset := func() { n = 0 }
+	var q queries
+	where := func() string {
+		return "participant_context_id = " + p() + " AND counter_party_did = " + p() + " AND scopes_hash = " + p()
+	}
+	scopesCol, presCol := "scopes", "presentations"
+	if d == Postgres {
+		scopesCol, presCol = "scopes::text", "presentations::text"
+	}
+	reset()
+	q.get = "SELECT " + scopesCol + ", " + presCol + ", cached_at, expires_at, version FROM " + table + " WHERE " + where()
+	reset()
+	q.put = "INSERT INTO " + table + " (participant_context_id, counter_party_did, scopes_hash, scopes, presentations, cached_at, expires_at, version) VALUES (" +
+		p() + ", " + p() + ", " + p() + ", " + jsonParam() + ", " + jsonParam() + ", " + p() + ", " + p() + ", " + p() + ")" +
+		" ON CONFLICT (participant_context_id, counter_party_did, scopes_hash) DO UPDATE SET" +
+		" scopes = excluded.scopes, presentations = excluded.presentations, cached_at = excluded.cached_at, expires_at = excluded.expires_at," +
+		" version = CASE WHEN " + table + ".version >= 4611686018427387903 THEN 1 ELSE " + table + ".version + 1 END" +
+		" RETURNING version"
+	reset()
+	q.delKey = "DELETE FROM " + table + " WHERE " + where()
+	reset()
+	q.delVersion = "DELETE FROM " + table + " WHERE " + where() + " AND version = " + p()
+	reset()
+	q.delCP = "DELETE FROM " + table + " WHERE participant_context_id = " + p() + " AND counter_party_did = " + p()
+	reset()
+	q.delCPAll = "DELETE FROM " + table + " WHERE counter_party_did = " + p()
+	reset()
+	q.delPC = "DELETE FROM " + table + " WHERE participant_context_id = " + p()
+	reset()
+	q.delExp = "DELETE FROM " + table + " WHERE expires_at < " + p()
+	return q
+}
+
+func wrap(err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%w: %w", vpcache.ErrStore, err)
+}
+
+// Get implements vpcache.Store.
+func (s *Store) Get(ctx context.Context, k vpcache.Key) (vpcache.Entry, error) {
+	if err := k.Validate(); err != nil {
+		return vpcache.Entry{}, err
+	}
+	var scopesJSON, presJSON string
+	var cachedAt, expiresAt, version int64
+	err := s.db.QueryRowContext(ctx, s.q.get, k.ParticipantContextID, k.CounterpartyDID, k.ScopesHash()).
+		Scan(&scopesJSON, &presJSON, &cachedAt, &expiresAt, &version)
+	if errors.Is(err, sql.ErrNoRows) {
+		return vpcache.Entry{}, vpcache.ErrNotFound
+	}
+	if err != nil {
+		return vpcache.Entry{}, wrap(err)
+	}
+	var scopes []string
+	if err := json.Unmarshal([]byte(scopesJSON), &scopes); err != nil {
+		return vpcache.Entry{}, wrap(fmt.Errorf("scopes column: %w", err))
+	}
+	if !slices.Equal(vpcache.CanonicalScopes(scopes), k.Scopes) {
+		// A different scope set with the same hash: not this key.
+		return vpcache.Entry{}, vpcache.ErrNotFound
+	}
+	var ps []vpcache.Presentation
+	if err := json.Unmarshal([]byte(presJSON), &ps); err != nil {
+		return vpcache.Entry{}, wrap(fmt.Errorf("presentations column: %w", err))
+	}
+	return vpcache.Entry{
+		Key:           k,
+		Presentations: ps,
+		CachedAt:      time.UnixMilli(cachedAt).UTC(),
+		ExpiresAt:     time.UnixMilli(expiresAt).UTC(),
+		Version:       version,
+	}, nil
+}
+
+// Put implements vpcache.Store: one atomic upsert that bumps the version.
+func (s *Store) Put(ctx context.Context, e vpcache.Entry) (int64, error) {
+	if err := vpcache.ValidateEntry(e); err != nil {
+		return 0, err
+	}
+	scopes, err := json.Marshal(e.Key.Scopes)
+	if err != nil {
+		return 0, wrap(err)
+	}
+	pres, err := json.Marshal(e.Presentations)
+	if err != nil {
+		return 0, wrap(err)
+	}
+	start, err := vpcache.NewVersion()
+	if err != nil {
+		return 0, err
+	}
+	var v int64
+	err = s.db.QueryRowContext(ctx, s.q.put,
+		e.Key.ParticipantContextID, e.Key.CounterpartyDID, e.Key.ScopesHash(), string(scopes), string(pres),
+		e.CachedAt.UnixMilli(), e.ExpiresAt.UnixMilli(), start).Scan(&v)
+	if err != nil {
+		return 0, wrap(err)
+	}
+	return v, nil
+}
+
+// Delete implements vpcache.Store.
+func (s *Store) Delete(ctx context.Context, sel vpcache.Selector) (int64, error) {
+	if err := sel.Validate(); err != nil {
+		return 0, err
+	}
+	var res sql.Result
+	var err error
+	k := sel.Key
+	switch sel.Kind {
+	case vpcache.SelectKey:
+		res, err = s.db.ExecContext(ctx, s.q.delKey, k.ParticipantContextID, k.CounterpartyDID, k.ScopesHash())
+	case vpcache.SelectKeyVersion:
+		res, err = s.db.ExecContext(ctx, s.q.delVersion, k.ParticipantContextID, k.CounterpartyDID, k.ScopesHash(), sel.Version)
+	case vpcache.SelectCounterparty:
+		res, err = s.db.ExecContext(ctx, s.q.delCP, sel.ParticipantContextID, sel.CounterpartyDID)
+	case vpcache.SelectCounterpartyAllContexts:
+		res, err = s.db.ExecContext(ctx, s.q.delCPAll, sel.CounterpartyDID)
+	case vpcache.SelectParticipantContext:
+		res, err = s.db.ExecContext(ctx, s.q.delPC, sel.ParticipantContextID)
+	case vpcache.SelectExpired:
+		res, err = s.db.ExecContext(ctx, s.q.delExp, sel.Before.UnixMilli())
+	}
+	if err != nil {
+		return 0, wrap(err)
+	}
+	n, err := res.RowsAffected()
+	return n, wrap(err)
+}
+
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+func (s *Store) migrations() ([]migration, error) {
+	dir := path.Join("migrations", s.dialect.String())
+	ents, err := fs.ReadDir(migrationsFS, dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []migration
+	for _, e := range ents {
+		name := e.Name()
+		num, _, ok := strings.Cut(name, "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil || !strings.HasSuffix(name, ".sql") {
+			return nil, fmt.Errorf("bad migration file name %q", name)
+		}
+		b, err := migrationsFS.ReadFile(path.Join(dir, name))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, migration{version: v, name: name, sql: strings.ReplaceAll(string(b), "{{table}}", s.table)})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
+	return out, nil
+}
+
+// SchemaVersion returns the highest applied migration version.
+func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
+	var v sql.NullInt64
+	err := s.db.QueryRowContext(ctx, "SELECT MAX(version) FROM "+s.table+"_schema_version").Scan(&v)
+	return int(v.Int64), wrap(err)
+}
+
+// migrate applies pending migrations in one transaction. On PostgreSQL a
+// transaction-scoped advisory lock serialises replicas starting at once.
+func (s *Store) migrate(ctx context.Context) error {
+	ms, err := s.migrations()
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrMigration, err)
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrMigration, err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	if s.dialect == Postgres {
+		h := fnv.New64a()
+		h.Write([]byte("wstack/vpcache/" + s.table))
+		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", int64(h.Sum64())); err != nil {
+			return fmt.Errorf("%w: lock: %w", ErrMigration, err)
+		}
+	}
+	vt := s.table + "_schema_version"
+	if _, err := tx.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS "+vt+" (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)"); err != nil {
+		return fmt.Errorf("%w: %w", ErrMigration, err)
+	}
+	var cur sql.NullInt64
+	if err := tx.QueryRowContext(ctx, "SELECT MAX(version) FROM "+vt).Scan(&cur); err != nil {
+		return fmt.Errorf("%w: %w", ErrMigration, err)
+	}
+	ins := "INSERT INTO " + vt + " (version, name, applied_at) VALUES (?, ?, ?)"
+	if s.dialect == Postgres {
+		ins = "INSERT INTO " + vt + " (version, name, applied_at) VALUES ($1, $2, $3)"
+	}
+	for _, m := range ms {
+		if int64(m.version) <= cur.Int64 {
+			continue
+		}
+		for _, stmt := range splitStatements(m.sql) {
+			if _, err := tx.ExecContext(ctx, stmt); err != nil {
+				return fmt.Errorf("%w: %s: %w", ErrMigration, m.name, err)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, ins, m.version, m.name, time.Now().UnixMilli()); err != nil {
+			return fmt.Errorf("%w: %s: %w", ErrMigration, m.name, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("%w: %w", ErrMigration, err)
+	}
+	return nil
+}
+
+// splitStatements splits a migration on ';' at line ends, dropping
+// comment-only lines. Migrations contain no ';' inside literals.
+func splitStatements(src string) []string {
+	var out []string
+	var cur strings.Builder
+	for _, line := range strings.Split(src, "\n") {
+		trimmed := strings.TrimSpace(line)
+		if trimmed == "" || strings.HasPrefix(trimmed, "--") {
+			continue
+		}
+		if i := strings.Index(line, "--"); i >= 0 {
+			line = line[:i]
+		}
+		cur.WriteString(line)
+		cur.WriteString("\n")
+		if strings.HasSuffix(strings.TrimSpace(line), ";") {
+			out = append(out, strings.TrimSpace(cur.String()))
+			cur.Reset()
+		}
+	}
+	if s := strings.TrimSpace(cur.String()); s != "" {
+		out = append(out, s)
+	}
+	return out
+}
