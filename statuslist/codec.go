@@ -1,0 +1,231 @@
+package statuslist
+
+import (
+	"bytes"
+	"compress/gzip"
+	"compress/zlib"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Default limits for decoding untrusted lists.
+const (
+	// DefaultMaxDecodedBytes caps the inflated list: 16 MiB holds
+	// 134,217,728 one-bit entries, 16× the largest list the IETF examples
+	// use with 8 bits.
+	DefaultMaxDecodedBytes = 16 << 20
+	// DefaultMaxEncodedBytes caps the compressed/encoded list text.
+	DefaultMaxEncodedBytes = 4 << 20
+	// MinBitstringEntries is the W3C minimum list length (BSL §3.1,
+	// "minimumNumberOfEntries": 131,072 = 16 KiB of 1-bit entries).
+	MinBitstringEntries = 131072
+)
+
+// DecodeOptions bounds decoding. The zero value uses the defaults above.
+type DecodeOptions struct {
+	// MaxDecodedBytes caps the inflated size: inflation stops and fails with
+	// ErrTooLarge as soon as one byte more would be produced, so a
+	// compression bomb costs at most this much memory and time.
+	MaxDecodedBytes int64
+	// MaxEncodedBytes caps the encoded input (base64 text or CBOR bytes).
+	MaxEncodedBytes int64
+	// InsecureAllowShortBitstring disables the 131,072-entry minimum for
+	// W3C lists (test fixtures only).
+	InsecureAllowShortBitstring bool
+}
+
+func (o DecodeOptions) maxDecoded() int64 {
+	if o.MaxDecodedBytes > 0 {
+		return o.MaxDecodedBytes
+	}
+	return DefaultMaxDecodedBytes
+}
+
+func (o DecodeOptions) maxEncoded() int64 {
+	if o.MaxEncodedBytes > 0 {
+		return o.MaxEncodedBytes
+	}
+	return DefaultMaxEncodedBytes
+}
+
+// readBounded reads r to EOF, failing with ErrTooLarge once more than max
+// bytes come out. Memory stays below 2·max whatever the input claims.
+func readBounded(r io.Reader, max int64) ([]byte, error) {
+	var buf bytes.Buffer
+	n, err := io.Copy(&buf, io.LimitReader(r, max+1))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrCompression, err)
+	}
+	if n > max {
+		return nil, fmt.Errorf("%w: inflates beyond %d bytes", ErrTooLarge, max)
+	}
+	return buf.Bytes(), nil
+}
+
+// Inflate decompresses a ZLIB (RFC 1950) stream with a cap on the output.
+// Trailing bytes after the stream are rejected.
+func Inflate(compressed []byte, maxDecoded int64) ([]byte, error) {
+	br := bytes.NewReader(compressed)
+	zr, err := zlib.NewReader(br)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrCompression, err)
+	}
+	out, err := readBounded(zr, maxDecoded)
+	if err != nil {
+		return nil, err
+	}
+	if err := zr.Close(); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrCompression, err)
+	}
+	if br.Len() != 0 {
+		return nil, fmt.Errorf("%w: %d bytes after the zlib stream", ErrCompression, br.Len())
+	}
+	return out, nil
+}
+
+// Gunzip decompresses exactly one GZIP (RFC 1952) member with a cap on the
+// output. Concatenated members and trailing bytes are rejected.
+func Gunzip(compressed []byte, maxDecoded int64) ([]byte, error) {
+	br := bytes.NewReader(compressed)
+	gr, err := gzip.NewReader(br)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrCompression, err)
+	}
+	gr.Multistream(false)
+	out, err := readBounded(gr, maxDecoded)
+	if err != nil {
+		return nil, err
+	}
+	if err := gr.Close(); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrCompression, err)
+	}
+	if br.Len() != 0 {
+		return nil, fmt.Errorf("%w: %d bytes after the first gzip member (concatenated members are not allowed)", ErrCompression, br.Len())
+	}
+	return out, nil
+}
+
+// Deflate compresses with ZLIB at the best compression level, as draft-20
+// §4.1 recommends.
+func Deflate(data []byte) []byte {
+	var buf bytes.Buffer
+	zw, _ := zlib.NewWriterLevel(&buf, zlib.BestCompression) // level is valid
+	zw.Write(data)
+	zw.Close()
+	return buf.Bytes()
+}
+
+// Gzip compresses with GZIP at the best compression level.
+func Gzip(data []byte) []byte {
+	var buf bytes.Buffer
+	gw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression) // level is valid
+	gw.Write(data)
+	gw.Close()
+	return buf.Bytes()
+}
+
+// ---- IETF Token Status List --------------------------------------------
+
+// EncodeLst returns the "lst" member of an IETF status list: base64url
+// (no padding) of the ZLIB-compressed packed bytes (draft-20 §4.2).
+func EncodeLst(l *List) (string, error) {
+	if l.order != LSBFirst {
+		return "", fmt.Errorf("%w: an IETF list must be LSB-first", ErrConfig)
+	}
+	return base64.RawURLEncoding.EncodeToString(Deflate(l.data)), nil
+}
+
+// DecodeLst decodes an IETF "lst" value with the given bits per entry.
+func DecodeLst(lst string, bits int, opts DecodeOptions) (*List, error) {
+	if !ietfBits(bits) {
+		return nil, fmt.Errorf("%w: bits=%d", ErrBadBits, bits)
+	}
+	if int64(len(lst)) > opts.maxEncoded() {
+		return nil, fmt.Errorf("%w: lst is %d bytes", ErrTooLarge, len(lst))
+	}
+	raw, err := base64.RawURLEncoding.Strict().DecodeString(lst)
+	if err != nil {
+		return nil, fmt.Errorf("%w: lst: %v", ErrEncoding, err)
+	}
+	return DecodeLstBytes(raw, bits, opts)
+}
+
+// DecodeLstBytes decodes the compressed byte string of an IETF list (the
+// CBOR form's "lst").
+func DecodeLstBytes(compressed []byte, bits int, opts DecodeOptions) (*List, error) {
+	if !ietfBits(bits) {
+		return nil, fmt.Errorf("%w: bits=%d", ErrBadBits, bits)
+	}
+	if int64(len(compressed)) > opts.maxEncoded() {
+		return nil, fmt.Errorf("%w: lst is %d bytes", ErrTooLarge, len(compressed))
+	}
+	data, err := Inflate(compressed, opts.maxDecoded())
+	if err != nil {
+		return nil, err
+	}
+	return ListFromBytes(data, bits, LSBFirst)
+}
+
+// ---- W3C Bitstring Status List / StatusList2021 -------------------------
+
+// EncodeBitstring returns the encodedList of a W3C Bitstring Status List:
+// multibase "u" + base64url-nopad(GZIP(bits)) (BSL §4.2).
+func EncodeBitstring(l *List) (string, error) {
+	if l.order != MSBFirst {
+		return "", fmt.Errorf("%w: a W3C list must be MSB-first", ErrConfig)
+	}
+	return "u" + base64.RawURLEncoding.EncodeToString(Gzip(l.data)), nil
+}
+
+// DecodeBitstring decodes a W3C encodedList with the entry's statusSize
+// (1 when absent). The multibase prefix must be "u"; the list must hold at
+// least MinBitstringEntries entries (ErrListLength) unless opts allow it.
+func DecodeBitstring(encodedList string, statusSize int, opts DecodeOptions) (*List, error) {
+	if !strings.HasPrefix(encodedList, "u") {
+		return nil, fmt.Errorf("%w: encodedList must carry the multibase prefix \"u\" (base64url)", ErrEncoding)
+	}
+	return decodeGzipList(encodedList[1:], statusSize, opts, base64.RawURLEncoding.Strict())
+}
+
+// DecodeStatusList2021 decodes the legacy StatusList2021 encodedList:
+// GZIP + base64 without a multibase prefix. Both the base64url alphabet (the
+// CCG spec's) and the standard alphabet (what some issuers, including the
+// XFSC service, emit), padded or not, are accepted; a leading "u" is not.
+func DecodeStatusList2021(encodedList string, opts DecodeOptions) (*List, error) {
+	s := strings.TrimRight(encodedList, "=")
+	enc := base64.RawURLEncoding
+	if strings.ContainsAny(s, "+/") {
+		enc = base64.RawStdEncoding
+	}
+	return decodeGzipList(s, 1, opts, enc.Strict())
+}
+
+func decodeGzipList(s string, statusSize int, opts DecodeOptions, enc *base64.Encoding) (*List, error) {
+	if statusSize < 1 || statusSize > 8 {
+		return nil, fmt.Errorf("%w: statusSize=%d", ErrBadBits, statusSize)
+	}
+	if int64(len(s)) > opts.maxEncoded() {
+		return nil, fmt.Errorf("%w: encodedList is %d bytes", ErrTooLarge, len(s))
+	}
+	raw, err := enc.DecodeString(s)
+	if err != nil {
+		return nil, fmt.Errorf("%w: encodedList: %v", ErrEncoding, err)
+	}
+	data, err := Gunzip(raw, opts.maxDecoded())
+	if err != nil {
+		return nil, err
+	}
+	if len(data) == 0 {
+		return nil, fmt.Errorf("%w: empty bitstring", ErrListLength)
+	}
+	l, err := ListFromBytes(data, statusSize, MSBFirst)
+	if err != nil {
+		return nil, err
+	}
+	if l.n < MinBitstringEntries && !opts.InsecureAllowShortBitstring {
+		return nil, fmt.Errorf("%w: %d entries of %d bits", ErrListLength, l.n, statusSize)
+	}
+	return l, nil
+}

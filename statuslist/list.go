@@ -1,0 +1,186 @@
+package statuslist
+
+import (
+	"fmt"
+	"math"
+)
+
+// BitOrder is the order in which entries are packed into a byte.
+type BitOrder uint8
+
+const (
+	// LSBFirst is the IETF Token Status List order: entry 0 occupies the
+	// least significant bits of byte 0 (draft-20 §4.1).
+	LSBFirst BitOrder = iota
+	// MSBFirst is the W3C Bitstring Status List order: index 0 is the
+	// left-most (most significant) bit of byte 0 (BSL §3.1, §4.1).
+	MSBFirst
+)
+
+func (o BitOrder) String() string {
+	if o == MSBFirst {
+		return "msb-first"
+	}
+	return "lsb-first"
+}
+
+// Status is a status value. The IETF values are registered in draft-20
+// §7.1; W3C lists report their raw entry value (1 = set).
+type Status uint8
+
+// IETF status types (draft-20 §7.1). 0x03 and 0x0C–0x0F are application
+// specific.
+const (
+	Valid     Status = 0x00
+	Invalid   Status = 0x01
+	Suspended Status = 0x02
+)
+
+func (s Status) String() string {
+	switch s {
+	case Valid:
+		return "VALID"
+	case Invalid:
+		return "INVALID"
+	case Suspended:
+		return "SUSPENDED"
+	}
+	return fmt.Sprintf("0x%02X", uint8(s))
+}
+
+// MaxEntries is the largest list length handled (2^40 entries); an index
+// above it is out of range by construction, which keeps every bit offset
+// computation free of overflow.
+const MaxEntries = 1 << 40
+
+// List is a packed status list. Lookups work directly on the packed bytes in
+// O(1) without allocating, so one decoded list serves any number of
+// lookups. A List is not safe for concurrent Set; concurrent Get is safe.
+type List struct {
+	data  []byte
+	n     uint64
+	bits  uint8
+	order BitOrder
+	mask  uint8
+}
+
+// NewIETFList returns an all-VALID IETF list of n entries with bits ∈
+// {1,2,4,8}. The byte length is rounded up; unused trailing bits are zero.
+func NewIETFList(n uint64, bits int) (*List, error) {
+	if !ietfBits(bits) {
+		return nil, fmt.Errorf("%w: bits=%d", ErrBadBits, bits)
+	}
+	return newList(n, bits, LSBFirst)
+}
+
+// NewBitstringList returns an all-zero W3C list of n entries of statusSize
+// bits (1..8). Callers publishing a list should use n ≥ MinBitstringEntries.
+func NewBitstringList(n uint64, statusSize int) (*List, error) {
+	if statusSize < 1 || statusSize > 8 {
+		return nil, fmt.Errorf("%w: statusSize=%d", ErrBadBits, statusSize)
+	}
+	return newList(n, statusSize, MSBFirst)
+}
+
+func newList(n uint64, bits int, order BitOrder) (*List, error) {
+	if n == 0 || n > MaxEntries {
+		return nil, fmt.Errorf("%w: %d entries", ErrIndexOutOfRange, n)
+	}
+	nbytes := (n*uint64(bits) + 7) / 8
+	return &List{data: make([]byte, nbytes), n: n, bits: uint8(bits), order: order, mask: uint8(1<<bits - 1)}, nil
+}
+
+// ListFromBytes wraps packed bytes (not copied) as a list. The length is the
+// number of whole entries the bytes hold. IETF lists (LSBFirst) need bits in
+// {1,2,4,8}; W3C lists (MSBFirst) accept 1..8.
+func ListFromBytes(data []byte, bits int, order BitOrder) (*List, error) {
+	if order == LSBFirst && !ietfBits(bits) || bits < 1 || bits > 8 {
+		return nil, fmt.Errorf("%w: bits=%d", ErrBadBits, bits)
+	}
+	n := uint64(len(data)) * 8 / uint64(bits)
+	if n == 0 {
+		return nil, fmt.Errorf("%w: empty list", ErrEncoding)
+	}
+	if n > MaxEntries {
+		return nil, fmt.Errorf("%w: %d entries", ErrTooLarge, n)
+	}
+	return &List{data: data, n: n, bits: uint8(bits), order: order, mask: uint8(1<<bits - 1)}, nil
+}
+
+func ietfBits(b int) bool { return b == 1 || b == 2 || b == 4 || b == 8 }
+
+// Len returns the number of entries.
+func (l *List) Len() uint64 { return l.n }
+
+// Bits returns the bits per entry (IETF bits, W3C statusSize).
+func (l *List) Bits() int { return int(l.bits) }
+
+// Order returns the bit order.
+func (l *List) Order() BitOrder { return l.order }
+
+// Bytes returns the packed bytes. They are shared with the list: do not
+// modify them while the list is in use.
+func (l *List) Bytes() []byte { return l.data }
+
+// Clone returns a deep copy.
+func (l *List) Clone() *List {
+	c := *l
+	c.data = append([]byte(nil), l.data...)
+	return &c
+}
+
+// Get returns the status at index i. It never allocates.
+func (l *List) Get(i uint64) (Status, error) {
+	if i >= l.n {
+		return 0, ErrIndexOutOfRange
+	}
+	p := i * uint64(l.bits) // bit offset; < 2^43, no overflow
+	if l.order == LSBFirst {
+		// bits divides 8: an entry never crosses a byte.
+		return Status(l.data[p>>3] >> (p & 7) & l.mask), nil
+	}
+	// MSB-first: the entry's first bit is bit (7 - p%8) of byte p/8. Read a
+	// 16-bit big-endian window so entries of any size ≤ 8 may cross bytes.
+	w := uint16(l.data[p>>3]) << 8
+	if q := p>>3 + 1; q < uint64(len(l.data)) {
+		w |= uint16(l.data[q])
+	}
+	shift := 16 - uint(l.bits) - uint(p&7)
+	return Status(uint8(w>>shift) & l.mask), nil
+}
+
+// Set sets the status at index i.
+func (l *List) Set(i uint64, v Status) error {
+	if i >= l.n {
+		return ErrIndexOutOfRange
+	}
+	if uint8(v)&^l.mask != 0 {
+		return fmt.Errorf("%w: 0x%02X in %d bits", ErrBadValue, uint8(v), l.bits)
+	}
+	p := i * uint64(l.bits)
+	if l.order == LSBFirst {
+		s := p & 7
+		b := &l.data[p>>3]
+		*b = *b&^(l.mask<<s) | uint8(v)<<s
+		return nil
+	}
+	shift := 16 - uint(l.bits) - uint(p&7)
+	m := uint16(l.mask) << shift
+	val := uint16(v) << shift
+	hi := &l.data[p>>3]
+	*hi = *hi&^uint8(m>>8) | uint8(val>>8)
+	if uint8(m) != 0 {
+		lo := &l.data[p>>3+1]
+		*lo = *lo&^uint8(m) | uint8(val)
+	}
+	return nil
+}
+
+// IndexFromFloat converts a JSON number to an index, rejecting negative,
+// fractional, non-finite and > 2^53 values (security.md row 32).
+func IndexFromFloat(f float64) (uint64, error) {
+	if math.IsNaN(f) || math.IsInf(f, 0) || f < 0 || f != math.Trunc(f) || f > 1<<53 {
+		return 0, fmt.Errorf("%w: %v", ErrIndexOutOfRange, f)
+	}
+	return uint64(f), nil
+}
