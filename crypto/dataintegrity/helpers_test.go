@@ -72,7 +72,6 @@ func ed25519FromMultibase(s string) (ed25519.PrivateKey, error) {
 	return ed25519.NewKeyFromSeed(raw[2:]), nil
 }
 
-
 func fixedClock(s string) func() time.Time {
 	t, err := time.Parse(time.RFC3339, s)
 	if err != nil {

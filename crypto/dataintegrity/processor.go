@@ -294,4 +294,3 @@ func deepCopyJSON(v any) any {
 	}
 	return v
 }
-
