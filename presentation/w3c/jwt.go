@@ -562,4 +562,3 @@ func CheckBinding(nonce string, aud []string, wantNonce, wantAud string) error {
 	}
 	return nil
 }
-

@@ -174,13 +174,9 @@ func VerificationMethodFor(did, kid string) (string, error) {
 // iss, else vc.issuer (or its id), else vp.holder.
 func SignerID(payload []byte) (string, error) {
 	var c struct {
-		Iss *string `json:"iss"`
-		VC  *struct {
-			Issuer json.RawMessage `json:"issuer"`
-		} `json:"vc"`
-		VP *struct {
-			Holder json.RawMessage `json:"holder"`
-		} `json:"vp"`
+		Iss *string         `json:"iss"`
+		VC  json.RawMessage `json:"vc"`
+		VP  json.RawMessage `json:"vp"`
 	}
 	d := json.NewDecoder(bytes.NewReader(payload))
 	if err := d.Decode(&c); err != nil {
@@ -192,12 +188,22 @@ func SignerID(payload []byte) (string, error) {
 		}
 		return *c.Iss, nil
 	}
+	var doc struct {
+		Issuer json.RawMessage `json:"issuer"`
+		Holder json.RawMessage `json:"holder"`
+	}
 	var raw json.RawMessage
 	switch {
-	case c.VC != nil:
-		raw = c.VC.Issuer
-	case c.VP != nil:
-		raw = c.VP.Holder
+	case len(c.VC) > 0:
+		if err := json.Unmarshal(c.VC, &doc); err != nil {
+			return "", fmt.Errorf("%w: vc: %v", ErrMalformed, err)
+		}
+		raw = doc.Issuer
+	case len(c.VP) > 0:
+		if err := json.Unmarshal(c.VP, &doc); err != nil {
+			return "", fmt.Errorf("%w: vp: %v", ErrMalformed, err)
+		}
+		raw = doc.Holder
 	}
 	if len(raw) > 0 {
 		var s string
