@@ -9,13 +9,23 @@ import "errors"
 // errors.As(err, &e) yields the code.
 type Error struct {
 	// Code is the spec's error code, e.g. "invalidDid".
-	Code string
-	msg  string
+	Code   string
+	msg    string
+	parent *Error
 }
 
 func (e *Error) Error() string { return "did: " + e.Code + ": " + e.msg }
 
+// Is lets a refined sentinel match its parent: ErrHostNotAllowed is also
+// ErrInvalidDID, ErrRelativeDIDURL also ErrInvalidDIDURL,
+// ErrPrivateKeyMaterial also ErrInvalidPublicKey.
+func (e *Error) Is(target error) bool { return e.parent != nil && target == error(e.parent) }
+
 func newError(code, msg string) *Error { return &Error{Code: code, msg: msg} }
+
+func refine(parent *Error, msg string) *Error {
+	return &Error{Code: parent.Code, msg: msg, parent: parent}
+}
 
 // Errors. The codes are the ones the DID specifications define where one
 // exists; the others are wstack's.
@@ -28,7 +38,7 @@ var (
 	ErrInvalidDIDURL = newError("invalidDidUrl", "invalid DID URL")
 	// ErrRelativeDIDURL: a relative DID URL ("#key-1") was given where an
 	// absolute one is needed (security.md row 59).
-	ErrRelativeDIDURL = newError("invalidDidUrl", "relative DID URL not allowed here")
+	ErrRelativeDIDURL = refine(ErrInvalidDIDURL, "relative DID URL not allowed here")
 	// ErrInvalidPublicKeyLength: the raw key length does not fit its
 	// multicodec (did:key v0.9 "invalidPublicKeyLength").
 	ErrInvalidPublicKeyLength = newError("invalidPublicKeyLength", "invalid public key length")
@@ -41,7 +51,7 @@ var (
 	ErrUnsupportedPublicKeyType = newError("unsupportedPublicKeyType", "unsupported public key type")
 	// ErrPrivateKeyMaterial: a JWK carries private members (did:jwk
 	// "a JWK for a private key … must be rejected").
-	ErrPrivateKeyMaterial = newError("invalidPublicKey", "JWK contains private key material")
+	ErrPrivateKeyMaterial = refine(ErrInvalidPublicKey, "JWK contains private key material")
 	// ErrMethodNotSupported: no resolver is registered for the DID method
 	// (DID Resolution "methodNotSupported").
 	ErrMethodNotSupported = newError("methodNotSupported", "DID method not supported")
@@ -51,7 +61,7 @@ var (
 	// ErrHostNotAllowed: a did:web host is an IP literal, loopback name or
 	// otherwise not a public DNS name (did:web "MUST NOT include IP
 	// addresses"; security.md row 59).
-	ErrHostNotAllowed = newError("invalidDid", "did:web host not allowed")
+	ErrHostNotAllowed = refine(ErrInvalidDID, "did:web host not allowed")
 	// ErrInvalidDocument: the DID document is malformed, too large, or its id
 	// differs from the DID that was resolved (did:web "Verify that the ID of
 	// the resolved DID document matches the did:web DID being resolved").
