@@ -1,0 +1,368 @@
+package pex
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"slices"
+	"sync"
+
+	"github.com/ocmw/wstack/presentation"
+	"github.com/ocmw/wstack/presentation/internal/match"
+)
+
+// FieldResult is how one field was satisfied.
+type FieldResult struct {
+	// Field is the field of the definition.
+	Field *Field
+	// PathIndex is the index of the path alternative that matched, or -1
+	// for an optional field nothing matched.
+	PathIndex int
+	// Location is the concrete location of the value in the evaluated
+	// JSON (member names and indices).
+	Location []any
+	// Value is the value found there.
+	Value any
+}
+
+// Candidate is a credential that satisfies an input descriptor.
+type Candidate struct {
+	Credential *presentation.Credential
+	Fields     []FieldResult
+	// Disclose is, for SD-JWT and mdoc, what to reveal: with
+	// limit_disclosure (or WithMinimalDisclosure) the minimal set covering
+	// the fields, including the objects they are nested in; otherwise
+	// every disclosure (SD-JWT) or every element matched (mdoc).
+	Disclose []presentation.ClaimPath
+
+	seq int
+}
+
+// root returns the JSON the field paths run over: the JWT claims set for
+// jwt_vc / jwt_vc_json (so $.vc.type and $.iss resolve), the credential
+// document for ldp_vc, the processed claims for SD-JWT and mdoc.
+func root(cred *presentation.Credential) any {
+	if familyOf(cred.Format) == famLDP && cred.Document != nil {
+		return cred.Document
+	}
+	return cred.Claims
+}
+
+// MatchDescriptor evaluates one credential against one input descriptor and
+// returns the candidate, or why it does not match (ErrFormatMismatch,
+// ErrAlgorithmNotAllowed, ErrFieldNotMatched, ErrPredicateUnsupported,
+// ErrLimitDisclosureUnsupported, ErrSubjectIsNotIssuer, ErrNotHolder,
+// ErrStatus, or a StatusChecker error).
+func (c *Compiled) MatchDescriptor(ctx context.Context, descriptorID string, cred *presentation.Credential) (*Candidate, error) {
+	i, ok := c.byID[descriptorID]
+	if !ok {
+		return nil, fmt.Errorf("pex: unknown input descriptor %q", descriptorID)
+	}
+	if cred == nil {
+		return nil, ErrFormatMismatch
+	}
+	return c.match(ctx, c.descs[i], cred)
+}
+
+func (c *Compiled) match(ctx context.Context, dq *descQ, cred *presentation.Credential) (*Candidate, error) {
+	if err := dq.formats.allows(cred); err != nil {
+		return nil, err
+	}
+	fam := familyOf(cred.Format)
+	if dq.limit == Required && fam != famSDJWT && fam != famMdoc {
+		return nil, ErrLimitDisclosureUnsupported
+	}
+	if dq.subjectIsIssuer && (cred.Subject == "" || cred.Subject != cred.Issuer) {
+		return nil, ErrSubjectIsNotIssuer
+	}
+	if dq.isHolder && !holderBound(cred) {
+		return nil, ErrNotHolder
+	}
+	cand := &Candidate{Credential: cred}
+	if len(dq.fields) > 0 {
+		cand.Fields = make([]FieldResult, len(dq.fields))
+	}
+	r := root(cred)
+	for i := range dq.fields {
+		fq := &dq.fields[i]
+		fr, err := evalField(fq, r)
+		if err != nil {
+			return nil, err
+		}
+		cand.Fields[i] = fr
+	}
+	if dq.statuses != nil {
+		if err := c.checkStatus(ctx, dq.statuses, cred); err != nil {
+			return nil, err
+		}
+	}
+	limit := dq.limit != "" || c.cfg.minimal
+	switch fam {
+	case famSDJWT:
+		if limit {
+			used := make([][]any, 0, len(cand.Fields))
+			for _, f := range cand.Fields {
+				if f.PathIndex >= 0 {
+					used = append(used, f.Location)
+				}
+			}
+			cand.Disclose = match.Disclosures(cred.Disclosable, used)
+		} else {
+			cand.Disclose = cred.Disclosable
+		}
+	case famMdoc:
+		for _, f := range cand.Fields {
+			if f.PathIndex >= 0 && len(f.Location) >= 2 {
+				cand.Disclose = append(cand.Disclose, presentation.ClaimPath{f.Location[0], f.Location[1]})
+			}
+		}
+	}
+	return cand, nil
+}
+
+func holderBound(cred *presentation.Credential) bool {
+	if cred.HolderJWK == nil && cred.HolderID == "" {
+		return false
+	}
+	if cred.HolderID != "" && cred.Subject != "" && cred.HolderID != cred.Subject {
+		return false
+	}
+	return true
+}
+
+// evalField applies PE §5.1.1.1 "path" processing: the path alternatives
+// in order; of each the first result is the candidate value; a value that
+// fails the filter falls through to the next alternative. A field without
+// filter matches on presence.
+func evalField(fq *fieldQ, r any) (FieldResult, error) {
+	for pi, p := range fq.paths {
+		v, loc, ok, err := p.First(r)
+		if err != nil || !ok {
+			continue
+		}
+		if fq.filter != nil && !fq.filter.Match(v) {
+			continue
+		}
+		if fq.f.Predicate == Required {
+			return FieldResult{}, ErrPredicateUnsupported
+		}
+		return FieldResult{Field: fq.f, PathIndex: pi, Location: loc, Value: v}, nil
+	}
+	if fq.optional {
+		return FieldResult{Field: fq.f, PathIndex: -1}, nil
+	}
+	return FieldResult{}, ErrFieldNotMatched
+}
+
+func (c *Compiled) checkStatus(ctx context.Context, s *Statuses, cred *presentation.Credential) error {
+	st, err := c.cfg.status.Status(ctx, cred)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrStatus, err)
+	}
+	check := func(d *StatusDirective, state bool) error {
+		if d == nil {
+			return nil
+		}
+		if len(d.Type) > 0 && d.Directive == Required {
+			ok := false
+			for _, ref := range cred.Status {
+				if slices.Contains(d.Type, ref.Type) {
+					ok = true
+				}
+			}
+			if !ok {
+				return ErrStatus
+			}
+		}
+		switch d.Directive {
+		case Required:
+			if !state {
+				return ErrStatus
+			}
+		case Disallowed:
+			if state {
+				return ErrStatus
+			}
+		}
+		return nil
+	}
+	if err := check(s.Active, st.Active); err != nil {
+		return err
+	}
+	if err := check(s.Suspended, st.Suspended); err != nil {
+		return err
+	}
+	return check(s.Revoked, st.Revoked)
+}
+
+// DescriptorResult holds the candidates of one input descriptor.
+type DescriptorResult struct {
+	ID         string
+	Candidates []*Candidate
+	// Reason is why the last credential of an allowed format was
+	// rejected, when there is no candidate.
+	Reason error
+}
+
+// Result is the outcome of evaluating a definition over credentials.
+type Result struct {
+	// Descriptors holds per input descriptor (definition order) every
+	// candidate, in the order the sequence yielded them.
+	Descriptors []*DescriptorResult
+	// Satisfiable reports whether a selection exists.
+	Satisfiable bool
+	// Selection maps the answered input descriptor ids to the chosen
+	// candidate: a selection that satisfies the definition (all
+	// descriptors, or the submission requirements) with the fewest
+	// distinct credentials.
+	Selection map[string]*Candidate
+	// Optimal is false when the search budget ran out and Selection is the
+	// best found rather than a proven minimum.
+	Optimal bool
+
+	c *Compiled
+}
+
+// Credentials returns the distinct credentials of the selection in
+// definition order of their first descriptor.
+func (r *Result) Credentials() []*presentation.Credential {
+	var out []*presentation.Credential
+	for _, dq := range r.c.descs {
+		if cand, ok := r.Selection[dq.d.ID]; ok && !slices.Contains(out, cand.Credential) {
+			out = append(out, cand.Credential)
+		}
+	}
+	return out
+}
+
+// Evaluate matches every credential of creds against every input
+// descriptor and selects a submission. When the definition cannot be
+// satisfied it returns the Result (candidates, for diagnostics, with
+// Satisfiable false and no Selection) together with an *UnsatisfiedError
+// matching ErrUnsatisfiable. Memory per credential is constant; only
+// candidates are retained.
+func (c *Compiled) Evaluate(ctx context.Context, creds iter.Seq[*presentation.Credential]) (*Result, error) {
+	res := &Result{c: c, Descriptors: make([]*DescriptorResult, len(c.descs))}
+	for i, dq := range c.descs {
+		res.Descriptors[i] = &DescriptorResult{ID: dq.d.ID}
+	}
+	var err error
+	if c.cfg.parallelism <= 1 {
+		err = c.evalSeq(ctx, creds, res.Descriptors)
+	} else {
+		err = c.evalParallel(ctx, creds, res.Descriptors)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := c.selectMinimal(res); err != nil {
+		return res, err
+	}
+	return res, nil
+}
+
+func (c *Compiled) evalOne(ctx context.Context, seq int, cred *presentation.Credential, out []*DescriptorResult) error {
+	for i, dq := range c.descs {
+		cand, err := c.match(ctx, dq, cred)
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			if !errors.Is(err, ErrFormatMismatch) {
+				out[i].Reason = err
+			}
+			continue
+		}
+		cand.seq = seq
+		out[i].Candidates = append(out[i].Candidates, cand)
+	}
+	return nil
+}
+
+func (c *Compiled) evalSeq(ctx context.Context, creds iter.Seq[*presentation.Credential], out []*DescriptorResult) error {
+	n := 0
+	for cred := range creds {
+		if n&63 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		if cred != nil {
+			if err := c.evalOne(ctx, n, cred, out); err != nil {
+				return err
+			}
+		}
+		n++
+	}
+	return nil
+}
+
+func (c *Compiled) evalParallel(ctx context.Context, creds iter.Seq[*presentation.Credential], out []*DescriptorResult) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type job struct {
+		seq  int
+		cred *presentation.Credential
+	}
+	jobs := make(chan job, 256)
+	locals := make([][]*DescriptorResult, c.cfg.parallelism)
+	errs := make([]error, c.cfg.parallelism)
+	var wg sync.WaitGroup
+	for w := range locals {
+		locals[w] = make([]*DescriptorResult, len(c.descs))
+		for i := range locals[w] {
+			locals[w][i] = &DescriptorResult{}
+		}
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for j := range jobs {
+				if errs[w] != nil {
+					continue
+				}
+				if err := c.evalOne(ctx, j.seq, j.cred, locals[w]); err != nil {
+					errs[w] = err
+					cancel()
+				}
+			}
+		}(w)
+	}
+	n := 0
+	var sendErr error
+	for cred := range creds {
+		if cred != nil {
+			select {
+			case jobs <- job{n, cred}:
+			case <-ctx.Done():
+				sendErr = ctx.Err()
+			}
+			if sendErr != nil {
+				break
+			}
+		}
+		n++
+	}
+	close(jobs)
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	if sendErr != nil {
+		return sendErr
+	}
+	for _, l := range locals {
+		for i, dr := range l {
+			out[i].Candidates = append(out[i].Candidates, dr.Candidates...)
+			if dr.Reason != nil {
+				out[i].Reason = dr.Reason
+			}
+		}
+	}
+	for _, dr := range out {
+		slices.SortFunc(dr.Candidates, func(a, b *Candidate) int { return a.seq - b.seq })
+	}
+	return nil
+}

@@ -1,0 +1,219 @@
+package pex
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/ocmw/wstack/presentation"
+	"github.com/ocmw/wstack/presentation/internal/match"
+)
+
+// Decoder verifies what a presentation_submission points at in a
+// vp_token. It is implemented with the credential-format packages; Verify
+// adds the Presentation Exchange checks and never trusts the wallet's
+// matching.
+type Decoder interface {
+	// Presentation verifies a presentation that a descriptor_map entry
+	// with path_nested points at (a JWT VP: signature, nonce, aud; a Data
+	// Integrity VP: proof, challenge, domain) and returns the JSON that
+	// path_nested is evaluated on (the JWT claims set, the VP document).
+	Presentation(ctx context.Context, format presentation.Format, value any) (any, error)
+	// Credential verifies a credential found at the innermost path (an
+	// SD-JWT with its key binding, an mdoc, a VC taken from a verified VP)
+	// and returns its view holding what was disclosed.
+	Credential(ctx context.Context, format presentation.Format, value any) (*presentation.Credential, error)
+}
+
+// ErrUnknownDescriptor: a descriptor_map entry names an input descriptor
+// the definition does not have.
+var ErrUnknownDescriptor = errors.New("pex: descriptor_map names an unknown input descriptor")
+
+// ErrPathNotFound: a descriptor_map path selects nothing in the vp_token.
+var ErrPathNotFound = errors.New("pex: descriptor_map path selects nothing")
+
+// DescriptorReport is the verifier's finding for one descriptor_map entry.
+type DescriptorReport struct {
+	ID         string
+	Credential *presentation.Credential
+	Candidate  *Candidate
+	// Err is nil when the entry passed; otherwise why it failed (decoding,
+	// format, or the descriptor's constraints: ErrFieldNotMatched, …).
+	Err error
+}
+
+// Verification is the verifier's report on a submission.
+type Verification struct {
+	// Descriptors holds one report per descriptor_map entry, in order.
+	Descriptors []*DescriptorReport
+	// Answered maps each input descriptor answered by a passing entry to
+	// its re-evaluated candidate.
+	Answered map[string]*Candidate
+	// Missing lists input descriptors that the definition needs (all of
+	// them, or those of unmet submission requirements) without a passing
+	// entry.
+	Missing []string
+}
+
+const maxNested = 4
+
+// Verify re-evaluates a received submission against the definition:
+// definition_id, every descriptor_map entry resolved in the vp_token
+// (path and path_nested, each presentation and credential verified by
+// dec), the entry's format consistent with the credential, the input
+// descriptor's constraints evaluated again on the credential, and finally
+// all descriptors (or the submission requirements) and same_subject
+// satisfied by the passing entries. The report is returned in every case;
+// the error matches ErrSubmissionRejected when the submission fails.
+func (c *Compiled) Verify(ctx context.Context, sub *Submission, vpToken any, dec Decoder) (*Verification, error) {
+	if dec == nil {
+		return nil, ErrNoDecoder
+	}
+	v := &Verification{Answered: map[string]*Candidate{}}
+	if sub == nil {
+		return v, fmt.Errorf("%w: %w: no submission", ErrSubmissionRejected, ErrInvalidSubmission)
+	}
+	if sub.DefinitionID != c.def.ID {
+		return v, fmt.Errorf("%w: definition_id %q is not %q", ErrSubmissionRejected, sub.DefinitionID, c.def.ID)
+	}
+	if len(sub.DescriptorMap) > MaxDescriptorMap {
+		return v, fmt.Errorf("%w: %w: descriptor_map too long", ErrSubmissionRejected, ErrLimit)
+	}
+	docs := map[string]any{}
+	var fatal []error
+	for _, e := range sub.DescriptorMap {
+		if e == nil {
+			return v, fmt.Errorf("%w: %w: null descriptor_map entry", ErrSubmissionRejected, ErrInvalidSubmission)
+		}
+		rep := &DescriptorReport{ID: e.ID}
+		v.Descriptors = append(v.Descriptors, rep)
+		di, ok := c.byID[e.ID]
+		if !ok {
+			rep.Err = ErrUnknownDescriptor
+			fatal = append(fatal, fmt.Errorf("%w: %q", ErrUnknownDescriptor, e.ID))
+			continue
+		}
+		cred, err := c.resolve(ctx, e, vpToken, dec, docs)
+		if err != nil {
+			if ctx.Err() != nil {
+				return v, ctx.Err()
+			}
+			rep.Err = err
+			continue
+		}
+		rep.Credential = cred
+		cand, err := c.match(ctx, c.descs[di], cred)
+		if err != nil {
+			if ctx.Err() != nil {
+				return v, ctx.Err()
+			}
+			rep.Err = err
+			continue
+		}
+		rep.Candidate = cand
+		if _, done := v.Answered[e.ID]; !done {
+			v.Answered[e.ID] = cand
+		}
+	}
+	answered := make([]bool, len(c.descs))
+	for id := range v.Answered {
+		answered[c.byID[id]] = true
+	}
+	met := c.requirementsMet(answered)
+	if !met {
+		relevant := make([]bool, len(c.descs))
+		if c.reqs == nil {
+			for i := range relevant {
+				relevant[i] = true
+			}
+		} else {
+			for _, q := range c.reqs {
+				q.collect(relevant)
+			}
+		}
+		for i, dq := range c.descs {
+			if relevant[i] && !answered[i] {
+				v.Missing = append(v.Missing, dq.d.ID)
+			}
+		}
+	}
+	if !c.sameSubjectMet(func(d int) *presentation.Credential {
+		if cand, ok := v.Answered[c.descs[d].d.ID]; ok {
+			return cand.Credential
+		}
+		return nil
+	}) {
+		fatal = append(fatal, ErrSameSubject)
+	}
+	if !met {
+		fatal = append(fatal, fmt.Errorf("%w: %w: %s", ErrUnsatisfiable, c.firstReason(v), strings.Join(v.Missing, ", ")))
+	}
+	if len(fatal) > 0 {
+		return v, fmt.Errorf("%w: %w", ErrSubmissionRejected, errors.Join(fatal...))
+	}
+	return v, nil
+}
+
+// firstReason returns the first failure reported, or ErrFieldNotMatched.
+func (c *Compiled) firstReason(v *Verification) error {
+	for _, r := range v.Descriptors {
+		if r.Err != nil {
+			return r.Err
+		}
+	}
+	return errors.New("pex: input descriptors not answered")
+}
+
+// resolve follows path and path_nested of entry e to the credential.
+func (c *Compiled) resolve(ctx context.Context, e *Descriptor, vpToken any, dec Decoder, docs map[string]any) (*presentation.Credential, error) {
+	cur := vpToken
+	key := ""
+	for depth := 0; ; depth++ {
+		if depth > maxNested {
+			return nil, fmt.Errorf("%w: %w: path_nested deeper than %d", ErrInvalidSubmission, ErrLimit, maxNested)
+		}
+		if _, known := knownFormats[e.Format]; !known {
+			return nil, fmt.Errorf("%w: %q", ErrUnknownFormat, e.Format)
+		}
+		jp, err := match.CompileJSONPath(e.Path)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrInvalidSubmission, err)
+		}
+		val, _, ok, err := jp.First(cur)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrInvalidSubmission, err)
+		}
+		if !ok {
+			return nil, fmt.Errorf("%w: %q", ErrPathNotFound, e.Path)
+		}
+		key += "|" + e.Format + e.Path
+		if e.PathNested == nil {
+			cred, err := dec.Credential(ctx, presentation.Format(e.Format), val)
+			if err != nil {
+				return nil, err
+			}
+			if cred == nil {
+				return nil, errors.New("pex: decoder returned no credential")
+			}
+			if !slices.Contains(credentialNames(cred.Format), e.Format) {
+				return nil, fmt.Errorf("%w: descriptor_map says %q, credential is %q", ErrFormatMismatch, e.Format, cred.Format)
+			}
+			return cred, nil
+		}
+		doc, ok := docs[key]
+		if !ok {
+			doc, err = dec.Presentation(ctx, presentation.Format(e.Format), val)
+			if err != nil {
+				return nil, err
+			}
+			docs[key] = doc
+		}
+		if e.PathNested.ID != "" && e.PathNested.ID != e.ID {
+			return nil, fmt.Errorf("%w: path_nested id %q differs from %q", ErrInvalidSubmission, e.PathNested.ID, e.ID)
+		}
+		cur = doc
+		e = &Descriptor{ID: e.ID, Format: e.PathNested.Format, Path: e.PathNested.Path, PathNested: e.PathNested.PathNested}
+	}
+}
