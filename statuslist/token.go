@@ -378,8 +378,8 @@ func parseJSONClaims(raw map[string]json.RawMessage) (TokenClaims, error) {
 	}
 	var obj struct {
 		Bits           json.RawMessage `json:"bits"`
-		Lst            *string      `json:"lst"`
-		AggregationURI *string      `json:"aggregation_uri"`
+		Lst            *string         `json:"lst"`
+		AggregationURI *string         `json:"aggregation_uri"`
 	}
 	if err := json.Unmarshal(sl, &obj); err != nil || obj.Bits == nil || obj.Lst == nil {
 		return c, fmt.Errorf("%w: status_list needs bits and lst", ErrToken)
