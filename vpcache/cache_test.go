@@ -189,7 +189,10 @@ func TestStoreErrorsWrapped(t *testing.T) {
 	k, _ := vpcache.NewKey(vpcachetest.PC, vpcachetest.DID, nil)
 	for _, f := range []func() error{
 		func() error { _, err := c.RemoveParticipantContext(context.Background(), vpcachetest.PC); return err },
-		func() error { _, err := c.RemoveCounterpartyAllContexts(context.Background(), vpcachetest.DID); return err },
+		func() error {
+			_, err := c.RemoveCounterpartyAllContexts(context.Background(), vpcachetest.DID)
+			return err
+		},
 		func() error { _, err := c.ReportInvalid(context.Background(), k, 1); return err },
 		func() error { _, err := c.ReapExpired(context.Background()); return err },
 	} {
