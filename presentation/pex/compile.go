@@ -434,5 +434,3 @@ func constValues(raw json.RawMessage) []string {
 	}
 	return nil
 }
-
-

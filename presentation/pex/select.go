@@ -123,8 +123,8 @@ type searcher struct {
 // selectMinimal searches the selection with the fewest distinct
 // credentials that satisfies the definition (a set cover under the
 // submission requirements): depth-first over the relevant descriptors,
-// trying credentials already chosen first, then leaving the descriptor
-// out when the requirements allow it, then a new credential; branches that
+// trying credentials already chosen first, then a new credential, then
+// leaving the descriptor out when the requirements allow it; branches that
 // cannot beat the best found are cut. Per descriptor the first candidates
 // and those shared with other descriptors are considered (other candidates
 // are interchangeable for the count).
@@ -238,9 +238,16 @@ func (s *searcher) dfs(k int) {
 		}
 		return
 	}
+	// Credentials already chosen cost nothing, then new credentials in
+	// candidate order, then leaving the descriptor out: among selections
+	// of equal size the first found answers the earlier descriptors with
+	// the earlier candidates.
 	d := s.order[k]
-	for _, cand := range s.cands[d] {
-		if s.used[cand.Credential] > 0 {
+	for pass := 0; pass < 2; pass++ {
+		for _, cand := range s.cands[d] {
+			if (s.used[cand.Credential] > 0) != (pass == 0) {
+				continue
+			}
 			s.take(d, cand)
 			s.dfs(k + 1)
 			s.drop(d, cand)
@@ -251,19 +258,6 @@ func (s *searcher) dfs(k int) {
 	}
 	if !s.mandatory[d] {
 		s.dfs(k + 1)
-		if s.exhausted {
-			return
-		}
-	}
-	for _, cand := range s.cands[d] {
-		if s.used[cand.Credential] == 0 {
-			s.take(d, cand)
-			s.dfs(k + 1)
-			s.drop(d, cand)
-			if s.exhausted {
-				return
-			}
-		}
 	}
 }
 

@@ -28,7 +28,7 @@ var (
 const (
 	MaxFilterBytes = 16 << 10
 	MaxFilterDepth = 24
-	MaxFilterRefs  = 8
+	MaxFilterRefs  = 16
 	// maxValueDepth bounds the depth of a value handed to a filter.
 	maxValueDepth = 64
 )
