@@ -38,9 +38,16 @@ func NewCanonicalizer(loader *contexts.Loader, canon rdfc.Options) (*Canonicaliz
 // IRIs (which toRdf would silently drop). Errors wrap ErrUndefinedTerm or
 // ErrParsing.
 func (c *Canonicalizer) Expand(ctx context.Context, doc any) ([]any, error) {
+	if err := checkInput(doc, 0); err != nil {
+		return nil, err
+	}
 	opts := c.options(ctx)
-	proc := ld.NewJsonLdProcessor()
-	expanded, err := proc.Expand(doc, opts)
+	var expanded []any
+	err := guard(func() error {
+		var err error
+		expanded, err = ld.NewJsonLdProcessor().Expand(doc, opts)
+		return err
+	})
 	if err != nil {
 		return nil, classifyLD(err)
 	}
@@ -65,7 +72,12 @@ func (c *Canonicalizer) Canonicalize(ctx context.Context, doc any) (string, erro
 		return "", err
 	}
 	opts := c.options(ctx)
-	res, err := ld.NewJsonLdProcessor().ToRDF(expanded, opts)
+	var res any
+	err = guard(func() error {
+		var err error
+		res, err = ld.NewJsonLdProcessor().ToRDF(expanded, opts)
+		return err
+	})
 	if err != nil {
 		return "", classifyLD(err)
 	}
@@ -84,6 +96,20 @@ func (c *Canonicalizer) Canonicalize(ctx context.Context, doc any) (string, erro
 	return out.NQuads, nil
 }
 
+// errPanic marks a json-gold panic on malformed input.
+var errPanic = errors.New("JSON-LD processor failed on malformed input")
+
+// guard runs a json-gold call and turns a panic (json-gold has unchecked
+// type assertions, e.g. on {"":0}) into an error.
+func guard(f func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = errPanic
+		}
+	}()
+	return f()
+}
+
 func classifyLD(err error) error {
 	var lde *ld.JsonLdError
 	if errors.As(err, &lde) {
@@ -96,6 +122,32 @@ func classifyLD(err error) error {
 }
 
 const maxExpandedDepth = 128
+
+// checkInput rejects empty member names, which json-gold either drops
+// silently or panics on, and bounds the depth of the input.
+func checkInput(v any, depth int) error {
+	if depth > maxExpandedDepth {
+		return fmt.Errorf("%w: document nested too deeply", ErrTooLarge)
+	}
+	switch t := v.(type) {
+	case []any:
+		for _, x := range t {
+			if err := checkInput(x, depth+1); err != nil {
+				return err
+			}
+		}
+	case map[string]any:
+		for k, x := range t {
+			if k == "" {
+				return fmt.Errorf("%w: %w: empty member name", ErrParsing, ErrUndefinedTerm)
+			}
+			if err := checkInput(x, depth+1); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
 
 func absIRI(s string) bool {
 	if strings.HasPrefix(s, "_:") {

@@ -169,12 +169,12 @@ func TestDataIntegrityBadInputs(t *testing.T) {
 func TestMultikeyHeader(t *testing.T) {
 	// security.md: Multikey header ≠ 0xed01 for an Ed25519 key
 	for name, s := range map[string]string{
-		"x25519_header":  multibaseEncode(append([]byte{0xec, 0x01}, make([]byte, 32)...)),
-		"secp256k1":      multibaseEncode(append([]byte{0xe7, 0x01}, make([]byte, 33)...)),
-		"truncated":      multibaseEncode([]byte{0xed}),
-		"not_base58btc":  "u7QE",
-		"bad_base58":     "z0OIl",
-		"short_ed25519":  multibaseEncode(append([]byte{0xed, 0x01}, make([]byte, 31)...)),
+		"x25519_header":    multibaseEncode(append([]byte{0xec, 0x01}, make([]byte, 32)...)),
+		"secp256k1":        multibaseEncode(append([]byte{0xe7, 0x01}, make([]byte, 33)...)),
+		"truncated":        multibaseEncode([]byte{0xed}),
+		"not_base58btc":    "u7QE",
+		"bad_base58":       "z0OIl",
+		"short_ed25519":    multibaseEncode(append([]byte{0xed, 0x01}, make([]byte, 31)...)),
 		"p256_x_not_field": multibaseEncode(append([]byte{0x80, 0x24, 0x02}, bytes.Repeat([]byte{0xff}, 32)...)),
 	} {
 		t.Run(name, func(t *testing.T) {

@@ -29,6 +29,13 @@ func TestSecurityRow57(t *testing.T) {
 			require.ErrorIs(t, err, ErrParsing)
 		})
 	}
+	// json-gold panics on an empty member name; the panic becomes ErrParsing
+	for _, doc := range []string{`{"":0}`, `{"@context":{"@vocab":"urn:x#"},"":{"":[1]}}`} {
+		var m map[string]any
+		require.NoError(t, json.Unmarshal([]byte(doc), &m))
+		_, err := c.Canonicalize(context.Background(), m)
+		require.ErrorIs(t, err, ErrParsing)
+	}
 	// a fully defined document canonicalises
 	ok := `{"@context":["https://www.w3.org/ns/credentials/v2"],"type":["VerifiableCredential"],"issuer":"https://i.example","name":"n","credentialSubject":{"id":"did:ex:1"}}`
 	var m map[string]any

@@ -1,0 +1,26 @@
+// Package dataintegrity signs and verifies W3C Data Integrity proofs on
+// JSON-LD documents (Verifiable Credentials and Presentations):
+//
+//   - VC Data Integrity 1.0 (W3C Recommendation, 15 May 2025): proof model,
+//     proof purposes, proof sets, the verification algorithm of §4.4 and its
+//     error classes (ErrParsing, ErrProofVerification, ErrInvalidDomain,
+//     ErrInvalidChallenge);
+//   - VC-DI-EdDSA 1.0 (REC, 15 May 2025): eddsa-rdfc-2022 and the legacy
+//     Ed25519Signature2020 suite;
+//   - VC-DI-ECDSA 1.0 (REC, 15 May 2025): ecdsa-rdfc-2019 with P-256/SHA-256
+//     and P-384/SHA-384;
+//   - the legacy JsonWebSignature2020 suite (W3C CCG Linked Data Proof
+//     JsonWebSignature2020): a detached, unencoded-payload JWS (RFC 7797)
+//     over the same hash data.
+//
+// Canonicalisation is JSON-LD 1.1 expansion and toRdf through json-gold with
+// an offline document loader (package contexts) in SafeMode (a term that the
+// contexts do not define is ErrUndefinedTerm, never silently dropped),
+// followed by RDFC-1.0 from package rdfc with a work cap. Keys stay in
+// crypto engines: a KeySigner signs through crypto.Signer. Verification
+// methods are resolved through VerificationMethodResolver, which also checks
+// that the method is authorised for the proof purpose.
+//
+// Not implemented: eddsa-jcs-2022, ecdsa-jcs-2019, ecdsa-sd-2023, bbs-2023
+// and proof chains (previousProof).
+package dataintegrity
