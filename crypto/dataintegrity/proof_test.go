@@ -35,7 +35,7 @@ type engineKey struct {
 	res    StaticResolver
 }
 
-func newEngineKey(t *testing.T, kt wcrypto.KeyType, vm string, purposes ...string) engineKey {
+func newEngineKey(t testing.TB, kt wcrypto.KeyType, vm string, purposes ...string) engineKey {
 	t.Helper()
 	eng, err := local.New(local.Options{})
 	require.NoError(t, err)
