@@ -303,8 +303,10 @@ func (c *Cache) Query(ctx context.Context, k Key) (Hit, error) {
 		return Hit{}, c.evictMiss(ctx, e, reason, err)
 	}
 	c.o.metrics.Hit()
-	c.log.DebugContext(ctx, "vpcache: hit", "participant_context", k.ParticipantContextID,
-		"counterparty", k.CounterpartyDID, "scopes_hash", k.ScopesHash(), "version", e.Version)
+	if c.log.Enabled(ctx, slog.LevelDebug) {
+		c.log.DebugContext(ctx, "vpcache: hit", "participant_context", k.ParticipantContextID,
+			"counterparty", k.CounterpartyDID, "scopes_hash", k.ScopesHash(), "version", e.Version)
+	}
 	return Hit{
 		Key:           k,
 		Presentations: clonePresentations(e.Presentations),
@@ -339,8 +341,10 @@ func (c *Cache) parse(ctx context.Context, k Key, ps []Presentation) ([]Verified
 
 func (c *Cache) miss(ctx context.Context, k Key, reason Reason, cause error) error {
 	c.o.metrics.Miss(reason)
-	c.log.DebugContext(ctx, "vpcache: miss", "participant_context", k.ParticipantContextID,
-		"counterparty", k.CounterpartyDID, "scopes_hash", k.ScopesHash(), "reason", string(reason))
+	if c.log.Enabled(ctx, slog.LevelDebug) {
+		c.log.DebugContext(ctx, "vpcache: miss", "participant_context", k.ParticipantContextID,
+			"counterparty", k.CounterpartyDID, "scopes_hash", k.ScopesHash(), "reason", string(reason))
+	}
 	return fmt.Errorf("%w: %w", ErrMiss, cause)
 }
 
