@@ -406,3 +406,62 @@ func TestRandomFromToken(t *testing.T) {
 		}
 	}
 }
+
+// TestDeletedByAnotherEngine: a key deleted on the token by another engine
+// fails to sign with crypto.ErrKeyNotFound instead of an opaque token error,
+// for crypto11-backed (ECDSA) and directly driven (Ed25519) keys.
+func TestDeletedByAnotherEngine(t *testing.T) {
+	tok := newToken(t)
+	a := openEngine(t, tok)
+	b := openEngine(t, tok)
+	for _, c := range []struct {
+		kt  crypto.KeyType
+		alg crypto.Algorithm
+	}{{crypto.KeyTypeECP256, crypto.ES256}, {crypto.KeyTypeEd25519, crypto.EdDSA}} {
+		r := kref("ns", "gone", string(c.kt))
+		if _, err := a.GenerateKey(bg, r, crypto.KeySpec{Type: c.kt}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.Sign(bg, r, c.alg, []byte("m")); err != nil {
+			t.Fatal(err)
+		}
+		if err := b.DeleteKey(bg, r); err != nil {
+			t.Fatalf("delete through the other engine: %v", err)
+		}
+		if _, err := a.Sign(bg, r, c.alg, []byte("m")); !errors.Is(err, crypto.ErrKeyNotFound) {
+			t.Fatalf("%s: sign with a deleted key: %v", c.kt, err)
+		}
+		if err := a.Reload(bg); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.GetKey(bg, r); !errors.Is(err, crypto.ErrKeyNotFound) {
+			t.Fatalf("%s: GetKey after Reload: %v", c.kt, err)
+		}
+	}
+}
+
+// TestRSALargerModuli covers rsa-3072 and rsa-4096, which the conformance
+// suite leaves out for speed, with every RSA algorithm.
+func TestRSALargerModuli(t *testing.T) {
+	if testing.Short() {
+		t.Skip("RSA 3072/4096 key generation is slow; run without -short")
+	}
+	e := openEngine(t, newToken(t))
+	msg := []byte("large modulus")
+	for _, kt := range []crypto.KeyType{crypto.KeyTypeRSA3072, crypto.KeyTypeRSA4096} {
+		r := kref("ns", "rsa", string(kt))
+		k, err := e.GenerateKey(bg, r, crypto.KeySpec{Type: kt})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, alg := range kt.Algorithms() {
+			sig, err := e.Sign(bg, r, alg, msg)
+			if err != nil {
+				t.Fatalf("%s %s: %v", kt, alg, err)
+			}
+			if err := crypto.VerifySignature(k.Public, alg, msg, sig); err != nil {
+				t.Fatalf("%s %s: %v", kt, alg, err)
+			}
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/ocmw/wstack/crypto/pkcs11"
@@ -60,6 +61,8 @@ func (tok testToken) config() pkcs11.Config {
 	return pkcs11.Config{Module: tok.module, TokenLabel: tok.label, PIN: tok.pin}
 }
 
+var tokenSeq atomic.Int64
+
 // newToken creates a fresh token: a softhsm2.conf pointing at a temporary
 // token directory, SOFTHSM2_CONF set for the test (the module reads it in
 // C_Initialize, so no engine may be open when this runs), and the token
@@ -82,7 +85,9 @@ func newToken(t testing.TB) testToken {
 		t.Fatal(err)
 	}
 	t.Setenv("SOFTHSM2_CONF", conf)
-	tok := testToken{module: module, label: "wstack-test", pin: "1234-user"}
+	// A new label per token: an engine that did not release the module
+	// (C_Finalize) would keep the previous SOFTHSM2_CONF and fail to find it.
+	tok := testToken{module: module, label: fmt.Sprintf("wstack-test-%d", tokenSeq.Add(1)), pin: "1234-user"}
 	cmd := exec.Command(util, "--init-token", "--free", "--label", tok.label, "--pin", tok.pin, "--so-pin", "5678-so")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("softhsm2-util --init-token: %v\n%s", err, out)
