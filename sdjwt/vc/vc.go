@@ -1,0 +1,228 @@
+package vc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/ocmw/wstack/crypto/jose"
+	"github.com/ocmw/wstack/presentation"
+	"github.com/ocmw/wstack/sdjwt"
+)
+
+// Media types and typ values.
+const (
+	// Typ is the typ of an SD-JWT VC issuer-signed JWT.
+	Typ = "dc+sd-jwt"
+	// LegacyTyp is the typ used until November 2024; accepted only with
+	// Config.AllowLegacyTyp.
+	LegacyTyp = "vc+sd-jwt"
+)
+
+// Errors of the SD-JWT VC profile.
+var (
+	ErrVCT            = errors.New("vc: missing or invalid vct")
+	ErrNonDisclosable = errors.New("vc: claim must not be selectively disclosable")
+	ErrStatus         = errors.New("vc: invalid status claim")
+	ErrRevoked        = errors.New("vc: credential status check failed")
+	ErrIssuerKey      = errors.New("vc: issuer key not validated")
+	ErrMetadata       = errors.New("vc: invalid JWT VC issuer metadata")
+	ErrTypeMetadata   = errors.New("vc: invalid type metadata")
+	ErrIntegrity      = errors.New("vc: integrity mismatch")
+	ErrClaimMetadata  = errors.New("vc: claim metadata violated")
+)
+
+// NonDisclosable lists the claims that must not be selectively disclosable
+// (draft -18 §"Registered JWT Claims").
+var nonDisclosable = []string{"iss", "nbf", "exp", "cnf", "status", "vct", "vct#integrity", "aka_vcts"}
+
+// StatusChecker answers the status of a credential's status reference. An
+// error rejects the credential; nil means the status is acceptable (valid).
+// The statuslist package's checker plugs in through StatusCheckerFunc.
+type StatusChecker interface {
+	CheckStatus(ctx context.Context, ref presentation.StatusReference) error
+}
+
+// StatusCheckerFunc adapts a function to StatusChecker.
+type StatusCheckerFunc func(ctx context.Context, ref presentation.StatusReference) error
+
+// CheckStatus calls f.
+func (f StatusCheckerFunc) CheckStatus(ctx context.Context, ref presentation.StatusReference) error {
+	return f(ctx, ref)
+}
+
+// Config configures a Verifier.
+type Config struct {
+	// SDJWT configures the underlying RFC 9901 verifier. Its Typ must be
+	// empty: the profile sets dc+sd-jwt. KeyResolver is typically an
+	// *IssuerKeyResolver.
+	SDJWT sdjwt.Config
+	// AllowLegacyTyp also accepts typ vc+sd-jwt.
+	AllowLegacyTyp bool
+	// StatusChecker, when set, is asked about every status reference;
+	// RequireStatusCheck additionally rejects credentials whose status
+	// cannot be checked because no checker is configured.
+	StatusChecker StatusChecker
+	// TypeMetadata, when set, turns on type metadata processing.
+	TypeMetadata *TypeMetadataResolver
+	// AcceptedVCTs, when set, lists the vct values accepted.
+	AcceptedVCTs []string
+}
+
+// Verifier verifies SD-JWT VC presentations.
+type Verifier struct {
+	sd  *sdjwt.Verifier
+	cfg Config
+}
+
+// NewVerifier returns a Verifier for the profile.
+func NewVerifier(cfg Config) (*Verifier, error) {
+	if len(cfg.SDJWT.Typ) != 0 {
+		return nil, fmt.Errorf("%w: typ is set by the SD-JWT VC profile", sdjwt.ErrOptions)
+	}
+	cfg.SDJWT.Typ = []string{Typ}
+	if cfg.AllowLegacyTyp {
+		cfg.SDJWT.Typ = append(cfg.SDJWT.Typ, LegacyTyp)
+	}
+	sd, err := sdjwt.NewVerifier(cfg.SDJWT)
+	if err != nil {
+		return nil, err
+	}
+	return &Verifier{sd: sd, cfg: cfg}, nil
+}
+
+// Result is a verified SD-JWT VC.
+type Result struct {
+	*sdjwt.Result
+	// VCT is the credential type.
+	VCT string
+	// Status is the status reference, nil when the credential has none.
+	Status *presentation.StatusReference
+	// TypeMetadata is the resolved type metadata (with extends merged) when
+	// type metadata processing is on.
+	TypeMetadata *TypeMetadata
+}
+
+// Verify verifies a presentation: RFC 9901 (issuer signature, disclosures,
+// validity, key binding per policy), then the SD-JWT VC rules, the status
+// check and type metadata.
+func (v *Verifier) Verify(ctx context.Context, pres string, e sdjwt.Expect) (*Result, error) {
+	r, err := v.sd.Verify(ctx, pres, e)
+	if err != nil {
+		return nil, err
+	}
+	return v.profile(ctx, r, false)
+}
+
+// VerifyIssued is the holder's check of an issued SD-JWT VC (all
+// disclosures present, no KB-JWT); claim metadata is enforced in full.
+func (v *Verifier) VerifyIssued(ctx context.Context, sdJWT string) (*Result, error) {
+	r, err := v.sd.VerifyIssued(ctx, sdJWT)
+	if err != nil {
+		return nil, err
+	}
+	return v.profile(ctx, r, true)
+}
+
+func (v *Verifier) profile(ctx context.Context, r *sdjwt.Result, complete bool) (*Result, error) {
+	if err := CheckClaims(r.Claims, r.Disclosed); err != nil {
+		return nil, err
+	}
+	out := &Result{Result: r, VCT: r.Claims["vct"].(string)}
+	if len(v.cfg.AcceptedVCTs) > 0 {
+		ok := false
+		for _, a := range v.cfg.AcceptedVCTs {
+			ok = ok || a == out.VCT
+		}
+		if !ok {
+			return nil, fmt.Errorf("%w: vct %q not accepted", ErrVCT, out.VCT)
+		}
+	}
+	ref, err := StatusReference(r.Claims)
+	if err != nil {
+		return nil, err
+	}
+	out.Status = ref
+	if ref != nil && v.cfg.StatusChecker != nil {
+		if err := v.cfg.StatusChecker.CheckStatus(ctx, *ref); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrRevoked, err)
+		}
+	}
+	if v.cfg.TypeMetadata != nil {
+		integrity, _ := r.Claims["vct#integrity"].(string)
+		md, err := v.cfg.TypeMetadata.Resolve(ctx, out.VCT, integrity)
+		if err != nil {
+			return nil, err
+		}
+		if err := md.CheckClaims(r.Claims, r.Disclosed, complete); err != nil {
+			return nil, err
+		}
+		out.TypeMetadata = md
+	}
+	return out, nil
+}
+
+// CheckClaims applies the SD-JWT VC claim rules to a processed payload and
+// the paths that were disclosed: vct present and a string, vct#integrity a
+// string if present, and none of iss, nbf, exp, cnf, status, vct,
+// vct#integrity, aka_vcts selectively disclosed.
+func CheckClaims(claims map[string]any, disclosed []presentation.ClaimPath) error {
+	for _, p := range disclosed {
+		if len(p) != 1 {
+			continue
+		}
+		name, _ := p[0].(string)
+		for _, n := range nonDisclosable {
+			if name == n {
+				return fmt.Errorf("%w: %s", ErrNonDisclosable, n)
+			}
+		}
+	}
+	vct, ok := claims["vct"].(string)
+	if !ok || vct == "" {
+		return ErrVCT
+	}
+	if v, ok := claims["vct#integrity"]; ok {
+		if _, ok := v.(string); !ok {
+			return fmt.Errorf("%w: vct#integrity is not a string", ErrIntegrity)
+		}
+	}
+	if v, ok := claims["iss"]; ok {
+		if _, ok := v.(string); !ok {
+			return fmt.Errorf("%w: iss is not a string", jose.ErrClaim)
+		}
+	}
+	return nil
+}
+
+// StatusReference extracts status.status_list{idx,uri} (Token Status List,
+// draft-ietf-oauth-status-list-20 §"Referenced Token"). It returns nil
+// without a status claim and ErrStatus for a malformed one.
+func StatusReference(claims map[string]any) (*presentation.StatusReference, error) {
+	raw, ok := claims["status"]
+	if !ok {
+		return nil, nil
+	}
+	st, ok := raw.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("%w: status is not an object", ErrStatus)
+	}
+	slRaw, ok := st["status_list"]
+	if !ok {
+		return nil, nil // another status mechanism; not ours to judge
+	}
+	sl, ok := slRaw.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("%w: status_list is not an object", ErrStatus)
+	}
+	idx, ok := sl["idx"].(float64)
+	if !ok || idx < 0 || idx != math.Trunc(idx) || idx > 1<<53 {
+		return nil, fmt.Errorf("%w: idx must be a non-negative integer", ErrStatus)
+	}
+	uri, ok := sl["uri"].(string)
+	if !ok || uri == "" {
+		return nil, fmt.Errorf("%w: uri must be a non-empty string", ErrStatus)
+	}
+	return &presentation.StatusReference{Type: "status_list", URI: uri, Index: uint64(idx), Raw: sl}, nil
+}
