@@ -112,7 +112,7 @@ func (m *WebMethod) Resolve(ctx context.Context, did string) (*Document, error) 
 // It is stricter than the spec's string substitution: the host must be a
 // DNS name of at least two labels and not an IP literal (in any of the
 // numeric IPv4 forms resolvers accept) nor "localhost"; the port must be
-// 1–65535; path segments must be non-empty, not "." or "..", and contain
+// 1–65535; path segments must be non-empty, not "." nor contain "..", and contain
 // no percent-encoding (so "%2F", "%2E%2E", "%00" never reach the URL).
 // Errors match ErrInvalidDID; host rejections also ErrHostNotAllowed.
 func WebURL(did string) (string, error) { return webURL(did, false) }
@@ -174,7 +174,9 @@ func checkPort(p string) error {
 }
 
 func checkPathSegment(s string) error {
-	if s == "" || s == "." || s == ".." {
+	// "." and any ".." are refused outright, not only the exact dot
+	// segments, so that no URL layer can read a traversal into them.
+	if s == "" || s == "." || strings.Contains(s, "..") {
 		return fmt.Errorf("%w: empty, \".\" or \"..\" path segment", ErrInvalidDID)
 	}
 	for i := 0; i < len(s); i++ {
