@@ -200,11 +200,12 @@ func (v *Validator) verifySDJWT(ctx context.Context, format Format, raw any, b B
 	f := &failures{format: format}
 	sv, verr := p.cfg.SDJWT.VerifySDJWT(ctx, tok, b)
 	if verr != nil {
-		// The handler checks the validity claims itself; it reports time
-		// failures wrapping ErrExpired / ErrNotYetValid, anything else is
-		// an integrity failure. Status and trust are not checked.
+		// The handler checks the validity claims and key binding itself;
+		// it reports those failures wrapping ErrExpired / ErrNotYetValid /
+		// ErrHolderBinding / ErrNonce / ErrAudience, anything else is an
+		// integrity failure. Status and trust are not checked.
 		timeErr := errors.Is(verr, ErrExpired) || errors.Is(verr, ErrNotYetValid)
-		if timeErr {
+		if timeErr || errors.Is(verr, ErrHolderBinding) || errors.Is(verr, ErrNonce) || errors.Is(verr, ErrAudience) {
 			f.list = append(f.list, verr)
 		} else {
 			f.add(ErrSignature, verr)
@@ -297,8 +298,7 @@ func (v *Validator) checkRest(ctx context.Context, c *Credential, sigOK bool, f 
 	}
 	if !c.ValidFrom.IsZero() && now.Add(lw).Before(c.ValidFrom) {
 		f.add(ErrNotYetValid, fmt.Errorf("valid from %s", c.ValidFrom.UTC().Format(time.RFC3339)))
-	}
-	if !c.IssuedAt.IsZero() && now.Add(lw).Before(c.IssuedAt) {
+	} else if !c.IssuedAt.IsZero() && now.Add(lw).Before(c.IssuedAt) {
 		f.add(ErrNotYetValid, errors.New("issued in the future"))
 	}
 	if !sigOK {

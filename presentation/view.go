@@ -44,8 +44,9 @@ const (
 // configuration), every disclosure, the validity claims, and — when
 // b.Nonce is set — a Key Binding JWT with that nonce and audience (RFC 9901
 // §7.3). With a zero Binding it verifies the SD-JWT as issued (§7.2).
-// Validity failures (exp, nbf) must wrap ErrExpired / ErrNotYetValid so
-// that they are reported as such, not as signature failures.
+// Validity failures (exp, nbf) must wrap ErrExpired / ErrNotYetValid and key
+// binding failures ErrHolderBinding (or ErrNonce / ErrAudience) so that they
+// are reported as such, not as signature failures.
 type SDJWTHandler interface {
 	ParseSDJWT(ctx context.Context, raw string) (*SDJWTView, error)
 	VerifySDJWT(ctx context.Context, raw string, b Binding) (*SDJWTView, error)
