@@ -49,6 +49,14 @@ const filterURL = "urn:wstack:pex:filter"
 // $ref are checked first; only references inside the filter itself resolve,
 // everything else fails with ErrExternalRef.
 func CompileFilter(raw json.RawMessage) (*Filter, error) {
+	return compileFilter(raw, func(u string) (io.ReadCloser, error) {
+		return nil, fmt.Errorf("%w: %s", ErrExternalRef, u)
+	})
+}
+
+// compileFilter compiles with the given loader; tests pass one that fails
+// the test when it is reached.
+func compileFilter(raw json.RawMessage, load func(string) (io.ReadCloser, error)) (*Filter, error) {
 	if len(raw) > MaxFilterBytes {
 		return nil, fmt.Errorf("%w: %d bytes > %d", ErrFilter, len(raw), MaxFilterBytes)
 	}
@@ -70,9 +78,7 @@ func CompileFilter(raw json.RawMessage) (*Filter, error) {
 	}
 	c := jsonschema.NewCompiler()
 	c.Draft = jsonschema.Draft7
-	c.LoadURL = func(u string) (io.ReadCloser, error) {
-		return nil, fmt.Errorf("%w: %s", ErrExternalRef, u)
-	}
+	c.LoadURL = load
 	c.RegisterExtension("formatLimits", formatMeta(), formatExt{})
 	if err := c.AddResource(filterURL, bytes.NewReader(raw)); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrFilter, err)

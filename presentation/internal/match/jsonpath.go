@@ -62,7 +62,7 @@ type segment struct {
 
 // JSONPath is a compiled expression of the supported subset of RFC 9535:
 // the root `$`, member names (`.name`, `['name']`, `["name"]`), array
-// indices (negative ones count from the end), wildcards (`.*`, `[*]`),
+// indices (non-negative), wildcards (`.*`, `[*]`),
 // unions of names or indices (`['a','b']`, `[0,2]`) and at most two
 // descendant segments (`..name`). Filter (`?(…)`) and script (`(…)`)
 // expressions, slices and functions are refused. Every expression accepted
@@ -99,7 +99,7 @@ func CompileJSONPath(s string) (*JSONPath, error) {
 	}
 	// The expression is now known to be flat (no nesting), short and free
 	// of script, so the recursive-descent parser of gval cannot overflow.
-	if _, err := pjsonpath.New(s); err != nil {
+	if _, err := pjsonpath.New(p.canonical()); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrJSONPath, err)
 	}
 	return p, nil
@@ -232,6 +232,11 @@ func parseBracket(s string) (segment, int, error) {
 			if j-i > 1 && (s[i] == '0' || (s[i] == '-' && s[i+1] == '0')) {
 				return segment{}, 0, fmt.Errorf("%w: index with leading zero", ErrJSONPath)
 			}
+			if v < 0 {
+				// RFC 9535 counts negative indices from the end;
+				// PaesslerAG/jsonpath does not. Refused so that both agree.
+				return segment{}, 0, fmt.Errorf("%w: negative index", ErrJSONPathUnsupported)
+			}
 			sels = append(sels, selector{index: v, isIdx: true})
 			i = j
 		case c == '?' || c == '(' || c == '@':
@@ -289,6 +294,39 @@ func scanQuoted(s string) (string, int, error) {
 		}
 	}
 	return "", 0, fmt.Errorf("%w: unterminated string", ErrJSONPath)
+}
+
+// canonical renders the parsed expression in the spelling gval parses
+// alike (double-quoted names; gval reads single-quoted text as a rune).
+func (p *JSONPath) canonical() string {
+	var b strings.Builder
+	b.WriteByte('$')
+	for _, seg := range p.segs {
+		if seg.kind == segDescendant {
+			b.WriteString("..")
+			if seg.wildcard {
+				b.WriteByte('*')
+				continue
+			}
+		}
+		if seg.kind == segWildcard {
+			b.WriteString("[*]")
+			continue
+		}
+		b.WriteByte('[')
+		for i, sel := range seg.sels {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			if sel.isIdx {
+				b.WriteString(strconv.Itoa(sel.index))
+			} else {
+				b.WriteString(strconv.Quote(sel.name))
+			}
+		}
+		b.WriteByte(']')
+	}
+	return b.String()
 }
 
 // evalState carries the limits of one evaluation.
