@@ -60,7 +60,32 @@ var tableRE = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,47}$`)
 const DefaultBusyTimeout = 5 * time.Second
 
 type options struct {
-	table string
+	table    string
+	maxConns int
+}
+
+// Default connection pool sizes of the stores OpenSQLite and OpenPostgres
+// open. Idle connections are kept up to the same number, so a busy cache
+// does not reconnect per query.
+const (
+	DefaultSQLiteConns   = 4
+	DefaultPostgresConns = 10
+)
+
+// WithMaxOpenConns sets the connection pool size of a store opened by
+// [OpenSQLite] or [OpenPostgres] (ignored by [New], whose caller owns the
+// pool). n <= 0 keeps the default.
+func WithMaxOpenConns(n int) Option { return func(o *options) { o.maxConns = n } }
+
+func poolSize(opts []Option, def int) int {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if o.maxConns > 0 {
+		return o.maxConns
+	}
+	return def
 }
 
 // Option configures a [Store].
@@ -122,9 +147,12 @@ func OpenSQLite(ctx context.Context, filePath string, opts ...Option) (*Store, e
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
+	n := poolSize(opts, DefaultSQLiteConns)
 	if filePath == ":memory:" {
-		db.SetMaxOpenConns(1) // every connection would get its own database
+		n = 1 // every connection would get its own database
 	}
+	db.SetMaxOpenConns(n)
+	db.SetMaxIdleConns(n)
 	s, err := New(ctx, db, SQLite, opts...)
 	if err != nil {
 		_ = db.Close()
@@ -144,6 +172,9 @@ func OpenPostgres(ctx context.Context, dsn string, opts ...Option) (*Store, erro
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
+	n := poolSize(opts, DefaultPostgresConns)
+	db.SetMaxOpenConns(n)
+	db.SetMaxIdleConns(n)
 	if err := db.PingContext(ctx); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("%w: %w", vpcache.ErrStore, err)
