@@ -138,4 +138,3 @@ func FuzzSchemaFilter(f *testing.F) {
 		}
 	})
 }
-

@@ -150,7 +150,9 @@ func TestJSONPathAgreesWithPaesslerAG(t *testing.T) {
 	}
 }
 
-func isSingle(s string) bool { return !strings.Contains(s, "*") && !strings.Contains(s, "..") && !strings.Contains(s, ",") }
+func isSingle(s string) bool {
+	return !strings.Contains(s, "*") && !strings.Contains(s, "..") && !strings.Contains(s, ",")
+}
 
 func itoa(i int) string {
 	b, _ := json.Marshal(i)
