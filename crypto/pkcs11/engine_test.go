@@ -5,7 +5,9 @@ import (
 	"context"
 	gocrypto "crypto"
 	"errors"
+	"fmt"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -463,5 +465,92 @@ func TestRSALargerModuli(t *testing.T) {
 				t.Fatalf("%s %s: %v", kt, alg, err)
 			}
 		}
+	}
+}
+
+// TestConcurrentMixed runs Ed25519 signing (the engine's own session pool),
+// AES-GCM (crypto11), rotation, Reload and deletion at the same time; run
+// it under -race.
+func TestConcurrentMixed(t *testing.T) {
+	e := openEngine(t, newToken(t))
+	ed := kref("ns", "mix", "ed")
+	aes := kref("ns", "mix", "aes")
+	for r, kt := range map[crypto.KeyRef]crypto.KeyType{ed: crypto.KeyTypeEd25519, aes: crypto.KeyTypeAES256GCM} {
+		if _, err := e.GenerateKey(bg, r, crypto.KeySpec{Type: kt}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx, cancel := context.WithTimeout(bg, time.Minute)
+	defer cancel()
+	errs := make(chan error, 32)
+	var wg sync.WaitGroup
+	for w := 0; w < 8; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := 0; i < 10; i++ {
+				msg := []byte(fmt.Sprintf("m-%d-%d", w, i))
+				switch w % 4 {
+				case 0:
+					sig, err := e.Sign(ctx, ed, crypto.EdDSA, msg)
+					if err == nil {
+						err = e.Verify(ctx, ed, crypto.EdDSA, msg, sig)
+					}
+					if err != nil {
+						errs <- fmt.Errorf("ed25519: %w", err)
+						return
+					}
+				case 1:
+					ct, err := e.Encrypt(ctx, aes, msg, nil)
+					if err == nil {
+						var pt []byte
+						pt, err = e.Decrypt(ctx, aes, ct, nil)
+						if err == nil && !bytes.Equal(pt, msg) {
+							err = errors.New("round trip mismatch")
+						}
+					}
+					if err != nil {
+						errs <- fmt.Errorf("aes: %w", err)
+						return
+					}
+				case 2:
+					if i%5 == 0 {
+						r := ed
+						if w%8 == 2 {
+							r = aes
+						}
+						if _, err := e.RotateKey(ctx, r); err != nil {
+							errs <- fmt.Errorf("rotate: %w", err)
+							return
+						}
+					}
+					if i%7 == 0 {
+						if err := e.Reload(ctx); err != nil {
+							errs <- fmt.Errorf("reload: %w", err)
+							return
+						}
+					}
+				case 3:
+					r := kref("ns", "mix", fmt.Sprintf("tmp-%d-%d", w, i))
+					if _, err := e.GenerateKey(ctx, r, crypto.KeySpec{Type: crypto.KeyTypeEd25519}); err != nil {
+						errs <- fmt.Errorf("generate: %w", err)
+						return
+					}
+					if err := e.DeleteKey(ctx, r); err != nil {
+						errs <- fmt.Errorf("delete: %w", err)
+						return
+					}
+				}
+			}
+		}(w)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	ks, err := e.ListKeys(bg, crypto.Filter{Context: crypto.Context{Namespace: "ns", Group: "mix"}})
+	if err != nil || len(ks) != 2 {
+		t.Fatalf("after the run: %d keys, %v", len(ks), err)
 	}
 }
