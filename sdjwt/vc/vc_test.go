@@ -186,7 +186,9 @@ func TestSecurityRow29_IssuerMetadata(t *testing.T) {
 		doc  func(iss string) any
 		want error
 	}{
-		{"row29_issuer_not_iss", "", func(string) any { return map[string]any{"issuer": "https://evil.example", "jwks": map[string]any{"keys": []any{jwk}}} }, ErrMetadata},
+		{"row29_issuer_not_iss", "", func(string) any {
+			return map[string]any{"issuer": "https://evil.example", "jwks": map[string]any{"keys": []any{jwk}}}
+		}, ErrMetadata},
 		{"row29_both_jwks_and_jwks_uri", "", func(iss string) any {
 			return map[string]any{"issuer": iss, "jwks": map[string]any{"keys": []any{jwk}}, "jwks_uri": ms.srv.URL + "/jwks"}
 		}, ErrMetadata},
