@@ -2,6 +2,7 @@ package pkcs11_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log"
 	"os"
@@ -29,7 +30,7 @@ func ExampleOpen() {
 
 	ref := crypto.KeyRef{Context: crypto.Context{Namespace: "tenant-a", Group: "issuer"}, ID: "signing"}
 	key, err := e.GetKey(ctx, ref)
-	if err != nil {
+	if errors.Is(err, crypto.ErrKeyNotFound) {
 		key, err = e.GenerateKey(ctx, ref, crypto.KeySpec{Type: crypto.KeyTypeECP256})
 	}
 	if err != nil {
