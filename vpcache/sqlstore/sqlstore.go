@@ -136,10 +136,11 @@ func New(ctx context.Context, db *sql.DB, dialect Dialect, opts ...Option) (*Sto
 
 // OpenSQLite opens (creating if needed) the SQLite database file at path
 // with WAL journaling, a 5 s busy timeout and immediate write transactions,
-// and returns a store that owns it. The path must not contain '?' or '#'.
+// and returns a store that owns it. The path must not contain '?', '#' or '%'
+// (it is used in a file: URI).
 func OpenSQLite(ctx context.Context, filePath string, opts ...Option) (*Store, error) {
-	if filePath == "" || strings.ContainsAny(filePath, "?#") {
-		return nil, fmt.Errorf("%w: SQLite path must be non-empty without '?' or '#'", ErrConfig)
+	if filePath == "" || strings.ContainsAny(filePath, "?#%") {
+		return nil, fmt.Errorf("%w: SQLite path must be non-empty without '?', '#' or '%%'", ErrConfig)
 	}
 	dsn := "file:" + filePath + "?_pragma=busy_timeout(" + strconv.FormatInt(DefaultBusyTimeout.Milliseconds(), 10) + ")" +
 		"&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate"
