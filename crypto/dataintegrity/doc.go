@@ -5,7 +5,8 @@
 //     proof purposes, proof sets, the verification algorithm of §4.4 and its
 //     error classes (ErrParsing, ErrProofVerification, ErrInvalidDomain,
 //     ErrInvalidChallenge);
-//   - VC-DI-EdDSA 1.0 (REC, 15 May 2025): eddsa-rdfc-2022 and the legacy
+//   - VC-DI-EdDSA 1.0 (REC, 15 May 2025): eddsa-rdfc-2022, eddsa-jcs-2022
+//     (JCS, RFC 8785, no JSON-LD processing) and the legacy
 //     Ed25519Signature2020 suite;
 //   - VC-DI-ECDSA 1.0 (REC, 15 May 2025): ecdsa-rdfc-2019 with P-256/SHA-256
 //     and P-384/SHA-384;
@@ -21,6 +22,6 @@
 // methods are resolved through VerificationMethodResolver, which also checks
 // that the method is authorised for the proof purpose.
 //
-// Not implemented: eddsa-jcs-2022, ecdsa-jcs-2019, ecdsa-sd-2023, bbs-2023
+// Not implemented: ecdsa-jcs-2019, ecdsa-sd-2023, bbs-2023
 // and proof chains (previousProof).
 package dataintegrity

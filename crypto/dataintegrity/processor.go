@@ -170,6 +170,10 @@ func (p *Processor) Sign(ctx context.Context, doc []byte, s *KeySigner, o ProofO
 	if o.Challenge != "" {
 		proof["challenge"] = o.Challenge
 	}
+	if o.Suite == EdDSAJCS2022 {
+		// VC-DI-EdDSA §3.3.1: the proof carries the document's @context
+		proof["@context"] = deepCopyJSON(m["@context"])
+	}
 	if o.Domain != "" {
 		proof["domain"] = o.Domain
 	}
@@ -255,6 +259,19 @@ func (p *Processor) hashData(ctx context.Context, s Suite, unsecured map[string]
 			continue
 		}
 		cfg[k] = v
+	}
+	if s == EdDSAJCS2022 {
+		// JCS over the proof options (with their own @context, if any) and
+		// over the document; no JSON-LD processing.
+		canonCfg, err := jcs(cfg)
+		if err != nil {
+			return nil, err
+		}
+		canonDoc, err := jcs(unsecured)
+		if err != nil {
+			return nil, err
+		}
+		return append(sum(h, canonCfg), sum(h, canonDoc)...), nil
 	}
 	cfg["@context"] = unsecured["@context"]
 	canonCfg, err := p.canon.Canonicalize(ctx, deepCopyJSON(cfg))

@@ -55,6 +55,7 @@ func TestRoundTripAllSuitesWithEngine(t *testing.T) {
 		kt    wcrypto.KeyType
 	}{
 		{EdDSARDFC2022, wcrypto.KeyTypeEd25519},
+		{EdDSAJCS2022, wcrypto.KeyTypeEd25519},
 		{ECDSARDFC2019, wcrypto.KeyTypeECP256},
 		{ECDSARDFC2019, wcrypto.KeyTypeECP384},
 		{Ed25519Signature2020, wcrypto.KeyTypeEd25519},
@@ -231,4 +232,34 @@ func TestSignRejectsUndefinedTerms(t *testing.T) {
 	doc := strings.Replace(credV2, `"name": "Test credential",`, `"name": "Test credential", "degree": "BSc",`, 1)
 	_, err = p.Sign(context.Background(), []byte(doc), k.signer, ProofOptions{Suite: EdDSARDFC2022})
 	require.ErrorIs(t, err, ErrUndefinedTerm)
+}
+
+// security.md: "JCS context prefix" — an eddsa-jcs-2022 proof whose
+// @context is not a prefix of the document's is rejected, and changing the
+// document's @context after signing breaks the signature.
+func TestJCSContextPrefix(t *testing.T) {
+	k := newEngineKey(t, wcrypto.KeyTypeEd25519, "did:example:issuer#key-1", PurposeAssertionMethod)
+	p, err := New(Config{Resolver: k.res, Now: now})
+	require.NoError(t, err)
+	doc := sign(t, p, k, credV2, ProofOptions{Suite: EdDSAJCS2022})
+	all := VerifyOptions{Suites: []Suite{EdDSAJCS2022}}
+	_, err = p.Verify(context.Background(), doc, all)
+	require.NoError(t, err)
+	t.Run("jcs_proof_context_not_prefix", func(t *testing.T) {
+		bad := mutateProof(t, doc, func(m map[string]any) { m["@context"] = []any{"https://www.w3.org/2018/credentials/v1"} })
+		_, err := p.Verify(context.Background(), bad, all)
+		require.ErrorIs(t, err, ErrContextMismatch)
+	})
+	t.Run("jcs_document_context_extended", func(t *testing.T) {
+		var m map[string]any
+		require.NoError(t, json.Unmarshal(doc, &m))
+		m["@context"] = append(m["@context"].([]any), "https://w3id.org/security/data-integrity/v2")
+		b, _ := json.Marshal(m)
+		// the proof context is still a prefix; as VC-DI-EdDSA §3.3.2 says
+		// the document is verified with the proof's @context, and the
+		// verified document returned carries only the signed contexts.
+		res, err := p.Verify(context.Background(), b, all)
+		require.NoError(t, err)
+		require.Equal(t, []any{"https://www.w3.org/ns/credentials/v2"}, res.Document["@context"])
+	})
 }

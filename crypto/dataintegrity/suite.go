@@ -22,6 +22,10 @@ const (
 	// ECDSARDFC2019 is DataIntegrityProof with cryptosuite ecdsa-rdfc-2019
 	// (VC-DI-ECDSA 1.0 §3.2), P-256 with SHA-256 or P-384 with SHA-384.
 	ECDSARDFC2019 Suite = "ecdsa-rdfc-2019"
+	// EdDSAJCS2022 is DataIntegrityProof with cryptosuite eddsa-jcs-2022
+	// (VC-DI-EdDSA 1.0 §3.3): JCS (RFC 8785) instead of RDFC-1.0; no JSON-LD
+	// processing, the proof @context must be a prefix of the document's.
+	EdDSAJCS2022 Suite = "eddsa-jcs-2022"
 	// Ed25519Signature2020 is the legacy suite (VC-DI-EdDSA 1.0 Appendix).
 	Ed25519Signature2020 Suite = "Ed25519Signature2020"
 	// JsonWebSignature2020 is the legacy JWS suite (W3C CCG lds-jws2020):
@@ -34,7 +38,7 @@ const ProofTypeDataIntegrity = "DataIntegrityProof"
 
 func (s Suite) proofType() string {
 	switch s {
-	case EdDSARDFC2022, ECDSARDFC2019:
+	case EdDSARDFC2022, ECDSARDFC2019, EdDSAJCS2022:
 		return ProofTypeDataIntegrity
 	}
 	return string(s)
@@ -42,7 +46,7 @@ func (s Suite) proofType() string {
 
 func (s Suite) cryptosuite() string {
 	switch s {
-	case EdDSARDFC2022, ECDSARDFC2019:
+	case EdDSARDFC2022, ECDSARDFC2019, EdDSAJCS2022:
 		return string(s)
 	}
 	return ""
@@ -66,7 +70,7 @@ func suiteOf(proof map[string]any) (Suite, error) {
 	case ProofTypeDataIntegrity:
 		name, _ := cs.(string)
 		switch Suite(name) {
-		case EdDSARDFC2022, ECDSARDFC2019:
+		case EdDSARDFC2022, ECDSARDFC2019, EdDSAJCS2022:
 			return Suite(name), nil
 		}
 		return "", fmt.Errorf("%w: %w: cryptosuite %q", ErrProofVerification, ErrUnsupportedSuite, name)
@@ -97,7 +101,7 @@ func (s Suite) hashFor(pub crypto.PublicKey) crypto.Hash {
 func (s Suite) algFor(pub crypto.PublicKey) (wcrypto.Algorithm, error) {
 	switch k := pub.(type) {
 	case ed25519.PublicKey:
-		if s == EdDSARDFC2022 || s == Ed25519Signature2020 || s == JsonWebSignature2020 {
+		if s == EdDSARDFC2022 || s == EdDSAJCS2022 || s == Ed25519Signature2020 || s == JsonWebSignature2020 {
 			return wcrypto.EdDSA, nil
 		}
 	case *ecdsa.PublicKey:

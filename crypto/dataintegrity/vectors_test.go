@@ -48,6 +48,7 @@ func TestEdDSAVectors(t *testing.T) {
 	for _, v := range []eddsaVector{
 		{"eddsa-rdfc-2022", "testdata/vc-di-eddsa/eddsa-rdfc-2022-signedDataInt.json", EdDSARDFC2022, ""},
 		{"Ed25519Signature2020", "testdata/vc-di-eddsa/Ed25519Signature2020-signedEdSig.json", Ed25519Signature2020, ""},
+		{"eddsa-jcs-2022", "testdata/vc-di-eddsa/eddsa-jcs-2022-signedJCS.json", EdDSAJCS2022, ""},
 	} {
 		t.Run(v.name, func(t *testing.T) {
 			signed := readJSON(t, v.file)
@@ -179,4 +180,15 @@ func draftV2Loader(t *testing.T) *contexts.Loader {
 	}})
 	require.NoError(t, err)
 	return l
+}
+
+// TestJCSDocumentVector checks the JCS form of the vector document.
+func TestJCSDocumentVector(t *testing.T) {
+	doc := readJSON(t, "testdata/vc-di-eddsa/eddsa-jcs-2022-signedJCS.json")
+	delete(doc, "proof")
+	got, err := jcs(doc)
+	require.NoError(t, err)
+	want, err := os.ReadFile("testdata/vc-di-eddsa/eddsa-jcs-2022-canonDocJCS.txt")
+	require.NoError(t, err)
+	require.Equal(t, string(want), got)
 }

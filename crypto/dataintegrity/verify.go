@@ -38,7 +38,8 @@ type ProofResult struct {
 
 // Result is the outcome of a successful verification.
 type Result struct {
-	// Document is the verified document without its proof(s).
+	// Document is the verified document without its proof(s). For
+	// eddsa-jcs-2022 its @context is the one the proof covers.
 	Document map[string]any
 	// Proofs lists every proof, all of which verified.
 	Proofs []ProofResult
@@ -86,12 +87,22 @@ func (p *Processor) Verify(ctx context.Context, doc []byte, o VerifyOptions) (*R
 		return nil, fmt.Errorf("%w: %w", ErrParsing, ErrMissingProof)
 	}
 	res := &Result{Document: m}
+	var signedContext any
 	for _, proof := range proofs {
 		pr, err := p.verifyProof(ctx, m, proof, o)
 		if err != nil {
 			return nil, err
 		}
+		if pc, ok := proof["@context"]; ok && pr.Suite == EdDSAJCS2022 {
+			signedContext = pc
+		}
 		res.Proofs = append(res.Proofs, *pr)
+	}
+	if signedContext != nil {
+		// eddsa-jcs-2022 signs the document with the proof's @context;
+		// contexts appended to the document afterwards are not covered and
+		// must not be processed by the caller.
+		m["@context"] = signedContext
 	}
 	return res, nil
 }
@@ -228,11 +239,20 @@ func (p *Processor) verifyProof(ctx context.Context, unsecured, proof map[string
 	pr.Key = key
 	cfg := make(map[string]any, len(proof))
 	for k, v := range proof {
-		if k != "@context" {
+		if k != "@context" || suite == EdDSAJCS2022 {
 			cfg[k] = v
 		}
 	}
-	hashData, err := p.hashData(ctx, suite, unsecured, cfg, suite.hashFor(key))
+	doc := unsecured
+	if pc, ok := proof["@context"]; ok && suite == EdDSAJCS2022 {
+		// VC-DI-EdDSA §3.3.2: unsecuredDocument.@context = proofOptions.@context
+		doc = make(map[string]any, len(unsecured))
+		for k, v := range unsecured {
+			doc[k] = v
+		}
+		doc["@context"] = pc
+	}
+	hashData, err := p.hashData(ctx, suite, doc, cfg, suite.hashFor(key))
 	if err != nil {
 		return nil, err
 	}
