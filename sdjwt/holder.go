@@ -51,6 +51,12 @@ func decodeObject(b []byte, lim Limits) (map[string]any, error) {
 	if err := jsonx.Validate(b, jsonx.Limits{MaxBytes: lim.MaxSize, MaxDepth: lim.MaxDepth}); err != nil {
 		return nil, fmt.Errorf("%w: payload: %w", ErrMalformed, err)
 	}
+	return unmarshalObject(b)
+}
+
+// unmarshalObject decodes JSON that already passed the strict gate (e.g. a
+// payload checked by jose.Parse with the same limits).
+func unmarshalObject(b []byte) (map[string]any, error) {
 	var m map[string]any
 	if err := json.Unmarshal(b, &m); err != nil || m == nil {
 		return nil, fmt.Errorf("%w: payload is not a JSON object", ErrMalformed)
@@ -246,6 +252,13 @@ func (s *SDJWT) AddKeyBinding(ctx context.Context, kb KeyBinding) (*SDJWT, error
 	if err != nil {
 		return nil, err
 	}
+	return s.addKeyBinding(ctx, kb, alg)
+}
+
+func (s *SDJWT) addKeyBinding(ctx context.Context, kb KeyBinding, alg HashAlg) (*SDJWT, error) {
+	if kb.Signer == nil || kb.Audience == "" || kb.Nonce == "" {
+		return nil, fmt.Errorf("%w: key binding needs a signer, audience and nonce", ErrOptions)
+	}
 	now := time.Now
 	if kb.Now != nil {
 		now = kb.Now
@@ -280,14 +293,18 @@ func (s *SDJWT) Present(ctx context.Context, paths []presentation.ClaimPath, kb 
 	if s.KBJWT != "" {
 		return "", ErrUnexpectedKeyBinding
 	}
-	sel, err := s.Select(Limits{}, paths...)
+	pr, err := s.Process(Limits{})
+	if err != nil {
+		return "", err
+	}
+	sel, err := pr.selectFrom(s, paths)
 	if err != nil {
 		return "", err
 	}
 	if kb == nil {
 		return sel.String(), nil
 	}
-	withKB, err := sel.AddKeyBinding(ctx, *kb)
+	withKB, err := sel.addKeyBinding(ctx, *kb, pr.HashAlg)
 	if err != nil {
 		return "", err
 	}

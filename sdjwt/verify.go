@@ -220,7 +220,7 @@ func (v *Verifier) verifySDJWT(ctx context.Context, pres string) (*Result, strin
 	if err := j.VerifySignature(key); err != nil {
 		return nil, "", fmt.Errorf("%w: %w", ErrIssuerSignature, err)
 	}
-	payload, err := decodeObject(j.Payload, lim)
+	payload, err := unmarshalObject(j.Payload) // validated by jose.Parse with the same limits
 	if err != nil {
 		return nil, "", err
 	}
@@ -258,7 +258,7 @@ func (v *Verifier) verifyKB(ctx context.Context, res *Result, sdjString string, 
 	if err := j.VerifySignature(hk); err != nil {
 		return kbErr("%w", err)
 	}
-	claims, err := decodeObject(j.Payload, v.cfg.Limits)
+	claims, err := unmarshalObject(j.Payload) // validated by jose.Parse
 	if err != nil {
 		return kbErr("%w", err)
 	}
