@@ -140,47 +140,25 @@ func parseRawKey(codec uint64, raw []byte) (gocrypto.PublicKey, error) {
 	return nil, fmt.Errorf("%w: multicodec 0x%x", ErrUnsupportedPublicKeyType, codec)
 }
 
-// decompress expands a SEC 1 compressed point (0x02/0x03 ‖ X) on a NIST
-// curve y² = x³ − 3x + b over GF(p) with p ≡ 3 (mod 4), so that the square
-// root is a single exponentiation by (p+1)/4. The public key is not secret,
-// so variable-time big.Int arithmetic is fine.
+// decompress expands a SEC 1 compressed point (0x02/0x03 ‖ X) with the
+// standard library's constant-time NIST implementations and re-checks the
+// point through crypto/ecdh (on curve, not infinity).
 func decompress(curve elliptic.Curve, c []byte) (*ecdsa.PublicKey, error) {
-	params := curve.Params()
-	size := (params.BitSize + 7) / 8
+	size := (curve.Params().BitSize + 7) / 8
 	if len(c) != 1+size {
 		return nil, fmt.Errorf("%w: compressed point of %d bytes", ErrInvalidPublicKeyLength, len(c))
 	}
 	if c[0] != 2 && c[0] != 3 {
 		return nil, fmt.Errorf("%w: compressed point prefix 0x%02x", ErrInvalidPublicKey, c[0])
 	}
-	p := params.P
-	x := new(big.Int).SetBytes(c[1:])
-	if x.Cmp(p) >= 0 {
-		return nil, fmt.Errorf("%w: x coordinate not reduced", ErrInvalidPublicKey)
-	}
-	// rhs = x³ − 3x + b mod p
-	rhs := new(big.Int).Mul(x, x)
-	rhs.Mul(rhs, x)
-	threeX := new(big.Int).Lsh(x, 1)
-	threeX.Add(threeX, x)
-	rhs.Sub(rhs, threeX)
-	rhs.Add(rhs, params.B)
-	rhs.Mod(rhs, p)
-	exp := new(big.Int).Add(p, big.NewInt(1))
-	exp.Rsh(exp, 2)
-	y := new(big.Int).Exp(rhs, exp, p)
-	if new(big.Int).Exp(y, big.NewInt(2), p).Cmp(rhs) != 0 {
-		return nil, fmt.Errorf("%w: point not on curve", ErrInvalidPublicKey)
-	}
-	if y.Bit(0) != uint(c[0]&1) {
-		y.Sub(p, y)
+	x, y := elliptic.UnmarshalCompressed(curve, c)
+	if x == nil {
+		return nil, fmt.Errorf("%w: not a point on %s", ErrInvalidPublicKey, curve.Params().Name)
 	}
 	u := make([]byte, 1+2*size)
 	u[0] = 4
 	x.FillBytes(u[1 : 1+size])
 	y.FillBytes(u[1+size:])
-	// ParseUncompressedPublicKey checks the point again (on curve, not
-	// infinity) through crypto/ecdh.
 	pk, err := ecdsa.ParseUncompressedPublicKey(curve, u)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidPublicKey, err)
@@ -198,7 +176,6 @@ var (
 		num.Mul(num, den)
 		return num.Mod(num, p25519)
 	}()
-	legendreExp25519 = new(big.Int).Rsh(new(big.Int).Sub(p25519, big.NewInt(1)), 1)
 )
 
 // edY decodes the little-endian y coordinate of an encoded Ed25519 point
@@ -214,8 +191,11 @@ func edY(enc []byte) (*big.Int, uint) {
 }
 
 // validEd25519Point reports whether enc is the canonical encoding of a
-// point on edwards25519 (RFC 8032 §5.1.3 decoding): y < p and
-// x² = (y² − 1)/(d·y² + 1) has a square root, with x = 0 only for sign 0.
+// point on edwards25519 (RFC 8032 §5.1.3 decoding): y < p, and
+// x² = u/v with u = y² − 1, v = d·y² + 1 has a square root, i.e. u·v is a
+// quadratic residue (v is never 0 because d is not a square); x = 0
+// (u = 0) is only allowed with sign bit 0. The key is public, so
+// variable-time arithmetic is fine.
 func validEd25519Point(enc []byte) bool {
 	if len(enc) != 32 {
 		return false
@@ -228,20 +208,14 @@ func validEd25519Point(enc []byte) bool {
 	y2.Mod(y2, p25519)
 	u := new(big.Int).Sub(y2, big.NewInt(1))
 	u.Mod(u, p25519)
-	v := new(big.Int).Mul(d25519, y2)
-	v.Add(v, big.NewInt(1))
-	v.Mod(v, p25519)
-	vInv := new(big.Int).ModInverse(v, p25519)
-	if vInv == nil {
-		return false
-	}
-	x2 := u.Mul(u, vInv)
-	x2.Mod(x2, p25519)
-	if x2.Sign() == 0 {
+	if u.Sign() == 0 {
 		return sign == 0
 	}
-	// Euler's criterion: x² must be a quadratic residue.
-	return new(big.Int).Exp(x2, legendreExp25519, p25519).Cmp(big.NewInt(1)) == 0
+	v := new(big.Int).Mul(d25519, y2)
+	v.Add(v, big.NewInt(1))
+	u.Mul(u, v)
+	u.Mod(u, p25519)
+	return big.Jacobi(u, p25519) == 1
 }
 
 // X25519FromEd25519 derives the X25519 public key of an Ed25519 public key
