@@ -128,3 +128,44 @@ func collectTermValues(v any, out *[]string) {
 		}
 	}
 }
+
+// FuzzVerify feeds arbitrary documents to Verify with a pinned key: no
+// panic, every error in one of the four VC-DI error classes, and only
+// documents signed by the pinned key verify.
+func FuzzVerify(f *testing.F) {
+	for _, p := range []string{
+		"testdata/vc-di-eddsa/eddsa-rdfc-2022-signedDataInt.json",
+		"testdata/vc-di-eddsa/eddsa-jcs-2022-signedJCS.json",
+		"testdata/vc-di-eddsa/Ed25519Signature2020-signedEdSig.json",
+	} {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Add([]byte(`{"@context":"https://www.w3.org/ns/credentials/v2","proof":[{"type":"JsonWebSignature2020","jws":"a..b","verificationMethod":"x","proofPurpose":"assertionMethod"}]}`))
+	_, resolver := loadKeyPair(f)
+	ex, err := os.ReadFile("testdata/contexts/credentials-examples-v2.jsonld")
+	if err != nil {
+		f.Fatal(err)
+	}
+	loader, err := contexts.NewLoader(contexts.Options{Pinned: map[string][]byte{"https://www.w3.org/ns/credentials/examples/v2": ex}})
+	if err != nil {
+		f.Fatal(err)
+	}
+	p, err := New(Config{Loader: loader, Resolver: resolver, Now: fixedClock("2024-01-01T00:00:00Z"), Canonicalization: rdfc.Options{MaxWork: 2000}, MaxBytes: 64 << 10})
+	if err != nil {
+		f.Fatal(err)
+	}
+	suites := []Suite{EdDSARDFC2022, EdDSAJCS2022, Ed25519Signature2020, JsonWebSignature2020, ECDSARDFC2019}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		_, err := p.Verify(context.Background(), data, VerifyOptions{Suites: suites})
+		if err == nil {
+			return
+		}
+		if !errors.Is(err, ErrParsing) && !errors.Is(err, ErrProofVerification) && !errors.Is(err, ErrInvalidChallenge) && !errors.Is(err, ErrInvalidDomain) {
+			t.Fatalf("error outside the VC-DI classes: %v", err)
+		}
+	})
+}

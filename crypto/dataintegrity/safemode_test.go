@@ -1,6 +1,10 @@
 package dataintegrity
 
 import (
+	"fmt"
+	"time"
+
+	"github.com/ocmw/wstack/crypto/dataintegrity/rdfc"
 	"context"
 	"encoding/json"
 	"testing"
@@ -47,4 +51,30 @@ func TestSecurityRow57(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(bad), &m))
 	_, err = c.Canonicalize(context.Background(), m)
 	require.ErrorIs(t, err, ErrParsing)
+}
+
+// Security.md row 58 end to end: a JSON-LD document whose RDF is an 8-node
+// blank-node clique (56 quads) fails at the work cap, quickly, with the
+// rdfc error wrapped in PARSING_ERROR.
+func TestSecurityRow58JSONLD(t *testing.T) {
+	t.Run("row58_poison_dataset_jsonld", func(t *testing.T) {
+		var graph []any
+		for i := 0; i < 8; i++ {
+			var links []any
+			for j := 0; j < 8; j++ {
+				if i != j {
+					links = append(links, fmt.Sprintf("_:n%d", j))
+				}
+			}
+			graph = append(graph, map[string]any{"@id": fmt.Sprintf("_:n%d", i), "p": links})
+		}
+		doc := map[string]any{"@context": map[string]any{"p": map[string]any{"@id": "urn:ex:p", "@type": "@id"}}, "@graph": graph}
+		c, err := NewCanonicalizer(nil, rdfcDefaults())
+		require.NoError(t, err)
+		start := time.Now()
+		_, err = c.Canonicalize(context.Background(), doc)
+		require.ErrorIs(t, err, rdfc.ErrWorkLimit)
+		require.ErrorIs(t, err, ErrParsing)
+		require.Less(t, time.Since(start), 2*time.Second)
+	})
 }

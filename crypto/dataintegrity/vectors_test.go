@@ -22,7 +22,7 @@ type eddsaVector struct {
 	proofV string
 }
 
-func loadKeyPair(t *testing.T) (*KeySigner, StaticResolver) {
+func loadKeyPair(t testing.TB) (*KeySigner, StaticResolver) {
 	t.Helper()
 	kp := map[string]string{}
 	b, err := os.ReadFile("testdata/vc-di-eddsa/keyPair.json")
