@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/ocmw/wstack/crypto/dataintegrity/rdfc"
 	"context"
 	"encoding/json"
+	"github.com/ocmw/wstack/crypto/dataintegrity/rdfc"
 	"testing"
 
 	"github.com/stretchr/testify/require"
