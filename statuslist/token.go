@@ -72,11 +72,14 @@ type Aggregation struct {
 // TokenClaims are the claims of a status list token (draft-20 §5.1, §5.2).
 // Times are whole seconds.
 type TokenClaims struct {
-	Issuer     string
-	Subject    string
-	IssuedAt   time.Time
-	ExpiresAt  time.Time // zero: no exp
-	TTL        time.Duration
+	Issuer    string
+	Subject   string
+	IssuedAt  time.Time
+	ExpiresAt time.Time // zero: no exp
+	TTL       time.Duration
+	// TTLSet reports whether the token carried ttl (0 is a valid value:
+	// do not cache beyond the relying party's minimum).
+	TTLSet     bool
 	StatusList IETFStatusList
 	// Extra holds other JWT claims (JSON form only), kept on round trip.
 	Extra map[string]any
@@ -98,7 +101,7 @@ func (c TokenClaims) jsonMap() (map[string]any, error) {
 	if !c.ExpiresAt.IsZero() {
 		m["exp"] = c.ExpiresAt.Unix()
 	}
-	if c.TTL > 0 {
+	if c.TTL > 0 || c.TTLSet {
 		m["ttl"] = int64(c.TTL / time.Second)
 	}
 	m["status_list"] = c.StatusList
@@ -144,7 +147,7 @@ func SignCWT(ctx context.Context, s jose.MessageSigner, c TokenClaims) ([]byte, 
 	if !c.ExpiresAt.IsZero() {
 		claims.set(int64(cwtExp), c.ExpiresAt.Unix())
 	}
-	if c.TTL > 0 {
+	if c.TTL > 0 || c.TTLSet {
 		claims.set(int64(cwtTTL), int64(c.TTL/time.Second))
 	}
 	claims.set(int64(cwtStatusList), sl)
@@ -362,15 +365,12 @@ func parseJSONClaims(raw map[string]json.RawMessage) (TokenClaims, error) {
 	if ok {
 		c.ExpiresAt = time.Unix(int64(exp), 0)
 	}
-	ttl, ok, err := num("ttl")
-	if err != nil {
-		return c, err
-	}
-	if ok {
-		if ttl != math.Trunc(ttl) || ttl < 0 || ttl > 1e10 {
+	if v, ok := raw["ttl"]; ok {
+		var ttl float64
+		if err := json.Unmarshal(v, &ttl); err != nil || ttl != math.Trunc(ttl) || ttl < 0 {
 			return c, fmt.Errorf("%w: ttl must be a non-negative integer of seconds", ErrToken)
 		}
-		c.TTL = time.Duration(ttl) * time.Second
+		c.TTL, c.TTLSet = ttlDuration(uint64(min(ttl, maxTTLSeconds))), true
 	}
 	sl, ok := raw["status_list"]
 	if !ok {
@@ -548,6 +548,17 @@ func algAllowed(a crypto.Algorithm, allowed []crypto.Algorithm) bool {
 	return false
 }
 
+// maxTTLSeconds caps a parsed ttl (about 31 years) so it fits a
+// time.Duration; relying parties clamp it much lower anyway.
+const maxTTLSeconds = 1e9
+
+func ttlDuration(sec uint64) time.Duration {
+	if sec > maxTTLSeconds {
+		sec = maxTTLSeconds
+	}
+	return time.Duration(sec) * time.Second
+}
+
 func parseCWTClaims(m *cborMap) (TokenClaims, []byte, error) {
 	var c TokenClaims
 	if v, ok := m.get(int64(cwtSub)); ok {
@@ -584,10 +595,10 @@ func parseCWTClaims(m *cborMap) (TokenClaims, []byte, error) {
 	}
 	if v, ok := m.get(int64(cwtTTL)); ok {
 		u, ok := v.(uint64)
-		if !ok || u > 1e10 {
+		if !ok {
 			return c, nil, fmt.Errorf("%w: ttl must be a non-negative integer", ErrToken)
 		}
-		c.TTL = time.Duration(u) * time.Second
+		c.TTL, c.TTLSet = ttlDuration(u), true
 	}
 	slv, ok := m.get(int64(cwtStatusList))
 	if !ok {

@@ -1,0 +1,331 @@
+package statuslist
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"mime"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+
+	"github.com/ocmw/wstack/crypto"
+	"github.com/ocmw/wstack/presentation"
+)
+
+// Fetcher retrieves a status list. Implementations must be the guarded
+// fetcher of wstack (internal/fetch: https only, size limit, timeouts,
+// bounded redirects: draft-20 §8.1 allows following 3xx) and must not read
+// more than maxBytes of body.
+type Fetcher interface {
+	Fetch(ctx context.Context, url, accept string, maxBytes int64) (body []byte, contentType string, err error)
+}
+
+// FetcherFunc adapts a function to Fetcher.
+type FetcherFunc func(ctx context.Context, url, accept string, maxBytes int64) ([]byte, string, error)
+
+// Fetch calls f.
+func (f FetcherFunc) Fetch(ctx context.Context, url, accept string, maxBytes int64) ([]byte, string, error) {
+	return f(ctx, url, accept, maxBytes)
+}
+
+// Accept headers sent per reference type.
+const (
+	AcceptIETF = MediaTypeJWT + ", " + MediaTypeCWT + ";q=0.9"
+	AcceptW3C  = MediaTypeVCJWT + ", " + MediaTypeVCLD + ";q=0.8, " + MediaTypeVC + ";q=0.8"
+)
+
+// CheckerConfig configures a Checker. Fetcher and Keys are required.
+type CheckerConfig struct {
+	Fetcher Fetcher
+	Keys    KeyResolver
+	// Algorithms is the signature allow-list (default ES256, ES384, EdDSA).
+	Algorithms []crypto.Algorithm
+	// CredentialVerifier verifies non-JWT W3C list credentials (Data
+	// Integrity); without it such lists are rejected.
+	CredentialVerifier CredentialVerifier
+	// MinCacheTTL and MaxCacheTTL clamp how long a verified list is reused
+	// (ttl / exp / validUntil / BSL ttl), security.md row 37. Defaults 1
+	// minute and 1 hour. A list is never used past its exp or validUntil.
+	MinCacheTTL, MaxCacheTTL time.Duration
+	// ErrorCacheTTL keeps a failed fetch for this long so a broken list does
+	// not cause a refetch storm (default 5 s; negative disables).
+	ErrorCacheTTL time.Duration
+	// Leeway tolerates clock skew.
+	Leeway time.Duration
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+	// MaxTokenBytes bounds a fetched token (default DefaultMaxTokenBytes).
+	MaxTokenBytes int
+	// Decode bounds list decoding.
+	Decode DecodeOptions
+	// LegacyJWT accepts StatusList2021 credentials in the VCDM 1.1 JWT
+	// encoding (typ JWT, vc claim).
+	LegacyJWT bool
+	// MaxCacheEntries bounds the cache (default 1024 lists).
+	MaxCacheEntries int
+	Logger          *slog.Logger
+}
+
+// Checker resolves the status of referenced tokens and credentials. It
+// is safe for concurrent use; concurrent checks of one list share one
+// fetch.
+type Checker struct {
+	cfg   CheckerConfig
+	sf    singleflight.Group
+	mu    sync.Mutex
+	cache map[string]*cacheEntry
+}
+
+type cacheEntry struct {
+	list     *List
+	purposes []string
+	err      error
+	until    time.Time
+}
+
+// NewChecker validates cfg and returns a checker.
+func NewChecker(cfg CheckerConfig) (*Checker, error) {
+	if cfg.Fetcher == nil || cfg.Keys == nil {
+		return nil, fmt.Errorf("%w: Fetcher and Keys are required", ErrConfig)
+	}
+	if cfg.MinCacheTTL <= 0 {
+		cfg.MinCacheTTL = time.Minute
+	}
+	if cfg.MaxCacheTTL <= 0 {
+		cfg.MaxCacheTTL = time.Hour
+	}
+	if cfg.MinCacheTTL > cfg.MaxCacheTTL {
+		return nil, fmt.Errorf("%w: MinCacheTTL > MaxCacheTTL", ErrConfig)
+	}
+	if cfg.ErrorCacheTTL == 0 {
+		cfg.ErrorCacheTTL = 5 * time.Second
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.MaxTokenBytes <= 0 {
+		cfg.MaxTokenBytes = DefaultMaxTokenBytes
+	}
+	if cfg.MaxCacheEntries <= 0 {
+		cfg.MaxCacheEntries = 1024
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Checker{cfg: cfg, cache: map[string]*cacheEntry{}}, nil
+}
+
+// StatusChecker is what credential verification needs from a checker.
+type StatusChecker interface {
+	Check(ctx context.Context, ref presentation.StatusReference) (Status, error)
+}
+
+var _ StatusChecker = (*Checker)(nil)
+
+// Check returns the status of ref. For IETF references it is the list
+// value (VALID, INVALID, SUSPENDED or an application value). For W3C
+// entries a set bit of a revocation list is INVALID, of a suspension list
+// SUSPENDED; message and other purposes return the raw entry value. Any
+// error means the status is unknown: never treat it as VALID.
+func (c *Checker) Check(ctx context.Context, ref presentation.StatusReference) (Status, error) {
+	switch ref.Type {
+	case TypeIETFStatusList:
+		l, _, err := c.list(ctx, ref.URI, kindIETF, 0)
+		if err != nil {
+			return 0, err
+		}
+		return l.Get(ref.Index)
+	case TypeBitstringEntry, TypeStatusList2021Ent:
+		size := ref.Size
+		if size == 0 {
+			size = 1
+		}
+		if size < 1 || size > 8 {
+			return 0, fmt.Errorf("%w: statusSize %d", ErrBadBits, size)
+		}
+		if ref.Raw != nil {
+			msgs, err := statusMessages(ref.Raw["statusMessage"])
+			if err != nil {
+				return 0, err
+			}
+			if err := CheckStatusMessages(size, msgs); err != nil {
+				return 0, err
+			}
+		}
+		kind := kindW3C
+		if ref.Type == TypeStatusList2021Ent {
+			kind = kindSL2021
+		}
+		l, purposes, err := c.list(ctx, ref.URI, kind, size)
+		if err != nil {
+			return 0, err
+		}
+		if ref.Purpose == "" || !contains(purposes, ref.Purpose) {
+			return 0, fmt.Errorf("%w: entry %q, list %v", ErrPurposeMismatch, ref.Purpose, purposes)
+		}
+		v, err := l.Get(ref.Index)
+		if err != nil {
+			return 0, err
+		}
+		if v != 0 {
+			switch ref.Purpose {
+			case PurposeRevocation:
+				return Invalid, nil
+			case PurposeSuspension:
+				return Suspended, nil
+			}
+		}
+		return v, nil
+	}
+	return 0, fmt.Errorf("%w: %q", ErrUnsupportedReference, ref.Type)
+}
+
+type listKind int
+
+const (
+	kindIETF listKind = iota
+	kindW3C
+	kindSL2021
+)
+
+// Purge drops every cached list.
+func (c *Checker) Purge() {
+	c.mu.Lock()
+	c.cache = map[string]*cacheEntry{}
+	c.mu.Unlock()
+}
+
+func (c *Checker) list(ctx context.Context, uri string, kind listKind, size int) (*List, []string, error) {
+	if uri == "" {
+		return nil, nil, fmt.Errorf("%w: empty uri", ErrRetrieval)
+	}
+	key := fmt.Sprintf("%d|%d|%s", kind, size, uri)
+	now := c.cfg.Now()
+	c.mu.Lock()
+	e := c.cache[key]
+	c.mu.Unlock()
+	if e != nil && now.Before(e.until) {
+		return e.list, e.purposes, e.err
+	}
+	v, err, _ := c.sf.Do(key, func() (any, error) {
+		e := c.load(ctx, uri, kind, size)
+		c.mu.Lock()
+		if len(c.cache) >= c.cfg.MaxCacheEntries {
+			for k, old := range c.cache {
+				if !now.Before(old.until) {
+					delete(c.cache, k)
+				}
+			}
+			for k := range c.cache {
+				if len(c.cache) < c.cfg.MaxCacheEntries {
+					break
+				}
+				delete(c.cache, k)
+			}
+		}
+		if e.err == nil || c.cfg.ErrorCacheTTL > 0 && !errors.Is(e.err, context.Canceled) && !errors.Is(e.err, context.DeadlineExceeded) {
+			c.cache[key] = e
+		}
+		c.mu.Unlock()
+		return e, nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	e = v.(*cacheEntry)
+	return e.list, e.purposes, e.err
+}
+
+// load fetches, verifies and decodes one list; the result carries its
+// cache deadline.
+func (c *Checker) load(ctx context.Context, uri string, kind listKind, size int) *cacheEntry {
+	now := c.cfg.Now()
+	fail := func(err error) *cacheEntry {
+		c.cfg.Logger.WarnContext(ctx, "statuslist: list rejected", "uri", uri, "error", err)
+		return &cacheEntry{err: err, until: now.Add(c.cfg.ErrorCacheTTL)}
+	}
+	accept := AcceptIETF
+	if kind != kindIETF {
+		accept = AcceptW3C
+	}
+	body, ct, err := c.cfg.Fetcher.Fetch(ctx, uri, accept, int64(c.cfg.MaxTokenBytes))
+	if err != nil {
+		return fail(fmt.Errorf("%w: %v", ErrRetrieval, err))
+	}
+	if len(body) > c.cfg.MaxTokenBytes {
+		return fail(fmt.Errorf("%w: %d bytes", ErrTooLarge, len(body)))
+	}
+	mt, _, _ := mime.ParseMediaType(ct)
+	opts := VerifyOptions{Algorithms: c.cfg.Algorithms, Keys: c.cfg.Keys, Subject: uri, Now: now, Leeway: c.cfg.Leeway, MaxTokenBytes: c.cfg.MaxTokenBytes, Decode: c.cfg.Decode}
+	if kind == kindIETF {
+		var vt *VerifiedToken
+		switch {
+		case mt == MediaTypeJWT || mt == "" && len(body) > 0 && body[0] == 'e':
+			vt, err = VerifyJWT(ctx, strings.TrimSpace(string(body)), opts)
+		case mt == MediaTypeCWT || mt == "" && len(body) > 0 && (body[0] == 0xd2 || body[0] == 0x84):
+			vt, err = VerifyCWT(ctx, body, opts)
+		default:
+			err = fmt.Errorf("%w: response media type %q", ErrTokenType, ct)
+		}
+		if err != nil {
+			return fail(err)
+		}
+		ttl := vt.Claims.TTL
+		if vt.Claims.TTLSet && ttl == 0 {
+			ttl = time.Nanosecond // "do not cache": clamps to MinCacheTTL
+		}
+		return &cacheEntry{list: vt.List, until: c.deadline(now, ttl, vt.Claims.ExpiresAt)}
+	}
+	var vc *VerifiedCredential
+	switch mt {
+	case MediaTypeVCJWT, "application/jwt", "application/vc+ld+json+jwt", "":
+		vc, err = VerifyCredentialJWT(ctx, strings.TrimSpace(string(body)), opts, c.cfg.LegacyJWT || kind == kindSL2021 && mt != MediaTypeVCJWT)
+	case MediaTypeVCLD, MediaTypeVC, "application/ld+json", "application/json":
+		if c.cfg.CredentialVerifier == nil {
+			err = fmt.Errorf("%w: no verifier configured for %s credentials", ErrSignature, mt)
+			break
+		}
+		var doc []byte
+		if doc, err = c.cfg.CredentialVerifier.VerifyStatusListCredential(ctx, body); err != nil {
+			err = fmt.Errorf("%w: %v", ErrSignature, err)
+			break
+		}
+		vc, err = VerifyCredentialDocument(doc, opts)
+	default:
+		err = fmt.Errorf("%w: response media type %q", ErrTokenType, ct)
+	}
+	if err != nil {
+		return fail(err)
+	}
+	if (kind == kindSL2021) != vc.Credential.Legacy() {
+		return fail(fmt.Errorf("%w: entry type does not match credential type %v", ErrTokenType, vc.Credential.Type))
+	}
+	l, err := vc.Credential.decodeList(size, c.cfg.Decode)
+	if err != nil {
+		return fail(err)
+	}
+	return &cacheEntry{list: l, purposes: vc.Credential.CredentialSubject.Purposes(), until: c.deadline(now, vc.TTL, vc.ValidUntil)}
+}
+
+// deadline clamps ttl (or the time to expiry when ttl is absent) to
+// [MinCacheTTL, MaxCacheTTL] and never past the expiry.
+func (c *Checker) deadline(now time.Time, ttl time.Duration, exp time.Time) time.Time {
+	d := ttl
+	if d <= 0 {
+		if exp.IsZero() {
+			d = c.cfg.MinCacheTTL
+		} else {
+			d = exp.Sub(now)
+		}
+	}
+	d = max(c.cfg.MinCacheTTL, min(d, c.cfg.MaxCacheTTL))
+	until := now.Add(d)
+	if !exp.IsZero() && exp.Before(until) {
+		until = exp
+	}
+	return until
+}
