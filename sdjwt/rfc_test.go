@@ -240,3 +240,19 @@ func TestRFC9901_Section5_IssuedVerifiesAtHolder(t *testing.T) {
 	_, err = v.VerifyIssued(context.Background(), readVector(t, "sec5_2_presentation.txt"))
 	require.ErrorIs(t, err, ErrUnexpectedKeyBinding)
 }
+
+// RFC 9901 Appendix A.4: nested _sd arrays in credentialSubject.vaccine and
+// .recipient; the presentation verifies to the printed payload.
+func TestRFC9901_AppendixA4(t *testing.T) {
+	v := rfcVerifier(t, KeyBindingRequired, 1737118540)
+	res, err := v.Verify(context.Background(), readVector(t, "appA4_presentation.txt"),
+		Expect{Nonce: "1234567890", Audience: "https://verifier.example.org"})
+	require.NoError(t, err)
+	var want map[string]any
+	require.NoError(t, json.Unmarshal([]byte(readVector(t, "appA4_processed.json")), &want))
+	require.Empty(t, cmp.Diff(want, res.Claims))
+	require.ElementsMatch(t, []presentation.ClaimPath{
+		{"credentialSubject", "order"}, {"credentialSubject", "dateOfVaccination"},
+		{"credentialSubject", "vaccine", "atcCode"}, {"credentialSubject", "vaccine", "medicinalProductName"},
+	}, res.Disclosed)
+}

@@ -1,0 +1,111 @@
+package sdjwt_test
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/ocmw/wstack/crypto"
+	"github.com/ocmw/wstack/crypto/jose"
+	"github.com/ocmw/wstack/crypto/local"
+	"github.com/ocmw/wstack/presentation"
+	"github.com/ocmw/wstack/sdjwt"
+)
+
+// engineSigner creates an ES256 key in a local engine and returns a signer
+// for it; production code uses a PKCS#11 or other engine the same way.
+func engineSigner(ctx context.Context, e *local.Engine, id string) *jose.KeySigner {
+	ref := crypto.KeyRef{Context: crypto.Context{Namespace: "example"}, ID: id}
+	if _, err := e.GenerateKey(ctx, ref, crypto.KeySpec{Type: crypto.KeyTypeECP256}); err != nil {
+		panic(err)
+	}
+	s, err := jose.NewKeySigner(ctx, e, ref, "")
+	if err != nil {
+		panic(err)
+	}
+	return s
+}
+
+// Example shows the three roles: the issuer makes given_name, the address
+// and each of its members selectively disclosable and binds the SD-JWT to
+// the holder's key; the holder discloses only the locality (the address
+// disclosure is added automatically) with a Key Binding JWT; the verifier
+// requires key binding and checks nonce and audience.
+func Example() {
+	ctx := context.Background()
+	engine, _ := local.New(local.Options{})
+	issuerKey := engineSigner(ctx, engine, "issuer")
+	holderKey := engineSigner(ctx, engine, "holder")
+	holderJWK, _ := crypto.PublicJWK(holderKey.Public())
+
+	// Issuer.
+	claims := map[string]any{
+		"iss":        "https://issuer.example.com",
+		"iat":        time.Now().Unix(),
+		"exp":        time.Now().Add(24 * time.Hour).Unix(),
+		"given_name": "Erika",
+		"address":    map[string]any{"locality": "Berlin", "country": "DE"},
+	}
+	issued, err := sdjwt.Issue(ctx, issuerKey, claims, sdjwt.IssueOptions{
+		Typ:       "example+sd-jwt",
+		HolderJWK: holderJWK,
+		Decoys:    2,
+		Disclosable: []presentation.ClaimPath{
+			{"given_name"}, {"address"}, {"address", "locality"}, {"address", "country"},
+		},
+	})
+	if err != nil {
+		panic(err)
+	}
+
+	// Holder.
+	held, _ := sdjwt.Parse(issued.String(), sdjwt.Limits{})
+	view, _ := held.Process(sdjwt.Limits{})
+	fmt.Println("disclosable:", len(view.Paths))
+	pres, err := held.Present(ctx, []presentation.ClaimPath{{"address", "locality"}}, &sdjwt.KeyBinding{
+		Signer: holderKey, Audience: "https://verifier.example.org", Nonce: "n-0S6_WzA2Mj",
+	})
+	if err != nil {
+		panic(err)
+	}
+
+	// Verifier.
+	v, _ := sdjwt.NewVerifier(sdjwt.Config{
+		Algorithms: []crypto.Algorithm{crypto.ES256},
+		Typ:        []string{"example+sd-jwt"},
+		Key:        issuerKey.Public(),
+		KeyBinding: sdjwt.KeyBindingRequired,
+	})
+	res, err := v.Verify(ctx, pres, sdjwt.Expect{Audience: "https://verifier.example.org", Nonce: "n-0S6_WzA2Mj"})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("address:", res.Claims["address"])
+	_, hasName := res.Claims["given_name"]
+	fmt.Println("given_name disclosed:", hasName)
+	fmt.Println("disclosed paths:", len(res.Disclosed))
+	// Output:
+	// disclosable: 4
+	// address: map[locality:Berlin]
+	// given_name disclosed: false
+	// disclosed paths: 2
+}
+
+// ExampleSDJWT_FlattenedJSON shows the JWS JSON serialization of RFC 9901
+// §8.2, which the verifier accepts as well.
+func ExampleSDJWT_FlattenedJSON() {
+	ctx := context.Background()
+	engine, _ := local.New(local.Options{})
+	issuerKey := engineSigner(ctx, engine, "issuer")
+	issued, _ := sdjwt.Issue(ctx, issuerKey, map[string]any{"given_name": "Erika"}, sdjwt.IssueOptions{
+		Typ: "example+sd-jwt", Disclosable: []presentation.ClaimPath{{"given_name"}},
+	})
+	js, _ := issued.FlattenedJSON()
+	v, _ := sdjwt.NewVerifier(sdjwt.Config{
+		Algorithms: []crypto.Algorithm{crypto.ES256}, Typ: []string{"example+sd-jwt"},
+		Key: issuerKey.Public(), KeyBinding: sdjwt.KeyBindingOptional,
+	})
+	res, err := v.Verify(ctx, string(js), sdjwt.Expect{})
+	fmt.Println(res.Claims["given_name"], err)
+	// Output: Erika <nil>
+}
