@@ -109,6 +109,8 @@ func TestDataIntegrityBadInputs(t *testing.T) {
 	authOpts := VerifyOptions{Suites: all, Purpose: PurposeAuthentication, Challenge: "n-0S6_WzA2Mj", Domain: "https://verifier.example"}
 	_, err = p.Verify(context.Background(), vp, authOpts)
 	require.NoError(t, err)
+	_, err = p.Verify(context.Background(), vc, VerifyOptions{Suites: all, Controller: "did:example:issuer"})
+	require.NoError(t, err)
 
 	cases := []struct {
 		name string
@@ -139,6 +141,7 @@ func TestDataIntegrityBadInputs(t *testing.T) {
 		{"proof_context_not_prefix", mutateProof(t, vc, func(m map[string]any) { m["@context"] = []any{"https://www.w3.org/2018/credentials/v1"} }), VerifyOptions{Suites: all}, []error{ErrProofVerification, ErrContextMismatch}},
 		{"previous_proof", mutateProof(t, vc, func(m map[string]any) { m["previousProof"] = "urn:x" }), VerifyOptions{Suites: all}, []error{ErrProofVerification, ErrUnsupportedSuite}},
 		{"not_json", []byte(`{"@context":`), VerifyOptions{Suites: all}, []error{ErrParsing}},
+		{"vm_of_other_controller", vc, VerifyOptions{Suites: all, Controller: "did:example:someone-else"}, []error{ErrProofVerification, ErrNotAuthorized}},
 		{"duplicate_member", []byte(`{"@context":"https://www.w3.org/ns/credentials/v2","@context":"x"}`), VerifyOptions{Suites: all}, []error{ErrParsing}},
 		{"deeply_nested", []byte(`{"@context":"https://www.w3.org/ns/credentials/v2","a":` + strings.Repeat("[", 200) + strings.Repeat("]", 200) + `}`), VerifyOptions{Suites: all}, []error{ErrParsing}},
 	}

@@ -24,6 +24,10 @@ type VerifyOptions struct {
 	// purpose requires a Challenge.
 	Challenge string
 	Domain    string
+	// Controller, when set, must equal the verification method URL without
+	// its fragment (e.g. the credential's issuer DID, or the holder for a
+	// presentation), so a key of another party cannot sign for it.
+	Controller string
 }
 
 // ProofResult describes one verified proof.
@@ -157,6 +161,12 @@ func (p *Processor) verifyProof(ctx context.Context, unsecured, proof map[string
 	}
 	if purpose != o.Purpose {
 		return nil, fmt.Errorf("%w: %w: %q, expected %q", ErrProofVerification, ErrPurposeMismatch, purpose, o.Purpose)
+	}
+	if o.Controller != "" {
+		base, _, _ := strings.Cut(vm, "#")
+		if base != o.Controller {
+			return nil, fmt.Errorf("%w: %w: verification method %q is not controlled by %q", ErrProofVerification, ErrNotAuthorized, vm, o.Controller)
+		}
 	}
 	pr := &ProofResult{Suite: suite, VerificationMethod: vm, Purpose: purpose}
 	now := p.cfg.Now()
