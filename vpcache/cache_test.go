@@ -37,6 +37,9 @@ func TestTractusXCoverage(t *testing.T) {
 		{"case sensitive", []string{membership}, []*presentation.Credential{cred("membershipcredential")}, false},
 		{"sd-jwt vct", []string{"org.eclipse.dspace.dcp.vc.type:https://example.com/vct/pid"}, []*presentation.Credential{{VCT: "https://example.com/vct/pid"}}, true},
 		{"mdoc doctype", []string{"x:org.iso.18013.5.1.mDL"}, []*presentation.Credential{{DocType: "org.iso.18013.5.1.mDL"}}, true},
+		{"dcp vc.id scope", []string{"org.eclipse.dspace.dcp.vc.id:urn:uuid:1234:read"}, []*presentation.Credential{{ID: "urn:uuid:1234"}}, true},
+		{"dcp vc.id scope exact id", []string{"org.eclipse.dspace.dcp.vc.id:urn:uuid:1234"}, []*presentation.Credential{{ID: "urn:uuid:1234"}}, true},
+		{"dcp vc.id prefix is not the id", []string{"org.eclipse.dspace.dcp.vc.id:urn:uuid:12345"}, []*presentation.Credential{{ID: "urn:uuid:1234"}}, false},
 		{"empty type ignored", []string{membership}, []*presentation.Credential{cred("")}, false},
 	}
 	for _, c := range cases {

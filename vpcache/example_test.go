@@ -156,3 +156,12 @@ func ExampleConfigFromEnv() {
 	fmt.Println(cfg.Active(), cfg.Validity, cfg.Backend, cfg.MaxEntries, cfg.ReaperInterval)
 	// Output: true 1h0m0s sqlite 10000 10m0s
 }
+
+// ExampleNewKey shows that scopes form a set.
+func ExampleNewKey() {
+	a, _ := vpcache.NewKey("pc", "did:web:counterparty.example", []string{"b:read", "a:read", "b:read"})
+	b, _ := vpcache.NewKey("pc", "did:web:counterparty.example", []string{"a:read", "b:read"})
+	_, err := vpcache.NewKey("pc", "did:web:counterparty.example", []string{""})
+	fmt.Println(a.Scopes, a.Equal(b), err != nil)
+	// Output: [a:read b:read] true true
+}

@@ -119,6 +119,10 @@ type CoverageFunc func(scopes []string, creds []*presentation.Credential) bool
 // doctype. The generic type "VerifiableCredential" is not used for matching
 // (it would let any credential cover a scope that merely mentions it).
 //
+// In addition (not in Tractus-X), a DCP credential-id scope
+// "org.eclipse.dspace.dcp.vc.id:<id>[:<operation>]" (DCP v1.0 §5.4.1.2) is
+// covered by the credential whose id is exactly <id>.
+//
 // The substring rule is loose by design of the original: a scope
 // "org.eclipse.tractusx.vc.type:MembershipCredential:read" is covered by a
 // credential of type MembershipCredential, but also by one of type
@@ -136,7 +140,17 @@ func TractusXCoverage(scopes []string, creds []*presentation.Credential) bool {
 	return true
 }
 
+// ScopeAliasCredentialID is the DCP scope alias that selects a credential by id.
+const ScopeAliasCredentialID = "org.eclipse.dspace.dcp.vc.id:"
+
 func scopeCovered(scope string, creds []*presentation.Credential) bool {
+	if rest, ok := strings.CutPrefix(scope, ScopeAliasCredentialID); ok {
+		for _, c := range creds {
+			if c.ID != "" && (rest == c.ID || strings.HasPrefix(rest, c.ID+":")) {
+				return true
+			}
+		}
+	}
 	for _, c := range creds {
 		for _, t := range c.Types {
 			if t != "" && t != "VerifiableCredential" && strings.Contains(scope, t) {
