@@ -51,13 +51,13 @@ type Result struct {
 	Quads []Quad
 	// IssuedIdentifiers maps input blank node labels (with "_:") to
 	// canonical labels ("c14n0", …, without "_:"), the canonical map of
-	// RDFC-1.0 §4.4.
+	// (the canonical issuer's issued identifiers map).
 	IssuedIdentifiers map[string]string
 	// Work is the number of work units spent (see Options.MaxWork).
 	Work int
 }
 
-// Canonicalize canonicalises a dataset with RDFC-1.0 (§4.4). It honours
+// Canonicalize canonicalises a dataset with the RDFC-1.0 Canonicalization Algorithm. It honours
 // ctx cancellation and Options.MaxWork; both abort with an error (ctx.Err()
 // wrapped, or ErrWorkLimit).
 func Canonicalize(ctx context.Context, quads []Quad, opts Options) (*Result, error) {
@@ -109,7 +109,7 @@ type canonicalizer struct {
 }
 
 func (c *canonicalizer) run() (*Result, error) {
-	// §4.4.3 step 2: blank node to quads map.
+	// Canonicalization Algorithm step 2: blank node to quads map.
 	for i := range c.quads {
 		q := &c.quads[i]
 		for _, t := range [...]*Term{&q.Subject, &q.Object, &q.Graph} {
@@ -218,7 +218,7 @@ func (c *canonicalizer) hashString(s string) string {
 	return hex.EncodeToString(c.h.Sum(nil))
 }
 
-// hashFirstDegree is the Hash First Degree Quads algorithm (§4.6).
+// hashFirstDegree is the Hash First Degree Quads algorithm of RDFC-1.0.
 func (c *canonicalizer) hashFirstDegree(ref string) string {
 	if h, ok := c.fdqCache[ref]; ok {
 		return h
@@ -246,7 +246,7 @@ func (c *canonicalizer) hashFirstDegree(ref string) string {
 	return h
 }
 
-// hashRelated is the Hash Related Blank Node algorithm (§4.7).
+// hashRelated is the Hash Related Blank Node algorithm of RDFC-1.0.
 func (c *canonicalizer) hashRelated(related string, q *Quad, iss *issuer, position byte) string {
 	var id string
 	if v, ok := c.canon.issued[related]; ok {
@@ -280,7 +280,7 @@ func (c *canonicalizer) spend() error {
 	return nil
 }
 
-// hashNDegree is the Hash N-Degree Quads algorithm (§4.9).
+// hashNDegree is the Hash N-Degree Quads algorithm of RDFC-1.0, under the work cap.
 func (c *canonicalizer) hashNDegree(ref string, iss *issuer) (string, *issuer, error) {
 	if err := c.spend(); err != nil {
 		return "", nil, err
@@ -368,7 +368,7 @@ func (c *canonicalizer) hashNDegree(ref string, iss *issuer) (string, *issuer, e
 	return c.hashString(data.String()), iss, nil
 }
 
-// issuer is the Identifier Issuer of RDFC-1.0 §4.5.
+// issuer is the Blank Node Identifier Issuer of RDFC-1.0.
 type issuer struct {
 	prefix  string
 	counter int

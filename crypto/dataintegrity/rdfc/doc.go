@@ -7,11 +7,11 @@
 // It differs from json-gold's URDNA2015 in two ways that matter for Data
 // Integrity proofs:
 //
-//   - the output uses RDFC-1.0's canonical N-Quads escaping (§4.? "Canonical
+//   - the output uses RDFC-1.0's canonical N-Quads escaping ("Canonical
 //     N-Quads", after RDF 1.2 N-Triples §3): BS, HT, LF, FF, CR, '"' and '\'
 //     as ECHAR; U+0000–U+0007, U+000B, U+000E–U+001F, U+007F and non-XML-1.1
 //     characters as \uXXXX with upper-case hex; everything else as UTF-8;
-//   - the Hash N-Degree Quads algorithm (§4.9) runs under a work cap
+//   - the Hash N-Degree Quads algorithm runs under a work cap
 //     (Options.MaxWork) and the caller's context, so that a poisoned dataset
 //     (rdf-canon test074, security.md row 58) fails fast with ErrWorkLimit
 //     instead of burning CPU for minutes.

@@ -7,7 +7,7 @@ import (
 
 const hexUpper = "0123456789ABCDEF"
 
-// writeTerm appends the canonical N-Quads form of t (RDFC-1.0 §4.?
+// writeTerm appends the canonical N-Quads form of t (RDFC-1.0
 // "Canonical N-Quads"). Blank nodes are written with the label in t.Value.
 func writeTerm(b *strings.Builder, t Term) {
 	switch t.Kind {
