@@ -1,0 +1,72 @@
+package vc
+
+import (
+	"context"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/ocmw/wstack/crypto"
+	"github.com/ocmw/wstack/presentation"
+	"github.com/ocmw/wstack/sdjwt"
+	"github.com/stretchr/testify/require"
+)
+
+// SD-JWT VC draft examples/01: the identity credential, issued with
+// typ dc+sd-jwt and kid doc-signer-05-25-2022, presented with address and
+// is_over_65 and key binding.
+func TestDraftExample01(t *testing.T) {
+	ctx := context.Background()
+	issuer := newKeySigner(t, "doc-signer-05-25-2022")
+	holder := newKeySigner(t, "")
+	claims := map[string]any{
+		"iss": "https://example.com/issuer", "iat": float64(1_700_000_000), "exp": float64(1_900_000_000),
+		"vct":        "https://credentials.example.com/identity_credential",
+		"given_name": "John", "family_name": "Doe", "email": "johndoe@example.com", "phone_number": "+1-202-555-0101",
+		"address":   map[string]any{"street_address": "123 Main St", "locality": "Anytown", "region": "Anystate", "country": "US"},
+		"birthdate": "1940-01-01", "is_over_18": true, "is_over_21": true, "is_over_65": true,
+	}
+	var paths []presentation.ClaimPath
+	for _, n := range []string{"given_name", "family_name", "email", "phone_number", "address", "birthdate", "is_over_18", "is_over_21", "is_over_65"} {
+		paths = append(paths, presentation.ClaimPath{n})
+	}
+	sd, err := sdjwt.Issue(ctx, issuer, claims, sdjwt.IssueOptions{Typ: Typ, Disclosable: paths, HolderJWK: holder.jwk(t)})
+	require.NoError(t, err)
+	pres, err := sd.Present(ctx, []presentation.ClaimPath{{"address"}, {"is_over_65"}}, kb(holder))
+	require.NoError(t, err)
+	v, err := NewVerifier(Config{SDJWT: sdjwt.Config{Algorithms: []crypto.Algorithm{crypto.ES256}, Key: &issuer.k.PublicKey,
+		Now: func() time.Time { return now }}})
+	require.NoError(t, err)
+	res, err := v.Verify(ctx, pres, expect)
+	require.NoError(t, err)
+	require.Equal(t, "doc-signer-05-25-2022", res.Header.Kid)
+	require.Equal(t, map[string]any{
+		"iss": "https://example.com/issuer", "iat": float64(1_700_000_000), "exp": float64(1_900_000_000),
+		"vct":        "https://credentials.example.com/identity_credential",
+		"address":    map[string]any{"street_address": "123 Main St", "locality": "Anytown", "region": "Anystate", "country": "US"},
+		"is_over_65": true,
+		"cnf":        map[string]any{"jwk": holder.jwk(t)},
+	}, res.Claims)
+}
+
+// The draft's type metadata example parses; claim metadata sd rules apply
+// to a credential shaped like it.
+func TestDraftTypeMetadataExample(t *testing.T) {
+	b, err := os.ReadFile("testdata/typemetadata_example.json")
+	require.NoError(t, err)
+	md, err := ParseTypeMetadata(b)
+	require.NoError(t, err)
+	require.Equal(t, "https://betelgeuse.example.com/education_credential", md.VCT)
+	require.Equal(t, "https://galaxy.example.com/galactic-education-credential-0.9", md.Extends)
+	require.Len(t, md.Claims, 4)
+	require.Equal(t, presentation.ClaimPath{"degrees", nil}, md.Claims[3].Path)
+	require.Equal(t, SDAlways, md.Claims[1].SD)
+
+	claims := map[string]any{"name": "Arthur Dent", "address": map[string]any{"street_address": "42 Market Street"}, "degrees": []any{"BSc"}}
+	okPaths := []presentation.ClaimPath{{"address"}, {"address", "street_address"}, {"degrees", 0}}
+	require.NoError(t, md.CheckClaims(claims, okPaths, true))
+	require.ErrorIs(t, md.CheckClaims(claims, []presentation.ClaimPath{{"address"}}, true), ErrClaimMetadata)
+	// The extended type is not reachable offline: resolving fails cleanly.
+	_, err = (&TypeMetadataResolver{Registry: map[string][]byte{md.VCT: b}}).Resolve(context.Background(), md.VCT, "")
+	require.ErrorIs(t, err, ErrTypeMetadata)
+}
