@@ -14,6 +14,7 @@ type Error struct {
 	parent *Error
 }
 
+// Error returns "did: <code>: <message>".
 func (e *Error) Error() string { return "did: " + e.Code + ": " + e.msg }
 
 // Is lets a refined sentinel match its parent: ErrHostNotAllowed is also

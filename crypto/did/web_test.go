@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -321,5 +322,45 @@ func TestNewWebDocumentErrors(t *testing.T) {
 	}
 	if c := doc.Context.([]any); c[1] != did.ContextMultikey {
 		t.Fatalf("context %v", c)
+	}
+}
+
+// Concurrent resolutions of one did:web through a CachingResolver make one
+// HTTP request; later ones are served from the cache.
+func TestWebResolveCachedConcurrent(t *testing.T) {
+	srv := newWebServer(t)
+	_, keys := engineKeys(t, crypto.KeyTypeEd25519)
+	d, err := did.NewWebDID(srv.hostport())
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, _ := did.NewWebDocument(d, keys, did.WebDocumentOptions{Format: did.FormatMultikey})
+	b, _ := json.Marshal(doc)
+	srv.docs["/.well-known/did.json"] = b
+	reg, err := did.NewRegistry(did.NewWebMethod(srv.fetcher(), did.WebOptions{InsecureAllowLoopback: true}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := did.NewCachingResolver(reg, did.CacheOptions{})
+	kr := did.NewKeyResolver(c, did.KeyResolverOptions{})
+	var wg sync.WaitGroup
+	errs := make(chan error, 16)
+	for i := 0; i < 16; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := kr.ResolveVerificationMethod(context.Background(), d+"#"+keys[0].KID, "assertionMethod")
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := srv.hits.Load(); n != 1 {
+		t.Fatalf("%d HTTP requests for one DID", n)
 	}
 }
