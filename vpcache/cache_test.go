@@ -208,3 +208,20 @@ func TestStoreErrorsWrapped(t *testing.T) {
 	_, err = c.ReportInvalid(context.Background(), k, 0)
 	require.ErrorIs(t, err, vpcache.ErrInvalidKey)
 }
+
+// TestRequestServiceSurvivesPanickingVerifier: a panic in user code called
+// by the cache is a cache failure, not a failed request.
+func TestRequestServiceSurvivesPanickingVerifier(t *testing.T) {
+	v := vpcache.VerifierFunc(func(context.Context, string, []vpcache.Presentation) ([]vpcache.Verified, error) {
+		panic("verifier bug")
+	})
+	c, err := vpcache.New(vpcache.NewMemoryStore(), v, vpcache.WithReaperInterval(0))
+	require.NoError(t, err)
+	up := &vpcachetest.Upstream{Result: []vpcache.Presentation{{Format: "jwt_vp_json", Raw: "a.b.c"}}}
+	s, err := vpcache.NewRequestService(c, up.Func())
+	require.NoError(t, err)
+	resp, err := s.RequestPresentation(context.Background(), vpcachetest.Request())
+	require.NoError(t, err)
+	require.Len(t, resp.Presentations, 1)
+	require.Zero(t, resp.Version)
+}

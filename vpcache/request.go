@@ -92,7 +92,8 @@ func (s *RequestService) RequestPresentation(ctx context.Context, req Request) (
 		ps, err := s.call(ctx, req)
 		return Response{Presentations: ps}, err
 	}
-	if hit, err := s.cache.Query(ctx, k); err == nil {
+	var hit Hit
+	if err := guard(func() (err error) { hit, err = s.cache.Query(ctx, k); return err }); err == nil {
 		return Response{Presentations: hit.Presentations, FromCache: true, Key: k, Version: hit.Version}, nil
 	}
 
@@ -144,7 +145,8 @@ func (s *RequestService) fetchAndStore(ctx context.Context, req Request, k Key) 
 		return Response{}, err
 	}
 	resp := Response{Presentations: ps, Key: k}
-	v, err := s.cache.Store(ctx, k, ps)
+	var v int64
+	err = guard(func() (err error) { v, err = s.cache.Store(ctx, k, ps); return err })
 	if err != nil {
 		if !errors.Is(err, ErrRejected) { // rejections are logged by the cache
 			s.cache.log.WarnContext(ctx, "vpcache: failed to cache presentations", "participant_context", k.ParticipantContextID,
@@ -165,4 +167,16 @@ func (s *RequestService) Reject(ctx context.Context, resp Response) error {
 	}
 	_, err := s.cache.ReportInvalid(ctx, resp.Key, resp.Version)
 	return err
+}
+
+// guard runs f and turns a panic (in user code the cache calls: verifier,
+// parser, status checker, store) into an error, so that a cache failure
+// never fails a request and a single flight always completes.
+func guard(f func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%w: panic in cache: %v", ErrStore, r)
+		}
+	}()
+	return f()
 }
