@@ -3,6 +3,7 @@ package sdjwt
 import (
 	"context"
 	gocrypto "crypto"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -53,7 +54,8 @@ type Config struct {
 	KBAlgorithms []crypto.Algorithm
 	// KBMaxAge bounds the age of a KB-JWT iat (default 5 minutes).
 	KBMaxAge time.Duration
-	// Leeway is the clock skew allowed for exp, nbf and iat (default 60 s).
+	// Leeway is the clock skew allowed for exp, nbf and iat (default 60 s;
+	// a negative value means none).
 	Leeway time.Duration
 	// Now is the clock (default time.Now).
 	Now func() time.Time
@@ -159,7 +161,7 @@ func (v *Verifier) Verify(ctx context.Context, pres string, e Expect) (*Result, 
 	}
 	res, sdjString, err := v.verifySDJWT(ctx, pres)
 	if err != nil {
-		v.log.DebugContext(ctx, "sdjwt: presentation rejected", "error", err)
+		v.log.DebugContext(ctx, "sdjwt: presentation rejected", "reason", reason(err))
 		return nil, err
 	}
 	sd := res.SDJWT
@@ -170,7 +172,7 @@ func (v *Verifier) Verify(ctx context.Context, pres string, e Expect) (*Result, 
 		return res, nil
 	}
 	if err := v.verifyKB(ctx, res, sdjString, e); err != nil {
-		v.log.DebugContext(ctx, "sdjwt: key binding rejected", "error", err)
+		v.log.DebugContext(ctx, "sdjwt: key binding rejected", "reason", reason(err))
 		return nil, err
 	}
 	return res, nil
@@ -328,4 +330,19 @@ func (v *Verifier) holderKey(ctx context.Context, claims map[string]any) (gocryp
 		return nil, fmt.Errorf("%w: %w: %v", ErrKeyBinding, ErrNoHolderKey, err)
 	}
 	return k, nil
+}
+
+var reasons = []error{ErrMalformed, ErrTooLarge, ErrHashAlgorithm, ErrDisclosure, ErrReservedName, ErrClaimCollision,
+	ErrDuplicateDigest, ErrDuplicateDisclosure, ErrUnreferencedDisclosure, ErrInvalidDigests, ErrIssuerSignature,
+	ErrValidity, ErrKeyBindingRequired, ErrUnexpectedKeyBinding, ErrKeyBinding, ErrNoHolderKey}
+
+// reason names the failure class for logs: only the sentinel text, never
+// claim names, values, tokens or disclosures from the detailed error.
+func reason(err error) string {
+	for _, r := range reasons {
+		if errors.Is(err, r) {
+			return r.Error()
+		}
+	}
+	return "other"
 }
