@@ -3,6 +3,7 @@ package did
 import (
 	"container/list"
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -21,14 +22,19 @@ type CacheOptions struct {
 	// detached from the cancellation of the caller that started it
 	// (default 30 s).
 	ResolveTimeout time.Duration
+	// ErrorTTL, when positive, also caches failed resolutions (notFound,
+	// invalid documents, network errors) for that long, so that a DID that
+	// keeps failing is not fetched again on every request. Cancellations
+	// of the caller are never cached. Default 0: errors are not cached.
+	ErrorTTL time.Duration
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 }
 
 // CachingResolver caches successful resolutions of another Resolver for a
 // TTL in a bounded LRU; concurrent requests for one DID make a single
-// upstream resolution. Errors are not cached. Cached documents are shared:
-// callers must not modify them.
+// upstream resolution. Errors are cached only with CacheOptions.ErrorTTL.
+// Cached documents are shared: callers must not modify them.
 type CachingResolver struct {
 	next  Resolver
 	o     CacheOptions
@@ -42,6 +48,7 @@ type CachingResolver struct {
 type cacheEntry struct {
 	did     string
 	doc     *Document
+	err     error
 	expires time.Time
 }
 
@@ -68,20 +75,23 @@ func (c *CachingResolver) Resolve(ctx context.Context, did string) (*Document, e
 	if len(did) > MaxDIDLength {
 		return nil, fmt.Errorf("%w: longer than %d bytes", ErrInvalidDID, MaxDIDLength)
 	}
-	if doc := c.get(did); doc != nil {
-		return doc, nil
+	if doc, err, ok := c.get(did); ok {
+		return doc, err
 	}
 	ch := c.group.DoChan(did, func() (any, error) {
-		if doc := c.get(did); doc != nil { // filled while we queued
-			return doc, nil
+		if doc, err, ok := c.get(did); ok { // filled while we queued
+			return doc, err
 		}
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.o.ResolveTimeout)
 		defer cancel()
 		doc, err := c.next.Resolve(rctx, did)
 		if err != nil {
+			if c.o.ErrorTTL > 0 && !errors.Is(err, context.Canceled) {
+				c.put(did, nil, err, c.o.ErrorTTL)
+			}
 			return nil, err
 		}
-		c.put(did, doc)
+		c.put(did, doc, nil, c.o.TTL)
 		return doc, nil
 	})
 	select {
@@ -113,30 +123,30 @@ func (c *CachingResolver) Len() int {
 	return c.lru.Len()
 }
 
-func (c *CachingResolver) get(did string) *Document {
+func (c *CachingResolver) get(did string) (*Document, error, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.items[did]
 	if !ok {
-		return nil
+		return nil, nil, false
 	}
 	ent := e.Value.(*cacheEntry)
 	if !c.o.Now().Before(ent.expires) {
 		c.lru.Remove(e)
 		delete(c.items, did)
-		return nil
+		return nil, nil, false
 	}
 	c.lru.MoveToFront(e)
-	return ent.doc
+	return ent.doc, ent.err, true
 }
 
-func (c *CachingResolver) put(did string, doc *Document) {
+func (c *CachingResolver) put(did string, doc *Document, err error, ttl time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	exp := c.o.Now().Add(c.o.TTL)
+	exp := c.o.Now().Add(ttl)
 	if e, ok := c.items[did]; ok {
 		ent := e.Value.(*cacheEntry)
-		ent.doc, ent.expires = doc, exp
+		ent.doc, ent.err, ent.expires = doc, err, exp
 		c.lru.MoveToFront(e)
 		return
 	}
@@ -145,5 +155,5 @@ func (c *CachingResolver) put(did string, doc *Document) {
 		c.lru.Remove(last)
 		delete(c.items, last.Value.(*cacheEntry).did)
 	}
-	c.items[did] = c.lru.PushFront(&cacheEntry{did: did, doc: doc, expires: exp})
+	c.items[did] = c.lru.PushFront(&cacheEntry{did: did, doc: doc, err: err, expires: exp})
 }

@@ -65,6 +65,9 @@ const (
 const (
 	MaxDocumentSize  = 256 << 10
 	MaxDocumentDepth = 16
+	// MaxVerificationMethods bounds the methods of one document (listed
+	// and embedded together), so that key parsing work stays bounded.
+	MaxVerificationMethods = 256
 )
 
 // Document is a DID document (DID Core v1.0 §5). Members this type does not
@@ -415,6 +418,9 @@ func (d *Document) check() error {
 	}
 	seen := map[string]bool{}
 	checkVM := func(vm *VerificationMethod) error {
+		if len(seen) >= MaxVerificationMethods {
+			return fmt.Errorf("%w: more than %d verification methods", ErrInvalidDocument, MaxVerificationMethods)
+		}
 		abs, err := d.ResolveReference(vm.ID)
 		if err != nil {
 			return fmt.Errorf("%w: verification method id: %w", ErrInvalidDocument, err)

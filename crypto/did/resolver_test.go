@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -470,3 +471,45 @@ func TestDocumentJSONRoundTrip(t *testing.T) {
 }
 
 func b64(s string) string { return strings.TrimRight(jwkDID(s)[len("did:jwk:"):], "=") }
+
+func TestCachingResolverErrorTTL(t *testing.T) {
+	now := time.Unix(1_700_000_000, 0)
+	var mu sync.Mutex
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	var calls atomic.Int64
+	up := did.ResolverFunc(func(ctx context.Context, d string) (*did.Document, error) {
+		calls.Add(1)
+		return nil, did.ErrNotFound
+	})
+	c := did.NewCachingResolver(up, did.CacheOptions{ErrorTTL: 10 * time.Second, Now: clock})
+	for i := 0; i < 3; i++ {
+		if _, err := c.Resolve(context.Background(), "did:ex:gone"); !errors.Is(err, did.ErrNotFound) {
+			t.Fatal(err)
+		}
+	}
+	if calls.Load() != 1 {
+		t.Fatalf("%d calls; error not cached", calls.Load())
+	}
+	mu.Lock()
+	now = now.Add(10 * time.Second)
+	mu.Unlock()
+	c.Resolve(context.Background(), "did:ex:gone")
+	if calls.Load() != 2 {
+		t.Fatal("cached error outlived ErrorTTL")
+	}
+}
+
+func TestDocumentMethodLimit(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`{"id":"did:web:example.com","verificationMethod":[`)
+	for i := 0; i <= did.MaxVerificationMethods; i++ {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(`{"id":"#k` + strings.Repeat("x", i%7) + fmt.Sprint(i) + `","type":"X"}`)
+	}
+	b.WriteString(`]}`)
+	if _, err := did.ParseDocument([]byte(b.String())); !errors.Is(err, did.ErrInvalidDocument) {
+		t.Fatalf("%v", err)
+	}
+}
