@@ -67,6 +67,11 @@ func (n *frameNode) child(c any) (*frameNode, error) {
 			n.members[k] = &frameNode{}
 		}
 		return n.members[k], nil
+	case float64: // a path decoded from JSON
+		if k != float64(int(k)) {
+			return nil, fmt.Errorf("%w: non-integer array index in claim path", ErrOptions)
+		}
+		return n.child(int(k))
 	case int:
 		if k < 0 {
 			return nil, fmt.Errorf("%w: negative array index in claim path", ErrOptions)

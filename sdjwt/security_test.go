@@ -394,3 +394,34 @@ func TestSecurityRowsIssuerJWT(t *testing.T) {
 		})
 	}
 }
+
+// Row 3 for cnf: a cnf.jwk carrying private members is never used.
+func TestSecurityRow3_PrivateCnfJWK(t *testing.T) {
+	ctx := context.Background()
+	env := newEnv(t)
+	jwk := map[string]any{}
+	for k, v := range env.holderJWK {
+		jwk[k] = v
+	}
+	jwk["d"] = "AAAA"
+	cnf, _ := json.Marshal(map[string]any{"jwk": jwk})
+	pres := env.craft(t, `{"cnf":`+string(cnf)+`}`)
+	sd, err := Parse(pres, Limits{})
+	require.NoError(t, err)
+	withKB, err := sd.AddKeyBinding(ctx, *env.kb())
+	require.NoError(t, err)
+	_, err = env.verifier(t, KeyBindingRequired).Verify(ctx, withKB.String(), testExpect)
+	require.ErrorIs(t, err, ErrNoHolderKey)
+	require.ErrorIs(t, err, crypto.ErrInvalidJWK)
+}
+
+// Claim paths decoded from JSON carry float64 indices.
+func TestFloatIndexPaths(t *testing.T) {
+	env := newEnv(t)
+	claims, _ := nestedClaims()
+	sd, err := Issue(context.Background(), env.issuer, claims, IssueOptions{Typ: "example+sd-jwt", Disclosable: []presentation.ClaimPath{{"nationalities", float64(1)}}})
+	require.NoError(t, err)
+	sel, err := sd.Select(Limits{}, presentation.ClaimPath{"nationalities", float64(1)})
+	require.NoError(t, err)
+	require.Len(t, sel.Disclosures, 1)
+}
