@@ -19,8 +19,8 @@ var b58Index = func() (t [256]int8) {
 
 // maxBase58Input bounds the base58 text decoded anywhere in this package.
 // The algorithm is quadratic; keys need far less (a P-384 did:key is 83
-// characters).
-const maxBase58Input = 512
+// characters; an RSA-4096 one, which is reported as unsupported, about 720).
+const maxBase58Input = 1024
 
 // base58Encode encodes b in base58btc: every leading zero byte becomes '1',
 // the rest is the big-endian number written in base 58.

@@ -27,7 +27,7 @@
 // (ResolveKey for a kid that is a DID URL).
 //
 // Every parser of untrusted input here is bounded: DIDs and DID URLs to
-// MaxDIDLength, base58 input to 512 characters, did:jwk JWKs to 4 KiB,
+// MaxDIDLength, base58 input to 1 024 characters, did:jwk JWKs to 4 KiB,
 // did.json to MaxDocumentSize and MaxDocumentDepth with duplicate members
 // rejected.
 package did
