@@ -313,6 +313,8 @@ func TestJWKSKeys(t *testing.T) {
 func TestVerificationMethodFor(t *testing.T) {
 	cases := []struct{ did, kid, want string }{
 		{"did:example:123", "", "did:example:123"},
+		{"did:jwk:eyJ4IjoiMSJ9", "", "did:jwk:eyJ4IjoiMSJ9#0"},
+		{"did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK", "", "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK#z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"},
 		{"did:example:123", "#key-1", "did:example:123#key-1"},
 		{"did:example:123", "did:example:123#key-1", "did:example:123#key-1"},
 		{"did:example:123", "key-1", "did:example:123#key-1"},

@@ -143,13 +143,23 @@ func SelectJWK(keys []map[string]any, kid string) (gocrypto.PublicKey, error) {
 
 // VerificationMethodFor builds the DID URL of the verification method from
 // the signer DID and a kid: an absolute kid must name a method of that DID,
-// a "#fragment" is relative to it, and an empty kid means the DID itself.
+// a "#fragment" (or a bare fragment) is relative to it, and an empty kid
+// means the only method of a did:jwk / did:key, or the DID itself.
 func VerificationMethodFor(did, kid string) (string, error) {
 	if strings.ContainsAny(did, "#?") || strings.Count(did, ":") < 2 {
 		return "", fmt.Errorf("%w: signer %q is not a DID", ErrKeyResolution, did)
 	}
 	switch {
 	case kid == "":
+		// did:jwk and did:key have exactly one verification method, whose
+		// id is known without resolution (did:jwk "#0", did:key "#" + the
+		// method-specific id); other DIDs are resolved as a whole.
+		if strings.HasPrefix(did, "did:jwk:") {
+			return did + "#0", nil
+		}
+		if msid, ok := strings.CutPrefix(did, "did:key:"); ok && !strings.Contains(msid, ":") {
+			return did + "#" + msid, nil
+		}
 		return did, nil
 	case strings.HasPrefix(kid, "#"):
 		return did + kid, nil

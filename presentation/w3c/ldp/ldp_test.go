@@ -192,3 +192,24 @@ func TestConfigErrors(t *testing.T) {
 	_, err = ldp.NewSigner(nil, nil, "")
 	require.ErrorIs(t, err, ldp.ErrConfig)
 }
+
+// Security row 56: a credential naming a context at an internal URL or a
+// file path is rejected by the offline loader; nothing is fetched or read.
+func TestRow56_ContextURLNotLoaded(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	v := e.validator(t)
+	for _, u := range []string{"file:///etc/passwd", "http://169.254.169.254/latest/meta-data", "https://127.0.0.1/ctx"} {
+		t.Run(u, func(t *testing.T) {
+			doc := e.credential(e.holder.DID)
+			doc["@context"] = []any{w3c.ContextV2, u}
+			doc["proof"] = map[string]any{
+				"type": "DataIntegrityProof", "cryptosuite": "eddsa-rdfc-2022", "proofPurpose": "assertionMethod",
+				"verificationMethod": e.issuer.KID(), "proofValue": "z3FXQjecWufY46yg5abdVZsXqLhxhueuSoZgNSARiKBk9czhSePTFehP8c3PGfb6a22gkfUKKXRp5PJe9zbMxDyzz",
+			}
+			_, err := v.Verify(ctx, presentation.FormatLDPVC, doc)
+			require.ErrorIs(t, err, presentation.ErrSignature)
+			require.ErrorIs(t, err, dataintegrity.ErrParsing)
+		})
+	}
+}
