@@ -1,0 +1,109 @@
+package statuslist_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/ocmw/wstack/crypto/jose"
+	"github.com/ocmw/wstack/presentation"
+	"github.com/ocmw/wstack/statuslist"
+)
+
+type fakeDI struct{}
+
+// VerifyStatusListCredential stands in for a Data Integrity verifier: it
+// accepts documents whose proof says "ok".
+func (fakeDI) VerifyStatusListCredential(_ context.Context, doc []byte) ([]byte, error) {
+	var m map[string]any
+	if err := json.Unmarshal(doc, &m); err != nil {
+		return nil, err
+	}
+	if p, _ := m["proof"].(map[string]any); p == nil || p["proofValue"] != "ok" {
+		return nil, errors.New("bad proof")
+	}
+	delete(m, "proof")
+	return json.Marshal(m)
+}
+
+func TestStatusList2021AndDataIntegrity(t *testing.T) {
+	ctx := context.Background()
+	s := newSigner(t)
+	now := time.Date(2026, 8, 1, 0, 0, 0, 0, time.UTC)
+	l, _ := statuslist.NewBitstringList(statuslist.MinBitstringEntries, 1)
+	l.Set(94567, 1)
+	enc, _ := statuslist.EncodeBitstring(l)
+	legacyEnc := enc[1:] // StatusList2021: no multibase prefix
+	mux := http.NewServeMux()
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	sl2021 := map[string]any{
+		"@context": []string{"https://www.w3.org/2018/credentials/v1", statuslist.ContextStatusList2021},
+		"type":     []string{"VerifiableCredential", "StatusList2021Credential"},
+		"credentialSubject": map[string]any{
+			"id": srv.URL + "/sl2021#list", "type": "StatusList2021", "statusPurpose": "revocation", "encodedList": legacyEnc,
+		},
+	}
+	tok, err := jose.SignJWT(ctx, s, map[string]any{"typ": "JWT"}, map[string]any{
+		"iss": "did:example:issuer", "jti": srv.URL + "/sl2021", "nbf": now.Add(-time.Hour).Unix(), "exp": now.Add(time.Hour).Unix(), "vc": sl2021,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux.HandleFunc("GET /sl2021", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/jwt")
+		w.Write([]byte(tok))
+	})
+	di := func(proof string, purpose string) []byte {
+		doc, _ := json.Marshal(map[string]any{
+			"@context": []string{statuslist.ContextVCv2}, "id": srv.URL + "/di-" + proof,
+			"type": []string{"VerifiableCredential", "BitstringStatusListCredential"}, "issuer": "did:example:issuer",
+			"validUntil":        now.Add(time.Hour).Format(time.RFC3339),
+			"credentialSubject": map[string]any{"type": "BitstringStatusList", "statusPurpose": purpose, "encodedList": enc},
+			"proof":             map[string]any{"type": "DataIntegrityProof", "proofValue": proof},
+		})
+		return doc
+	}
+	for _, proof := range []string{"ok", "forged"} {
+		doc := di(proof, "revocation")
+		mux.HandleFunc("GET /di-"+proof, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", statuslist.MediaTypeVCLD)
+			w.Write(doc)
+		})
+	}
+	e := newEnv(t) // for the loopback-capable fetcher
+	c, _ := statuslist.NewChecker(statuslist.CheckerConfig{Fetcher: e.fetcher, Keys: statuslist.StaticKey(s.Public()), Now: func() time.Time { return now }, CredentialVerifier: fakeDI{}})
+	legacy := func(idx uint64) presentation.StatusReference {
+		return presentation.StatusReference{Type: "StatusList2021Entry", URI: srv.URL + "/sl2021", Index: idx, Purpose: "revocation", Size: 1}
+	}
+	if st, err := c.Check(ctx, legacy(94567)); err != nil || st != statuslist.Invalid {
+		t.Fatalf("StatusList2021 revoked: %v %v", st, err)
+	}
+	if st, err := c.Check(ctx, legacy(94568)); err != nil || st != statuslist.Valid {
+		t.Fatalf("StatusList2021 valid: %v %v", st, err)
+	}
+	// A Bitstring entry pointing at a StatusList2021 credential is refused.
+	if _, err := c.Check(ctx, w3cRef(srv.URL+"/sl2021", 1, "revocation", 1, nil)); !errors.Is(err, statuslist.ErrTokenType) {
+		t.Fatalf("bitstring entry on legacy list: %v", err)
+	}
+	if st, err := c.Check(ctx, w3cRef(srv.URL+"/di-ok", 94567, "revocation", 1, nil)); err != nil || st != statuslist.Invalid {
+		t.Fatalf("Data Integrity list: %v %v", st, err)
+	}
+	if _, err := c.Check(ctx, w3cRef(srv.URL+"/di-forged", 94567, "revocation", 1, nil)); !errors.Is(err, statuslist.ErrSignature) {
+		t.Fatalf("row36 forged proof: %v", err)
+	}
+	// Without a CredentialVerifier, JSON-LD lists are not trusted.
+	c2, _ := statuslist.NewChecker(statuslist.CheckerConfig{Fetcher: e.fetcher, Keys: statuslist.StaticKey(s.Public()), Now: func() time.Time { return now }})
+	if _, err := c2.Check(ctx, w3cRef(srv.URL+"/di-ok", 1, "revocation", 1, nil)); !errors.Is(err, statuslist.ErrSignature) {
+		t.Fatalf("no DI verifier: %v", err)
+	}
+	// After validUntil: expired.
+	c3, _ := statuslist.NewChecker(statuslist.CheckerConfig{Fetcher: e.fetcher, Keys: statuslist.StaticKey(s.Public()), Now: func() time.Time { return now.Add(2 * time.Hour) }, CredentialVerifier: fakeDI{}})
+	if _, err := c3.Check(ctx, w3cRef(srv.URL+"/di-ok", 1, "revocation", 1, nil)); !errors.Is(err, statuslist.ErrExpired) {
+		t.Fatalf("row36 expired list credential: %v", err)
+	}
+}
