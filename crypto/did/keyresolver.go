@@ -128,6 +128,11 @@ func (k *KeyResolver) ResolveVerificationMethod(ctx context.Context, vmID, purpo
 // DID URL whose verification method is authorized for the configured
 // relationship. An embedded jwk header is never used. When the method's
 // JWK names an alg, it must equal the JWS alg.
+//
+// It proves only that the key of kid signed the token: callers must still
+// check that the DID of kid (ParseURL(kid).DID) is the one the token
+// claims to come from (iss, client_id, holder), or an attacker's own DID
+// could sign a token naming someone else.
 func (k *KeyResolver) ResolveKey(ctx context.Context, j *jose.JWS) (gocrypto.PublicKey, error) {
 	kid := j.Header.Kid
 	if kid == "" {
