@@ -17,12 +17,13 @@ const (
 	EnvEnabled             = "TX_EDC_DCP_CACHE_ENABLED"
 	EnvValiditySeconds     = "TX_EDC_DCP_CACHE_VALIDITY_SECONDS"
 
-	EnvBackend        = "WSTACK_VPCACHE_BACKEND"         // memory (default), sqlite, postgres
-	EnvDSN            = "WSTACK_VPCACHE_DSN"             // SQLite file path or PostgreSQL DSN
-	EnvTable          = "WSTACK_VPCACHE_TABLE"           // SQL table name (default edc_vp_cache)
-	EnvMaxEntries     = "WSTACK_VPCACHE_MAX_ENTRIES"     // memory store bound (default 10000)
-	EnvReaperInterval = "WSTACK_VPCACHE_REAPER_INTERVAL" // Go duration, e.g. 10m; 0 = off
-	EnvStrictExpiry   = "WSTACK_VPCACHE_STRICT_EXPIRY"   // true/false (default false)
+	EnvBackend        = "WSTACK_VPCACHE_BACKEND"                 // memory (default), sqlite, postgres
+	EnvDSN            = "WSTACK_VPCACHE_DSN"                     // SQLite file path or PostgreSQL DSN
+	EnvTable          = "WSTACK_VPCACHE_TABLE"                   // SQL table name (default edc_vp_cache)
+	EnvMaxEntries     = "WSTACK_VPCACHE_MAX_ENTRIES"             // memory store bound (default 10000)
+	EnvMaxPerContext  = "WSTACK_VPCACHE_MAX_ENTRIES_PER_CONTEXT" // memory store per-tenant quota (default none)
+	EnvReaperInterval = "WSTACK_VPCACHE_REAPER_INTERVAL"         // Go duration, e.g. 10m; 0 = off
+	EnvStrictExpiry   = "WSTACK_VPCACHE_STRICT_EXPIRY"           // true/false (default false)
 )
 
 // Backends.
@@ -48,6 +49,9 @@ type Config struct {
 	Table string
 	// MaxEntries bounds the memory store.
 	MaxEntries int
+	// MaxEntriesPerContext is the memory store's per-participant-context
+	// quota (0: none).
+	MaxEntriesPerContext int
 	// ReaperInterval is how often expired entries are deleted (0: never).
 	ReaperInterval time.Duration
 	// StrictExpiry bounds entries by the presentations' exp.
@@ -123,6 +127,13 @@ func ConfigFromEnv(lookup func(string) (string, bool)) (Config, error) {
 			return Config{}, fmt.Errorf("%w: %s: must be a positive integer", ErrConfig, EnvMaxEntries)
 		}
 		c.MaxEntries = n
+	}
+	if v, ok := lookup(EnvMaxPerContext); ok {
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil || n < 0 {
+			return Config{}, fmt.Errorf("%w: %s: must be a non-negative integer", ErrConfig, EnvMaxPerContext)
+		}
+		c.MaxEntriesPerContext = n
 	}
 	if v, ok := lookup(EnvReaperInterval); ok {
 		d, err := time.ParseDuration(strings.TrimSpace(v))

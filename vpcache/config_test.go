@@ -29,12 +29,13 @@ func TestConfigFromEnv(t *testing.T) {
 		vpcache.EnvDSN:             "postgres://x@h/db",
 		vpcache.EnvTable:           "tenant_cache",
 		vpcache.EnvMaxEntries:      "500",
+		vpcache.EnvMaxPerContext:   "50",
 		vpcache.EnvReaperInterval:  "90s",
 		vpcache.EnvStrictExpiry:    "true",
 	}))
 	require.NoError(t, err)
 	require.Equal(t, vpcache.Config{Enabled: true, Validity: time.Hour, Backend: "postgres", DSN: "postgres://x@h/db",
-		Table: "tenant_cache", MaxEntries: 500, ReaperInterval: 90 * time.Second, StrictExpiry: true}, c)
+		Table: "tenant_cache", MaxEntries: 500, MaxEntriesPerContext: 50, ReaperInterval: 90 * time.Second, StrictExpiry: true}, c)
 
 	// Property names (as EDC config keys) work too.
 	c, err = vpcache.ConfigFromEnv(env(map[string]string{vpcache.SettingEnabled: "false", vpcache.SettingValiditySeconds: "60"}))
@@ -63,6 +64,7 @@ func TestConfigFromEnvErrors(t *testing.T) {
 		"sqlite without dsn": {vpcache.EnvBackend: "sqlite"},
 		"max entries zero":   {vpcache.EnvMaxEntries: "0"},
 		"max entries junk":   {vpcache.EnvMaxEntries: "many"},
+		"per context junk":   {vpcache.EnvMaxPerContext: "-2"},
 		"reaper negative":    {vpcache.EnvReaperInterval: "-1m"},
 		"reaper junk":        {vpcache.EnvReaperInterval: "10"},
 		"strict junk":        {vpcache.EnvStrictExpiry: "1"},

@@ -19,7 +19,9 @@ const DefaultMaxEntries = 10000
 type MemoryStore struct {
 	mu      sync.Mutex
 	max     int
-	lru     *list.List // front = most recently used; values are *memEntry
+	perPC   int            // 0: no per-context quota
+	pcCount map[string]int // entries per participant context
+	lru     *list.List     // front = most recently used; values are *memEntry
 	byID    map[string]*list.Element
 	metrics Metrics
 }
@@ -42,6 +44,18 @@ func WithMaxEntries(n int) MemoryOption {
 	}
 }
 
+// WithMaxEntriesPerContext bounds the entries of one participant context
+// (a per-tenant quota, default none): a new entry of a context at its quota
+// evicts that context's least recently used entry, so one tenant cannot
+// push the others' entries out of a shared store. n <= 0 means no quota.
+func WithMaxEntriesPerContext(n int) MemoryOption {
+	return func(m *MemoryStore) {
+		if n > 0 {
+			m.perPC = n
+		}
+	}
+}
+
 // WithMemoryMetrics reports LRU evictions (ReasonLRU) to m.
 func WithMemoryMetrics(mt Metrics) MemoryOption {
 	return func(m *MemoryStore) {
@@ -53,7 +67,7 @@ func WithMemoryMetrics(mt Metrics) MemoryOption {
 
 // NewMemoryStore returns an empty memory store.
 func NewMemoryStore(opts ...MemoryOption) *MemoryStore {
-	m := &MemoryStore{max: DefaultMaxEntries, lru: list.New(), byID: map[string]*list.Element{}, metrics: NopMetrics{}}
+	m := &MemoryStore{max: DefaultMaxEntries, lru: list.New(), byID: map[string]*list.Element{}, pcCount: map[string]int{}, metrics: NopMetrics{}}
 	for _, o := range opts {
 		o(m)
 	}
@@ -116,12 +130,21 @@ func (m *MemoryStore) Put(ctx context.Context, e Entry) (int64, error) {
 		return 0, err
 	}
 	e.Version = v
-	m.byID[id] = m.lru.PushFront(&memEntry{id: id, e: e})
 	evicted := 0
+	pc := e.Key.ParticipantContextID
+	if m.perPC > 0 && m.pcCount[pc] >= m.perPC {
+		for el := m.lru.Back(); el != nil; el = el.Prev() {
+			if el.Value.(*memEntry).e.Key.ParticipantContextID == pc {
+				m.remove(el)
+				evicted++
+				break
+			}
+		}
+	}
+	m.byID[id] = m.lru.PushFront(&memEntry{id: id, e: e})
+	m.pcCount[pc]++
 	for m.lru.Len() > m.max {
-		last := m.lru.Back()
-		m.lru.Remove(last)
-		delete(m.byID, last.Value.(*memEntry).id)
+		m.remove(m.lru.Back())
 		evicted++
 	}
 	if evicted > 0 {
@@ -145,8 +168,7 @@ func (m *MemoryStore) Delete(ctx context.Context, s Selector) (int64, error) {
 		if !ok || !s.Matches(el.Value.(*memEntry).e.Key, el.Value.(*memEntry).e.Version, el.Value.(*memEntry).e.ExpiresAt) {
 			return 0, nil
 		}
-		m.lru.Remove(el)
-		delete(m.byID, s.Key.id())
+		m.remove(el)
 		return 1, nil
 	}
 	var n int64
@@ -154,13 +176,23 @@ func (m *MemoryStore) Delete(ctx context.Context, s Selector) (int64, error) {
 		next := el.Next()
 		me := el.Value.(*memEntry)
 		if s.Matches(me.e.Key, me.e.Version, me.e.ExpiresAt) {
-			m.lru.Remove(el)
-			delete(m.byID, me.id)
+			m.remove(el)
 			n++
 		}
 		el = next
 	}
 	return n, nil
+}
+
+// remove unlinks el; the caller holds m.mu.
+func (m *MemoryStore) remove(el *list.Element) {
+	me := el.Value.(*memEntry)
+	m.lru.Remove(el)
+	delete(m.byID, me.id)
+	pc := me.e.Key.ParticipantContextID
+	if m.pcCount[pc]--; m.pcCount[pc] <= 0 {
+		delete(m.pcCount, pc)
+	}
 }
 
 // NewVersion returns a random positive version in [1, 2^62) from

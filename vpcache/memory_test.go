@@ -93,3 +93,39 @@ func TestBackgroundReaper(t *testing.T) {
 	require.NoError(t, c.Close())
 	require.NoError(t, c.Close(), "Close is idempotent")
 }
+
+func TestMemoryStorePerContextQuota(t *testing.T) {
+	ctx := context.Background()
+	s := vpcache.NewMemoryStore(vpcache.WithMaxEntries(10), vpcache.WithMaxEntriesPerContext(2))
+	put := func(pc, scope string) vpcache.Key {
+		k, err := vpcache.NewKey(pc, "did:web:a.example", []string{scope})
+		require.NoError(t, err)
+		_, err = s.Put(ctx, vpcache.Entry{Key: k, Presentations: []vpcache.Presentation{{Format: "f", Raw: "r"}},
+			CachedAt: vpcachetest.Epoch, ExpiresAt: vpcachetest.Epoch.Add(time.Hour)})
+		require.NoError(t, err)
+		return k
+	}
+	b1 := put("b", "1")
+	a1 := put("a", "1")
+	a2 := put("a", "2")
+	_, err := s.Get(ctx, a1) // a2 is now a's least recently used
+	require.NoError(t, err)
+	a3 := put("a", "3")
+	require.Equal(t, 3, s.Len())
+	for _, k := range []vpcache.Key{b1, a1, a3} {
+		_, err := s.Get(ctx, k)
+		require.NoError(t, err, k.String())
+	}
+	_, err = s.Get(ctx, a2)
+	require.ErrorIs(t, err, vpcache.ErrNotFound)
+	// Overwrites do not count against the quota; deletes free it.
+	put("a", "3")
+	require.Equal(t, 3, s.Len())
+	_, err = s.Delete(ctx, vpcache.ByParticipantContext("a"))
+	require.NoError(t, err)
+	put("a", "4")
+	put("a", "5")
+	require.Equal(t, 3, s.Len())
+	_, err = s.Get(ctx, b1)
+	require.NoError(t, err, "other contexts are untouched")
+}

@@ -36,6 +36,7 @@ const (
 	Postgres
 )
 
+// String returns "sqlite" or "postgres" (the migrations directory name).
 func (d Dialect) String() string {
 	switch d {
 	case SQLite:
@@ -190,7 +191,7 @@ func OpenPostgres(ctx context.Context, dsn string, opts ...Option) (*Store, erro
 }
 
 // Open returns the store a vpcache.Config names: a vpcache.MemoryStore
-// bounded by cfg.MaxEntries, or an SQLite or PostgreSQL store on cfg.DSN
+// bounded by cfg.MaxEntries and cfg.MaxEntriesPerContext, or an SQLite or PostgreSQL store on cfg.DSN
 // with table cfg.Table. The returned close function releases the database.
 func Open(ctx context.Context, cfg vpcache.Config) (vpcache.Store, func() error, error) {
 	if err := cfg.Validate(); err != nil {
@@ -214,7 +215,8 @@ func Open(ctx context.Context, cfg vpcache.Config) (vpcache.Store, func() error,
 		}
 		return s, s.Close, nil
 	default:
-		return vpcache.NewMemoryStore(vpcache.WithMaxEntries(cfg.MaxEntries)), func() error { return nil }, nil
+		return vpcache.NewMemoryStore(vpcache.WithMaxEntries(cfg.MaxEntries), vpcache.WithMaxEntriesPerContext(cfg.MaxEntriesPerContext)),
+			func() error { return nil }, nil
 	}
 }
 
