@@ -15,6 +15,7 @@ const (
 	MaxPresentations   = 64      // presentations per entry
 	MaxPresentationLen = 1 << 20 // bytes per raw presentation (1 MiB)
 	MaxFormatLen       = 64      // bytes per format identifier
+	MaxEntryLen        = 4 << 20 // bytes of raw presentations per entry (4 MiB)
 )
 
 // Presentation is a presentation as received from the counterparty's
@@ -178,6 +179,7 @@ type Store interface {
 // ValidateEntry checks what a store is asked to write: a valid key, 1 to
 // [MaxPresentations] presentations with a non-empty format of at most
 // [MaxFormatLen] bytes and a raw form of 1 to [MaxPresentationLen] bytes,
+// at most [MaxEntryLen] bytes in total,
 // (valid UTF-8 without NUL, which PostgreSQL cannot store), and ExpiresAt
 // not before CachedAt. Errors match [ErrInvalidKey] or
 // [ErrInvalidPresentation].
@@ -201,7 +203,12 @@ func validatePresentations(ps []Presentation) error {
 	if len(ps) > MaxPresentations {
 		return fmt.Errorf("%w: more than %d presentations", ErrInvalidPresentation, MaxPresentations)
 	}
+	total := 0
 	for i, p := range ps {
+		total += len(p.Raw)
+		if total > MaxEntryLen {
+			return fmt.Errorf("%w: presentations larger than %d bytes in total", ErrInvalidPresentation, MaxEntryLen)
+		}
 		if p.Format == "" || len(p.Format) > MaxFormatLen || !printable(string(p.Format)) {
 			return fmt.Errorf("%w: presentation %d: bad format identifier", ErrInvalidPresentation, i)
 		}

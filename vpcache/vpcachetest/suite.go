@@ -355,12 +355,27 @@ func runStore(t *testing.T, newStore NewStoreFunc) {
 			"empty raw":        func(e *vpcache.Entry) { e.Presentations[0].Raw = "" },
 			"empty format":     func(e *vpcache.Entry) { e.Presentations[0].Format = "" },
 			"oversized":        func(e *vpcache.Entry) { e.Presentations[0].Raw = strings.Repeat("a", vpcache.MaxPresentationLen+1) },
-			"expiry before":    func(e *vpcache.Entry) { e.ExpiresAt = e.CachedAt.Add(-time.Millisecond) },
+			"too many": func(e *vpcache.Entry) {
+				for range vpcache.MaxPresentations {
+					e.Presentations = append(e.Presentations, e.Presentations[0])
+				}
+			},
+			"oversized in total": func(e *vpcache.Entry) {
+				big := strings.Repeat("a", vpcache.MaxPresentationLen)
+				e.Presentations = nil
+				for range vpcache.MaxEntryLen/vpcache.MaxPresentationLen + 1 {
+					e.Presentations = append(e.Presentations, vpcache.Presentation{Format: FakeFormat, Raw: big})
+				}
+			},
+			"nul byte":       func(e *vpcache.Entry) { e.Presentations[0].Raw = "a\x00b" },
+			"invalid utf8":   func(e *vpcache.Entry) { e.Presentations[0].Raw = "\xff" },
+			"control format": func(e *vpcache.Entry) { e.Presentations[0].Format = "jwt\n" },
+			"expiry before":  func(e *vpcache.Entry) { e.ExpiresAt = e.CachedAt.Add(-time.Millisecond) },
 		} {
 			e := entry(k, `"x"`, Epoch, Validity)
 			mod(&e)
 			_, err := s.Put(ctx, e)
-			require.Error(t, err, name)
+			require.ErrorIs(t, err, vpcache.ErrInvalidPresentation, name)
 		}
 		requireAbsent(t, s, k)
 	})
