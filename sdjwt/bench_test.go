@@ -116,22 +116,17 @@ func BenchmarkVerifyWithKB(b *testing.B) {
 	}
 }
 
-// BenchmarkFloorTwoES256Verifies is the raw cost of the signatures a
-// verify-with-KB must check: SHA-256 over the same two signing inputs and
-// two crypto/ecdsa verifications, nothing else.
-func BenchmarkFloorTwoES256Verifies(b *testing.B) {
-	env := newBenchEnv(b)
-	ctx := context.Background()
-	pres, err := env.issue(b).Present(ctx, env.paths, &env.kb)
-	if err != nil {
-		b.Fatal(err)
-	}
-	type signed struct {
-		pub   *ecdsa.PublicKey
-		input []byte
-		r, s  *big.Int
-	}
+type signed struct {
+	pub   *ecdsa.PublicKey
+	input []byte
+	r, s  *big.Int
+}
+
+// floorInputs extracts the two signatures of a presentation for the raw
+// crypto/ecdsa floor.
+func floorInputs(b *testing.B, env *benchEnv, pres string) []signed {
 	split := func(jwt string, pub any) signed {
+		b.Helper()
 		i := strings.LastIndexByte(jwt, '.')
 		sig, err := jose.Parse(jwt, jose.ParseOptions{Algorithms: []crypto.Algorithm{crypto.ES256}, AllowAnyTyp: true, MaxSize: 1 << 20})
 		if err != nil {
@@ -140,16 +135,59 @@ func BenchmarkFloorTwoES256Verifies(b *testing.B) {
 		return signed{pub.(*ecdsa.PublicKey), []byte(jwt[:i]), new(big.Int).SetBytes(sig.Signature[:32]), new(big.Int).SetBytes(sig.Signature[32:])}
 	}
 	parts := strings.Split(pres, "~")
-	sigs := []signed{split(parts[0], env.issuer.Public()), split(parts[len(parts)-1], env.holder.Public())}
-	b.ReportAllocs()
-	for b.Loop() {
-		for _, s := range sigs {
-			h := sha256.Sum256(s.input)
-			if !ecdsa.Verify(s.pub, h[:], s.r, s.s) {
-				b.Fatal("verify failed")
-			}
+	return []signed{split(parts[0], env.issuer.Public()), split(parts[len(parts)-1], env.holder.Public())}
+}
+
+func floor(b *testing.B, sigs []signed) {
+	for _, s := range sigs {
+		h := sha256.Sum256(s.input)
+		if !ecdsa.Verify(s.pub, h[:], s.r, s.s) {
+			b.Fatal("verify failed")
 		}
 	}
+}
+
+// BenchmarkFloorTwoES256Verifies is the raw cost of the signatures a
+// verify-with-KB must check: SHA-256 over the same two signing inputs and
+// two crypto/ecdsa verifications, nothing else.
+func BenchmarkFloorTwoES256Verifies(b *testing.B) {
+	env := newBenchEnv(b)
+	pres, err := env.issue(b).Present(context.Background(), env.paths, &env.kb)
+	if err != nil {
+		b.Fatal(err)
+	}
+	sigs := floorInputs(b, env, pres)
+	b.ReportAllocs()
+	for b.Loop() {
+		floor(b, sigs)
+	}
+}
+
+// BenchmarkVerifyWithKBVsFloor interleaves one verify-with-KB and one floor
+// (two raw ES256 verifies) per iteration and reports their time ratio as
+// "x-floor", which stays meaningful on a loaded machine where absolute
+// figures drift between separate benchmarks.
+func BenchmarkVerifyWithKBVsFloor(b *testing.B) {
+	env := newBenchEnv(b)
+	ctx := context.Background()
+	pres, err := env.issue(b).Present(ctx, env.paths, &env.kb)
+	if err != nil {
+		b.Fatal(err)
+	}
+	sigs := floorInputs(b, env, pres)
+	var tv, tf time.Duration
+	for b.Loop() {
+		t0 := time.Now()
+		if _, err := env.verifier.Verify(ctx, pres, env.expect); err != nil {
+			b.Fatal(err)
+		}
+		t1 := time.Now()
+		floor(b, sigs)
+		t2 := time.Now()
+		tv += t1.Sub(t0)
+		tf += t2.Sub(t1)
+	}
+	b.ReportMetric(float64(tv)/float64(tf), "x-floor")
 }
 
 // BenchmarkFloorOneES256Sign is the raw cost of the one signature that

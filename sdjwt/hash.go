@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"hash"
+	"unsafe"
 )
 
 // HashAlg is an _sd_alg value: a "Hash Name String" from the IANA Named
@@ -45,22 +46,28 @@ func (h HashAlg) Valid() bool {
 // disclosures (§4.2.3) and sd_hash (§4.3.1). It panics on an unsupported
 // algorithm; check Valid first.
 func (h HashAlg) Digest(s string) string {
-	var buf [64]byte
-	var sum []byte
+	// The hash functions only read their input: hash the string's bytes
+	// without copying them.
+	in := unsafe.Slice(unsafe.StringData(s), len(s))
+	var out [86]byte // base64url of up to 64 bytes
+	var n int
 	switch h {
 	case SHA256:
-		d := sha256.Sum256([]byte(s))
-		sum = append(buf[:0], d[:]...)
+		d := sha256.Sum256(in)
+		n = base64.RawURLEncoding.EncodedLen(len(d))
+		base64.RawURLEncoding.Encode(out[:], d[:])
 	case SHA384:
-		d := sha512.Sum384([]byte(s))
-		sum = append(buf[:0], d[:]...)
+		d := sha512.Sum384(in)
+		n = base64.RawURLEncoding.EncodedLen(len(d))
+		base64.RawURLEncoding.Encode(out[:], d[:])
 	case SHA512:
-		d := sha512.Sum512([]byte(s))
-		sum = append(buf[:0], d[:]...)
+		d := sha512.Sum512(in)
+		n = base64.RawURLEncoding.EncodedLen(len(d))
+		base64.RawURLEncoding.Encode(out[:], d[:])
 	default:
 		panic("sdjwt: unsupported hash algorithm " + string(h))
 	}
-	return base64.RawURLEncoding.EncodeToString(sum)
+	return string(out[:n])
 }
 
 func (h HashAlg) size() int {
