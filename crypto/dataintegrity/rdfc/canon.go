@@ -109,12 +109,18 @@ type canonicalizer struct {
 }
 
 func (c *canonicalizer) run() (*Result, error) {
-	// Canonicalization Algorithm step 2: blank node to quads map.
+	// Canonicalization Algorithm step 2: blank node to quads map, keeping
+	// the order in which blank nodes first occur (it decides ties between
+	// automorphic blank nodes, and so the issued identifiers map).
+	var labels []string
 	for i := range c.quads {
 		q := &c.quads[i]
 		for _, t := range [...]*Term{&q.Subject, &q.Object, &q.Graph} {
 			if t.Kind == KindBlank {
 				l := c.bnQuads[t.Value]
+				if len(l) == 0 {
+					labels = append(labels, t.Value)
+				}
 				if len(l) == 0 || l[len(l)-1] != i {
 					c.bnQuads[t.Value] = append(l, i)
 				}
@@ -126,11 +132,6 @@ func (c *canonicalizer) run() (*Result, error) {
 	}
 	// Step 3: first degree hashes.
 	hashToBN := map[string][]string{}
-	labels := make([]string, 0, len(c.bnQuads))
-	for bn := range c.bnQuads {
-		labels = append(labels, bn)
-	}
-	sort.Strings(labels) // deterministic iteration; the result does not depend on it
 	for _, bn := range labels {
 		h := c.hashFirstDegree(bn)
 		hashToBN[h] = append(hashToBN[h], bn)
@@ -207,7 +208,7 @@ func (c *canonicalizer) run() (*Result, error) {
 	res.NQuads = doc.String()
 	res.Work = c.work
 	for k, v := range c.canon.issued {
-		res.IssuedIdentifiers[k] = strings.TrimPrefix(v, "_:")
+		res.IssuedIdentifiers[strings.TrimPrefix(k, "_:")] = strings.TrimPrefix(v, "_:")
 	}
 	return res, nil
 }
@@ -401,12 +402,15 @@ func (i *issuer) clone() *issuer {
 	return n
 }
 
-// permuter enumerates all permutations of a list (lexicographic order over
-// the initial positions).
+// permuter enumerates all permutations of a list, starting from the sorted
+// list, in Steinhaus–Johnson–Trotter order (each step swaps the largest
+// mobile element with its neighbour). RDFC-1.0 picks the first permutation
+// with the smallest path, so among equal paths the enumeration order decides
+// which issuer wins; this is the order the reference implementations use
+// and the one the W3C issued-identifier map tests expect.
 type permuter struct {
-	items []string
-	idx   []int
 	cur   []string
+	left  map[string]bool // direction per element value: true = looking left
 	first bool
 	done  bool
 }
@@ -414,9 +418,9 @@ type permuter struct {
 func newPermuter(items []string) *permuter {
 	s := append([]string(nil), items...)
 	sort.Strings(s)
-	p := &permuter{items: s, idx: make([]int, len(s)), cur: make([]string, len(s)), first: true}
-	for i := range p.idx {
-		p.idx[i] = i
+	p := &permuter{cur: s, left: make(map[string]bool, len(s)), first: true}
+	for _, v := range s {
+		p.left[v] = true
 	}
 	return p
 }
@@ -427,27 +431,30 @@ func (p *permuter) next() bool {
 	}
 	if p.first {
 		p.first = false
-	} else {
-		// next lexicographic permutation of idx
-		i := len(p.idx) - 2
-		for i >= 0 && p.idx[i] >= p.idx[i+1] {
-			i--
-		}
-		if i < 0 {
-			p.done = true
-			return false
-		}
-		j := len(p.idx) - 1
-		for p.idx[j] <= p.idx[i] {
-			j--
-		}
-		p.idx[i], p.idx[j] = p.idx[j], p.idx[i]
-		for a, b := i+1, len(p.idx)-1; a < b; a, b = a+1, b-1 {
-			p.idx[a], p.idx[b] = p.idx[b], p.idx[a]
+		return true
+	}
+	// find the largest mobile element
+	k, pos := "", -1
+	n := len(p.cur)
+	for i, e := range p.cur {
+		mobile := (p.left[e] && i > 0 && e > p.cur[i-1]) || (!p.left[e] && i < n-1 && e > p.cur[i+1])
+		if mobile && (pos < 0 || e > k) {
+			k, pos = e, i
 		}
 	}
-	for k, v := range p.idx {
-		p.cur[k] = p.items[v]
+	if pos < 0 {
+		p.done = true
+		return false
+	}
+	swap := pos + 1
+	if p.left[k] {
+		swap = pos - 1
+	}
+	p.cur[pos], p.cur[swap] = p.cur[swap], k
+	for _, e := range p.cur {
+		if e > k {
+			p.left[e] = !p.left[e]
+		}
 	}
 	return true
 }
