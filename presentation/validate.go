@@ -167,14 +167,32 @@ func (v *Validator) Verify(ctx context.Context, format Format, raw any) (*Creden
 	case FormatSDJWTVC, FormatSDJWTVCLegacy, FormatDIFSDJWT:
 		return v.verifySDJWT(ctx, format, raw, Binding{})
 	}
+	f := &failures{format: format}
+	if (format == FormatJWTVCJSON || format == FormatDIFJWTVC) && v.cfg.IssuerKeys != nil {
+		// One pass: parse gate, signature and mapping together.
+		if tok, err := v.cfg.Parser.compact(raw); err == nil {
+			if jc, err := w3c.VerifyCredentialJWT(ctx, tok, v.jwtOptions()); err == nil {
+				c := viewFromJWT(format, jc)
+				v.checkRest(ctx, c, true, f)
+				return c, f.err()
+			}
+		}
+	}
 	c, err := v.cfg.Parser.Parse(ctx, format, raw)
 	if err != nil {
 		return nil, err
 	}
-	f := &failures{format: format}
 	sigOK := v.checkSignature(ctx, c, f)
 	v.checkRest(ctx, c, sigOK, f)
 	return c, f.err()
+}
+
+func (v *Validator) jwtOptions() w3c.VerifyOptions {
+	return w3c.VerifyOptions{
+		ParseOptions:   v.cfg.Parser.w3cParse(),
+		Resolver:       v.cfg.IssuerKeys,
+		SkipTimeChecks: true,
+	}
 }
 
 // Validate validates a credential view. The checks run on the credential
@@ -242,11 +260,7 @@ func (v *Validator) checkSignature(ctx context.Context, c *Credential, f *failur
 			f.add(ErrConfig, errors.New("no issuer key resolver for jwt_vc_json"))
 			return false
 		}
-		_, err := w3c.VerifyCredentialJWT(ctx, c.Raw, w3c.VerifyOptions{
-			ParseOptions:   v.cfg.Parser.w3cParse(),
-			Resolver:       v.cfg.IssuerKeys,
-			SkipTimeChecks: true,
-		})
+		_, err := w3c.VerifyCredentialJWT(ctx, c.Raw, v.jwtOptions())
 		if err != nil {
 			f.add(ErrSignature, err)
 			return false
