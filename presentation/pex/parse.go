@@ -80,7 +80,11 @@ var compiledSchemas = sync.OnceValue(func() schemas {
 func ParseDefinition(data []byte) (*Definition, error) {
 	doc, err := decodeStrict(data, MaxDefinitionBytes, MaxDefinitionDepth)
 	if err != nil {
-		return nil, invalid(ErrLimit, "%v", err)
+		sub := ErrSchema
+		if errors.Is(err, jsonx.ErrTooLarge) || errors.Is(err, jsonx.ErrTooDeep) {
+			sub = ErrLimit
+		}
+		return nil, fmt.Errorf("%w: %w: %w", ErrInvalidDefinition, sub, err)
 	}
 	sc := compiledSchemas()
 	if sc.err != nil {

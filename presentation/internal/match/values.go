@@ -47,35 +47,48 @@ func number(v any) (float64, bool) {
 	return 0, false
 }
 
+// maxValueNodes bounds the number of nodes a value handed to a filter may
+// have; credential views built by other code may share sub-trees, so depth
+// alone does not bound the work.
+const maxValueNodes = 20000
+
 // JSONValue converts v into the plain JSON representation (map[string]any,
 // []any, string, float64, bool, nil) that a JSON Schema validator expects,
 // copying only when v holds other Go types ([]string, map[string]string,
-// ints, …). Values nested deeper than maxDepth, and values that have no
-// JSON form, are reported with ok=false.
+// ints, …). Values nested deeper than maxDepth, with more than
+// maxValueNodes nodes, or without a JSON form are reported with ok=false.
 func JSONValue(v any, maxDepth int) (out any, ok bool) {
-	if plain(v, maxDepth) {
+	budget := maxValueNodes
+	if plain(v, maxDepth, &budget) {
 		return v, true
 	}
-	return convert(v, maxDepth)
+	if budget < 0 {
+		return nil, false
+	}
+	budget = maxValueNodes
+	return convert(v, maxDepth, &budget)
 }
 
-func plain(v any, depth int) bool {
-	if depth < 0 {
+func plain(v any, depth int, budget *int) bool {
+	*budget--
+	if depth < 0 || *budget < 0 {
 		return false
 	}
 	switch x := v.(type) {
-	case nil, string, bool, float64, json.Number:
+	case nil, string, bool, json.Number:
 		return true
+	case float64:
+		return !math.IsNaN(x) && !math.IsInf(x, 0)
 	case []any:
 		for _, e := range x {
-			if !plain(e, depth-1) {
+			if !plain(e, depth-1, budget) {
 				return false
 			}
 		}
 		return true
 	case map[string]any:
 		for _, e := range x {
-			if !plain(e, depth-1) {
+			if !plain(e, depth-1, budget) {
 				return false
 			}
 		}
@@ -84,8 +97,9 @@ func plain(v any, depth int) bool {
 	return false
 }
 
-func convert(v any, depth int) (any, bool) {
-	if depth < 0 {
+func convert(v any, depth int, budget *int) (any, bool) {
+	*budget--
+	if depth < 0 || *budget < 0 {
 		return nil, false
 	}
 	switch x := v.(type) {
@@ -100,21 +114,23 @@ func convert(v any, depth int) (any, bool) {
 		f, _ := number(x)
 		return f, true
 	case []string:
+		*budget -= len(x)
 		out := make([]any, len(x))
 		for i, s := range x {
 			out[i] = s
 		}
-		return out, true
+		return out, *budget >= 0
 	case map[string]string:
+		*budget -= len(x)
 		out := make(map[string]any, len(x))
 		for k, s := range x {
 			out[k] = s
 		}
-		return out, true
+		return out, *budget >= 0
 	case []any:
 		out := make([]any, len(x))
 		for i, e := range x {
-			c, ok := convert(e, depth-1)
+			c, ok := convert(e, depth-1, budget)
 			if !ok {
 				return nil, false
 			}
@@ -124,7 +140,7 @@ func convert(v any, depth int) (any, bool) {
 	case []map[string]any:
 		out := make([]any, len(x))
 		for i, e := range x {
-			c, ok := convert(e, depth-1)
+			c, ok := convert(e, depth-1, budget)
 			if !ok {
 				return nil, false
 			}
@@ -134,7 +150,7 @@ func convert(v any, depth int) (any, bool) {
 	case map[string]any:
 		out := make(map[string]any, len(x))
 		for k, e := range x {
-			c, ok := convert(e, depth-1)
+			c, ok := convert(e, depth-1, budget)
 			if !ok {
 				return nil, false
 			}

@@ -1,0 +1,67 @@
+package pex_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/ocmw/wstack/presentation"
+	"github.com/ocmw/wstack/presentation/pex"
+)
+
+// FuzzPresentationDefinition: any input is refused with a typed error or
+// compiles and evaluates without panicking; a selection only uses
+// candidates of its descriptors and discloses only what the credentials
+// offer.
+func FuzzPresentationDefinition(f *testing.F) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "spec", "*.json"))
+	for _, fn := range files {
+		if b, err := os.ReadFile(fn); err == nil {
+			f.Add(b)
+		}
+	}
+	f.Add([]byte(`{"id":"d","submission_requirements":[{"rule":"pick","min":0,"max":1,"from_nested":[{"rule":"all","from":"A"}]}],"input_descriptors":[{"id":"a","group":["A"],"constraints":{"limit_disclosure":"required","fields":[{"path":["$..a"],"filter":{"$ref":"#/x","x":{}}}]}}]}`))
+	f.Add([]byte(`{"id":"d","input_descriptors":[{"id":"a","constraints":{"same_subject":[{"field_id":["f"],"directive":"required"}],"fields":[{"id":"f","path":["$.jobs[*].active","$['iss']"],"filter":{"type":"boolean"}}]}}]}`))
+	wallet := []*presentation.Credential{bank1(), bank2(), employment(), euDL(), passport(), creditCard("worldbankfederation.com")}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		d, err := pex.ParseDefinition(data)
+		if err != nil {
+			if !errors.Is(err, pex.ErrInvalidDefinition) {
+				t.Fatalf("untyped error %v", err)
+			}
+			return
+		}
+		c, err := pex.Compile(d, pex.WithSearchBudget(20000))
+		if err != nil {
+			if !errors.Is(err, pex.ErrInvalidDefinition) {
+				t.Fatalf("untyped error %v", err)
+			}
+			return
+		}
+		res, err := c.Evaluate(context.Background(), slices.Values(wallet))
+		if err != nil {
+			if !errors.Is(err, pex.ErrUnsatisfiable) && !errors.Is(err, pex.ErrSearchBudget) {
+				t.Fatalf("untyped error %v", err)
+			}
+			return
+		}
+		for _, dr := range res.Descriptors {
+			cand, ok := res.Selection[dr.ID]
+			if !ok {
+				continue
+			}
+			if !slices.Contains(dr.Candidates, cand) {
+				t.Fatalf("selection of %q is not one of its candidates", dr.ID)
+			}
+			for _, disc := range cand.Disclose {
+				if familyOK := cand.Credential.Format == presentation.FormatSDJWTVC; familyOK &&
+					!slices.ContainsFunc(cand.Credential.Disclosable, func(p presentation.ClaimPath) bool { return slices.Equal(p, disc) }) {
+					t.Fatalf("disclosure %v not offered by %s", disc, cand.Credential.ID)
+				}
+			}
+		}
+	})
+}
