@@ -223,7 +223,8 @@ func decodeCredentialJWT(token string, j *jose.JWS) (*JWTCredential, error) {
 	// VCDM 1.1 §6.3.1 decoding, with contradictions rejected.
 	if out.Issuer != "" {
 		if c.Issuer == nil {
-			c.Issuer, c.hasIssuer = &Issuer{ID: out.Issuer}, true
+			c.Issuer = &Issuer{ID: out.Issuer}
+			delete(c.Extra, "issuer")
 		} else if c.Issuer.ID != out.Issuer {
 			return nil, fmt.Errorf("%w: iss %q ≠ vc.issuer %q", ErrJWTClaims, out.Issuer, c.Issuer.ID)
 		}

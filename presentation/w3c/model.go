@@ -167,10 +167,9 @@ type Credential struct {
 	Description any
 	// Proof is the embedded proof (one object or an array), undecoded.
 	Proof any
-	// Extra holds every member not modelled above.
+	// Extra holds every member not modelled above (and "issuer": null,
+	// which is kept as read and fails validation).
 	Extra map[string]any
-
-	hasIssuer bool // the member was present (possibly null)
 }
 
 // Presentation is a verifiable presentation document (VCDM 1.1 §4.10,
@@ -463,7 +462,7 @@ func CredentialFromMap(m map[string]any) (*Credential, error) {
 	c.Context = r.anys("@context")
 	c.ID = r.str("id")
 	c.Type = r.strings("type")
-	c.Issuer, c.hasIssuer = r.issuer("issuer")
+	c.Issuer, _ = r.issuer("issuer")
 	c.ValidFrom = r.str("validFrom")
 	c.ValidUntil = r.str("validUntil")
 	c.IssuanceDate = r.str("issuanceDate")
@@ -478,6 +477,12 @@ func CredentialFromMap(m map[string]any) (*Credential, error) {
 	c.Description, _ = r.take("description")
 	c.Proof, _ = r.take("proof")
 	c.Extra = r.rest()
+	if v, ok := m["issuer"]; ok && v == nil {
+		if c.Extra == nil {
+			c.Extra = map[string]any{}
+		}
+		c.Extra["issuer"] = nil
+	}
 	if r.err != nil {
 		return nil, r.err
 	}
@@ -517,8 +522,6 @@ func (c *Credential) Map() map[string]any {
 	}
 	if c.Issuer != nil {
 		m["issuer"] = c.Issuer.value()
-	} else if c.hasIssuer {
-		m["issuer"] = nil
 	}
 	setStr(m, "validFrom", c.ValidFrom)
 	setStr(m, "validUntil", c.ValidUntil)
