@@ -4,8 +4,8 @@
 // 2025-12-11, merged as tractusx-edc PR #2480).
 //
 // A connector that verifies a counterparty asks the counterparty's credential
-// service for presentations (DCP v1.0 §5.4, "Presentation Query") for every
-// protocol message. The cache keeps each verified presentation set per
+// service for presentations (DCP v1.0, Verifiable Presentation Protocol,
+// "Resolution API") for every protocol message. The cache keeps each verified presentation set per
 // participant context, counterparty DID and scope set, and answers from it
 // while every credential inside is still valid.
 //

@@ -38,7 +38,8 @@ func Example() {
 	defer cache.Close()
 
 	// The upstream: sign a self-issued token, resolve the counterparty's
-	// credential service, POST a PresentationQueryMessage (DCP v1.0 §5.4).
+	// credential service, POST a PresentationQueryMessage (DCP v1.0,
+	// Verifiable Presentation Protocol, "Resolution API").
 	calls := 0
 	upstream := func(ctx context.Context, req vpcache.Request) ([]vpcache.Presentation, error) {
 		calls++

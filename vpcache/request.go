@@ -23,8 +23,9 @@ type Request struct {
 }
 
 // RequestFunc fetches presentations from the counterparty's credential
-// service (DCP v1.0 §5.4: self-issued token, DID resolution, presentation
-// query). It is the upstream a [RequestService] wraps.
+// service (DCP v1.0 Verifiable Presentation Protocol: self-issued token,
+// DID resolution, Resolution API presentation query). It is the upstream a
+// [RequestService] wraps.
 type RequestFunc func(ctx context.Context, req Request) ([]Presentation, error)
 
 // Response is the result of [RequestService.RequestPresentation].

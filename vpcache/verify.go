@@ -120,8 +120,8 @@ type CoverageFunc func(scopes []string, creds []*presentation.Credential) bool
 // (it would let any credential cover a scope that merely mentions it).
 //
 // In addition (not in Tractus-X), a DCP credential-id scope
-// "org.eclipse.dspace.dcp.vc.id:<id>[:<operation>]" (DCP v1.0 §5.4.1.2) is
-// covered by the credential whose id is exactly <id>.
+// "org.eclipse.dspace.dcp.vc.id:<id>[:<operation>]" (DCP v1.0, Verifiable
+// Presentation Protocol, "Scopes") is covered by the credential whose id is exactly <id>.
 //
 // The substring rule is loose by design of the original: a scope
 // "org.eclipse.tractusx.vc.type:MembershipCredential:read" is covered by a
