@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/url"
+	"strings"
 	"testing"
 )
 
@@ -48,6 +50,31 @@ func FuzzStatusReference(f *testing.F) {
 		}
 		if ref != nil && (ref.URI == "" || ref.Index > 1<<53) {
 			t.Fatalf("bad reference accepted: %+v", ref)
+		}
+	})
+}
+
+// FuzzMetadataURL: the well-known URL is always https on the iss host and
+// never carries a query, fragment or userinfo.
+func FuzzMetadataURL(f *testing.F) {
+	f.Add("https://example.com/tenant/1")
+	f.Add("https://u:p@example.com")
+	f.Add("https://example.com/%2e%2e/x")
+	f.Fuzz(func(t *testing.T, iss string) {
+		u, err := MetadataURL(iss)
+		if err != nil {
+			if !errors.Is(err, ErrMetadata) {
+				t.Fatalf("unexpected error %v", err)
+			}
+			return
+		}
+		p, err := url.Parse(u)
+		if err != nil || p.Scheme != "https" || p.User != nil || p.RawQuery != "" || p.Fragment != "" ||
+			!strings.HasPrefix(p.EscapedPath(), "/.well-known/jwt-vc-issuer") {
+			t.Fatalf("bad metadata URL %q for %q", u, iss)
+		}
+		if in, _ := url.Parse(iss); in == nil || in.Host != p.Host {
+			t.Fatalf("host changed: %q for %q", u, iss)
 		}
 	})
 }

@@ -4,10 +4,14 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/sha512"
+	"crypto/x509"
 	"encoding/base64"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 
 	"github.com/ocmw/wstack/crypto"
+	"github.com/ocmw/wstack/internal/fetch"
 	"github.com/ocmw/wstack/presentation"
 	"github.com/ocmw/wstack/sdjwt"
 	"github.com/stretchr/testify/require"
@@ -156,4 +160,43 @@ func TestTypeMetadataEnforcedByVerifier(t *testing.T) {
 		_, err = v.VerifyIssued(ctx, sd.String())
 		require.ErrorIs(t, err, ErrIntegrity)
 	})
+}
+
+// Type metadata fetched from the https vct URL through the guarded fetcher,
+// with vct#integrity checked over the exact bytes served.
+func TestTypeMetadataFetched(t *testing.T) {
+	ctx := context.Background()
+	var doc []byte
+	mux := http.NewServeMux()
+	mux.HandleFunc("/vct/pid", func(w http.ResponseWriter, r *http.Request) { w.Write(doc) })
+	mux.HandleFunc("/vct/redirect", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/vct/pid", http.StatusFound) })
+	srv := httptest.NewTLSServer(mux)
+	defer srv.Close()
+	pool := x509.NewCertPool()
+	pool.AddCert(srv.Certificate())
+	f := fetch.New(fetch.Options{AllowLoopback: true, RootCAs: pool})
+	vct := srv.URL + "/vct/pid"
+	doc = []byte(`{"vct":"` + vct + `","name":"PID","claims":[{"path":["given_name"],"sd":"always"}]}`)
+	r := &TypeMetadataResolver{Fetcher: f}
+	md, err := r.Resolve(ctx, vct, sri256(doc))
+	require.NoError(t, err)
+	require.Equal(t, "PID", md.Name)
+	_, err = (&TypeMetadataResolver{Fetcher: fetch.New(fetch.Options{AllowLoopback: true, RootCAs: pool})}).Resolve(ctx, vct, sri256([]byte("x")))
+	require.ErrorIs(t, err, ErrIntegrity)
+	t.Run("row29_redirect_not_followed", func(t *testing.T) {
+		_, err := r.Resolve(ctx, srv.URL+"/vct/redirect", "")
+		require.ErrorIs(t, err, ErrTypeMetadata)
+	})
+}
+
+func TestRequireStatusCheck(t *testing.T) {
+	ctx := context.Background()
+	issuer := newKeySigner(t, "k")
+	sd, err := sdjwt.Issue(ctx, issuer, baseClaims("https://issuer.example.com"), sdjwt.IssueOptions{Typ: Typ})
+	require.NoError(t, err)
+	v, err := NewVerifier(Config{SDJWT: sdjwt.Config{Algorithms: []crypto.Algorithm{crypto.ES256}, Key: &issuer.k.PublicKey,
+		KeyBinding: sdjwt.KeyBindingOptional, Now: func() time.Time { return now }}, RequireStatusCheck: true})
+	require.NoError(t, err)
+	_, err = v.Verify(ctx, sd.String(), sdjwt.Expect{})
+	require.ErrorIs(t, err, ErrRevoked)
 }

@@ -60,10 +60,12 @@ type Config struct {
 	SDJWT sdjwt.Config
 	// AllowLegacyTyp also accepts typ vc+sd-jwt.
 	AllowLegacyTyp bool
-	// StatusChecker, when set, is asked about every status reference;
-	// RequireStatusCheck additionally rejects credentials whose status
-	// cannot be checked because no checker is configured.
+	// StatusChecker, when set, is asked about every status reference.
 	StatusChecker StatusChecker
+	// RequireStatusCheck rejects credentials that carry a status reference
+	// when no StatusChecker is configured (instead of accepting them
+	// unchecked).
+	RequireStatusCheck bool
 	// TypeMetadata, when set, turns on type metadata processing.
 	TypeMetadata *TypeMetadataResolver
 	// AcceptedVCTs, when set, lists the vct values accepted.
@@ -144,6 +146,9 @@ func (v *Verifier) profile(ctx context.Context, r *sdjwt.Result, complete bool) 
 		return nil, err
 	}
 	out.Status = ref
+	if ref != nil && v.cfg.StatusChecker == nil && v.cfg.RequireStatusCheck {
+		return nil, fmt.Errorf("%w: no status checker configured", ErrRevoked)
+	}
 	if ref != nil && v.cfg.StatusChecker != nil {
 		if err := v.cfg.StatusChecker.CheckStatus(ctx, *ref); err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrRevoked, err)
