@@ -312,3 +312,40 @@ func TestVerifyPresentationSDJWT(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "Alice", got.Claims["given_name"])
 }
+
+// One Validator serves concurrent verifications (run with -race).
+func TestValidatorConcurrent(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t)
+	toks := []string{
+		w.jwtVC(t, w.credential(w.holder.DID, 1), w3c.SignOptions{}),
+		w.jwtVC(t, w.credential(w.holder.DID, 2), w3c.SignOptions{}),
+	}
+	sd := w.sdjwtVC(t, now.Add(time.Hour), 3)
+	status := &lockedStatus{}
+	v := w.validator(func(c *presentation.ValidatorConfig) {
+		c.IssuerKeys = &w3c.IssuerKeys{DID: w3c.NewCachingDIDResolver(didResolver, time.Minute, clock, 0)}
+		c.Status = status
+	})
+	errs := make(chan error, 64)
+	for i := range 32 {
+		go func() {
+			var err error
+			if i%3 == 0 {
+				_, err = v.Verify(ctx, presentation.FormatSDJWTVC, sd)
+			} else {
+				_, err = v.Verify(ctx, presentation.FormatJWTVCJSON, toks[i%2])
+			}
+			errs <- err
+		}()
+	}
+	for range 32 {
+		require.NoError(t, <-errs)
+	}
+}
+
+type lockedStatus struct{}
+
+func (*lockedStatus) Check(context.Context, presentation.StatusReference) (presentation.StatusResult, error) {
+	return presentation.StatusResult{}, nil
+}

@@ -26,7 +26,7 @@ func decodeAny(t *testing.T, b []byte) any {
 // w3c/vc-data-model-2.0-test-suite tests/input; the file name gives the
 // verdict.
 func TestVCDM2Fixtures(t *testing.T) {
-	files, err := filepath.Glob("testdata/vcdm2/*.json")
+	files, err := filepath.Glob("testdata/vcdm2/credential-*.json")
 	require.NoError(t, err)
 	require.GreaterOrEqual(t, len(files), 12)
 	var ok, fail int
@@ -68,6 +68,30 @@ func TestVCDM2Fixtures(t *testing.T) {
 	}
 	require.GreaterOrEqual(t, ok, 5)
 	require.GreaterOrEqual(t, fail, 5)
+}
+
+func TestVCDM2PresentationFixtures(t *testing.T) {
+	files, err := filepath.Glob("testdata/vcdm2/presentation-*.json")
+	require.NoError(t, err)
+	require.Len(t, files, 4)
+	for _, f := range files {
+		name := strings.TrimSuffix(filepath.Base(f), ".json")
+		t.Run(name, func(t *testing.T) {
+			raw, err := os.ReadFile(f)
+			require.NoError(t, err)
+			p, err := ParsePresentation(raw, Limits{})
+			require.NoError(t, err)
+			err = p.Validate()
+			if strings.HasSuffix(name, "-ok") {
+				require.NoError(t, err)
+				out, err := json.Marshal(p)
+				require.NoError(t, err)
+				require.Empty(t, cmp.Diff(decodeAny(t, raw), decodeAny(t, out)))
+			} else {
+				require.ErrorIs(t, err, ErrType)
+			}
+		})
+	}
 }
 
 const v1Doc = `{
