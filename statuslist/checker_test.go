@@ -436,6 +436,33 @@ func TestHandler(t *testing.T) {
 	}
 }
 
+func TestAggregation(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	a1, _ := e.alloc.Allocate(ctx, "t", "p", statuslist.ListConfig{Format: statuslist.FormatIETF, Capacity: 2})
+	e.alloc.Allocate(ctx, "t", "p", statuslist.ListConfig{Format: statuslist.FormatIETF, Capacity: 2})
+	a3, _ := e.alloc.Allocate(ctx, "t", "p", statuslist.ListConfig{Format: statuslist.FormatIETF, Capacity: 2})
+	e.alloc.Allocate(ctx, "t", "w", statuslist.ListConfig{Format: statuslist.FormatBitstring, Purpose: "revocation"})
+	srv := httptest.NewServer(e.pub.AggregationHandler())
+	defer srv.Close()
+	mux := http.NewServeMux()
+	mux.Handle("GET /agg/{tenant}", e.pub.AggregationHandler())
+	srv2 := httptest.NewServer(mux)
+	defer srv2.Close()
+	c := e.checker(t, nil)
+	uris, err := c.Aggregation(ctx, srv2.URL+"/agg/t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]bool{e.uri("t", a1.ListID): true, e.uri("t", a3.ListID): true}
+	if len(uris) != 2 || !want[uris[0]] || !want[uris[1]] {
+		t.Fatalf("aggregation %v, want the two IETF lists %v", uris, want)
+	}
+	if _, err := c.Aggregation(ctx, srv2.URL+"/nothing"); !errors.Is(err, statuslist.ErrRetrieval) {
+		t.Fatalf("missing aggregation: %v", err)
+	}
+}
+
 func TestReferences(t *testing.T) {
 	ok, err := statuslist.ReferenceFromIETF(map[string]any{"status_list": map[string]any{"idx": float64(1993), "uri": "https://x/1"}})
 	if err != nil || ok.Index != 1993 || ok.URI != "https://x/1" || ok.Type != "status_list" {

@@ -64,7 +64,7 @@ type Store struct {
 }
 
 type queries struct {
-	reserve, countOpen, insert, bump, upsert, info, entries string
+	reserve, countOpen, insert, bump, upsert, info, entries, lists string
 }
 
 var _ statuslist.Store = (*Store)(nil)
@@ -183,6 +183,7 @@ RETURNING ` + listCols,
 		upsert:  `INSERT INTO ` + E + ` (tenant, list_id, idx, status) VALUES ($1, $2, $3, $4) ON CONFLICT (tenant, list_id, idx) DO UPDATE SET status = excluded.status WHERE ` + E + `.status <> $5 OR excluded.status = $5`,
 		info:    `SELECT ` + listCols + ` FROM ` + L + ` WHERE tenant = $1 AND list_id = $2`,
 		entries: `SELECT idx, status FROM ` + E + ` WHERE tenant = $1 AND list_id = $2 AND status <> 0`,
+		lists:   `SELECT ` + listCols + ` FROM ` + L + ` WHERE tenant = $1 ORDER BY list_id`,
 	}
 }
 
@@ -324,4 +325,24 @@ func (s *Store) Snapshot(ctx context.Context, tenant, listID string) (statuslist
 		es = append(es, statuslist.Entry{Index: uint64(idx), Status: statuslist.Status(st)})
 	}
 	return info, es, rows.Err()
+}
+
+var _ statuslist.Lister = (*Store)(nil)
+
+// Lists implements statuslist.Lister.
+func (s *Store) Lists(ctx context.Context, tenant string) ([]statuslist.ListInfo, error) {
+	rows, err := s.db.QueryContext(ctx, s.q.lists, tenant)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []statuslist.ListInfo
+	for rows.Next() {
+		i, err := scanInfo(tenant, rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, i)
+	}
+	return out, rows.Err()
 }

@@ -100,6 +100,20 @@ func testIsolation(t *testing.T, s statuslist.Store) {
 	if err := s.SetStatus(ctx, "t3", "l1", 3, 1); !errors.Is(err, statuslist.ErrNotFound) {
 		t.Fatalf("unknown tenant: %v", err)
 	}
+	// Stores that enumerate lists (statuslist.Lister) list per tenant,
+	// ordered by id.
+	if l, ok := s.(statuslist.Lister); ok {
+		got, err := l.Lists(ctx, "t1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 2 || got[0].ListID != "l1" || got[1].ListID != "l2" || got[1].Pool != "q" || got[0].Config != ietfSmall {
+			t.Fatalf("Lists(t1) = %+v", got)
+		}
+		if got, _ := l.Lists(ctx, "nobody"); len(got) != 0 {
+			t.Fatalf("Lists(nobody) = %+v", got)
+		}
+	}
 }
 
 func testStatus(t *testing.T, s statuslist.Store) {
