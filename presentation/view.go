@@ -85,7 +85,7 @@ type ParserConfig struct {
 	// AllowLegacySDJWT accepts the pre-2024 format name vc+sd-jwt.
 	AllowLegacySDJWT bool
 	// Algorithms is the JWS allow-list of the parse gate (default
-	// w3c.DefaultAlgorithms). "none" and MAC algorithms are never accepted.
+	// w3c.DefaultAlgorithms()). "none" and MAC algorithms are never accepted.
 	Algorithms []crypto.Algorithm
 	// MaxSize and MaxDepth bound input (defaults DefaultMaxSize,
 	// DefaultMaxDepth).
@@ -112,7 +112,7 @@ func NewParser(cfg ParserConfig) *Parser {
 		cfg.MaxDepth = DefaultMaxDepth
 	}
 	if len(cfg.Algorithms) == 0 {
-		cfg.Algorithms = w3c.DefaultAlgorithms
+		cfg.Algorithms = w3c.DefaultAlgorithms()
 	}
 	return &Parser{cfg: cfg}
 }

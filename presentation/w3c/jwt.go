@@ -12,16 +12,19 @@ import (
 	"github.com/ocmw/wstack/crypto/jose"
 )
 
-// DefaultAlgorithms is the allow-list used when VerifyOptions.Algorithms is
-// empty: the asymmetric algorithms of RFC 7518/8037 that wstack engines
+// DefaultAlgorithms returns the allow-list used when ParseOptions.Algorithms
+// is empty: the asymmetric algorithms of RFC 7518/8037 that wstack engines
 // sign with. Callers should pass the verifier metadata's alg_values.
-var DefaultAlgorithms = []crypto.Algorithm{crypto.ES256, crypto.ES384, crypto.EdDSA, crypto.PS256, crypto.PS384, crypto.PS512, crypto.RS256}
+func DefaultAlgorithms() []crypto.Algorithm {
+	return []crypto.Algorithm{crypto.ES256, crypto.ES384, crypto.EdDSA, crypto.PS256, crypto.PS384, crypto.PS512, crypto.RS256}
+}
 
-// DefaultTyp lists the typ values accepted for jwt_vc_json / jwt_vp_json
-// (VCDM 1.1 §6.3.1: typ, if present, MUST be "JWT"); "" accepts a header
-// without typ. Any other typ (kb+jwt, dc+sd-jwt, statuslist+jwt, …) is a
-// different kind of token and is rejected (RFC 8725 §3.11).
-var DefaultTyp = []string{"JWT", ""}
+// DefaultTyp returns the typ values accepted for jwt_vc_json / jwt_vp_json
+// when ParseOptions.Typ is empty (VCDM 1.1 §6.3.1: typ, if present, MUST
+// be "JWT"); "" accepts a header without typ. Any other typ (kb+jwt,
+// dc+sd-jwt, statuslist+jwt, …) is a different kind of token and is
+// rejected (RFC 8725 §3.11).
+func DefaultTyp() []string { return []string{"JWT", ""} }
 
 // JWTCredential is a decoded jwt_vc_json.
 type JWTCredential struct {
@@ -117,9 +120,9 @@ func header(h map[string]any) map[string]any {
 
 // ParseOptions configure the parse gate of VC-JWTs.
 type ParseOptions struct {
-	// Algorithms is the allow-list (default DefaultAlgorithms).
+	// Algorithms is the allow-list (default DefaultAlgorithms()).
 	Algorithms []crypto.Algorithm
-	// Typ lists accepted typ values (default DefaultTyp).
+	// Typ lists accepted typ values (default DefaultTyp()).
 	Typ []string
 	// MaxSize bounds the token (default jose.DefaultMaxSize).
 	MaxSize int
@@ -130,11 +133,11 @@ type ParseOptions struct {
 func (o ParseOptions) jose() jose.ParseOptions {
 	algs := o.Algorithms
 	if len(algs) == 0 {
-		algs = DefaultAlgorithms
+		algs = DefaultAlgorithms()
 	}
 	typ := o.Typ
 	if len(typ) == 0 {
-		typ = DefaultTyp
+		typ = DefaultTyp()
 	}
 	return jose.ParseOptions{Algorithms: algs, Typ: typ, MaxSize: o.MaxSize, MaxDepth: o.MaxDepth}
 }

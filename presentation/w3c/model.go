@@ -48,15 +48,18 @@ type Limits struct {
 	MaxDepth int // default 32
 }
 
-// DefaultLimits are used when Limits are zero.
-var DefaultLimits = Limits{MaxBytes: 1 << 20, MaxDepth: 32}
+// Default limits, used for zero Limits fields.
+const (
+	DefaultMaxBytes = 1 << 20
+	DefaultMaxDepth = 32
+)
 
 func (l Limits) jsonx() jsonx.Limits {
 	if l.MaxBytes <= 0 {
-		l.MaxBytes = DefaultLimits.MaxBytes
+		l.MaxBytes = DefaultMaxBytes
 	}
 	if l.MaxDepth <= 0 {
-		l.MaxDepth = DefaultLimits.MaxDepth
+		l.MaxDepth = DefaultMaxDepth
 	}
 	return jsonx.Limits{MaxBytes: l.MaxBytes, MaxDepth: l.MaxDepth}
 }
@@ -272,7 +275,7 @@ func ParsePresentation(data []byte, lim Limits) (*Presentation, error) {
 	return PresentationFromMap(m)
 }
 
-// UnmarshalJSON decodes a credential with DefaultLimits.
+// UnmarshalJSON decodes a credential with the default limits.
 func (c *Credential) UnmarshalJSON(b []byte) error {
 	x, err := ParseCredential(b, Limits{})
 	if err != nil {
@@ -282,7 +285,7 @@ func (c *Credential) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// UnmarshalJSON decodes a presentation with DefaultLimits.
+// UnmarshalJSON decodes a presentation with the default limits.
 func (p *Presentation) UnmarshalJSON(b []byte) error {
 	x, err := ParsePresentation(b, Limits{})
 	if err != nil {
