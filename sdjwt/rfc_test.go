@@ -256,3 +256,28 @@ func TestRFC9901_AppendixA4(t *testing.T) {
 		{"credentialSubject", "vaccine", "atcCode"}, {"credentialSubject", "vaccine", "medicinalProductName"},
 	}, res.Disclosed)
 }
+
+// RFC 9901 Appendix A.1 (decoys) and A.2 (array element whose disclosed
+// value carries _sd): the presentations without key binding verify to the
+// printed payloads.
+func TestRFC9901_AppendixA1A2(t *testing.T) {
+	v := rfcVerifier(t, KeyBindingOptional, 1737118540)
+	for _, name := range []string{"appA1", "appA2"} {
+		t.Run(name, func(t *testing.T) {
+			res, err := v.Verify(context.Background(), readVector(t, name+"_presentation.txt"), Expect{})
+			require.NoError(t, err)
+			var want map[string]any
+			require.NoError(t, json.Unmarshal([]byte(readVector(t, name+"_processed.json")), &want))
+			require.Empty(t, cmp.Diff(want, res.Claims))
+		})
+	}
+	// A.1's decoy digests are in the payload and match no disclosure.
+	p := decodeJWTPayload(t, strings.Split(readVector(t, "appA1_presentation.txt"), "~")[0])
+	sd := p["address"].(map[string]any)["_sd"].([]any)
+	require.Contains(t, sd, "AzLlFobkJ2xiaupREPyoJz-9-NSldB6Cgjr7fUyoHzg")
+	// A.2 discloses evidence[0] and its method through the array element.
+	res, err := v.Verify(context.Background(), readVector(t, "appA2_presentation.txt"), Expect{})
+	require.NoError(t, err)
+	require.Contains(t, res.Disclosed, presentation.ClaimPath{"verified_claims", "verification", "evidence", 0})
+	require.Contains(t, res.Disclosed, presentation.ClaimPath{"verified_claims", "verification", "evidence", 0, "method"})
+}
