@@ -367,9 +367,11 @@ type JWTPresentation struct {
 	Presentation *Presentation
 	Holder       string // iss, or vp.holder
 	Nonce        string
-	Audience     []string
-	IssuedAt     time.Time
-	jws          *jose.JWS
+	// Audience holds aud (one value when aud is a string).
+	Audience []string
+	IssuedAt time.Time
+	jws      *jose.JWS
+	audArray bool
 }
 
 // JWS returns the parsed JWS.
@@ -428,7 +430,7 @@ func SignPresentationJWT(ctx context.Context, s jose.MessageSigner, p *Presentat
 type PresentationVerifyOptions struct {
 	VerifyOptions
 	// Nonce and Audience are the expected values; both are required. aud
-	// must be that exact string (or an array holding only it).
+	// must be that exact string (a JSON string, not an array).
 	Nonce    string
 	Audience string
 	// MaxAge, when positive, rejects an iat older than now-MaxAge.
@@ -507,6 +509,7 @@ func decodePresentationJWT(token string, j *jose.JWS) (*JWTPresentation, error) 
 	case string:
 		out.Audience = []string{a}
 	case []any:
+		out.audArray = true
 		for _, x := range a {
 			s, ok := x.(string)
 			if !ok {
@@ -545,6 +548,10 @@ func VerifyPresentationJWT(ctx context.Context, token string, o PresentationVeri
 	if err := CheckBinding(p.Nonce, p.Audience, o.Nonce, o.Audience); err != nil {
 		return nil, err
 	}
+	if p.audArray {
+		// OpenID4VP: aud is the client_id, a single string (security row 12).
+		return nil, fmt.Errorf("%w: aud must be a string, not an array", ErrAudience)
+	}
 	if !o.SkipTimeChecks {
 		if err := jose.ValidateTimes(p.Claims, jose.TimeOptions{Now: o.now(), Leeway: o.Leeway, RequireIat: true, MaxAge: o.MaxAge}); err != nil {
 			return nil, err
@@ -553,10 +560,9 @@ func VerifyPresentationJWT(ctx context.Context, token string, o PresentationVeri
 	return p, nil
 }
 
-// CheckBinding compares a presentation's nonce and audience with the
-// expected ones. The audience must be exactly the expected string, given as
-// a string or as an array holding only that string: a bare host name never
-// matches a prefixed client_id.
+// CheckBinding compares a presentation's nonce and audience values with the
+// expected ones: exactly one audience, equal to the expected string (a bare
+// host name never matches a prefixed client_id).
 func CheckBinding(nonce string, aud []string, wantNonce, wantAud string) error {
 	if nonce == "" || nonce != wantNonce {
 		return ErrNonce
