@@ -3,6 +3,7 @@ package vc
 import (
 	"context"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -69,4 +70,49 @@ func TestDraftTypeMetadataExample(t *testing.T) {
 	// The extended type is not reachable offline: resolving fails cleanly.
 	_, err = (&TypeMetadataResolver{Registry: map[string][]byte{md.VCT: b}}).Resolve(context.Background(), md.VCT, "")
 	require.ErrorIs(t, err, ErrTypeMetadata)
+}
+
+// RFC 9901 Appendix A.3: an SD-JWT VC (dc+sd-jwt) issued and presented with
+// key binding verifies under the profile with the Appendix A.5 key.
+func TestRFC9901_AppendixA3_SDJWTVC(t *testing.T) {
+	ctx := context.Background()
+	kb, err := os.ReadFile("testdata/rfc9901_issuer_key.json")
+	require.NoError(t, err)
+	key, err := crypto.ParsePublicJWK(kb)
+	require.NoError(t, err)
+	v, err := NewVerifier(Config{SDJWT: sdjwt.Config{Algorithms: []crypto.Algorithm{crypto.ES256}, Key: key,
+		Now: func() time.Time { return time.Unix(1737118540, 0) }}})
+	require.NoError(t, err)
+	read := func(n string) string {
+		b, err := os.ReadFile("testdata/" + n)
+		require.NoError(t, err)
+		return strings.TrimSpace(string(b))
+	}
+	issued, err := v.VerifyIssued(ctx, read("rfc9901_A3_issued.txt"))
+	require.NoError(t, err)
+	require.Equal(t, "https://bmi.bund.example/credential/pid/1.0", issued.VCT)
+	require.Equal(t, map[string]any{"locality": "Berlin", "country": "DE"}, issued.Claims["place_of_birth"])
+	require.Equal(t, "Heidestraße 17", issued.Claims["address"].(map[string]any)["street_address"])
+	require.Len(t, issued.Disclosed, 21)
+
+	res, err := v.Verify(ctx, read("rfc9901_A3_presentation.txt"), sdjwt.Expect{Nonce: "1234567890", Audience: "https://verifier.example.org"})
+	require.NoError(t, err)
+	require.Equal(t, "FN5RS6SC87oX9SR-uO0nFvUjDvSLqzhU0i6FbLzl33E", res.KeyBinding["sd_hash"])
+	require.Equal(t, map[string]any{
+		"iss": "https://issuer.example.com", "iat": float64(1683000000), "exp": float64(1883000000),
+		"vct":               "https://bmi.bund.example/credential/pid/1.0",
+		"age_equal_or_over": map[string]any{"18": true},
+		"cnf": map[string]any{"jwk": map[string]any{"kty": "EC", "crv": "P-256",
+			"x": "TCAER19Zvu3OHF4j4W4vfSVoHIP1ILilDls7vCeGemc", "y": "ZxjiWWbZMQGHVWKVQ4hbSIirsVfuecCE6t4jT9F2HZQ"}},
+		"nationalities": []any{"DE"},
+	}, res.Claims)
+
+	// The holder's credential view of the issued form.
+	sd, err := sdjwt.Parse(read("rfc9901_A3_issued.txt"), sdjwt.Limits{})
+	require.NoError(t, err)
+	cred, _, err := Credential(sd)
+	require.NoError(t, err)
+	require.Contains(t, cred.Disclosable, presentation.ClaimPath{"age_equal_or_over", "18"})
+	require.Contains(t, cred.Disclosable, presentation.ClaimPath{"place_of_birth", "locality"})
+	require.Equal(t, "https://issuer.example.com", cred.Issuer)
 }
