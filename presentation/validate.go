@@ -195,6 +195,41 @@ func (v *Validator) jwtOptions() w3c.VerifyOptions {
 	}
 }
 
+// Recheck re-runs the checks that change over time — validity window,
+// status and issuer trust — on a credential view that this Validator
+// already verified (Verify, VerifyPresentation), e.g. on a presentation
+// cache hit. The signature is not checked again: never call it on a view
+// that did not come out of a successful verification.
+func (v *Validator) Recheck(ctx context.Context, c *Credential) error {
+	if c == nil {
+		return fmt.Errorf("%w: nil credential", ErrMalformed)
+	}
+	f := &failures{format: c.Format}
+	v.checkRest(ctx, c, true, f)
+	return f.err()
+}
+
+// RecheckPresentation runs Recheck on every credential of a verified
+// presentation and lists every failure.
+func (v *Validator) RecheckPresentation(ctx context.Context, p *Presentation) error {
+	if p == nil {
+		return fmt.Errorf("%w: nil presentation", ErrPresentation)
+	}
+	f := &failures{format: p.Format}
+	for i, c := range p.Credentials {
+		if c == nil {
+			f.add(ErrPresentation, fmt.Errorf("credential %d missing", i))
+			continue
+		}
+		sub := &failures{format: c.Format}
+		v.checkRest(ctx, c, true, sub)
+		for _, e := range sub.list {
+			f.list = append(f.list, fmt.Errorf("credential %d: %w", i, e))
+		}
+	}
+	return f.err()
+}
+
 // Validate validates a credential view. The checks run on the credential
 // parsed again from c.Raw, never on fields the caller may have changed.
 func (v *Validator) Validate(ctx context.Context, c *Credential) error {
@@ -282,7 +317,14 @@ func (v *Validator) checkSignature(ctx context.Context, c *Credential, f *failur
 		}
 		return true
 	}
-	f.add(ErrUnsupportedFormat, fmt.Errorf("%q", c.Format))
+	if d, ok := v.cfg.Parser.cfg.Decoders[c.Format].(VerifyingDecoder); ok {
+		if _, err := d.VerifyCredential(ctx, c.Raw); err != nil {
+			f.add(ErrSignature, err)
+			return false
+		}
+		return true
+	}
+	f.add(ErrUnsupportedFormat, fmt.Errorf("%q has no signature verifier", c.Format))
 	return false
 }
 

@@ -77,6 +77,19 @@ type Decoder interface {
 	Decode(ctx context.Context, raw any) (*Credential, error)
 }
 
+// VerifyingDecoder is a Decoder that can also verify the issuer signature
+// of its format (VerifyCredential) and a presentation of it bound to a
+// request (VerifyPresentation, e.g. an mdoc DeviceResponse with its
+// SessionTranscript), so that Validator handles the format like the
+// built-in ones. VerifyPresentation returns the presented credential with
+// HolderJWK set to the device key; binding failures wrap ErrHolderBinding,
+// ErrNonce or ErrAudience.
+type VerifyingDecoder interface {
+	Decoder
+	VerifyCredential(ctx context.Context, raw any) (*Credential, error)
+	VerifyPresentation(ctx context.Context, raw any, b Binding) (*Credential, error)
+}
+
 // ParserConfig configures a Parser. The zero value parses jwt_vc_json and
 // ldp_vc with the default limits.
 type ParserConfig struct {

@@ -95,7 +95,36 @@ func (v *Validator) VerifyPresentation(ctx context.Context, format Format, raw a
 		}
 		return p, err
 	}
+	if d, ok := v.cfg.Parser.cfg.Decoders[format].(VerifyingDecoder); ok {
+		return v.verifyDecoded(ctx, d, format, raw, o)
+	}
 	return nil, fmt.Errorf("%w: presentation format %q", ErrUnsupportedFormat, format)
+}
+
+// verifyDecoded verifies a presentation of a registered format: the
+// decoder checks integrity and device binding, the Validator the window,
+// status and trust.
+func (v *Validator) verifyDecoded(ctx context.Context, d VerifyingDecoder, format Format, raw any, o PresentationOptions) (*Presentation, error) {
+	f := &failures{format: format}
+	c, err := d.VerifyPresentation(ctx, raw, Binding(o))
+	if err != nil {
+		if errors.Is(err, ErrHolderBinding) || errors.Is(err, ErrNonce) || errors.Is(err, ErrAudience) {
+			f.list = append(f.list, err)
+		} else {
+			f.add(ErrSignature, err)
+		}
+		return nil, f.err()
+	}
+	if c == nil {
+		f.add(ErrPresentation, errors.New("decoder returned no credential"))
+		return nil, f.err()
+	}
+	v.checkRest(ctx, c, true, f)
+	p := &Presentation{Format: format, Raw: raw, Holder: c.HolderID, Nonce: o.Nonce, Audience: o.Audience, Credentials: []*Credential{c}}
+	if c.HolderJWK != nil {
+		p.HolderKey, _ = crypto.PublicKeyFromJWK(c.HolderJWK)
+	}
+	return p, f.err()
 }
 
 // bindingError maps the w3c binding errors to this package's.
