@@ -2,9 +2,12 @@ package dataintegrity
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/piprate/json-gold/ld"
 
@@ -18,7 +21,17 @@ import (
 type Canonicalizer struct {
 	loader *contexts.Loader
 	canon  rdfc.Options
+
+	mu     sync.RWMutex
+	active map[string]*ld.Context // processed top-level @context values
 }
+
+// Processed-context cache bounds: documents carry few distinct @context
+// values; inline contexts from untrusted documents must not grow it.
+const (
+	maxActiveContexts   = 256
+	maxActiveContextKey = 16 << 10
+)
 
 // NewCanonicalizer returns a canonicalizer; a nil loader means the bundled
 // contexts only.
@@ -29,7 +42,7 @@ func NewCanonicalizer(loader *contexts.Loader, canon rdfc.Options) (*Canonicaliz
 			return nil, err
 		}
 	}
-	return &Canonicalizer{loader: loader, canon: canon}, nil
+	return &Canonicalizer{loader: loader, canon: canon, active: map[string]*ld.Context{}}, nil
 }
 
 // Expand expands doc (a decoded JSON object) with SafeMode: a property that
@@ -45,7 +58,7 @@ func (c *Canonicalizer) Expand(ctx context.Context, doc any) ([]any, error) {
 	var expanded []any
 	err := guard(func() error {
 		var err error
-		expanded, err = ld.NewJsonLdProcessor().Expand(doc, opts)
+		expanded, err = c.expand(doc, opts)
 		return err
 	})
 	if err != nil {
@@ -72,18 +85,18 @@ func (c *Canonicalizer) Canonicalize(ctx context.Context, doc any) (string, erro
 		return "", err
 	}
 	opts := c.options(ctx)
-	var res any
+	var ds *ld.RDFDataset
 	err = guard(func() error {
 		var err error
-		res, err = ld.NewJsonLdProcessor().ToRDF(expanded, opts)
+		// toRdf over the already expanded document (no second expansion)
+		ds, err = ld.NewJsonLdApi().ToRDF(expanded, opts)
 		return err
 	})
 	if err != nil {
 		return "", classifyLD(err)
 	}
-	ds, ok := res.(*ld.RDFDataset)
-	if !ok {
-		return "", fmt.Errorf("%w: unexpected toRdf result %T", ErrParsing, res)
+	if ds == nil {
+		return "", fmt.Errorf("%w: empty toRdf result", ErrParsing)
 	}
 	quads, err := rdfc.FromDataset(ds)
 	if err != nil {
@@ -94,6 +107,75 @@ func (c *Canonicalizer) Canonicalize(ctx context.Context, doc any) (string, erro
 		return "", fmt.Errorf("%w: %w", ErrParsing, err)
 	}
 	return out.NQuads, nil
+}
+
+// expand runs JSON-LD expansion. For a JSON object with a top-level
+// @context it starts from the processed context, cached by the context's
+// JSON value (context processing of the VCDM 2.0 context is a large part of
+// the cost); anything else goes through json-gold's Expand unchanged.
+func (c *Canonicalizer) expand(doc any, opts *ld.JsonLdOptions) ([]any, error) {
+	m, ok := doc.(map[string]any)
+	local, hasCtx := m["@context"]
+	if !ok || !hasCtx {
+		return ld.NewJsonLdProcessor().Expand(doc, opts)
+	}
+	active, err := c.activeContext(local)
+	if err != nil {
+		return nil, err
+	}
+	rest := make(map[string]any, len(m))
+	for k, v := range m {
+		if k != "@context" {
+			rest[k] = v
+		}
+	}
+	expanded, err := ld.NewJsonLdApi().Expand(ld.CopyContext(active), "", rest, opts, false, nil)
+	if err != nil {
+		return nil, err
+	}
+	// final steps of the expansion algorithm, as JsonLdProcessor.Expand
+	em, isMap := expanded.(map[string]any)
+	if isMap && len(em) == 0 {
+		expanded = nil
+	}
+	if g, hasGraph := em["@graph"]; isMap && hasGraph && len(em) == 1 {
+		expanded = g
+	} else if expanded == nil {
+		expanded = []any{}
+	}
+	if l, isList := expanded.([]any); isList {
+		return l, nil
+	}
+	return []any{expanded}, nil
+}
+
+// activeContext returns the processed context for a top-level @context
+// value. Cached contexts use the loader without a request context (their
+// remote contexts are loaded once, at first use).
+func (c *Canonicalizer) activeContext(local any) (*ld.Context, error) {
+	keyBytes, err := json.Marshal(local)
+	if err != nil {
+		return nil, err
+	}
+	key := string(keyBytes)
+	c.mu.RLock()
+	ac, ok := c.active[key]
+	c.mu.RUnlock()
+	if ok {
+		return ac, nil
+	}
+	ac, err = ld.NewContext(nil, c.options(context.Background())).Parse(local)
+	if err != nil {
+		return nil, err
+	}
+	if len(key) <= maxActiveContextKey {
+		c.mu.Lock()
+		if len(c.active) < maxActiveContexts {
+			c.active[key] = ac
+		}
+		c.mu.Unlock()
+	}
+	return ac, nil
 }
 
 // errPanic marks a json-gold panic on malformed input.
@@ -157,16 +239,42 @@ func absIRI(s string) bool {
 	return i > 0
 }
 
-// checkExpanded walks expanded JSON-LD and rejects relative IRIs where
-// toRdf would drop data.
+var langTag = regexp.MustCompile(`^[a-zA-Z]+(-[a-zA-Z0-9]+)*$`)
+
+// iriOK reports whether toRdf keeps an IRI: it must be absolute, and
+// http(s) IRIs must pass json-gold's URL check (quads with IRIs that fail it
+// are silently dropped by json-gold's toRdf). Results are memoised per call.
+func iriOK(s string, memo map[string]bool) bool {
+	if ok, seen := memo[s]; seen {
+		return ok
+	}
+	ok := absIRI(s) && !strings.HasPrefix(s, "_:")
+	if ok && (strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://")) {
+		ok = ld.IsURL(s)
+	}
+	memo[s] = ok
+	return ok
+}
+
+// checkExpanded walks expanded JSON-LD and rejects everything json-gold's
+// toRdf would silently drop: relative IRIs, IRIs that fail its URL check,
+// blank-node predicates (generalised RDF), invalid language tags and
+// @direction (toRdf without rdfDirection ignores it).
 func checkExpanded(v any, depth int) error {
+	return checkExpandedMemo(v, depth, map[string]bool{})
+}
+
+func checkExpandedMemo(v any, depth int, memo map[string]bool) error {
 	if depth > maxExpandedDepth {
 		return fmt.Errorf("%w: expanded document nested too deeply", ErrTooLarge)
+	}
+	bad := func(what, s string) error {
+		return fmt.Errorf("%w: %w: %s %.200q would be dropped", ErrParsing, ErrUndefinedTerm, what, s)
 	}
 	switch t := v.(type) {
 	case []any:
 		for _, x := range t {
-			if err := checkExpanded(x, depth+1); err != nil {
+			if err := checkExpandedMemo(x, depth+1, memo); err != nil {
 				return err
 			}
 		}
@@ -175,13 +283,13 @@ func checkExpanded(v any, depth int) error {
 		for k, x := range t {
 			switch k {
 			case "@id":
-				if s, ok := x.(string); ok && !absIRI(s) {
-					return fmt.Errorf("%w: %w: @id %q is not an absolute IRI", ErrParsing, ErrUndefinedTerm, s)
+				if s, ok := x.(string); ok && !strings.HasPrefix(s, "_:") && !iriOK(s, memo) {
+					return bad("@id", s)
 				}
 			case "@type":
 				if isValue {
-					if s, ok := x.(string); ok && s != "@json" && !absIRI(s) {
-						return fmt.Errorf("%w: %w: datatype %q", ErrParsing, ErrUndefinedTerm, s)
+					if s, ok := x.(string); ok && s != "@json" && !iriOK(s, memo) {
+						return bad("datatype", s)
 					}
 					continue
 				}
@@ -190,16 +298,22 @@ func checkExpanded(v any, depth int) error {
 					list = []any{s}
 				}
 				for _, e := range list {
-					if s, ok := e.(string); ok && !absIRI(s) {
-						return fmt.Errorf("%w: %w: type %q", ErrParsing, ErrUndefinedTerm, s)
+					if s, ok := e.(string); ok && !strings.HasPrefix(s, "_:") && !iriOK(s, memo) {
+						return bad("type", s)
 					}
 				}
-			case "@value", "@language", "@direction", "@index":
-			default:
-				if !strings.HasPrefix(k, "@") && !absIRI(k) {
-					return fmt.Errorf("%w: %w: property %q", ErrParsing, ErrUndefinedTerm, k)
+			case "@language":
+				if s, ok := x.(string); ok && !langTag.MatchString(s) {
+					return bad("language tag", s)
 				}
-				if err := checkExpanded(x, depth+1); err != nil {
+			case "@direction":
+				return bad("@direction", fmt.Sprint(x))
+			case "@value", "@index":
+			default:
+				if !strings.HasPrefix(k, "@") && !iriOK(k, memo) {
+					return bad("property", k)
+				}
+				if err := checkExpandedMemo(x, depth+1, memo); err != nil {
 					return err
 				}
 			}

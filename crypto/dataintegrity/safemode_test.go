@@ -18,11 +18,15 @@ func TestSecurityRow57(t *testing.T) {
 	c, err := NewCanonicalizer(nil, rdfcDefaults())
 	require.NoError(t, err)
 	cases := map[string]string{
-		"row57_undefined_property": `{"@context":["https://www.w3.org/ns/credentials/v2"],"type":["VerifiableCredential"],"issuer":"https://i.example","credentialSubject":{"id":"did:ex:1","degree":"BSc"}}`,
-		"row57_undefined_type":     `{"@context":["https://www.w3.org/ns/credentials/v2"],"type":["VerifiableCredential","AlumniCredential"],"issuer":"https://i.example","credentialSubject":{"id":"did:ex:1"}}`,
-		"row57_relative_id":        `{"@context":["https://www.w3.org/ns/credentials/v2"],"id":"cred-1","type":["VerifiableCredential"],"issuer":"https://i.example","credentialSubject":{"id":"did:ex:1"}}`,
-		"row57_undefined_in_proof": `{"@context":["https://www.w3.org/ns/credentials/v2"],"type":"DataIntegrityProof","cryptosuite":"eddsa-rdfc-2022","proofPurpose":"assertionMethod","verificationMethod":"did:ex:1#k","extra":"x"}`,
-		"row57_v1_undefined":       `{"@context":["https://www.w3.org/2018/credentials/v1"],"type":["VerifiableCredential"],"issuer":"https://i.example","issuanceDate":"2020-01-01T00:00:00Z","credentialSubject":{"id":"did:ex:1","name":"Alice"}}`,
+		"row57_undefined_property":   `{"@context":["https://www.w3.org/ns/credentials/v2"],"type":["VerifiableCredential"],"issuer":"https://i.example","credentialSubject":{"id":"did:ex:1","degree":"BSc"}}`,
+		"row57_undefined_type":       `{"@context":["https://www.w3.org/ns/credentials/v2"],"type":["VerifiableCredential","AlumniCredential"],"issuer":"https://i.example","credentialSubject":{"id":"did:ex:1"}}`,
+		"row57_relative_id":          `{"@context":["https://www.w3.org/ns/credentials/v2"],"id":"cred-1","type":["VerifiableCredential"],"issuer":"https://i.example","credentialSubject":{"id":"did:ex:1"}}`,
+		"row57_undefined_in_proof":   `{"@context":["https://www.w3.org/ns/credentials/v2"],"type":"DataIntegrityProof","cryptosuite":"eddsa-rdfc-2022","proofPurpose":"assertionMethod","verificationMethod":"did:ex:1#k","extra":"x"}`,
+		"row57_invalid_http_iri":     `{"@context":["https://www.w3.org/ns/credentials/v2"],"type":["VerifiableCredential"],"issuer":"https://i.example","credentialSubject":{"id":"https://ex ample.com/x"}}`,
+		"row57_blank_node_predicate": `{"@context":["https://www.w3.org/ns/credentials/v2",{"p":"_:p"}],"type":["VerifiableCredential"],"issuer":"https://i.example","credentialSubject":{"id":"did:ex:1","p":"v"}}`,
+		"row57_bad_language_tag":     `{"@context":["https://www.w3.org/ns/credentials/v2"],"type":["VerifiableCredential"],"issuer":"https://i.example","name":{"@value":"n","@language":"en US"},"credentialSubject":{"id":"did:ex:1"}}`,
+		"row57_direction_ignored":    `{"@context":["https://www.w3.org/ns/credentials/v2"],"type":["VerifiableCredential"],"issuer":"https://i.example","name":{"@value":"n","@language":"ar","@direction":"rtl"},"credentialSubject":{"id":"did:ex:1"}}`,
+		"row57_v1_undefined":         `{"@context":["https://www.w3.org/2018/credentials/v1"],"type":["VerifiableCredential"],"issuer":"https://i.example","issuanceDate":"2020-01-01T00:00:00Z","credentialSubject":{"id":"did:ex:1","name":"Alice"}}`,
 	}
 	for name, doc := range cases {
 		t.Run(name, func(t *testing.T) {
