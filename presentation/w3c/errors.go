@@ -37,6 +37,8 @@ var (
 	// ErrLanguageValue: name/description neither a string nor language
 	// value objects.
 	ErrLanguageValue = errors.New("w3c: bad name or description")
+	// ErrRelatedResource: relatedResource without URL id or digest.
+	ErrRelatedResource = errors.New("w3c: bad relatedResource")
 	// ErrCredentials: verifiableCredential of a presentation malformed.
 	ErrCredentials = errors.New("w3c: bad verifiableCredential")
 

@@ -195,6 +195,17 @@ func TestValidateRules(t *testing.T) {
 			m["name"] = []any{map[string]any{"@value": "Name", "@language": "en"}, map[string]any{"@value": "Nom", "@language": "fr"}}
 		}, nil},
 		{"name_bad", v2Doc, func(m map[string]any) { m["name"] = map[string]any{"@language": "en"} }, ErrLanguageValue},
+		{"context_v1_after_v2", v2Doc, func(m map[string]any) { m["@context"] = []any{ContextV2, ContextV1} }, ErrContext},
+		{"context_v2_twice", v2Doc, func(m map[string]any) { m["@context"] = []any{ContextV2, ContextV2} }, ErrContext},
+		{"related_resource_ok", v2Doc, func(m map[string]any) {
+			m["relatedResource"] = []any{map[string]any{"id": "https://www.w3.org/ns/credentials/v2", "digestSRI": "sha384-x"}}
+		}, nil},
+		{"related_resource_no_digest", v2Doc, func(m map[string]any) {
+			m["relatedResource"] = map[string]any{"id": "https://www.w3.org/ns/credentials/v2"}
+		}, ErrRelatedResource},
+		{"related_resource_bad_id", v2Doc, func(m map[string]any) {
+			m["relatedResource"] = []any{map[string]any{"id": "ctx", "digestMultibase": "uEi"}}
+		}, ErrRelatedResource},
 		{"description_number", v2Doc, func(m map[string]any) { m["description"] = 3 }, ErrLanguageValue},
 	}
 	for _, tc := range cases {

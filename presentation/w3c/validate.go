@@ -146,7 +146,37 @@ func (c *Credential) Validate() error {
 		add(checkObject(ErrMissingType, "evidence", i, o, false))
 	}
 	add(checkProof(c.Proof))
+	add(checkRelatedResources(c.Extra["relatedResource"]))
 	return errors.Join(errs...)
+}
+
+// checkRelatedResources checks relatedResource (VCDM 2.0 §5.3): each
+// object names the resource by URL and carries digestSRI or
+// digestMultibase.
+func checkRelatedResources(v any) error {
+	if v == nil {
+		return nil
+	}
+	items, ok := v.([]any)
+	if !ok {
+		items = []any{v}
+	}
+	for i, x := range items {
+		o, ok := x.(map[string]any)
+		if !ok {
+			return invalid(ErrRelatedResource, "relatedResource[%d] is not an object", i)
+		}
+		id, _ := o["id"].(string)
+		if !IsURL(id) {
+			return invalid(ErrRelatedResource, "relatedResource[%d].id is not a URL", i)
+		}
+		_, sri := o["digestSRI"].(string)
+		_, mb := o["digestMultibase"].(string)
+		if !sri && !mb {
+			return invalid(ErrRelatedResource, "relatedResource[%d] has neither digestSRI nor digestMultibase", i)
+		}
+	}
+	return nil
 }
 
 func (c *Credential) checkDates(ver Version) error {
@@ -187,6 +217,10 @@ func checkContext(ctx OneOrMany[any]) error {
 		case string:
 			if !IsURL(t) {
 				return invalid(ErrContext, "@context[%d] %q is not a URL", i, t)
+			}
+			if i > 0 && (t == ContextV1 || t == ContextV2) {
+				// The two base contexts redefine the same protected terms.
+				return invalid(ErrContext, "@context[%d] repeats a base context", i)
 			}
 		case map[string]any:
 			if i == 0 {
