@@ -12,7 +12,8 @@
 // with id), non-empty credentialSubject, validFrom ≤ validUntil
 // (issuanceDate ≤ expirationDate for v1.1), a type on credentialStatus,
 // credentialSchema, refreshService, termsOfUse, evidence and proof, every id
-// a URL, and the typed status entries BitstringStatusListEntry (Bitstring
+// a URL, relatedResource digests (VCDM 2.0 §5.3), language values, and the
+// typed status entries BitstringStatusListEntry (Bitstring
 // Status List v1.0 §2.1) and StatusList2021Entry. Term definitions
 // (undefined terms, protected-term redefinition) are checked by the Data
 // Integrity layer, which expands the document with the pinned contexts.
@@ -21,6 +22,14 @@
 // VerifyPresentationJWT produce and check jwt_vc_json and jwt_vp_json
 // tokens through crypto/jose: signing through a key engine, verification
 // with an explicit algorithm allow-list, a typ check, strict JSON and a key
-// resolved from the issuer (or holder) identifier through a DID resolver or
-// a JWKS source (IssuerKeys), never from an embedded jwk or x5c header.
+// resolved from the issuer (or holder) identifier through a DID resolver
+// (crypto/did's KeyResolver fits DIDResolver) or a JWK Set (StaticJWKS,
+// JWKSFetcher through the guarded fetcher) — IssuerKeys — never from an
+// embedded jwk or x5c header. Signing requires a VCDM 1.1 credential;
+// verification also accepts a VCDM 2.0 credential in the vc claim (nbf/exp
+// then map to validFrom/validUntil). Presentations must carry the request's
+// nonce and a single-string aud.
+//
+// Subpackage ldp adapts crypto/dataintegrity to the credential view for
+// ldp_vc / ldp_vp; w3ctest holds did:jwk helpers for tests and examples.
 package w3c
