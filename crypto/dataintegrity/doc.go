@@ -17,7 +17,12 @@
 // Canonicalisation is JSON-LD 1.1 expansion and toRdf through json-gold with
 // an offline document loader (package contexts) in SafeMode (a term that the
 // contexts do not define is ErrUndefinedTerm, never silently dropped),
-// followed by RDFC-1.0 from package rdfc with a work cap. Keys stay in
+// followed by RDFC-1.0 from package rdfc with a work cap. SafeMode alone is
+// not enough with json-gold: its toRdf still drops quads with relative IRIs,
+// http(s) IRIs that fail its URL check, blank-node predicates and invalid
+// language tags, and ignores @direction; the expanded document is checked
+// for all of these before conversion, so what is signed is what is shown.
+// Processed top-level contexts are cached per Canonicalizer. Keys stay in
 // crypto engines: a KeySigner signs through crypto.Signer. Verification
 // methods are resolved through VerificationMethodResolver, which also checks
 // that the method is authorised for the proof purpose.

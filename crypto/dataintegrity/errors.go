@@ -39,8 +39,9 @@ var (
 	// ErrMultikeyHeader: a Multikey value with an unexpected multicodec
 	// header (e.g. not 0xed01 for Ed25519 suites).
 	ErrMultikeyHeader = errors.New("dataintegrity: unexpected Multikey header")
-	// ErrUndefinedTerm: a term or type the contexts do not define, which
-	// JSON-LD would silently drop (SafeMode, security.md row 57).
+	// ErrUndefinedTerm: a term or type the contexts do not define, or any
+	// other value JSON-LD to RDF conversion would silently drop (SafeMode,
+	// security.md row 57).
 	ErrUndefinedTerm = errors.New("dataintegrity: term not defined by the JSON-LD contexts")
 	// ErrContextMismatch: the proof's @context is not a prefix of the
 	// document's @context.

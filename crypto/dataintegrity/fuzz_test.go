@@ -75,9 +75,34 @@ func FuzzJSONLDExpand(f *testing.F) {
 				t.Fatalf("value %q vanished during expansion (dropped term)", v)
 			}
 		}
-		_, err = c.Canonicalize(context.Background(), doc)
+		nq, err := c.Canonicalize(context.Background(), doc)
 		if err != nil && !errors.Is(err, ErrParsing) {
 			t.Fatalf("untyped canonicalisation error: %v", err)
+		}
+		if err == nil {
+			// every term value survives into the RDF (toRdf dropped nothing)
+			quads, perr := rdfc.ParseNQuads([]byte(nq), rdfc.ParseOptions{MaxBytes: 8 << 20})
+			if perr != nil {
+				t.Fatalf("canonical output does not parse: %v", perr)
+			}
+			var terms []string
+			for _, q := range quads {
+				for _, tm := range []rdfc.Term{q.Subject, q.Predicate, q.Object, q.Graph} {
+					terms = append(terms, tm.Value, tm.Datatype)
+				}
+			}
+			for _, v := range in {
+				found := false
+				for _, o := range terms {
+					if o == v || strings.HasSuffix(o, v) || strings.Contains(o, v) {
+						found = true
+						break
+					}
+				}
+				if !found {
+					t.Fatalf("value %q missing from the canonical RDF (silently dropped)", v)
+				}
+			}
 		}
 		if err != nil && strings.Contains(err.Error(), "rdfc:") && !errors.Is(err, rdfc.ErrWorkLimit) && !errors.Is(err, rdfc.ErrTooLarge) && !errors.Is(err, rdfc.ErrInvalidDataset) {
 			t.Fatalf("unexpected rdfc error: %v", err)
