@@ -266,3 +266,40 @@ func TestJCSContextPrefix(t *testing.T) {
 		require.Equal(t, []any{"https://www.w3.org/ns/credentials/v2"}, res.Document["@context"])
 	})
 }
+
+// TestPresentationWithEmbeddedCredential: an ldp_vp whose
+// verifiableCredential carries its own proof; the presentation proof covers
+// the embedded credential (as a named graph), and the credential verifies on
+// its own.
+func TestPresentationWithEmbeddedCredential(t *testing.T) {
+	issuer := newEngineKey(t, wcrypto.KeyTypeEd25519, "did:example:issuer#key-1", PurposeAssertionMethod)
+	holder := newEngineKey(t, wcrypto.KeyTypeECP256, "did:example:holder#key-1", PurposeAuthentication)
+	res := StaticResolver{}
+	for k, v := range issuer.res {
+		res[k] = v
+	}
+	for k, v := range holder.res {
+		res[k] = v
+	}
+	p, err := New(Config{Resolver: res, Now: now})
+	require.NoError(t, err)
+	vc := sign(t, p, issuer, credV2, ProofOptions{Suite: EdDSARDFC2022})
+	var vcm, vpm map[string]any
+	require.NoError(t, json.Unmarshal(vc, &vcm))
+	require.NoError(t, json.Unmarshal([]byte(presV2), &vpm))
+	vpm["verifiableCredential"] = []any{vcm}
+	vpIn, _ := json.Marshal(vpm)
+	vp, err := p.Sign(context.Background(), vpIn, holder.signer, ProofOptions{Suite: ECDSARDFC2019, Purpose: PurposeAuthentication, Challenge: "nonce-123", Domain: "https://verifier.example"})
+	require.NoError(t, err)
+	vo := VerifyOptions{Suites: []Suite{ECDSARDFC2019}, Purpose: PurposeAuthentication, Challenge: "nonce-123", Domain: "https://verifier.example", Controller: "did:example:holder"}
+	r, err := p.Verify(context.Background(), vp, vo)
+	require.NoError(t, err)
+	embedded := r.Document["verifiableCredential"].([]any)[0]
+	eb, _ := json.Marshal(embedded)
+	_, err = p.Verify(context.Background(), eb, VerifyOptions{Suites: []Suite{EdDSARDFC2022}, Controller: "did:example:issuer"})
+	require.NoError(t, err)
+	// tampering with the embedded credential breaks both proofs
+	bad := strings.Replace(string(vp), "Test credential", "Test credentiaL", 1)
+	_, err = p.Verify(context.Background(), []byte(bad), vo)
+	require.ErrorIs(t, err, ErrInvalidSignature)
+}
