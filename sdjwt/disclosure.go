@@ -22,7 +22,9 @@ type Disclosure struct {
 	Name string
 	// IsArrayElement reports a two-element disclosure.
 	IsArrayElement bool
-	// Value is the decoded claim value (may contain further digests).
+	// Value is the decoded claim value (may contain further digests). For
+	// disclosures made by Issue it is the value as the issuer passed it
+	// (after nested disclosures were replaced by digests).
 	Value any
 }
 

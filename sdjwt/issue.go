@@ -51,7 +51,6 @@ func reserved(name string) bool { return name == "_sd" || name == "..." || name 
 
 type frameNode struct {
 	sd       bool
-	used     bool
 	members  map[string]*frameNode
 	elems    map[int]*frameNode
 	allElems *frameNode
@@ -92,24 +91,53 @@ func (n *frameNode) child(c any) (*frameNode, error) {
 	return nil, fmt.Errorf("%w: claim path component %T", ErrOptions, c)
 }
 
-func buildFrame(paths []presentation.ClaimPath) (*frameNode, []*frameNode, error) {
+func buildFrame(paths []presentation.ClaimPath) (*frameNode, error) {
 	root := &frameNode{}
-	leaves := make([]*frameNode, 0, len(paths))
 	for _, p := range paths {
 		if len(p) == 0 {
-			return nil, nil, fmt.Errorf("%w: empty claim path", ErrOptions)
+			return nil, fmt.Errorf("%w: empty claim path", ErrOptions)
 		}
 		n := root
 		for _, c := range p {
 			var err error
 			if n, err = n.child(c); err != nil {
-				return nil, nil, err
+				return nil, err
 			}
 		}
 		n.sd = true
-		leaves = append(leaves, n)
 	}
-	return root, leaves, nil
+	return root, nil
+}
+
+// mergeFrames combines the frame of a specific array index with the
+// wildcard frame of the same array.
+func mergeFrames(a, b *frameNode) *frameNode {
+	if a == nil {
+		return b
+	}
+	if b == nil {
+		return a
+	}
+	out := &frameNode{sd: a.sd || b.sd, allElems: mergeFrames(a.allElems, b.allElems)}
+	if len(a.members)+len(b.members) > 0 {
+		out.members = make(map[string]*frameNode, len(a.members)+len(b.members))
+		for k, v := range a.members {
+			out.members[k] = v
+		}
+		for k, v := range b.members {
+			out.members[k] = mergeFrames(out.members[k], v)
+		}
+	}
+	if len(a.elems)+len(b.elems) > 0 {
+		out.elems = make(map[int]*frameNode, len(a.elems)+len(b.elems))
+		for k, v := range a.elems {
+			out.elems[k] = v
+		}
+		for k, v := range b.elems {
+			out.elems[k] = mergeFrames(out.elems[k], v)
+		}
+	}
+	return out
 }
 
 type issuer struct {
@@ -143,9 +171,14 @@ func Issue(ctx context.Context, signer jose.MessageSigner, claims map[string]any
 	if o.Decoys < 0 || o.Decoys > 1000 {
 		return nil, fmt.Errorf("%w: decoys out of range", ErrOptions)
 	}
-	frame, leaves, err := buildFrame(o.Disclosable)
+	frame, err := buildFrame(o.Disclosable)
 	if err != nil {
 		return nil, err
+	}
+	for _, p := range o.Disclosable {
+		if !pathExists(claims, p) {
+			return nil, fmt.Errorf("%w: %v", ErrPathNotFound, []any(p))
+		}
 	}
 	is := &issuer{o: &o, enc: o.encode, slt: o.salt}
 	if is.enc == nil {
@@ -157,11 +190,6 @@ func Issue(ctx context.Context, signer jose.MessageSigner, claims map[string]any
 	payload, err := is.object(claims, frame, 0)
 	if err != nil {
 		return nil, err
-	}
-	for _, l := range leaves {
-		if !l.used {
-			return nil, fmt.Errorf("%w: a disclosable path selects no claim", ErrPathNotFound)
-		}
 	}
 	if _, ok := payload["cnf"]; ok && (o.HolderJWK != nil || o.HolderKID != "") {
 		return nil, fmt.Errorf("%w: claims already hold cnf", ErrOptions)
@@ -227,7 +255,6 @@ func (is *issuer) object(m map[string]any, f *frameNode, depth int) (map[string]
 			return nil, err
 		}
 		if cf != nil && cf.sd {
-			cf.used = true
 			salt, err := is.slt(k, nv)
 			if err != nil {
 				return nil, err
@@ -240,17 +267,7 @@ func (is *issuer) object(m map[string]any, f *frameNode, depth int) (map[string]
 			sd = append(sd, is.o.HashAlg.Digest(d.Raw))
 			continue
 		}
-		if cf != nil {
-			cf.used = true
-		}
 		out[k] = nv
-	}
-	if f != nil && f.members != nil {
-		for k := range f.members {
-			if _, ok := m[k]; !ok && f.members[k].sd {
-				return nil, fmt.Errorf("%w: %q", ErrPathNotFound, k)
-			}
-		}
 	}
 	if len(sd) > 0 {
 		decoys, err := is.decoys()
@@ -274,18 +291,11 @@ func (is *issuer) array(a []any, f *frameNode, depth int) ([]any, error) {
 	for i, e := range a {
 		var cf *frameNode
 		if f != nil {
-			if cf = f.elems[i]; cf == nil {
-				cf = f.allElems
-			} else if f.allElems != nil && f.allElems.sd {
-				cf.sd = true
-			}
+			cf = mergeFrames(f.elems[i], f.allElems)
 		}
 		nv, err := is.value(e, cf, depth)
 		if err != nil {
 			return nil, err
-		}
-		if cf != nil {
-			cf.used = true
 		}
 		if cf != nil && cf.sd {
 			salt, err := is.slt("", nv)
@@ -302,13 +312,6 @@ func (is *issuer) array(a []any, f *frameNode, depth int) ([]any, error) {
 			continue
 		}
 		out = append(out, nv)
-	}
-	if f != nil {
-		for i := range f.elems {
-			if i >= len(a) {
-				return nil, fmt.Errorf("%w: array index %d", ErrPathNotFound, i)
-			}
-		}
 	}
 	if disclosed {
 		decoys, err := is.decoys()

@@ -171,3 +171,16 @@ func TestVerifierLogsNoSecrets(t *testing.T) {
 	require.Contains(t, buf.String(), "claim name collision")
 	require.NotContains(t, buf.String(), "secret")
 }
+
+// A specific index and the wildcard of the same array combine.
+func TestIssueWildcardAndIndexFrames(t *testing.T) {
+	env := newEnv(t)
+	claims := map[string]any{"arr": []any{map[string]any{"x": 1.0, "y": 2.0}, map[string]any{"x": 3.0, "y": 4.0}}}
+	sd, err := Issue(context.Background(), env.issuer, claims, IssueOptions{Typ: "example+sd-jwt",
+		Disclosable: []presentation.ClaimPath{{"arr", nil, "x"}, {"arr", 0, "y"}}})
+	require.NoError(t, err)
+	pr, err := sd.Process(Limits{})
+	require.NoError(t, err)
+	require.ElementsMatch(t, []presentation.ClaimPath{{"arr", 0, "x"}, {"arr", 0, "y"}, {"arr", 1, "x"}}, pr.Paths)
+	require.Equal(t, claims, pr.Claims)
+}
