@@ -148,6 +148,11 @@ func (p *Processor) Sign(ctx context.Context, doc []byte, s *KeySigner, o ProofO
 	delete(m, "proof")
 	if ctxURL := o.Suite.suiteContext(); ctxURL != "" {
 		m["@context"] = ensureContext(m["@context"], ctxURL)
+	} else if o.Suite != EdDSAJCS2022 && !hasContext(m["@context"], contexts.CredentialsV2, contexts.DataIntegrityV2, contexts.DataIntegrityV1) {
+		// a VCDM 1.1 document does not define DataIntegrityProof: add the
+		// Data Integrity context (VC Data Integrity 1.0, "Contexts and
+		// Vocabularies")
+		m["@context"] = ensureContext(m["@context"], contexts.DataIntegrityV2)
 	}
 	proof := map[string]any{
 		"type":               o.Suite.proofType(),
@@ -209,6 +214,21 @@ func (p *Processor) Sign(ctx context.Context, doc []byte, s *KeySigner, o ProofO
 }
 
 func isArray(v any) bool { _, ok := v.([]any); return ok }
+
+func hasContext(c any, urls ...string) bool {
+	list, ok := c.([]any)
+	if !ok {
+		list = []any{c}
+	}
+	for _, x := range list {
+		for _, u := range urls {
+			if s, ok := x.(string); ok && s == u {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 func ensureContext(c any, url string) any {
 	switch t := c.(type) {

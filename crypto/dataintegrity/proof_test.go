@@ -303,3 +303,30 @@ func TestPresentationWithEmbeddedCredential(t *testing.T) {
 	_, err = p.Verify(context.Background(), []byte(bad), vo)
 	require.ErrorIs(t, err, ErrInvalidSignature)
 }
+
+const credV1 = `{
+  "@context": ["https://www.w3.org/2018/credentials/v1"],
+  "id": "urn:uuid:7d4c1e8e-4a4b-4f0e-9f1c-1f0a2b3c4d5e",
+  "type": ["VerifiableCredential"],
+  "issuer": "did:example:issuer",
+  "issuanceDate": "2025-01-01T00:00:00Z",
+  "credentialSubject": {"id": "did:example:holder"}
+}`
+
+// TestVCDM11Credentials signs VCDM 1.1 credentials with every suite; the
+// suite's context (ed25519-2020, jws-2020 or data-integrity v2) is added.
+func TestVCDM11Credentials(t *testing.T) {
+	for _, suite := range []Suite{Ed25519Signature2020, JsonWebSignature2020, EdDSARDFC2022} {
+		t.Run(string(suite), func(t *testing.T) {
+			k := newEngineKey(t, wcrypto.KeyTypeEd25519, "did:example:issuer#key-1", PurposeAssertionMethod)
+			p, err := New(Config{Resolver: k.res, Now: now})
+			require.NoError(t, err)
+			out := sign(t, p, k, credV1, ProofOptions{Suite: suite})
+			var m map[string]any
+			require.NoError(t, json.Unmarshal(out, &m))
+			require.Len(t, m["@context"], 2)
+			_, err = p.Verify(context.Background(), out, VerifyOptions{Suites: []Suite{suite}})
+			require.NoError(t, err)
+		})
+	}
+}
