@@ -2,6 +2,7 @@ package vpcache_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -247,4 +248,60 @@ func FuzzInvalidationRequest(f *testing.F) {
 			require.Equal(t, !selected, after[k.String()], "key %s", k.String())
 		}
 	})
+}
+
+func TestInvalidationHandlerBPN(t *testing.T) {
+	const bpn = "BPNL000000000001"
+	var calls int
+	resolver := vpcache.BPNResolverFunc(func(_ context.Context, b string) (string, error) {
+		calls++
+		switch b {
+		case bpn:
+			return vpcachetest.DID, nil
+		case "BPNL00000000000X":
+			return "not a did", nil
+		}
+		return "", errors.New("unknown BPN")
+	})
+	f := newHandlerFixture(t)
+	h, err := vpcache.NewInvalidationHandler(f.cache, apiKeyAuth, vpcache.WithBPNResolver(resolver))
+	require.NoError(t, err)
+	do := func(query string, key bool) int {
+		r := httptest.NewRequest(http.MethodDelete, "/?"+query, nil)
+		if key {
+			r.Header.Set("X-Api-Key", apiKey)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		return rec.Code
+	}
+	before := f.snapshot()
+	require.Equal(t, http.StatusUnauthorized, do("participantId="+bpn, false))
+	require.Zero(t, calls, "no BDRS call for unauthenticated requests")
+	require.Equal(t, http.StatusBadGateway, do("participantId=BPNL000000000002", true))
+	require.Equal(t, http.StatusBadGateway, do("participantId=BPNL00000000000X", true))
+	require.Equal(t, http.StatusBadRequest, do("participantId=BPNL0000000001", true), "too short: neither BPN nor DID")
+	require.Equal(t, before, f.snapshot())
+	require.Equal(t, http.StatusNoContent, do("participantId="+bpn, true))
+	for _, k := range f.keys {
+		_, err := f.store.Store.Get(context.Background(), k)
+		require.Equal(t, k.CounterpartyDID == vpcachetest.DID, errors.Is(err, vpcache.ErrNotFound), k.String())
+	}
+
+	// Without a resolver a BPN is a 400.
+	f = newHandlerFixture(t)
+	before = f.snapshot()
+	rec := f.do(http.MethodDelete, "participantId="+bpn, true)
+	require.Equal(t, http.StatusBadRequest, rec.Code)
+	require.Equal(t, before, f.snapshot())
+}
+
+func TestIsBPN(t *testing.T) {
+	for s, want := range map[string]bool{
+		"BPNL000000000001": true, "BPNS0000000000AB": true, "BPNA1234567890AB": true,
+		"BPNX000000000001": false, "bpnl000000000001": false, "BPNL00000000001": false, "BPNL0000000000011": false,
+		"BPNL00000000000a": false, "": false,
+	} {
+		require.Equal(t, want, vpcache.IsBPN(s), s)
+	}
 }
