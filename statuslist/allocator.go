@@ -12,6 +12,7 @@ import (
 	"io"
 	"log/slog"
 	"math/bits"
+	"sync"
 	"time"
 )
 
@@ -114,7 +115,16 @@ type Allocator struct {
 	rand   io.Reader
 	log    *slog.Logger
 	newID  func() (string, error)
-	maxTry int
+	batch  uint64
+
+	mu     sync.Mutex
+	blocks map[[2]string][]block
+}
+
+// block is a run of reserved, not yet handed out sequence numbers.
+type block struct {
+	list      ListInfo
+	next, end uint64
 }
 
 // AllocatorOption configures an Allocator.
@@ -133,9 +143,23 @@ func WithListIDs(f func() (string, error)) AllocatorOption {
 	return func(a *Allocator) { a.newID = f }
 }
 
+// WithBatch makes the allocator reserve n sequence numbers per store round
+// trip and hand them out from memory (default 1). Uniqueness is unchanged
+// (each run is reserved atomically); throughput on a shared database grows
+// roughly n-fold. Numbers reserved but not handed out when the process
+// stops are never used: those indices stay VALID forever, which is
+// harmless.
+func WithBatch(n int) AllocatorOption {
+	return func(a *Allocator) {
+		if n > 1 {
+			a.batch = uint64(n)
+		}
+	}
+}
+
 // NewAllocator returns an allocator over store.
 func NewAllocator(store Store, opts ...AllocatorOption) *Allocator {
-	a := &Allocator{store: store, now: time.Now, rand: rand.Reader, log: slog.New(slog.DiscardHandler), maxTry: 8}
+	a := &Allocator{store: store, now: time.Now, rand: rand.Reader, log: slog.New(slog.DiscardHandler), batch: 1, blocks: map[[2]string][]block{}}
 	a.newID = func() (string, error) {
 		b := make([]byte, 16)
 		if _, err := io.ReadFull(a.rand, b); err != nil {
@@ -163,6 +187,10 @@ func (a *Allocator) Allocate(ctx context.Context, tenant, pool string, cfg ListC
 	if err != nil {
 		return Allocation{}, err
 	}
+	k := [2]string{tenant, pool}
+	if al, ok := a.fromBlock(k, cfg); ok {
+		return al, nil
+	}
 	id, err := a.newID()
 	if err != nil {
 		return Allocation{}, err
@@ -174,19 +202,49 @@ func (a *Allocator) Allocate(ctx context.Context, tenant, pool string, cfg ListC
 	if _, err := io.ReadFull(a.rand, key); err != nil {
 		return Allocation{}, err
 	}
-	r, err := a.store.Reserve(ctx, ReserveRequest{Tenant: tenant, Pool: pool, Config: cfg, NewListID: id, NewListKey: key, Now: a.now()})
+	r, err := a.store.Reserve(ctx, ReserveRequest{Tenant: tenant, Pool: pool, Config: cfg, NewListID: id, NewListKey: key, Now: a.now(), Count: a.batch})
 	if err != nil {
 		return Allocation{}, err
 	}
 	if r.List.Config != cfg {
 		return Allocation{}, fmt.Errorf("%w: pool %q holds lists of another configuration (%+v)", ErrConfig, pool, r.List.Config)
 	}
-	if r.Seq >= cfg.Capacity || len(r.List.Key) == 0 {
-		return Allocation{}, fmt.Errorf("%w: store returned sequence %d of %d", ErrConfig, r.Seq, cfg.Capacity)
+	if r.Count == 0 {
+		r.Count = 1
 	}
-	idx := newPermutation(r.List.Key, cfg.Capacity).Forward(r.Seq)
+	if r.Seq+r.Count > cfg.Capacity || r.Count > a.batch || len(r.List.Key) == 0 {
+		return Allocation{}, fmt.Errorf("%w: store returned sequence %d+%d of %d", ErrConfig, r.Seq, r.Count, cfg.Capacity)
+	}
+	if r.Count > 1 {
+		a.mu.Lock()
+		a.blocks[k] = append(a.blocks[k], block{list: r.List, next: r.Seq + 1, end: r.Seq + r.Count})
+		a.mu.Unlock()
+	}
 	a.log.DebugContext(ctx, "statuslist: allocated", "tenant", tenant, "list", r.List.ListID)
-	return Allocation{Tenant: tenant, Pool: pool, ListID: r.List.ListID, Index: idx, Config: cfg}, nil
+	return a.allocation(tenant, pool, r.List, r.Seq), nil
+}
+
+func (a *Allocator) allocation(tenant, pool string, l ListInfo, seq uint64) Allocation {
+	idx := newPermutation(l.Key, l.Config.Capacity).Forward(seq)
+	return Allocation{Tenant: tenant, Pool: pool, ListID: l.ListID, Index: idx, Config: l.Config}
+}
+
+// fromBlock hands out the next reserved sequence number of the pool, if any.
+func (a *Allocator) fromBlock(k [2]string, cfg ListConfig) (Allocation, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	bs := a.blocks[k]
+	for len(bs) > 0 && (bs[0].next >= bs[0].end || bs[0].list.Config != cfg) {
+		bs = bs[1:]
+	}
+	if len(bs) == 0 {
+		delete(a.blocks, k)
+		return Allocation{}, false
+	}
+	seq := bs[0].next
+	bs[0].next++
+	a.blocks[k] = bs
+	return a.allocation(k[0], k[1], bs[0].list, seq), true
 }
 
 // SetStatus sets the status of an allocated index. ErrNotAllocated for an

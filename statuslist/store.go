@@ -121,13 +121,19 @@ type ReserveRequest struct {
 	NewListID  string
 	NewListKey []byte
 	Now        time.Time
+	// Count is how many consecutive sequence numbers to take (0 means 1).
+	// The store grants up to Count from one list: fewer when the list has
+	// fewer left.
+	Count uint64
 }
 
-// Reservation is a sequence number taken from a list. The Allocator turns
-// it into an index with the list's keyed permutation.
+// Reservation is a run of sequence numbers Seq … Seq+Count−1 taken from a
+// list. The Allocator turns each into an index with the list's keyed
+// permutation.
 type Reservation struct {
-	List ListInfo
-	Seq  uint64
+	List  ListInfo
+	Seq   uint64
+	Count uint64
 }
 
 // Store persists lists, allocation counters and statuses. Implementations
@@ -136,8 +142,9 @@ type Reservation struct {
 // of the list's configuration holds under concurrency). Run the contract
 // suite in statuslist/storetest against every implementation.
 type Store interface {
-	// Reserve takes the next sequence number of the oldest list of the
-	// pool that has room, or creates a list from the request.
+	// Reserve takes the next Count (≥ 1) sequence numbers, at most what is
+	// left, of the oldest list of the pool that has room, or creates a list
+	// from the request.
 	Reserve(ctx context.Context, req ReserveRequest) (Reservation, error)
 	// SetStatus sets the status of an index; ErrNotFound for an unknown
 	// list; ErrFinal when the entry holds the list's final status and s
@@ -194,20 +201,24 @@ func (m *Memory) Reserve(ctx context.Context, req ReserveRequest) (Reservation, 
 		})
 		l := open[0]
 		seq := l.info.Allocated
-		l.info.Allocated++
-		return Reservation{List: cloneInfo(l.info), Seq: seq}, nil
+		n := min(req.count(), l.info.Config.Capacity-seq)
+		l.info.Allocated += n
+		return Reservation{List: cloneInfo(l.info), Seq: seq, Count: n}, nil
 	}
 	k := [2]string{req.Tenant, req.NewListID}
 	if _, dup := m.lists[k]; dup {
 		return Reservation{}, fmt.Errorf("%w: list id %q exists", ErrConfig, req.NewListID)
 	}
+	n := min(req.count(), req.Config.Capacity)
 	l := &memList{info: ListInfo{
 		Tenant: req.Tenant, ListID: req.NewListID, Pool: req.Pool, Config: req.Config,
-		Key: append([]byte(nil), req.NewListKey...), Allocated: 1, CreatedAt: req.Now.UTC().Truncate(time.Millisecond),
+		Key: append([]byte(nil), req.NewListKey...), Allocated: n, CreatedAt: req.Now.UTC().Truncate(time.Millisecond),
 	}, entries: map[uint64]Status{}}
 	m.lists[k] = l
-	return Reservation{List: cloneInfo(l.info), Seq: 0}, nil
+	return Reservation{List: cloneInfo(l.info), Seq: 0, Count: n}, nil
 }
+
+func (r ReserveRequest) count() uint64 { return max(r.Count, 1) }
 
 func cloneInfo(i ListInfo) ListInfo { i.Key = append([]byte(nil), i.Key...); return i }
 

@@ -2,6 +2,7 @@ package sqlstore_test
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"testing"
 
@@ -11,8 +12,8 @@ import (
 
 // benchAllocate measures Allocator.Allocate throughput with concurrent
 // callers (GOMAXPROCS × 4 goroutines) against one store.
-func benchAllocate(b *testing.B, s statuslist.Store) {
-	a := statuslist.NewAllocator(s)
+func benchAllocate(b *testing.B, s statuslist.Store, batch int) {
+	a := statuslist.NewAllocator(s, statuslist.WithBatch(batch))
 	cfg := statuslist.ListConfig{Format: statuslist.FormatIETF, Bits: 2}
 	b.SetParallelism(4)
 	b.ResetTimer()
@@ -27,16 +28,24 @@ func benchAllocate(b *testing.B, s statuslist.Store) {
 }
 
 func BenchmarkAllocateSQLite(b *testing.B) {
-	s, err := sqlstore.OpenSQLite(context.Background(), filepath.Join(b.TempDir(), "bench.db"))
-	if err != nil {
-		b.Fatal(err)
+	for _, batch := range []int{1, 64} {
+		b.Run(fmt.Sprintf("batch=%d", batch), func(b *testing.B) {
+			s, err := sqlstore.OpenSQLite(context.Background(), filepath.Join(b.TempDir(), "bench.db"))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer s.Close()
+			benchAllocate(b, s, batch)
+		})
 	}
-	defer s.Close()
-	benchAllocate(b, s)
 }
 
 func BenchmarkAllocatePostgres(b *testing.B) {
-	benchAllocate(b, openPostgres(b))
+	for _, batch := range []int{1, 64} {
+		b.Run(fmt.Sprintf("batch=%d", batch), func(b *testing.B) {
+			benchAllocate(b, openPostgres(b), batch)
+		})
+	}
 }
 
 func BenchmarkSetStatusSQLite(b *testing.B) {

@@ -151,6 +151,7 @@ func Schema(prefix string) []string {
 	capacity   BIGINT  NOT NULL,
 	perm_key   TEXT    NOT NULL,
 	allocated  BIGINT  NOT NULL,
+	last_grant BIGINT  NOT NULL,
 	version    BIGINT  NOT NULL,
 	created_at BIGINT  NOT NULL,
 	PRIMARY KEY (tenant, list_id)
@@ -171,14 +172,18 @@ const listCols = `list_id, pool, format, bits, purpose, capacity, perm_key, allo
 func buildQueries(p string) queries {
 	L, E := p+"_lists", p+"_entries"
 	return queries{
-		reserve: `UPDATE ` + L + ` SET allocated = allocated + 1
+		// SET expressions see the old row in both databases, so last_grant
+		// is the number of sequence numbers this statement took.
+		reserve: `UPDATE ` + L + ` SET
+	last_grant = CASE WHEN capacity - allocated < $3 THEN capacity - allocated ELSE $3 END,
+	allocated = allocated + CASE WHEN capacity - allocated < $3 THEN capacity - allocated ELSE $3 END
 WHERE tenant = $1 AND allocated < capacity AND list_id = (
 	SELECT list_id FROM ` + L + ` WHERE tenant = $1 AND pool = $2 AND allocated < capacity
 	ORDER BY created_at, list_id LIMIT 1)
-RETURNING ` + listCols,
+RETURNING ` + listCols + `, last_grant`,
 		countOpen: `SELECT COUNT(*) FROM ` + L + ` WHERE tenant = $1 AND pool = $2 AND allocated < capacity`,
-		insert: `INSERT INTO ` + L + ` (tenant, ` + listCols + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, 0, $9)
-RETURNING ` + listCols,
+		insert: `INSERT INTO ` + L + ` (tenant, ` + listCols + `, last_grant) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $10, 0, $9, $10)
+RETURNING ` + listCols + `, last_grant`,
 		bump:    `UPDATE ` + L + ` SET version = version + 1 WHERE tenant = $1 AND list_id = $2 RETURNING format, bits, purpose, capacity`,
 		upsert:  `INSERT INTO ` + E + ` (tenant, list_id, idx, status) VALUES ($1, $2, $3, $4) ON CONFLICT (tenant, list_id, idx) DO UPDATE SET status = excluded.status WHERE ` + E + `.status <> $5 OR excluded.status = $5`,
 		info:    `SELECT ` + listCols + ` FROM ` + L + ` WHERE tenant = $1 AND list_id = $2`,
@@ -189,14 +194,14 @@ RETURNING ` + listCols,
 
 type scanner interface{ Scan(...any) error }
 
-func scanInfo(tenant string, r scanner) (statuslist.ListInfo, error) {
+func scanInfo(tenant string, r scanner, extra ...any) (statuslist.ListInfo, error) {
 	var (
 		i                              statuslist.ListInfo
 		format, key                    string
 		bits                           int
 		capacity, alloc, ver, createMs int64
 	)
-	if err := r.Scan(&i.ListID, &i.Pool, &format, &bits, &i.Config.Purpose, &capacity, &key, &alloc, &ver, &createMs); err != nil {
+	if err := r.Scan(append([]any{&i.ListID, &i.Pool, &format, &bits, &i.Config.Purpose, &capacity, &key, &alloc, &ver, &createMs}, extra...)...); err != nil {
 		return i, err
 	}
 	k, err := hex.DecodeString(key)
@@ -216,10 +221,18 @@ func scanInfo(tenant string, r scanner) (statuslist.ListInfo, error) {
 
 // Reserve implements statuslist.Store.
 func (s *Store) Reserve(ctx context.Context, req statuslist.ReserveRequest) (statuslist.Reservation, error) {
+	count := int64(max(req.Count, 1))
+	if count > int64(statuslist.MaxEntries) {
+		return statuslist.Reservation{}, fmt.Errorf("%w: count %d", statuslist.ErrConfig, count)
+	}
+	var granted int64
 	for attempt := 0; attempt < 16; attempt++ {
-		info, err := scanInfo(req.Tenant, s.db.QueryRowContext(ctx, s.q.reserve, req.Tenant, req.Pool))
+		info, err := scanInfo(req.Tenant, s.db.QueryRowContext(ctx, s.q.reserve, req.Tenant, req.Pool, count), &granted)
 		if err == nil {
-			return statuslist.Reservation{List: info, Seq: info.Allocated - 1}, nil
+			if granted < 1 || uint64(granted) > info.Allocated {
+				return statuslist.Reservation{}, fmt.Errorf("sqlstore: reserve granted %d", granted)
+			}
+			return statuslist.Reservation{List: info, Seq: info.Allocated - uint64(granted), Count: uint64(granted)}, nil
 		}
 		if !errors.Is(err, sql.ErrNoRows) {
 			return statuslist.Reservation{}, err
@@ -236,11 +249,11 @@ func (s *Store) Reserve(ctx context.Context, req statuslist.ReserveRequest) (sta
 		c := req.Config
 		info, err = scanInfo(req.Tenant, s.db.QueryRowContext(ctx, s.q.insert,
 			req.Tenant, req.NewListID, req.Pool, string(c.Format), c.Bits, c.Purpose, int64(c.Capacity),
-			hex.EncodeToString(req.NewListKey), req.Now.UnixMilli()))
+			hex.EncodeToString(req.NewListKey), req.Now.UnixMilli(), min(count, int64(c.Capacity))), &granted)
 		if err != nil {
 			return statuslist.Reservation{}, err
 		}
-		return statuslist.Reservation{List: info, Seq: 0}, nil
+		return statuslist.Reservation{List: info, Seq: 0, Count: uint64(granted)}, nil
 	}
 	return statuslist.Reservation{}, fmt.Errorf("sqlstore: reserve: too much contention on pool %q", req.Pool)
 }

@@ -33,6 +33,7 @@ func reserve(t *testing.T, s statuslist.Store, tenant, pool string, cfg statusli
 func Run(t *testing.T, newStore Factory) {
 	t.Run("ReserveSequential", func(t *testing.T) { testReserve(t, newStore(t)) })
 	t.Run("NewListWhenFull", func(t *testing.T) { testFull(t, newStore(t)) })
+	t.Run("ReserveBatch", func(t *testing.T) { testBatch(t, newStore(t)) })
 	t.Run("TenantsAndPoolsIsolated", func(t *testing.T) { testIsolation(t, newStore(t)) })
 	t.Run("SetStatusSnapshot", func(t *testing.T) { testStatus(t, newStore(t)) })
 	t.Run("FinalStatus", func(t *testing.T) { testFinal(t, newStore(t)) })
@@ -43,7 +44,7 @@ func Run(t *testing.T, newStore Factory) {
 
 func testReserve(t *testing.T, s statuslist.Store) {
 	r := reserve(t, s, "t1", "p", ietfSmall, "list-a")
-	if r.Seq != 0 || r.List.ListID != "list-a" || r.List.Allocated != 1 || r.List.Config != ietfSmall || len(r.List.Key) != 32 {
+	if r.Seq != 0 || r.Count != 1 || r.List.ListID != "list-a" || r.List.Allocated != 1 || r.List.Config != ietfSmall || len(r.List.Key) != 32 {
 		t.Fatalf("first reservation %+v", r)
 	}
 	for i := uint64(1); i < 5; i++ {
@@ -79,6 +80,32 @@ func testFull(t *testing.T, s statuslist.Store) {
 	}
 	if r := reserve(t, s, "t1", "p", ietfSmall, "third"); r.List.ListID != "second" || r.Seq != 1 {
 		t.Fatalf("second list continues: %+v", r)
+	}
+}
+
+func testBatch(t *testing.T, s statuslist.Store) {
+	res := func(count uint64, id string) statuslist.Reservation {
+		t.Helper()
+		key := make([]byte, 32)
+		copy(key, id)
+		r, err := s.Reserve(context.Background(), statuslist.ReserveRequest{Tenant: "t", Pool: "p", Config: ietfSmall, NewListID: id, NewListKey: key, Now: time.Unix(1700000000, 0), Count: count})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	want := []struct {
+		count, seq, got uint64
+		list            string
+	}{{5, 0, 5, "a"}, {5, 5, 5, "a"}, {1, 10, 1, "a"}, {5, 11, 5, "a"}, {5, 0, 5, "e"}, {0, 5, 1, "e"}, {64, 6, 10, "e"}, {64, 0, 16, "h"}}
+	for i, w := range want {
+		r := res(w.count, []string{"a", "b", "c", "d", "e", "f", "g", "h"}[min(i, 7)])
+		if r.List.ListID != w.list || r.Seq != w.seq || r.Count != w.got {
+			t.Fatalf("step %d (count %d): list %s seq %d count %d; want %s %d %d", i, w.count, r.List.ListID, r.Seq, r.Count, w.list, w.seq, w.got)
+		}
+		if r.List.Allocated != w.seq+w.got {
+			t.Fatalf("step %d: allocated %d", i, r.List.Allocated)
+		}
 	}
 }
 
@@ -218,24 +245,27 @@ func testConcurrentReserve(t *testing.T, s statuslist.Store) {
 				id := fmt.Sprintf("w%d-%d", w, i)
 				key32 := make([]byte, 32)
 				copy(key32, id)
-				r, err := s.Reserve(context.Background(), statuslist.ReserveRequest{Tenant: "t", Pool: "p", Config: cfg, NewListID: id, NewListKey: key32, Now: time.Now()})
+				count := uint64(1 + (w+i)%3)
+				r, err := s.Reserve(context.Background(), statuslist.ReserveRequest{Tenant: "t", Pool: "p", Config: cfg, NewListID: id, NewListKey: key32, Now: time.Now(), Count: count})
 				if err != nil {
 					errs <- err
 					return
 				}
+				if r.Count < 1 || r.Count > count || r.Seq+r.Count > cfg.Capacity {
+					errs <- fmt.Errorf("reservation %d+%d (asked %d) of %d", r.Seq, r.Count, count, cfg.Capacity)
+					return
+				}
 				mu.Lock()
-				k := key{r.List.ListID, r.Seq}
-				if seen[k] {
-					mu.Unlock()
-					errs <- fmt.Errorf("duplicate reservation %+v", k)
-					return
+				for q := r.Seq; q < r.Seq+r.Count; q++ {
+					k := key{r.List.ListID, q}
+					if seen[k] {
+						mu.Unlock()
+						errs <- fmt.Errorf("duplicate reservation %+v", k)
+						return
+					}
+					seen[k] = true
 				}
-				seen[k] = true
 				mu.Unlock()
-				if r.Seq >= cfg.Capacity {
-					errs <- fmt.Errorf("seq %d beyond capacity", r.Seq)
-					return
-				}
 			}
 		}(w)
 	}
@@ -243,9 +273,6 @@ func testConcurrentReserve(t *testing.T, s statuslist.Store) {
 	close(errs)
 	for err := range errs {
 		t.Fatal(err)
-	}
-	if len(seen) != workers*each {
-		t.Fatalf("%d reservations", len(seen))
 	}
 	// Every list's sequence numbers are dense from 0.
 	per := map[string]uint64{}
@@ -271,7 +298,8 @@ func testConcurrentReserve(t *testing.T, s statuslist.Store) {
 // testConcurrentAllocators runs two Allocators (two replicas) on one store.
 func testConcurrentAllocators(t *testing.T, s statuslist.Store) {
 	cfg := statuslist.ListConfig{Format: statuslist.FormatIETF, Bits: 2, Capacity: 100}
-	replicas := []*statuslist.Allocator{statuslist.NewAllocator(s), statuslist.NewAllocator(s)}
+	// Three replicas, one reserving in batches of 7.
+	replicas := []*statuslist.Allocator{statuslist.NewAllocator(s), statuslist.NewAllocator(s), statuslist.NewAllocator(s, statuslist.WithBatch(7))}
 	const workers, each = 6, 50 // 300 indices over ≥ 3 lists
 	type key struct {
 		list string
@@ -305,7 +333,7 @@ func testConcurrentAllocators(t *testing.T, s statuslist.Store) {
 					return
 				}
 			}
-		}(replicas[w%2])
+		}(replicas[w%3])
 	}
 	wg.Wait()
 	close(errs)
