@@ -49,6 +49,10 @@ var (
 	// ErrUntrustedIssuer: the IssuerTrust rejected a credential's issuer.
 	ErrUntrustedIssuer = errors.New("vpcache: untrusted issuer")
 
+	// ErrUpstreamPanic: the wrapped RequestFunc panicked (the panic is
+	// turned into this error so a single flight always completes).
+	ErrUpstreamPanic = errors.New("vpcache: upstream request panicked")
+
 	// ErrConfig: an invalid configuration or option.
 	ErrConfig = errors.New("vpcache: invalid configuration")
 

@@ -119,7 +119,7 @@ func (s *RequestService) RequestPresentation(ctx context.Context, req Request) (
 	s.mu.Unlock()
 
 	resp, err := s.fetchAndStore(ctx, req, k)
-	f.ps, f.ver, f.err = resp.Presentations, resp.Version, err
+	f.ps, f.ver, f.err = clonePresentations(resp.Presentations), resp.Version, err // the caller owns resp
 	s.mu.Lock()
 	delete(s.flights, id)
 	s.mu.Unlock()
@@ -131,7 +131,7 @@ func (s *RequestService) call(ctx context.Context, req Request) (ps []Presentati
 	start := time.Now()
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("vpcache: upstream panicked: %v", r)
+			err = fmt.Errorf("%w: %v", ErrUpstreamPanic, r)
 		}
 		if s.cache != nil {
 			s.cache.o.metrics.UpstreamLatency(time.Since(start), err)

@@ -974,7 +974,7 @@ func runRequest(t *testing.T, newStore NewStoreFunc) {
 		f := newFixture(t, newStore)
 		s := newService(t, f.cache, func(context.Context, vpcache.Request) ([]vpcache.Presentation, error) { panic("bug") })
 		_, err := s.RequestPresentation(ctx, req)
-		require.Error(t, err)
+		require.ErrorIs(t, err, vpcache.ErrUpstreamPanic)
 	})
 
 	t.Run("gap_100_concurrent_misses_one_upstream_call", func(t *testing.T) {
