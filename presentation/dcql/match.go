@@ -332,6 +332,9 @@ func (c *Compiled) candidatesParallel(ctx context.Context, creds iter.Seq[*prese
 			n++
 			continue
 		}
+		if sendErr = ctx.Err(); sendErr != nil {
+			break
+		}
 		select {
 		case jobs <- job{n, cred}:
 		case <-ctx.Done():

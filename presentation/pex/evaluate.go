@@ -332,6 +332,9 @@ func (c *Compiled) evalParallel(ctx context.Context, creds iter.Seq[*presentatio
 	var sendErr error
 	for cred := range creds {
 		if cred != nil {
+			if sendErr = ctx.Err(); sendErr != nil {
+				break
+			}
 			select {
 			case jobs <- job{n, cred}:
 			case <-ctx.Done():

@@ -39,7 +39,8 @@ const (
 // formatExclusiveMaximum, used by the PE examples for dates, are enforced
 // for date and date-time strings rather than ignored.
 type Filter struct {
-	s *jsonschema.Schema
+	s    *jsonschema.Schema
+	fast *fastNode
 }
 
 // filterURL is the base URL filters are compiled under. It is never fetched.
@@ -90,7 +91,16 @@ func compileFilter(raw json.RawMessage, load func(string) (io.ReadCloser, error)
 		}
 		return nil, fmt.Errorf("%w: %v", ErrFilter, err)
 	}
-	return &Filter{s: s}, nil
+	flt := &Filter{s: s}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var numDoc any
+	if dec.Decode(&numDoc) == nil {
+		if fn, ok := compileFast(numDoc, 0); ok {
+			flt.fast = fn
+		}
+	}
+	return flt, nil
 }
 
 // scanRefs counts $ref, $dynamicRef and $recursiveRef and refuses
@@ -153,6 +163,11 @@ func (f *Filter) Match(v any) bool {
 	jv, ok := JSONValue(v, maxValueDepth)
 	if !ok {
 		return false
+	}
+	if f.fast != nil {
+		if ok, decided := f.fast.match(jv); decided {
+			return ok
+		}
 	}
 	return f.s.Validate(jv) == nil
 }

@@ -118,10 +118,15 @@ func FuzzSchemaFilter(f *testing.F) {
 		`{"contains":{"const":"X"},"minItems":1}`, `{"anyOf":[{"type":"number","minimum":3},{"enum":["a"]}]}`,
 		`{"formatMaximum":"2020-01-01"}`, `{"$id":"http://x/","$ref":"y"}`, `{"$schema":"https://json-schema.org/draft/2020-12/schema","prefixItems":[true]}`,
 		`{"properties":{"a":{"$ref":"#"}}}`, `{"allOf":[{"$ref":"#/definitions/x"}],"definitions":{"x":{"not":{}}}}`,
+		`{"type":"integer","minimum":0.1}`, `{"enum":[0.1,2.5,[1],{"a":{"a":1}}]}`, `{"type":["string","null"],"maxLength":1}`,
+		`{"contains":{"type":"object","properties":{"id":{"pattern":"accounts$"}},"required":["id"]},"minItems":1}`,
+		`{"format":"date-time"}`, `{"exclusiveMaximum":4,"exclusiveMinimum":-3}`, `{"not":{"type":"number"},"anyOf":[true,false]}`,
+		`{"const":1e21}`, `{"maximum":0.30000000000000004}`, `{"minimum":9.313225746154785e-10}`,
 	} {
 		f.Add(s)
 	}
-	values := []any{"did:ex:1", 4.0, []any{"X", 1.0}, map[string]any{"a": map[string]any{"a": 1.0}}, nil, true, "2019-05-01"}
+	values := []any{"did:ex:1", 4.0, 0.1, 2.5, -3.0, 1e21, "", "ä", []any{"X", 1.0}, []any{}, map[string]any{"a": map[string]any{"a": 1.0}},
+		map[string]any{"id": "x", "n": 2.0}, nil, true, false, "2019-05-01", "2019-05-01T10:00:00Z", []any{map[string]any{"id": "https://bank-standards.example.com#accounts"}}}
 	f.Fuzz(func(t *testing.T, s string) {
 		flt, err := compileFilter(json.RawMessage(s), func(u string) (io.ReadCloser, error) {
 			t.Fatalf("loader reached for %q", u)
@@ -134,7 +139,13 @@ func FuzzSchemaFilter(f *testing.F) {
 			return
 		}
 		for _, v := range values {
-			flt.Match(v)
+			got := flt.Match(v)
+			if flt.fast != nil {
+				want := flt.s.Validate(v) == nil
+				if got != want {
+					t.Fatalf("fast path says %v, validator %v, for %s on %s", got, want, s, mustJSON(v))
+				}
+			}
 		}
 	})
 }
