@@ -3,7 +3,9 @@ package dataintegrity
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -327,6 +329,35 @@ func TestVCDM11Credentials(t *testing.T) {
 			require.Len(t, m["@context"], 2)
 			_, err = p.Verify(context.Background(), out, VerifyOptions{Suites: []Suite{suite}})
 			require.NoError(t, err)
+		})
+	}
+}
+
+func TestJsonWebSignature2020BadJWS(t *testing.T) {
+	k := newEngineKey(t, wcrypto.KeyTypeEd25519, "did:example:issuer#key-1", PurposeAssertionMethod)
+	p, err := New(Config{Resolver: k.res, Now: now})
+	require.NoError(t, err)
+	doc := sign(t, p, k, credV2, ProofOptions{Suite: JsonWebSignature2020})
+	var m map[string]any
+	require.NoError(t, json.Unmarshal(doc, &m))
+	jws := m["proof"].(map[string]any)["jws"].(string)
+	parts := strings.Split(jws, ".")
+	hdr := func(h string) string { return base64.RawURLEncoding.EncodeToString([]byte(h)) }
+	for name, bad := range map[string]string{
+		"alg_not_fitting_key":   hdr(`{"alg":"ES256","b64":false,"crit":["b64"]}`) + ".." + parts[2],
+		"alg_none":              hdr(`{"alg":"none","b64":false,"crit":["b64"]}`) + ".." + parts[2],
+		"b64_true":              hdr(`{"alg":"EdDSA","b64":true,"crit":["b64"]}`) + ".." + parts[2],
+		"crit_missing":          hdr(`{"alg":"EdDSA","b64":false}`) + ".." + parts[2],
+		"attached_payload":      parts[0] + ".cGF5bG9hZA." + parts[2],
+		"not_three_parts":       parts[0] + "." + parts[2],
+		"signature_not_b64":     parts[0] + "..***",
+		"other_header_same_alg": hdr(`{"alg":"EdDSA","b64":false,"crit":["b64"],"kid":"x"}`) + ".." + parts[2],
+	} {
+		t.Run(name, func(t *testing.T) {
+			d := mutateProof(t, doc, func(pm map[string]any) { pm["jws"] = bad })
+			_, err := p.Verify(context.Background(), d, VerifyOptions{Suites: []Suite{JsonWebSignature2020}})
+			require.Error(t, err)
+			require.True(t, errors.Is(err, ErrParsing) || errors.Is(err, ErrProofVerification), err)
 		})
 	}
 }

@@ -268,11 +268,9 @@ func (p *Processor) verifyProof(ctx context.Context, unsecured, proof map[string
 	}
 	var msg []byte
 	if suite == JsonWebSignature2020 {
-		hdr, err := checkJWSHeader(jwsHeader, alg)
-		if err != nil {
+		if err := checkJWSHeader(jwsHeader, alg); err != nil {
 			return nil, err
 		}
-		_ = hdr
 		msg = append([]byte(jwsHeader+"."), hashData...)
 	} else {
 		msg = hashData
@@ -336,26 +334,26 @@ func parseDetachedJWS(jws string) (string, []byte, error) {
 
 // checkJWSHeader requires {"alg": alg, "b64": false, "crit": ["b64"]}
 // and nothing unexpected in crit.
-func checkJWSHeader(h64 string, alg wcrypto.Algorithm) (map[string]any, error) {
+func checkJWSHeader(h64 string, alg wcrypto.Algorithm) error {
 	raw, err := base64.RawURLEncoding.Strict().DecodeString(h64)
 	if err != nil {
-		return nil, fmt.Errorf("%w: jws header: %v", ErrParsing, err)
+		return fmt.Errorf("%w: jws header: %v", ErrParsing, err)
 	}
 	var h map[string]any
 	if err := json.Unmarshal(raw, &h); err != nil {
-		return nil, fmt.Errorf("%w: jws header: %v", ErrParsing, err)
+		return fmt.Errorf("%w: jws header: %v", ErrParsing, err)
 	}
 	if a, _ := h["alg"].(string); a != string(alg) {
-		return nil, fmt.Errorf("%w: %w: jws alg %q does not fit the key (%s)", ErrProofVerification, ErrInvalidKey, a, alg)
+		return fmt.Errorf("%w: %w: jws alg %q does not fit the key (%s)", ErrProofVerification, ErrInvalidKey, a, alg)
 	}
 	if b, ok := h["b64"].(bool); !ok || b {
-		return nil, fmt.Errorf("%w: jws must use b64:false", ErrParsing)
+		return fmt.Errorf("%w: jws must use b64:false", ErrParsing)
 	}
 	crit, _ := h["crit"].([]any)
 	if len(crit) != 1 || crit[0] != "b64" {
-		return nil, fmt.Errorf("%w: jws crit must be [\"b64\"]", ErrParsing)
+		return fmt.Errorf("%w: jws crit must be [\"b64\"]", ErrParsing)
 	}
-	return h, nil
+	return nil
 }
 
 // StaticResolver is a VerificationMethodResolver over a fixed map, for
