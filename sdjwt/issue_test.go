@@ -184,3 +184,21 @@ func TestIssueWildcardAndIndexFrames(t *testing.T) {
 	require.ElementsMatch(t, []presentation.ClaimPath{{"arr", 0, "x"}, {"arr", 0, "y"}, {"arr", 1, "x"}}, pr.Paths)
 	require.Equal(t, claims, pr.Claims)
 }
+
+func TestNewVerifierOptions(t *testing.T) {
+	env := newEnv(t)
+	for name, c := range map[string]Config{
+		"no_algorithms":  {Typ: []string{"x"}, Key: env.issuer.Public()},
+		"hs256":          {Algorithms: []crypto.Algorithm{"HS256"}, Typ: []string{"x"}, Key: env.issuer.Public()},
+		"none":           {Algorithms: []crypto.Algorithm{"none"}, Typ: []string{"x"}, Key: env.issuer.Public()},
+		"no_typ":         {Algorithms: []crypto.Algorithm{crypto.ES256}, Key: env.issuer.Public()},
+		"kb_typ":         {Algorithms: []crypto.Algorithm{crypto.ES256}, Typ: []string{"KB+JWT"}, Key: env.issuer.Public()},
+		"no_key":         {Algorithms: []crypto.Algorithm{crypto.ES256}, Typ: []string{"x"}},
+		"unknown_policy": {Algorithms: []crypto.Algorithm{crypto.ES256}, Typ: []string{"x"}, Key: env.issuer.Public(), KeyBinding: 7},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := NewVerifier(c)
+			require.ErrorIs(t, err, ErrOptions)
+		})
+	}
+}

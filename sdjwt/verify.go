@@ -124,6 +124,11 @@ func NewVerifier(cfg Config) (*Verifier, error) {
 	if len(cfg.Typ) == 0 {
 		return nil, fmt.Errorf("%w: expected typ not set", ErrOptions)
 	}
+	for _, t := range cfg.Typ {
+		if jose.NormalizeTyp(t) == "kb+jwt" {
+			return nil, fmt.Errorf("%w: kb+jwt cannot type an issuer-signed JWT", ErrOptions)
+		}
+	}
 	if cfg.Key == nil && cfg.KeyResolver == nil {
 		return nil, fmt.Errorf("%w: no issuer key or key resolver", ErrOptions)
 	}
