@@ -110,12 +110,12 @@ type Allocation struct {
 // the store: uniqueness rests on the store's atomic sequence counter, the
 // random order on each list's secret permutation key.
 type Allocator struct {
-	store  Store
-	now    func() time.Time
-	rand   io.Reader
-	log    *slog.Logger
-	newID  func() (string, error)
-	batch  uint64
+	store Store
+	now   func() time.Time
+	rand  io.Reader
+	log   *slog.Logger
+	newID func() (string, error)
+	batch uint64
 
 	mu     sync.Mutex
 	blocks map[[2]string][]block

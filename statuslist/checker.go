@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"mime"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -328,4 +329,43 @@ func (c *Checker) deadline(now time.Time, ttl time.Duration, exp time.Time) time
 		until = exp
 	}
 	return until
+}
+
+// CheckAt resolves the status of an IETF reference as it was at time at
+// (draft-20 §8.4, historical resolution): the list is fetched with
+// ?time=<unix seconds>, and the returned token must be valid at that time
+// (iat ≤ at < exp); otherwise ErrExpired or ErrNotYetValid. Historical
+// lists are not cached. A server without historical support answers 501,
+// reported as ErrRetrieval.
+func (c *Checker) CheckAt(ctx context.Context, ref presentation.StatusReference, at time.Time) (Status, error) {
+	if ref.Type != TypeIETFStatusList {
+		return 0, fmt.Errorf("%w: historical resolution is defined for IETF status lists only", ErrUnsupportedReference)
+	}
+	if ref.URI == "" || strings.Contains(ref.URI, "#") {
+		return 0, fmt.Errorf("%w: uri %q", ErrRetrieval, ref.URI)
+	}
+	sep := "?"
+	if strings.Contains(ref.URI, "?") {
+		sep = "&"
+	}
+	u := ref.URI + sep + "time=" + strconv.FormatInt(at.Unix(), 10)
+	body, ct, err := c.cfg.Fetcher.Fetch(ctx, u, AcceptIETF, int64(c.cfg.MaxTokenBytes))
+	if err != nil {
+		return 0, fmt.Errorf("%w: %v", ErrRetrieval, err)
+	}
+	mt, _, _ := mime.ParseMediaType(ct)
+	opts := VerifyOptions{Algorithms: c.cfg.Algorithms, Keys: c.cfg.Keys, Subject: ref.URI, Now: at, Leeway: c.cfg.Leeway, MaxTokenBytes: c.cfg.MaxTokenBytes, Decode: c.cfg.Decode}
+	var vt *VerifiedToken
+	switch mt {
+	case MediaTypeJWT:
+		vt, err = VerifyJWT(ctx, strings.TrimSpace(string(body)), opts)
+	case MediaTypeCWT:
+		vt, err = VerifyCWT(ctx, body, opts)
+	default:
+		err = fmt.Errorf("%w: response media type %q", ErrTokenType, ct)
+	}
+	if err != nil {
+		return 0, err
+	}
+	return vt.List.Get(ref.Index)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"testing"
 	"time"
 )
@@ -171,6 +172,25 @@ func FuzzVerifyCWT(f *testing.F) {
 			if string(a) != string(b) {
 				t.Fatal("CBOR encoding not deterministic")
 			}
+		}
+	})
+}
+
+// FuzzReferences: status claims from credentials never panic the parsers,
+// and an accepted reference has a sane index and size.
+func FuzzReferences(f *testing.F) {
+	f.Add([]byte(`{"status_list":{"idx":1993,"uri":"https://x/1"}}`))
+	f.Add([]byte(`{"type":"BitstringStatusListEntry","statusPurpose":"message","statusListIndex":"94567","statusListCredential":"https://x","statusSize":2,"statusMessage":[{"status":"0x0","message":"a"},{"status":"0x1","message":"b"},{"status":"0x2","message":"c"},{"status":"0x3","message":"d"}]}`))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		var m map[string]any
+		if json.Unmarshal(in, &m) != nil {
+			return
+		}
+		if r, err := ReferenceFromIETF(m); err == nil && (r.Index > 1<<53 || r.URI == "") {
+			t.Fatalf("accepted %+v", r)
+		}
+		if r, err := ReferenceFromW3C(m); err == nil && (r.Index >= MaxEntries || r.Size < 1 || r.Size > 8 || r.URI == "" || r.Purpose == "") {
+			t.Fatalf("accepted %+v", r)
 		}
 	})
 }

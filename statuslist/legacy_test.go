@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"testing"
 	"time"
 
@@ -105,5 +106,55 @@ func TestStatusList2021AndDataIntegrity(t *testing.T) {
 	c3, _ := statuslist.NewChecker(statuslist.CheckerConfig{Fetcher: e.fetcher, Keys: statuslist.StaticKey(s.Public()), Now: func() time.Time { return now.Add(2 * time.Hour) }, CredentialVerifier: fakeDI{}})
 	if _, err := c3.Check(ctx, w3cRef(srv.URL+"/di-ok", 1, "revocation", 1, nil)); !errors.Is(err, statuslist.ErrExpired) {
 		t.Fatalf("row36 expired list credential: %v", err)
+	}
+}
+
+func TestCheckAtHistorical(t *testing.T) {
+	ctx := context.Background()
+	s := newSigner(t)
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	mux := http.NewServeMux()
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	uri := srv.URL + "/hist"
+	// The server keeps daily snapshots: index 7 was revoked on day 2.
+	mux.HandleFunc("GET /hist", func(w http.ResponseWriter, r *http.Request) {
+		ts, err := strconv.ParseInt(r.URL.Query().Get("time"), 10, 64)
+		if err != nil {
+			http.Error(w, "no", http.StatusNotImplemented)
+			return
+		}
+		day := time.Unix(ts, 0).UTC().Truncate(24 * time.Hour)
+		if r.URL.Query().Get("skew") != "" {
+			day = day.Add(-48 * time.Hour) // a snapshot that does not cover the time
+		}
+		l, _ := statuslist.NewIETFList(64, 1)
+		if !day.Before(t0.Add(24 * time.Hour)) {
+			l.Set(7, 1)
+		}
+		sl, _ := statuslist.NewIETFStatusList(l, "")
+		sub := uri
+		if r.URL.Query().Get("skew") != "" {
+			sub = uri + "?skew=1"
+		}
+		tok, _ := statuslist.SignJWT(r.Context(), s, statuslist.TokenClaims{Subject: sub, IssuedAt: day, ExpiresAt: day.Add(24 * time.Hour), StatusList: sl})
+		w.Header().Set("Content-Type", statuslist.MediaTypeJWT)
+		w.Write([]byte(tok))
+	})
+	e := newEnv(t)
+	c, _ := statuslist.NewChecker(statuslist.CheckerConfig{Fetcher: e.fetcher, Keys: statuslist.StaticKey(s.Public())})
+	ref := ietfRef(uri, 7)
+	if st, err := c.CheckAt(ctx, ref, t0.Add(12*time.Hour)); err != nil || st != statuslist.Valid {
+		t.Fatalf("day 1: %v %v", st, err)
+	}
+	if st, err := c.CheckAt(ctx, ref, t0.Add(36*time.Hour)); err != nil || st != statuslist.Invalid {
+		t.Fatalf("day 2: %v %v", st, err)
+	}
+	// A token whose validity does not cover the requested time is rejected.
+	if _, err := c.CheckAt(ctx, ietfRef(uri+"?skew=1", 7), t0.Add(72*time.Hour+time.Hour)); !errors.Is(err, statuslist.ErrExpired) {
+		t.Fatalf("historical token outside its validity: %v", err)
+	}
+	if _, err := c.CheckAt(ctx, w3cRef(uri, 1, "revocation", 1, nil), t0); !errors.Is(err, statuslist.ErrUnsupportedReference) {
+		t.Fatalf("W3C historical: %v", err)
 	}
 }
