@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ocmw/wstack/internal/fetch"
@@ -64,6 +65,34 @@ type TypeMetadataResolver struct {
 	Fetcher Fetcher
 	// CacheTTL caches fetched documents (default 1 hour).
 	CacheTTL time.Duration
+
+	mu     sync.Mutex
+	parsed map[[32]byte]*TypeMetadata // by SHA-256 of the document bytes
+}
+
+const maxParsedCache = 256
+
+// parse returns the parsed document, reusing an earlier parse of the same
+// bytes. Cached values are never handed out: callers get a copy.
+func (r *TypeMetadataResolver) parse(b []byte) (*TypeMetadata, error) {
+	key := sha256.Sum256(b)
+	r.mu.Lock()
+	md, ok := r.parsed[key]
+	r.mu.Unlock()
+	if !ok {
+		var err error
+		if md, err = ParseTypeMetadata(b); err != nil {
+			return nil, err
+		}
+		r.mu.Lock()
+		if r.parsed == nil || len(r.parsed) >= maxParsedCache {
+			r.parsed = make(map[[32]byte]*TypeMetadata)
+		}
+		r.parsed[key] = md
+		r.mu.Unlock()
+	}
+	c := *md
+	return &c, nil
 }
 
 func (r *TypeMetadataResolver) load(ctx context.Context, vct string) ([]byte, error) {
@@ -111,7 +140,7 @@ func (r *TypeMetadataResolver) Resolve(ctx context.Context, vct, integrity strin
 				return nil, err
 			}
 		}
-		md, err := ParseTypeMetadata(b)
+		md, err := r.parse(b)
 		if err != nil {
 			return nil, err
 		}
