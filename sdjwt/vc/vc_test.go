@@ -388,3 +388,28 @@ func TestIssuerKeyDID(t *testing.T) {
 	require.ErrorIs(t, err, ErrIssuerKey)
 	require.True(t, strings.HasPrefix(kid, "did:jwk:"))
 }
+
+func TestIssueProfile(t *testing.T) {
+	ctx := context.Background()
+	issuer := newKeySigner(t, "k")
+	sd, err := Issue(ctx, issuer, baseClaims("https://issuer.example.com"), sdjwt.IssueOptions{Disclosable: basePaths})
+	require.NoError(t, err)
+	_, err = fixedKeyVerifier(t, &issuer.k.PublicKey, false).Verify(ctx, sd.String(), sdjwt.Expect{})
+	require.NoError(t, err)
+	for name, c := range map[string]struct {
+		claims map[string]any
+		o      sdjwt.IssueOptions
+		want   error
+	}{
+		"legacy_typ":       {baseClaims("https://i"), sdjwt.IssueOptions{Typ: LegacyTyp}, sdjwt.ErrOptions},
+		"no_vct":           {map[string]any{"iss": "https://i"}, sdjwt.IssueOptions{}, ErrVCT},
+		"exp_disclosable":  {baseClaims("https://i"), sdjwt.IssueOptions{Disclosable: []presentation.ClaimPath{{"exp"}}}, ErrNonDisclosable},
+		"cnf_disclosable":  {baseClaims("https://i"), sdjwt.IssueOptions{Disclosable: []presentation.ClaimPath{{"cnf"}}}, ErrNonDisclosable},
+		"malformed_status": {func() map[string]any { c := baseClaims("https://i"); c["status"] = 1; return c }(), sdjwt.IssueOptions{}, ErrStatus},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := Issue(ctx, issuer, c.claims, c.o)
+			require.ErrorIs(t, err, c.want)
+		})
+	}
+}
