@@ -8,8 +8,8 @@
 //   - VC-DI-EdDSA 1.0 (REC, 15 May 2025): eddsa-rdfc-2022, eddsa-jcs-2022
 //     (JCS, RFC 8785, no JSON-LD processing) and the legacy
 //     Ed25519Signature2020 suite;
-//   - VC-DI-ECDSA 1.0 (REC, 15 May 2025): ecdsa-rdfc-2019 with P-256/SHA-256
-//     and P-384/SHA-384;
+//   - VC-DI-ECDSA 1.0 (REC, 15 May 2025): ecdsa-rdfc-2019 and ecdsa-jcs-2019
+//     with P-256/SHA-256 and P-384/SHA-384;
 //   - the legacy JsonWebSignature2020 suite (W3C CCG Linked Data Proof
 //     JsonWebSignature2020): a detached, unencoded-payload JWS (RFC 7797)
 //     over the same hash data.
@@ -27,6 +27,6 @@
 // methods are resolved through VerificationMethodResolver, which also checks
 // that the method is authorised for the proof purpose.
 //
-// Not implemented: ecdsa-jcs-2019, ecdsa-sd-2023, bbs-2023
+// Not implemented: ecdsa-sd-2023, bbs-2023
 // and proof chains (previousProof).
 package dataintegrity

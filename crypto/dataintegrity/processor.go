@@ -148,7 +148,7 @@ func (p *Processor) Sign(ctx context.Context, doc []byte, s *KeySigner, o ProofO
 	delete(m, "proof")
 	if ctxURL := o.Suite.suiteContext(); ctxURL != "" {
 		m["@context"] = ensureContext(m["@context"], ctxURL)
-	} else if o.Suite != EdDSAJCS2022 && !hasContext(m["@context"], contexts.CredentialsV2, contexts.DataIntegrityV2, contexts.DataIntegrityV1) {
+	} else if !o.Suite.jcs() && !hasContext(m["@context"], contexts.CredentialsV2, contexts.DataIntegrityV2, contexts.DataIntegrityV1) {
 		// a VCDM 1.1 document does not define DataIntegrityProof: add the
 		// Data Integrity context (VC Data Integrity 1.0, "Contexts and
 		// Vocabularies")
@@ -175,7 +175,7 @@ func (p *Processor) Sign(ctx context.Context, doc []byte, s *KeySigner, o ProofO
 	if o.Challenge != "" {
 		proof["challenge"] = o.Challenge
 	}
-	if o.Suite == EdDSAJCS2022 {
+	if o.Suite.jcs() {
 		// VC-DI-EdDSA §3.3.1: the proof carries the document's @context
 		proof["@context"] = deepCopyJSON(m["@context"])
 	}
@@ -280,7 +280,7 @@ func (p *Processor) hashData(ctx context.Context, s Suite, unsecured map[string]
 		}
 		cfg[k] = v
 	}
-	if s == EdDSAJCS2022 {
+	if s.jcs() {
 		// JCS over the proof options (with their own @context, if any) and
 		// over the document; no JSON-LD processing.
 		canonCfg, err := jcs(cfg)

@@ -60,6 +60,8 @@ func TestRoundTripAllSuitesWithEngine(t *testing.T) {
 		{EdDSAJCS2022, wcrypto.KeyTypeEd25519},
 		{ECDSARDFC2019, wcrypto.KeyTypeECP256},
 		{ECDSARDFC2019, wcrypto.KeyTypeECP384},
+		{ECDSAJCS2019, wcrypto.KeyTypeECP256},
+		{ECDSAJCS2019, wcrypto.KeyTypeECP384},
 		{Ed25519Signature2020, wcrypto.KeyTypeEd25519},
 		{JsonWebSignature2020, wcrypto.KeyTypeEd25519},
 		{JsonWebSignature2020, wcrypto.KeyTypeECP256},

@@ -26,6 +26,10 @@ const (
 	// (VC-DI-EdDSA 1.0 §3.3): JCS (RFC 8785) instead of RDFC-1.0; no JSON-LD
 	// processing, the proof @context must be a prefix of the document's.
 	EdDSAJCS2022 Suite = "eddsa-jcs-2022"
+	// ECDSAJCS2019 is DataIntegrityProof with cryptosuite ecdsa-jcs-2019
+	// (VC-DI-ECDSA 1.0 §3.3): JCS instead of RDFC-1.0, P-256/SHA-256 or
+	// P-384/SHA-384.
+	ECDSAJCS2019 Suite = "ecdsa-jcs-2019"
 	// Ed25519Signature2020 is the legacy suite (VC-DI-EdDSA 1.0 Appendix).
 	Ed25519Signature2020 Suite = "Ed25519Signature2020"
 	// JsonWebSignature2020 is the legacy JWS suite (W3C CCG lds-jws2020):
@@ -38,7 +42,7 @@ const ProofTypeDataIntegrity = "DataIntegrityProof"
 
 func (s Suite) proofType() string {
 	switch s {
-	case EdDSARDFC2022, ECDSARDFC2019, EdDSAJCS2022:
+	case EdDSARDFC2022, ECDSARDFC2019, EdDSAJCS2022, ECDSAJCS2019:
 		return ProofTypeDataIntegrity
 	}
 	return string(s)
@@ -46,7 +50,7 @@ func (s Suite) proofType() string {
 
 func (s Suite) cryptosuite() string {
 	switch s {
-	case EdDSARDFC2022, ECDSARDFC2019, EdDSAJCS2022:
+	case EdDSARDFC2022, ECDSARDFC2019, EdDSAJCS2022, ECDSAJCS2019:
 		return string(s)
 	}
 	return ""
@@ -70,7 +74,7 @@ func suiteOf(proof map[string]any) (Suite, error) {
 	case ProofTypeDataIntegrity:
 		name, _ := cs.(string)
 		switch Suite(name) {
-		case EdDSARDFC2022, ECDSARDFC2019, EdDSAJCS2022:
+		case EdDSARDFC2022, ECDSARDFC2019, EdDSAJCS2022, ECDSAJCS2019:
 			return Suite(name), nil
 		}
 		return "", fmt.Errorf("%w: %w: cryptosuite %q", ErrProofVerification, ErrUnsupportedSuite, name)
@@ -88,7 +92,7 @@ func suiteOf(proof map[string]any) (Suite, error) {
 // hashFor returns the hash of the transformation step: SHA-384 for
 // ecdsa-rdfc-2019 with P-384 keys, SHA-256 otherwise.
 func (s Suite) hashFor(pub crypto.PublicKey) crypto.Hash {
-	if s == ECDSARDFC2019 {
+	if s == ECDSARDFC2019 || s == ECDSAJCS2019 {
 		if k, ok := pub.(*ecdsa.PublicKey); ok && k.Curve == elliptic.P384() {
 			return crypto.SHA384
 		}
@@ -105,7 +109,7 @@ func (s Suite) algFor(pub crypto.PublicKey) (wcrypto.Algorithm, error) {
 			return wcrypto.EdDSA, nil
 		}
 	case *ecdsa.PublicKey:
-		if s == ECDSARDFC2019 || s == JsonWebSignature2020 {
+		if s == ECDSARDFC2019 || s == ECDSAJCS2019 || s == JsonWebSignature2020 {
 			switch k.Curve {
 			case elliptic.P256():
 				return wcrypto.ES256, nil
@@ -116,3 +120,6 @@ func (s Suite) algFor(pub crypto.PublicKey) (wcrypto.Algorithm, error) {
 	}
 	return "", fmt.Errorf("%w: %w: %T for %s", ErrProofVerification, ErrInvalidKey, pub, s)
 }
+
+// jcs reports whether the suite canonicalises with JCS (no JSON-LD).
+func (s Suite) jcs() bool { return s == EdDSAJCS2022 || s == ECDSAJCS2019 }

@@ -192,3 +192,44 @@ func TestJCSDocumentVector(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, string(want), got)
 }
+
+// TestECDSAJCSVectors verifies the W3C vc-di-ecdsa ecdsa-jcs-2019 vectors
+// (P-256, P-384; did:key verification methods) and re-signs with the vector
+// keys.
+func TestECDSAJCSVectors(t *testing.T) {
+	for _, c := range []struct{ name, keys, doc, secretField string }{
+		{"P-256", "p256KeyPair.json", "ecdsa-jcs-2019-signedJCSECDSAP256.json", "secretKeyMultibase"},
+		{"P-384", "p384KeyPair.json", "ecdsa-jcs-2019-signedJCSECDSAP384.json", "privateKeyMultibase"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			kp := map[string]string{}
+			b, err := os.ReadFile("testdata/vc-di-ecdsa/" + c.keys)
+			require.NoError(t, err)
+			require.NoError(t, json.Unmarshal(b, &kp))
+			pub, err := DecodeMultikey(kp["publicKeyMultibase"])
+			require.NoError(t, err)
+			vm := "did:key:" + kp["publicKeyMultibase"] + "#" + kp["publicKeyMultibase"]
+			p, err := New(Config{Resolver: StaticResolver{vm: {Key: pub, Purposes: []string{PurposeAssertionMethod}}}})
+			require.NoError(t, err)
+			raw, err := os.ReadFile("testdata/vc-di-ecdsa/" + c.doc)
+			require.NoError(t, err)
+			_, err = p.Verify(context.Background(), raw, VerifyOptions{Suites: []Suite{ECDSAJCS2019}, Controller: "did:key:" + kp["publicKeyMultibase"]})
+			require.NoError(t, err)
+			bad := strings.Replace(string(raw), "The School of Examples", "The School of Exampled", 1)
+			_, err = p.Verify(context.Background(), []byte(bad), VerifyOptions{Suites: []Suite{ECDSAJCS2019}})
+			require.ErrorIs(t, err, ErrInvalidSignature)
+			curve := elliptic.P256()
+			if c.name == "P-384" {
+				curve = elliptic.P384()
+			}
+			priv := ecdsaFromMultibase(t, kp[c.secretField], curve)
+			doc := readJSON(t, "testdata/vc-di-ecdsa/"+c.doc)
+			delete(doc, "proof")
+			in, _ := json.Marshal(doc)
+			out, err := p.Sign(context.Background(), in, &KeySigner{Engine: stdSigner{priv}, Public: pub, VerificationMethod: vm}, ProofOptions{Suite: ECDSAJCS2019})
+			require.NoError(t, err)
+			_, err = p.Verify(context.Background(), out, VerifyOptions{Suites: []Suite{ECDSAJCS2019}})
+			require.NoError(t, err)
+		})
+	}
+}

@@ -97,7 +97,7 @@ func (p *Processor) Verify(ctx context.Context, doc []byte, o VerifyOptions) (*R
 		if err != nil {
 			return nil, err
 		}
-		if pc, ok := proof["@context"]; ok && pr.Suite == EdDSAJCS2022 {
+		if pc, ok := proof["@context"]; ok && pr.Suite.jcs() {
 			signedContext = pc
 		}
 		res.Proofs = append(res.Proofs, *pr)
@@ -249,12 +249,12 @@ func (p *Processor) verifyProof(ctx context.Context, unsecured, proof map[string
 	pr.Key = key
 	cfg := make(map[string]any, len(proof))
 	for k, v := range proof {
-		if k != "@context" || suite == EdDSAJCS2022 {
+		if k != "@context" || suite.jcs() {
 			cfg[k] = v
 		}
 	}
 	doc := unsecured
-	if pc, ok := proof["@context"]; ok && suite == EdDSAJCS2022 {
+	if pc, ok := proof["@context"]; ok && suite.jcs() {
 		// VC-DI-EdDSA §3.3.2: unsecuredDocument.@context = proofOptions.@context
 		doc = make(map[string]any, len(unsecured))
 		for k, v := range unsecured {
