@@ -25,7 +25,8 @@ func signer(ctx context.Context, e *local.Engine, id string) *jose.KeySigner {
 	return s
 }
 
-// Example issues an SD-JWT VC (typ dc+sd-jwt) with a status list reference,
+// Example issues an SD-JWT VC (typ dc+sd-jwt, profile rules checked by
+// vc.Issue) with a status list reference,
 // builds the holder's credential view, presents one claim with key binding
 // and verifies it with a status checker plugged in. In production the
 // verifier's KeyResolver is a *vc.IssuerKeyResolver (JWT VC Issuer
@@ -36,7 +37,7 @@ func Example() {
 	issuerKey, holderKey := signer(ctx, engine, "issuer"), signer(ctx, engine, "holder")
 	holderJWK, _ := crypto.PublicJWK(holderKey.Public())
 
-	issued, err := sdjwt.Issue(ctx, issuerKey, map[string]any{
+	issued, err := vc.Issue(ctx, issuerKey, map[string]any{
 		"iss":         "https://issuer.example.com",
 		"vct":         "https://credentials.example.com/identity_credential",
 		"iat":         time.Now().Unix(),
@@ -44,7 +45,6 @@ func Example() {
 		"family_name": "Mustermann",
 		"status":      map[string]any{"status_list": map[string]any{"idx": 412, "uri": "https://issuer.example.com/status/1"}},
 	}, sdjwt.IssueOptions{
-		Typ:         vc.Typ,
 		HolderJWK:   holderJWK,
 		Disclosable: []presentation.ClaimPath{{"given_name"}, {"family_name"}},
 	})
