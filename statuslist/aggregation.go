@@ -36,7 +36,7 @@ func (m *Memory) Lists(ctx context.Context, tenant string) ([]ListInfo, error) {
 }
 
 // AggregationHandler serves the Status List Aggregation of a tenant
-// (draft-20 §9.3): {"status_lists": [uri, …]} of its IETF lists, as
+// (draft-20 "Status List Aggregation"): {"status_lists": [uri, …]} of its IETF lists, as
 // application/json. The route pattern may carry {tenant}. The store must
 // implement Lister (501 otherwise).
 func (p *Publisher) AggregationHandler() http.Handler {
@@ -52,7 +52,10 @@ func (p *Publisher) AggregationHandler() http.Handler {
 			return
 		}
 		tenant := r.PathValue("tenant")
-		if tenant != "" && !ValidName(tenant) {
+		if tenant == "" {
+			tenant = p.cfg.DefaultTenant
+		}
+		if !ValidName(tenant) {
 			http.NotFound(w, r)
 			return
 		}
@@ -80,7 +83,7 @@ func (p *Publisher) AggregationHandler() http.Handler {
 // MaxAggregationEntries bounds a fetched aggregation document.
 const MaxAggregationEntries = 100000
 
-// Aggregation fetches a Status List Aggregation document (draft-20 §9.3)
+// Aggregation fetches a Status List Aggregation document (draft-20 "Status List Aggregation")
 // and returns its status list URIs, so a relying party can prefetch and
 // cache every list of an issuer.
 func (c *Checker) Aggregation(ctx context.Context, uri string) ([]string, error) {

@@ -21,7 +21,7 @@ import (
 // HMAC-SHA-256 as round function and cycle walking back into [0, n).
 // Sequence number s of a list maps to index perm(s): indices come out in an
 // order that cannot be predicted without the list's secret key, and never
-// repeat because perm is a bijection (draft-20 §13.3, BSL §6.4 herd
+// repeat because perm is a bijection (draft-20 and BSL privacy considerations on herd
 // privacy; no rejection sampling, no per-index bookkeeping).
 type permutation struct {
 	key  []byte

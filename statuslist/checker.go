@@ -19,7 +19,7 @@ import (
 
 // Fetcher retrieves a status list. Implementations must be the guarded
 // fetcher of wstack (internal/fetch: https only, size limit, timeouts,
-// bounded redirects: draft-20 §8.1 allows following 3xx) and must not read
+// bounded redirects: draft-20 "Status List Request" allows following 3xx) and must not read
 // more than maxBytes of body.
 type Fetcher interface {
 	Fetch(ctx context.Context, url, accept string, maxBytes int64) (body []byte, contentType string, err error)
@@ -332,7 +332,7 @@ func (c *Checker) deadline(now time.Time, ttl time.Duration, exp time.Time) time
 }
 
 // CheckAt resolves the status of an IETF reference as it was at time at
-// (draft-20 §8.4, historical resolution): the list is fetched with
+// (draft-20 "Historical resolution"): the list is fetched with
 // ?time=<unix seconds>, and the returned token must be valid at that time
 // (iat ≤ at < exp); otherwise ErrExpired or ErrNotYetValid. Historical
 // lists are not cached. A server without historical support answers 501,

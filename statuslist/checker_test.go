@@ -443,8 +443,6 @@ func TestAggregation(t *testing.T) {
 	e.alloc.Allocate(ctx, "t", "p", statuslist.ListConfig{Format: statuslist.FormatIETF, Capacity: 2})
 	a3, _ := e.alloc.Allocate(ctx, "t", "p", statuslist.ListConfig{Format: statuslist.FormatIETF, Capacity: 2})
 	e.alloc.Allocate(ctx, "t", "w", statuslist.ListConfig{Format: statuslist.FormatBitstring, Purpose: "revocation"})
-	srv := httptest.NewServer(e.pub.AggregationHandler())
-	defer srv.Close()
 	mux := http.NewServeMux()
 	mux.Handle("GET /agg/{tenant}", e.pub.AggregationHandler())
 	srv2 := httptest.NewServer(mux)

@@ -18,7 +18,7 @@ const (
 	DefaultMaxDecodedBytes = 16 << 20
 	// DefaultMaxEncodedBytes caps the compressed/encoded list text.
 	DefaultMaxEncodedBytes = 4 << 20
-	// MinBitstringEntries is the W3C minimum list length (BSL §3.1,
+	// MinBitstringEntries is the W3C minimum list length (BSL "BitstringStatusListCredential",
 	// "minimumNumberOfEntries": 131,072 = 16 KiB of 1-bit entries).
 	MinBitstringEntries = 131072
 )
@@ -108,7 +108,7 @@ func Gunzip(compressed []byte, maxDecoded int64) ([]byte, error) {
 }
 
 // Deflate compresses with ZLIB at the best compression level, as draft-20
-// §4.1 recommends.
+// "Status List" recommends.
 func Deflate(data []byte) []byte {
 	var buf bytes.Buffer
 	zw, _ := zlib.NewWriterLevel(&buf, zlib.BestCompression) // level is valid
@@ -129,7 +129,7 @@ func Gzip(data []byte) []byte {
 // ---- IETF Token Status List --------------------------------------------
 
 // EncodeLst returns the "lst" member of an IETF status list: base64url
-// (no padding) of the ZLIB-compressed packed bytes (draft-20 §4.2).
+// (no padding) of the ZLIB-compressed packed bytes (draft-20 "Status List in JSON Format").
 func EncodeLst(l *List) (string, error) {
 	if l.order != LSBFirst {
 		return "", fmt.Errorf("%w: an IETF list must be LSB-first", ErrConfig)
@@ -171,7 +171,7 @@ func DecodeLstBytes(compressed []byte, bits int, opts DecodeOptions) (*List, err
 // ---- W3C Bitstring Status List / StatusList2021 -------------------------
 
 // EncodeBitstring returns the encodedList of a W3C Bitstring Status List:
-// multibase "u" + base64url-nopad(GZIP(bits)) (BSL §4.2).
+// multibase "u" + base64url-nopad(GZIP(bits)) (BSL "Bitstring Generation Algorithm").
 func EncodeBitstring(l *List) (string, error) {
 	if l.order != MSBFirst {
 		return "", fmt.Errorf("%w: a W3C list must be MSB-first", ErrConfig)

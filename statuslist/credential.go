@@ -22,14 +22,14 @@ const (
 	TypeIETFStatusList = "status_list"
 )
 
-// StatusMessage is one entry of statusMessage (BSL §2.1).
+// StatusMessage is one entry of statusMessage (BSL "BitstringStatusListEntry").
 type StatusMessage struct {
 	Status  string `json:"status"`
 	Message string `json:"message"`
 }
 
 // BitstringEntry is a credentialStatus entry of type
-// BitstringStatusListEntry (BSL §2.1). StatusListIndex is a base-10 string.
+// BitstringStatusListEntry (BSL "BitstringStatusListEntry"). StatusListIndex is a base-10 string.
 type BitstringEntry struct {
 	ID                   string          `json:"id,omitempty"`
 	Type                 string          `json:"type"`
@@ -61,7 +61,7 @@ func NewBitstringEntry(a Allocation, listURI string, messages []StatusMessage) (
 }
 
 // CheckStatusMessages validates statusMessage against statusSize (BSL
-// §2.1): required when size > 1, 2^size entries when present, each status
+// "BitstringStatusListEntry"): required when size > 1, 2^size entries when present, each status
 // a "0x"-prefixed hex string of its position.
 func CheckStatusMessages(size int, msgs []StatusMessage) error {
 	if size < 1 || size > 8 {
@@ -115,7 +115,7 @@ type BitstringSubject struct {
 	Type          string `json:"type"`
 	StatusPurpose any    `json:"statusPurpose"` // string or []string
 	EncodedList   string `json:"encodedList"`
-	// TTL in milliseconds (BSL §2.2).
+	// TTL in milliseconds (BSL "BitstringStatusListCredential").
 	TTL int64 `json:"ttl,omitempty"`
 	// StatusReference is optional.
 	StatusReference any `json:"statusReference,omitempty"`

@@ -16,13 +16,21 @@
 // always LSBFirst, a W3C list always MSBFirst (see List).
 //
 // Issuer side: an Allocator hands out indices in a keyed pseudo-random order
-// without repetition (herd privacy, draft §13.3 / BSL §6.4) from per-tenant
-// lists held in a Store (Memory here; SQL in statuslist/sqlstore); statuses
-// are set atomically; a Publisher signs list tokens and credentials and a
-// Handler serves them with caching headers and ETags.
+// without repetition (herd privacy: the privacy considerations of both specs) from
+// per-tenant, per-pool lists held in a Store (Memory here; SQLite and
+// PostgreSQL in statuslist/sqlstore; contract suite in statuslist/storetest),
+// optionally reserving runs of sequence numbers per round trip (WithBatch);
+// statuses are set atomically and revocation is final; a Publisher signs
+// list tokens (JWT, CWT) and W3C list credentials (vc+jwt) and serves them
+// (Publisher.Handler: media types, Cache-Control from ttl/exp, ETag) and the
+// aggregation document (Publisher.AggregationHandler).
 //
-// Verifier side: a Checker fetches, verifies and caches status lists and
-// answers the status of a presentation.StatusReference.
+// Verifier side: a Checker fetches lists through the guarded fetcher
+// (GuardedFetcher), verifies signature, typ, sub = uri, expiry and purpose,
+// caches by ttl/exp clamped to a configured range, and answers
+// Check(ctx, presentation.StatusReference) (Status, error); CheckAt resolves
+// historical statuses. ReferenceFromIETF and ReferenceFromW3C parse status
+// claims strictly.
 //
 // Untrusted input is bounded everywhere: the inflated size of a list is capped
 // before it is allocated (DecodeOptions.MaxDecodedBytes), CBOR nesting depth

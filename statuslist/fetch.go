@@ -7,7 +7,7 @@ import (
 )
 
 // MaxRedirects is how many 3xx responses the checker follows (draft-20
-// §8.1 allows redirects; the bound stops loops, security.md row 37).
+// "Status List Request" allows redirects; the bound stops loops, security.md row 37).
 const MaxRedirects = 3
 
 // GuardedFetcher adapts wstack's guarded fetcher (https only unless a test

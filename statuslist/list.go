@@ -10,10 +10,10 @@ type BitOrder uint8
 
 const (
 	// LSBFirst is the IETF Token Status List order: entry 0 occupies the
-	// least significant bits of byte 0 (draft-20 §4.1).
+	// least significant bits of byte 0 (draft-20 "Status List").
 	LSBFirst BitOrder = iota
 	// MSBFirst is the W3C Bitstring Status List order: index 0 is the
-	// left-most (most significant) bit of byte 0 (BSL §3.1, §4.1).
+	// left-most (most significant) bit of byte 0 (BSL "Bitstring Expansion Algorithm").
 	MSBFirst
 )
 
@@ -25,10 +25,10 @@ func (o BitOrder) String() string {
 }
 
 // Status is a status value. The IETF values are registered in draft-20
-// §7.1; W3C lists report their raw entry value (1 = set).
+// "Status Types"; W3C lists report their raw entry value (1 = set).
 type Status uint8
 
-// IETF status types (draft-20 §7.1). 0x03 and 0x0C–0x0F are application
+// IETF status types (draft-20 "Status Types"). 0x03 and 0x0C–0x0F are application
 // specific.
 const (
 	Valid     Status = 0x00

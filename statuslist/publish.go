@@ -33,7 +33,7 @@ type PublisherConfig struct {
 	// Validity is exp − iat (validUntil − validFrom); default 24h.
 	Validity time.Duration
 	// TTL is the ttl claim: how long relying parties may cache (draft-20
-	// §5.1 seconds; BSL ttl in milliseconds). Default 5 minutes. A signed
+	// "Status List Token in JWT Format": seconds; BSL ttl in milliseconds). Default 5 minutes. A signed
 	// token is reused while its list is unchanged and it is younger than
 	// TTL.
 	TTL time.Duration
@@ -41,6 +41,9 @@ type PublisherConfig struct {
 	Now func() time.Time
 	// Logger is optional; tokens are never logged.
 	Logger *slog.Logger
+	// DefaultTenant is the tenant served by routes without a {tenant}
+	// wildcard.
+	DefaultTenant string
 }
 
 // Published is a signed status list ready to serve.
@@ -188,15 +191,15 @@ func contains(s []string, v string) bool {
 }
 
 // Handler serves lists: GET and HEAD of a route whose pattern has a {list}
-// wildcard and optionally {tenant} (default tenant ""), e.g.
+// wildcard and optionally {tenant} (default PublisherConfig.DefaultTenant), e.g.
 //
 //	mux.Handle("GET /tenants/{tenant}/statuslists/{list}", pub.Handler())
 //
-// The representation is negotiated from Accept (draft-20 §8.1: statuslist+jwt
+// The representation is negotiated from Accept (draft-20 "Status List Request": statuslist+jwt
 // or statuslist+cwt for IETF lists; vc+jwt for W3C lists); 406 when nothing
 // acceptable. Cache-Control max-age is min(ttl, exp − now); ETag and
 // If-None-Match give 304. A historical ?time= request gets 501 (draft-20
-// §8.4: not supported).
+// "Historical resolution": not supported).
 func (p *Publisher) Handler() http.Handler { return http.HandlerFunc(p.ServeList) }
 
 // ServeList is the handler function (for routers that are not ServeMux, set
@@ -212,7 +215,10 @@ func (p *Publisher) ServeList(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	tenant, listID := r.PathValue("tenant"), r.PathValue("list")
-	if !ValidName(listID) || tenant != "" && !ValidName(tenant) {
+	if tenant == "" {
+		tenant = p.cfg.DefaultTenant
+	}
+	if !ValidName(listID) || !ValidName(tenant) {
 		http.NotFound(w, r)
 		return
 	}

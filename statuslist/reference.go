@@ -9,7 +9,7 @@ import (
 )
 
 // ReferenceFromIETF reads a referenced token's status claim
-// ({"status_list": {"idx": …, "uri": …}}, draft-20 §6.1) as decoded from
+// ({"status_list": {"idx": …, "uri": …}}, draft-20 "Referenced Token") as decoded from
 // JSON (numbers as float64 or json.Number). idx must be a non-negative
 // integer ≤ 2^53 (security.md row 32); uri a non-empty string.
 func ReferenceFromIETF(status map[string]any) (presentation.StatusReference, error) {
@@ -56,7 +56,7 @@ func jsonIndex(v any) (uint64, error) {
 
 // ReferenceFromW3C reads a credentialStatus entry of type
 // BitstringStatusListEntry or StatusList2021Entry. statusListIndex must be
-// a base-10 string of digits (BSL §2.1); statusSize an integer in 1..8;
+// a base-10 string of digits (BSL "BitstringStatusListEntry"); statusSize an integer in 1..8;
 // statusMessage, when required or present, must have 2^statusSize entries.
 func ReferenceFromW3C(entry map[string]any) (presentation.StatusReference, error) {
 	ref := presentation.StatusReference{Raw: entry, Size: 1}

@@ -20,7 +20,7 @@ const (
 	FormatBitstring Format = "bitstring"
 )
 
-// Purposes of W3C status entries (BSL §2.1).
+// Purposes of W3C status entries (BSL "BitstringStatusListEntry").
 const (
 	PurposeRevocation = "revocation"
 	PurposeSuspension = "suspension"
@@ -81,7 +81,7 @@ func (c ListConfig) Normalize() (ListConfig, error) {
 }
 
 // Final reports the status value that is permanent in lists of this
-// configuration: INVALID for IETF lists (draft-20 §7.1: revocation is not
+// configuration: INVALID for IETF lists (draft-20 "Status Types": revocation is not
 // reversible) and 1 for W3C revocation lists.
 func (c ListConfig) Final() (Status, bool) {
 	if c.Format == FormatIETF || c.Purpose == PurposeRevocation {

@@ -15,7 +15,7 @@ import (
 	"github.com/ocmw/wstack/internal/jsonx"
 )
 
-// Media types and token types (draft-20 §5, §14; VC-JOSE-COSE §6).
+// Media types and token types (draft-20 "Status List Token", IANA considerations; VC-JOSE-COSE).
 const (
 	MediaTypeJWT         = "application/statuslist+jwt"
 	MediaTypeCWT         = "application/statuslist+cwt"
@@ -27,7 +27,7 @@ const (
 	DefaultMaxTokenBytes = 8 << 20
 )
 
-// CWT claim keys (RFC 8392 §4, draft-20 §6.1, §6.2).
+// CWT claim keys (RFC 8392, draft-20 "Status List Token in CWT Format" and "Referenced Token").
 const (
 	cwtIss        = 1
 	cwtSub        = 2
@@ -43,7 +43,7 @@ const (
 )
 
 // IETFStatusList is the status_list object of a status list token in JSON
-// form (draft-20 §4.2). Its CBOR form carries lst as a byte string.
+// form (draft-20 "Status List in JSON Format"). Its CBOR form carries lst as a byte string.
 type IETFStatusList struct {
 	Bits           int    `json:"bits"`
 	Lst            string `json:"lst"`
@@ -64,12 +64,12 @@ func (s IETFStatusList) Decode(opts DecodeOptions) (*List, error) {
 	return DecodeLst(s.Lst, s.Bits, opts)
 }
 
-// Aggregation is the Status List Aggregation document (draft-20 §9.3).
+// Aggregation is the Status List Aggregation document (draft-20 "Status List Aggregation").
 type Aggregation struct {
 	StatusLists []string `json:"status_lists"`
 }
 
-// TokenClaims are the claims of a status list token (draft-20 §5.1, §5.2).
+// TokenClaims are the claims of a status list token (draft-20 "Status List Token in JWT Format" / "... in CWT Format").
 // Times are whole seconds.
 type TokenClaims struct {
 	Issuer    string
@@ -119,7 +119,7 @@ func SignJWT(ctx context.Context, s jose.MessageSigner, c TokenClaims) (string, 
 
 // SignCWT signs a status list token in CWT form: a tagged COSE_Sign1 with
 // protected header {1: alg, 16: "application/statuslist+cwt"} and kid in the
-// unprotected header (draft-20 §5.2). lst is the raw compressed bytes.
+// unprotected header (draft-20 "Status List Token in CWT Format"). lst is the raw compressed bytes.
 func SignCWT(ctx context.Context, s jose.MessageSigner, c TokenClaims) ([]byte, error) {
 	if c.Subject == "" || c.IssuedAt.IsZero() {
 		return nil, fmt.Errorf("%w: sub and iat are required", ErrConfig)
@@ -283,7 +283,7 @@ type VerifiedToken struct {
 	Format string
 }
 
-// VerifyJWT verifies a status list token in JWT form (draft-20 §8.3): typ
+// VerifyJWT verifies a status list token in JWT form (draft-20 "Validation Rules"): typ
 // statuslist+jwt, allowed algorithm, signature under the resolved key,
 // sub = opts.Subject, exp, then decodes the list with bounded inflation.
 func VerifyJWT(ctx context.Context, token string, opts VerifyOptions) (*VerifiedToken, error) {
@@ -439,7 +439,7 @@ func checkClaims(c TokenClaims, opts VerifyOptions) error {
 	return nil
 }
 
-// VerifyCWT verifies a status list token in CWT form (draft-20 §8.3): a
+// VerifyCWT verifies a status list token in CWT form (draft-20 "Validation Rules"): a
 // COSE_Sign1 (tagged or not) whose protected header carries an allowed alg
 // and typ application/statuslist+cwt, signed by the resolved key.
 func VerifyCWT(ctx context.Context, token []byte, opts VerifyOptions) (*VerifiedToken, error) {
