@@ -2,9 +2,11 @@ package vc
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
+	"strconv"
 
 	"github.com/ocmw/wstack/crypto/jose"
 	"github.com/ocmw/wstack/presentation"
@@ -221,13 +223,35 @@ func StatusReference(claims map[string]any) (*presentation.StatusReference, erro
 	if !ok {
 		return nil, fmt.Errorf("%w: status_list is not an object", ErrStatus)
 	}
-	idx, ok := sl["idx"].(float64)
-	if !ok || idx < 0 || idx != math.Trunc(idx) || idx > 1<<53 {
+	idx, ok := index(sl["idx"])
+	if !ok {
 		return nil, fmt.Errorf("%w: idx must be a non-negative integer", ErrStatus)
 	}
 	uri, ok := sl["uri"].(string)
 	if !ok || uri == "" {
 		return nil, fmt.Errorf("%w: uri must be a non-empty string", ErrStatus)
 	}
-	return &presentation.StatusReference{Type: "status_list", URI: uri, Index: uint64(idx), Raw: sl}, nil
+	return &presentation.StatusReference{Type: "status_list", URI: uri, Index: idx, Raw: sl}, nil
+}
+
+// index reads a non-negative integer up to 2^53 from a decoded JSON number
+// or, at issuance, a Go integer.
+func index(v any) (uint64, bool) {
+	switch n := v.(type) {
+	case float64:
+		if n < 0 || n != math.Trunc(n) || n > 1<<53 {
+			return 0, false
+		}
+		return uint64(n), true
+	case json.Number:
+		i, err := strconv.ParseUint(string(n), 10, 64)
+		return i, err == nil && i <= 1<<53
+	case int:
+		return uint64(n), n >= 0 && uint64(n) <= 1<<53
+	case int64:
+		return uint64(n), n >= 0 && uint64(n) <= 1<<53
+	case uint64:
+		return n, n <= 1<<53
+	}
+	return 0, false
 }
