@@ -1,0 +1,80 @@
+package presentation_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/ocmw/wstack/presentation"
+	"github.com/ocmw/wstack/presentation/w3c"
+)
+
+func TestPresenterErrors(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t)
+	jwtCred, err := presentation.Parse(ctx, presentation.FormatJWTVCJSON, w.jwtVC(t, w.credential(w.holder.DID, 1), w3c.SignOptions{}))
+	require.NoError(t, err)
+	ldpCred, err := presentation.Parse(ctx, presentation.FormatLDPVC, ldpDoc(w))
+	require.NoError(t, err)
+	b := presentation.Binding{Nonce: nonce, Audience: audience}
+	cases := []struct {
+		name   string
+		p      presentation.Presenter
+		format presentation.Format
+		creds  []*presentation.Credential
+		want   error
+	}{
+		{"no_binding", presentation.Presenter{JWTSigner: w.holder.Signer}, presentation.FormatJWTVPJSON, []*presentation.Credential{jwtCred}, presentation.ErrConfig},
+		{"no_credentials", presentation.Presenter{Binding: b, JWTSigner: w.holder.Signer}, presentation.FormatJWTVPJSON, nil, presentation.ErrConfig},
+		{"no_jwt_signer", presentation.Presenter{Binding: b}, presentation.FormatJWTVPJSON, []*presentation.Credential{jwtCred}, presentation.ErrConfig},
+		{"ldp_in_jwt_vp", presentation.Presenter{Binding: b, JWTSigner: w.holder.Signer}, presentation.FormatJWTVPJSON, []*presentation.Credential{ldpCred}, presentation.ErrUnsupportedFormat},
+		{"no_ldp_signer", presentation.Presenter{Binding: b}, presentation.FormatLDPVP, []*presentation.Credential{ldpCred}, presentation.ErrConfig},
+		{"jwt_in_ldp_vp", presentation.Presenter{Binding: b, LDPSigner: noSigner{}}, presentation.FormatLDPVP, []*presentation.Credential{jwtCred}, presentation.ErrUnsupportedFormat},
+		{"no_sdjwt_presenter", presentation.Presenter{Binding: b}, presentation.FormatSDJWTVC, []*presentation.Credential{jwtCred}, presentation.ErrConfig},
+		{"two_sdjwt", presentation.Presenter{Binding: b, SDJWT: &sdjwtHandler{w: w}}, presentation.FormatSDJWTVC, []*presentation.Credential{jwtCred, jwtCred}, presentation.ErrConfig},
+		{"mdoc", presentation.Presenter{Binding: b}, presentation.FormatMsoMdoc, []*presentation.Credential{jwtCred}, presentation.ErrUnsupportedFormat},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := tc.p.Present(ctx, tc.format, tc.creds, nil)
+			require.ErrorIs(t, err, tc.want)
+		})
+	}
+}
+
+type noSigner struct{}
+
+func (noSigner) SignProof(context.Context, []byte, presentation.ProofOptions) ([]byte, error) {
+	panic("not reached")
+}
+
+// A status entry of a type the view does not interpret is still handed to
+// the status checker, which decides; an unknown list is not a valid status.
+func TestUnknownStatusType(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t)
+	c := w.credential(w.holder.DID, 1)
+	c.CredentialStatus = w3c.One(w3c.Object{ID: "https://status.example.com/1", Type: w3c.One("CredentialStatusList2017")})
+	tok := w.jwtVC(t, c, w3c.SignOptions{})
+	view, err := presentation.Parse(ctx, presentation.FormatJWTVCJSON, tok)
+	require.NoError(t, err)
+	require.Equal(t, "CredentialStatusList2017", view.Status[0].Type)
+	require.Equal(t, "https://status.example.com/1", view.Status[0].URI)
+	_, err = w.validator().Verify(ctx, presentation.FormatJWTVCJSON, tok)
+	require.ErrorIs(t, err, presentation.ErrStatusUnavailable)
+}
+
+func TestValidationErrorMessage(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t)
+	w.status.values[1] = 1
+	tok := w.jwtVC(t, w.credential(w.holder.DID, 1), w3c.SignOptions{})
+	_, err := w.validator(func(c *presentation.ValidatorConfig) { c.Trust = presentation.TrustedIssuers{} }).Verify(ctx, presentation.FormatJWTVCJSON, tok)
+	msg := err.Error()
+	require.True(t, strings.HasPrefix(msg, "presentation: jwt_vc_json validation failed: "), msg)
+	require.Contains(t, msg, "credential revoked")
+	require.Contains(t, msg, "issuer not trusted")
+	require.NotContains(t, msg, tok[:20], "tokens never appear in errors")
+}
