@@ -162,6 +162,7 @@ func FuzzVerify(f *testing.F) {
 		"testdata/vc-di-eddsa/eddsa-rdfc-2022-signedDataInt.json",
 		"testdata/vc-di-eddsa/eddsa-jcs-2022-signedJCS.json",
 		"testdata/vc-di-eddsa/Ed25519Signature2020-signedEdSig.json",
+		"testdata/vc-di-ecdsa/ecdsa-jcs-2019-signedJCSECDSAP256.json",
 	} {
 		b, err := os.ReadFile(p)
 		if err != nil {
@@ -183,7 +184,7 @@ func FuzzVerify(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	suites := []Suite{EdDSARDFC2022, EdDSAJCS2022, Ed25519Signature2020, JsonWebSignature2020, ECDSARDFC2019}
+	suites := []Suite{EdDSARDFC2022, EdDSAJCS2022, Ed25519Signature2020, JsonWebSignature2020, ECDSARDFC2019, ECDSAJCS2019}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		_, err := p.Verify(context.Background(), data, VerifyOptions{Suites: suites})
 		if err == nil {
