@@ -42,16 +42,24 @@ var knownFormats = map[string]formatKind{
 func credentialNames(f presentation.Format) []string {
 	switch f {
 	case presentation.FormatJWTVCJSON, presentation.FormatDIFJWTVC:
-		return []string{"jwt_vc", "jwt_vc_json", "jwt"}
+		return namesJWT
 	case presentation.FormatLDPVC:
-		return []string{"ldp_vc", "ldp", "di_vc", "di"}
+		return namesLDP
 	case presentation.FormatSDJWTVC, presentation.FormatSDJWTVCLegacy, presentation.FormatDIFSDJWT:
-		return []string{"dc+sd-jwt", "vc+sd-jwt", "sd_jwt"}
+		return namesSDJWT
 	case presentation.FormatMsoMdoc:
-		return []string{"mso_mdoc"}
+		return namesMdoc
 	}
 	return nil
 }
+
+// Read-only name lists returned by credentialNames.
+var (
+	namesJWT   = []string{"jwt_vc", "jwt_vc_json", "jwt"}
+	namesLDP   = []string{"ldp_vc", "ldp", "di_vc", "di"}
+	namesSDJWT = []string{"dc+sd-jwt", "vc+sd-jwt", "sd_jwt"}
+	namesMdoc  = []string{"mso_mdoc"}
+)
 
 type family uint8
 

@@ -73,6 +73,10 @@ type segment struct {
 type JSONPath struct {
 	src  string
 	segs []segment
+	// simple paths (single names and indices only) select at most one
+	// node, at loc; they are evaluated without allocating.
+	simple bool
+	loc    []any
 }
 
 // String returns the source expression.
@@ -96,6 +100,23 @@ func CompileJSONPath(s string) (*JSONPath, error) {
 	p := &JSONPath{src: s}
 	if err := p.parse(); err != nil {
 		return nil, err
+	}
+	p.simple = true
+	for _, seg := range p.segs {
+		if seg.kind != segChild || len(seg.sels) != 1 {
+			p.simple = false
+			break
+		}
+		if seg.sels[0].isIdx {
+			p.loc = append(p.loc, seg.sels[0].index)
+		} else {
+			p.loc = append(p.loc, seg.sels[0].name)
+		}
+	}
+	if !p.simple {
+		p.loc = nil
+	} else if p.loc == nil {
+		p.loc = []any{}
 	}
 	// The expression is now known to be flat (no nesting), short and free
 	// of script, so the recursive-descent parser of gval cannot overflow.
@@ -349,8 +370,33 @@ func (p *JSONPath) Eval(root any, emit func(v any, loc []any) bool) error {
 	return st.err
 }
 
-// First returns the first result of the expression over root.
+// First returns the first result of the expression over root. The
+// location must not be modified (simple paths share theirs).
 func (p *JSONPath) First(root any) (v any, loc []any, ok bool, err error) {
+	if p.simple {
+		cur := root
+		for _, seg := range p.segs {
+			sel := seg.sels[0]
+			if sel.isIdx {
+				arr, isArr := asArray(cur)
+				if !isArr || sel.index >= len(arr) {
+					return nil, nil, false, nil
+				}
+				cur = arr[sel.index]
+				continue
+			}
+			obj, isObj := asObject(cur)
+			if !isObj {
+				return nil, nil, false, nil
+			}
+			x, found := obj[sel.name]
+			if !found {
+				return nil, nil, false, nil
+			}
+			cur = x
+		}
+		return cur, p.loc, true, nil
+	}
 	err = p.Eval(root, func(x any, l []any) bool {
 		v, loc, ok = x, slices.Clone(l), true
 		return false
