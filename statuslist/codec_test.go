@@ -194,13 +194,13 @@ func TestRow34_BitOrder_IETF8BitSpecVector(t *testing.T) {
 }
 
 // row34_bit_order for W3C: index 0 is the left-most bit. The same two
-// bytes the IETF §4.1 example uses (0xb9 0xa3) mean different indices in
+// bytes the IETF "Status List" section example uses (0xb9 0xa3) mean different indices in
 // the two orders.
 func TestRow34_BitOrder_W3CMSBFirst(t *testing.T) {
 	data := []byte{0xb9, 0xa3}
 	ietf, _ := ListFromBytes(append([]byte(nil), data...), 1, LSBFirst)
 	w3c, _ := ListFromBytes(append([]byte(nil), data...), 1, MSBFirst)
-	// IETF (draft §4.1 figure): 0,3,4,5,7,8,9,13,15 set.
+	// IETF (the draft's figure): 0,3,4,5,7,8,9,13,15 set.
 	wantIETF := []uint64{0, 3, 4, 5, 7, 8, 9, 13, 15}
 	// W3C reading of 1011 1001 1010 0011: 0,2,3,4,7,8,10,14,15 set.
 	wantW3C := []uint64{0, 2, 3, 4, 7, 8, 10, 14, 15}

@@ -16,7 +16,7 @@ import (
 	"github.com/ocmw/wstack/statuslist"
 )
 
-// Decoding the 1-bit example list of draft-ietf-oauth-status-list-20 §4.1.
+// Decoding the 1-bit example list of draft-ietf-oauth-status-list-20 ("Status List" section).
 func ExampleDecodeLst() {
 	l, err := statuslist.DecodeLst("eNrbuRgAAhcBXQ", 1, statuslist.DecodeOptions{})
 	if err != nil {

@@ -53,7 +53,7 @@ func TestSpecJWTVerifies(t *testing.T) {
 	if vt.Claims.TTL != time.Duration(v.TTL)*time.Second || vt.Claims.ExpiresAt.Unix() != v.Exp || vt.Claims.Issuer != "https://example.com" {
 		t.Fatalf("claims %+v", vt.Claims)
 	}
-	// The §4.1 1-bit example list.
+	// The 1-bit example list of the "Status List" section.
 	want := map[uint64]Status{0: 1, 3: 1, 4: 1, 5: 1, 7: 1, 8: 1, 9: 1, 13: 1, 15: 1}
 	for i := uint64(0); i < 16; i++ {
 		if got, _ := vt.List.Get(i); got != want[i] {
