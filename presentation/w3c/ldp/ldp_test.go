@@ -3,6 +3,7 @@ package ldp_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"testing"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 
 	"github.com/ocmw/wstack/crypto"
 	"github.com/ocmw/wstack/crypto/dataintegrity"
+	"github.com/ocmw/wstack/crypto/dataintegrity/rdfc"
 	"github.com/ocmw/wstack/presentation"
 	"github.com/ocmw/wstack/presentation/w3c"
 	"github.com/ocmw/wstack/presentation/w3c/ldp"
@@ -212,4 +214,31 @@ func TestRow56_ContextURLNotLoaded(t *testing.T) {
 			require.ErrorIs(t, err, dataintegrity.ErrParsing)
 		})
 	}
+}
+
+// Security row 58: an ldp_vc whose subject is a blank-node clique (8
+// nodes, 56+ quads) fails at the RDFC work cap, quickly, as a signature
+// failure of the credential.
+func TestRow58_PoisonGraphCredential(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	var doc map[string]any
+	require.NoError(t, json.Unmarshal([]byte(e.sign(t, e.credential(e.holder.DID), e.issuer, e.issuer.KID())), &doc))
+	var nodes []any
+	for i := range 8 {
+		var links []any
+		for j := range 8 {
+			if i != j {
+				links = append(links, fmt.Sprintf("_:n%d", j))
+			}
+		}
+		nodes = append(nodes, map[string]any{"@id": fmt.Sprintf("_:n%d", i), "p": links})
+	}
+	doc["@context"] = append(doc["@context"].([]any), map[string]any{"p": map[string]any{"@id": "urn:ex:p", "@type": "@id"}})
+	doc["credentialSubject"] = map[string]any{"p": nodes}
+	start := time.Now()
+	_, err := e.validator(t).Verify(ctx, presentation.FormatLDPVC, doc)
+	require.ErrorIs(t, err, presentation.ErrSignature)
+	require.ErrorIs(t, err, rdfc.ErrWorkLimit)
+	require.Less(t, time.Since(start), 3*time.Second)
 }
