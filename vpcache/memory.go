@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"sync"
+	"time"
 )
 
 // DefaultMaxEntries bounds a [MemoryStore] unless configured otherwise.
@@ -27,8 +28,9 @@ type MemoryStore struct {
 }
 
 type memEntry struct {
-	id string
-	e  Entry
+	id     string
+	e      Entry
+	filled time.Time // when a TieredStore filled this L1 entry
 }
 
 // MemoryOption configures a [MemoryStore].
@@ -83,20 +85,35 @@ func (m *MemoryStore) Len() int {
 
 // Get implements [Store]; it marks the entry as recently used.
 func (m *MemoryStore) Get(ctx context.Context, k Key) (Entry, error) {
+	e, _, err := m.get(ctx, k)
+	return e, err
+}
+
+func (m *MemoryStore) get(ctx context.Context, k Key) (Entry, time.Time, error) {
 	if err := k.Validate(); err != nil {
-		return Entry{}, err
+		return Entry{}, time.Time{}, err
 	}
 	if err := ctx.Err(); err != nil {
-		return Entry{}, fmt.Errorf("%w: %w", ErrStore, err)
+		return Entry{}, time.Time{}, fmt.Errorf("%w: %w", ErrStore, err)
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	el, ok := m.byID[k.id()]
 	if !ok {
-		return Entry{}, ErrNotFound
+		return Entry{}, time.Time{}, ErrNotFound
 	}
 	m.lru.MoveToFront(el)
-	return copyEntry(el.Value.(*memEntry).e), nil
+	me := el.Value.(*memEntry)
+	return copyEntry(me.e), me.filled, nil
+}
+
+// flush removes every entry.
+func (m *MemoryStore) flush() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.lru.Init()
+	clear(m.byID)
+	clear(m.pcCount)
 }
 
 func copyEntry(e Entry) Entry {
@@ -114,20 +131,33 @@ func (m *MemoryStore) Put(ctx context.Context, e Entry) (int64, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, fmt.Errorf("%w: %w", ErrStore, err)
 	}
+	return m.put(e, 0, time.Time{})
+}
+
+// put stores a copy of e. version 0 assigns one (random on insert,
+// incremented on overwrite); otherwise e gets exactly version (an L1 copy of
+// an L2 entry).
+func (m *MemoryStore) put(e Entry, version int64, filled time.Time) (int64, error) {
 	e = copyEntry(e)
 	id := e.Key.id()
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if el, ok := m.byID[id]; ok {
 		me := el.Value.(*memEntry)
-		e.Version = nextVersion(me.e.Version)
-		me.e = e
+		if version == 0 {
+			version = nextVersion(me.e.Version)
+		}
+		e.Version = version
+		me.e, me.filled = e, filled
 		m.lru.MoveToFront(el)
 		return e.Version, nil
 	}
-	v, err := NewVersion()
-	if err != nil {
-		return 0, err
+	v := version
+	if v == 0 {
+		var err error
+		if v, err = NewVersion(); err != nil {
+			return 0, err
+		}
 	}
 	e.Version = v
 	evicted := 0
@@ -141,7 +171,7 @@ func (m *MemoryStore) Put(ctx context.Context, e Entry) (int64, error) {
 			}
 		}
 	}
-	m.byID[id] = m.lru.PushFront(&memEntry{id: id, e: e})
+	m.byID[id] = m.lru.PushFront(&memEntry{id: id, e: e, filled: filled})
 	m.pcCount[pc]++
 	for m.lru.Len() > m.max {
 		m.remove(m.lru.Back())
