@@ -526,3 +526,54 @@ func mustList(l *List, err error) *List {
 	}
 	return l
 }
+
+// The W3C test suite's own fixture: index 201 must read as set. Read
+// MSB-first it is; read LSB-first (the classic bug, security.md row 34)
+// index 201 would be unset and 206 set instead.
+func TestRow34_BitOrder_W3CTestSuiteFixture(t *testing.T) {
+	b, err := os.ReadFile("testdata/w3c_vectors.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f struct {
+		TS struct {
+			Enc   string `json:"encoded_list"`
+			Index uint64 `json:"expected_set_index"`
+			Short string `json:"short_encoded_list"`
+		} `json:"test_suite"`
+	}
+	if err := json.Unmarshal(b, &f); err != nil {
+		t.Fatal(err)
+	}
+	// The fixture has no multibase prefix: as a Bitstring value it is
+	// rejected; with the prefix added (same base64url payload) it decodes.
+	if _, err := DecodeBitstring(f.TS.Enc, 1, DecodeOptions{}); !errors.Is(err, ErrEncoding) {
+		t.Fatalf("unprefixed: %v", err)
+	}
+	l, err := DecodeBitstring("u"+f.TS.Enc, 1, DecodeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var set []uint64
+	for i := uint64(0); i < l.Len(); i++ {
+		if v, _ := l.Get(i); v != 0 {
+			set = append(set, i)
+		}
+	}
+	if len(set) == 0 || set[0] != f.TS.Index {
+		t.Fatalf("set entries %v, want %d first", set, f.TS.Index)
+	}
+	wrong, _ := ListFromBytes(l.Bytes(), 1, LSBFirst)
+	if v, _ := wrong.Get(f.TS.Index); v != 0 {
+		t.Fatal("LSB-first reading should miss index 201")
+	}
+	// The legacy reader (no prefix) agrees.
+	l2, err := DecodeStatusList2021(f.TS.Enc, DecodeOptions{})
+	if err != nil || !bytes.Equal(l2.Bytes(), l.Bytes()) {
+		t.Fatalf("StatusList2021 reader: %v", err)
+	}
+	// row35: the suite's short list fails with STATUS_LIST_LENGTH_ERROR.
+	if _, err := DecodeBitstring("u"+f.TS.Short, 1, DecodeOptions{}); !errors.Is(err, ErrListLength) {
+		t.Fatalf("short list: %v", err)
+	}
+}
