@@ -317,7 +317,9 @@ func (c *canonicalizer) hashNDegree(ref string, iss *issuer) (string, *issuer, e
 			if err := c.spend(); err != nil {
 				return "", nil, err
 			}
-			issCopy := iss.clone()
+			// the issuer is copied only when this permutation issues a new
+			// identifier (many permutations are skipped before that)
+			issCopy, copied := iss, false
 			var path strings.Builder
 			var recursion []string
 			skip := false
@@ -327,6 +329,9 @@ func (c *canonicalizer) hashNDegree(ref string, iss *issuer) (string, *issuer, e
 				} else {
 					if !issCopy.has(related) {
 						recursion = append(recursion, related)
+						if !copied {
+							issCopy, copied = iss.clone(), true
+						}
 					}
 					path.WriteString(issCopy.issue(related))
 				}
