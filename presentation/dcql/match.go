@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"log/slog"
 	"slices"
 	"sync"
 
@@ -245,7 +246,15 @@ func (c *Compiled) Evaluate(ctx context.Context, creds iter.Seq[*presentation.Cr
 	if err != nil {
 		return nil, err
 	}
-	return c.Select(cands, reasons)
+	res, err := c.Select(cands, reasons)
+	if c.cfg.logger.Enabled(ctx, slog.LevelDebug) {
+		counts := make(map[string]int, len(cands))
+		for id, ms := range cands {
+			counts[id] = len(ms)
+		}
+		c.cfg.logger.DebugContext(ctx, "dcql: query evaluated", "candidates", counts, "satisfied", err == nil)
+	}
+	return res, err
 }
 
 // Candidates evaluates the credentials and returns, per credential query id,

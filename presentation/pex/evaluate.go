@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"log/slog"
 	"slices"
 	"sync"
 
@@ -256,7 +257,15 @@ func (c *Compiled) Evaluate(ctx context.Context, creds iter.Seq[*presentation.Cr
 	if err != nil {
 		return nil, err
 	}
-	if err := c.selectMinimal(res); err != nil {
+	err = c.selectMinimal(res)
+	if c.cfg.logger.Enabled(ctx, slog.LevelDebug) {
+		counts := make([]int, len(res.Descriptors))
+		for i, dr := range res.Descriptors {
+			counts[i] = len(dr.Candidates)
+		}
+		c.cfg.logger.DebugContext(ctx, "pex: definition evaluated", "definition", c.def.ID, "candidates", counts, "satisfiable", res.Satisfiable, "optimal", res.Optimal)
+	}
+	if err != nil {
 		return res, err
 	}
 	return res, nil

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ocmw/wstack/presentation"
+	"github.com/ocmw/wstack/presentation/dcql"
 	"github.com/ocmw/wstack/presentation/pex"
 )
 
@@ -205,3 +206,6 @@ func TestVerifierRejectsTooManyPicked(t *testing.T) {
 	_, err = c.Verify(ctx, sub, token, w)
 	require.NoError(t, err, "one of A is fine")
 }
+
+// One presenter implementation serves both query languages.
+var _ dcql.Presenter = pex.Presenter(nil)
