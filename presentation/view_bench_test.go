@@ -94,3 +94,28 @@ func BenchmarkVerifyPresentationJWTVP(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkVerifyPresentationSDJWT measures an SD-JWT VC presentation with
+// KB-JWT (issuer ES256, holder EdDSA) through the view, status and trust.
+func BenchmarkVerifyPresentationSDJWT(b *testing.B) {
+	ctx := context.Background()
+	w := newWorld(b)
+	h := &sdjwtHandler{w: w}
+	v := w.validator()
+	held, err := v.Verify(ctx, presentation.FormatSDJWTVC, w.sdjwtVC(b, now.Add(time.Hour), 1))
+	if err != nil {
+		b.Fatal(err)
+	}
+	pr := &presentation.Presenter{Binding: presentation.Binding{Nonce: nonce, Audience: audience}, SDJWT: h, Now: clock}
+	pres, err := pr.Present(ctx, presentation.FormatSDJWTVC, []*presentation.Credential{held}, [][]presentation.ClaimPath{{{"given_name"}}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	opts := presentation.PresentationOptions{Nonce: nonce, Audience: audience}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := v.VerifyPresentation(ctx, presentation.FormatSDJWTVC, pres, opts); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
