@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ocmw/wstack/crypto/jose"
+	"github.com/ocmw/wstack/internal/fetch"
 	"github.com/ocmw/wstack/presentation"
 	"github.com/ocmw/wstack/statuslist"
 )
@@ -156,5 +157,30 @@ func TestCheckAtHistorical(t *testing.T) {
 	}
 	if _, err := c.CheckAt(ctx, w3cRef(uri, 1, "revocation", 1, nil), t0); !errors.Is(err, statuslist.ErrUnsupportedReference) {
 		t.Fatalf("W3C historical: %v", err)
+	}
+}
+
+func TestRow37_RedirectLoopAndInternalURIs(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	mux := http.NewServeMux()
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	mux.HandleFunc("GET /loop", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/loop", http.StatusFound)
+	})
+	c := e.checker(t, nil)
+	if _, err := c.Check(ctx, ietfRef(srv.URL+"/loop", 0)); !errors.Is(err, statuslist.ErrRetrieval) {
+		t.Fatalf("row37_redirect_loop: %v", err)
+	}
+	// The default guarded fetcher refuses internal addresses and plain http.
+	strict, _ := statuslist.NewChecker(statuslist.CheckerConfig{
+		Fetcher: statuslist.GuardedFetcher(fetch.New(fetch.Options{})),
+		Keys:    statuslist.StaticKey(e.signer.Public()),
+	})
+	for _, u := range []string{srv.URL + "/x", "https://127.0.0.1/x", "https://[::1]/x", "file:///etc/passwd"} {
+		if _, err := strict.Check(ctx, ietfRef(u, 0)); !errors.Is(err, statuslist.ErrRetrieval) {
+			t.Fatalf("row37_internal_uri %s: %v", u, err)
+		}
 	}
 }
