@@ -178,6 +178,9 @@ func Compile(def *Definition, opts ...Option) (*Compiled, error) {
 			continue
 		}
 		for _, h := range d.Constraints.IsHolder {
+			if h == nil {
+				return nil, invalid(ErrSchema, "%q: null is_holder entry", d.ID)
+			}
 			for _, id := range h.FieldID {
 				if !slices.Contains(fieldOwners[id], i) {
 					return nil, invalid(ErrUnknownFieldID, "is_holder of %q names %q", d.ID, id)
@@ -185,6 +188,9 @@ func Compile(def *Definition, opts ...Option) (*Compiled, error) {
 			}
 		}
 		for _, s := range d.Constraints.SameSubject {
+			if s == nil {
+				return nil, invalid(ErrSchema, "%q: null same_subject entry", d.ID)
+			}
 			var owners []int
 			for _, id := range s.FieldID {
 				o, ok := fieldOwners[id]
@@ -239,7 +245,7 @@ func (c *Compiled) compileDescriptor(i int, d *InputDescriptor) (*descQ, error) 
 	dq.limit = cons.LimitDisclosure
 	dq.subjectIsIssuer = cons.SubjectIsIssuer == Required
 	for _, h := range cons.IsHolder {
-		if h.Directive == Required {
+		if h != nil && h.Directive == Required {
 			dq.isHolder = true
 		}
 	}

@@ -229,6 +229,9 @@ type Result struct {
 // definition order of their first descriptor.
 func (r *Result) Credentials() []*presentation.Credential {
 	var out []*presentation.Credential
+	if r == nil || r.c == nil {
+		return nil
+	}
 	for _, dq := range r.c.descs {
 		if cand, ok := r.Selection[dq.d.ID]; ok && !slices.Contains(out, cand.Credential) {
 			out = append(out, cand.Credential)

@@ -417,3 +417,33 @@ func TestContextCancelled(t *testing.T) {
 	_, err = c2.Evaluate(ctx, seq(bank1(), bank2(), euDL()))
 	require.ErrorIs(t, err, context.Canceled)
 }
+
+func TestGoConstructedDefinitionsDoNotPanic(t *testing.T) {
+	ctx := context.Background()
+	defs := []*pex.Definition{
+		{ID: "d"},
+		{ID: "d", InputDescriptors: []*pex.InputDescriptor{nil}},
+		{ID: "d", InputDescriptors: []*pex.InputDescriptor{{ID: "a", Constraints: &pex.Constraints{IsHolder: []*pex.SubjectConstraint{nil}}}}},
+		{ID: "d", InputDescriptors: []*pex.InputDescriptor{{ID: "a", Constraints: &pex.Constraints{SameSubject: []*pex.SubjectConstraint{nil}}}}},
+		{ID: "d", InputDescriptors: []*pex.InputDescriptor{{ID: "a", Constraints: &pex.Constraints{Fields: []*pex.Field{nil}}}}},
+		{ID: "d", InputDescriptors: []*pex.InputDescriptor{{ID: "a", Format: pex.ClaimFormats{"jwt_vc": nil}}}, SubmissionRequirements: []*pex.SubmissionRequirement{nil}},
+		{ID: "d", InputDescriptors: []*pex.InputDescriptor{{ID: "a", Group: []string{"A"}}}, SubmissionRequirements: []*pex.SubmissionRequirement{{Rule: "pick", From: "A", FromNested: []*pex.SubmissionRequirement{}}}},
+	}
+	nested := &pex.SubmissionRequirement{Rule: "all", From: "A"}
+	for range 20 {
+		nested = &pex.SubmissionRequirement{Rule: "all", FromNested: []*pex.SubmissionRequirement{nested}}
+	}
+	defs = append(defs, &pex.Definition{ID: "d", InputDescriptors: []*pex.InputDescriptor{{ID: "a", Group: []string{"A"}}}, SubmissionRequirements: []*pex.SubmissionRequirement{nested}})
+	for i, d := range defs {
+		c, err := pex.Compile(d)
+		if err != nil {
+			require.ErrorIs(t, err, pex.ErrInvalidDefinition, i)
+			continue
+		}
+		_, _ = c.Evaluate(ctx, seq(bank1(), nil, &presentation.Credential{}))
+	}
+	var r *pex.Result
+	require.Nil(t, r.Credentials())
+	_, _, err := r.Present(ctx, walletOf(), pex.PresentOptions{})
+	require.ErrorIs(t, err, pex.ErrUnsatisfiable)
+}

@@ -42,7 +42,7 @@ func (r *Result) Present(ctx context.Context, p Presenter, opts PresentOptions) 
 	if p == nil {
 		return nil, nil, ErrNoPresenter
 	}
-	if !r.Satisfiable || r.Selection == nil {
+	if r == nil || r.c == nil || !r.Satisfiable || r.Selection == nil {
 		return nil, nil, &UnsatisfiedError{}
 	}
 	id := opts.SubmissionID
