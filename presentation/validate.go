@@ -170,13 +170,25 @@ func (v *Validator) Verify(ctx context.Context, format Format, raw any) (*Creden
 	f := &failures{format: format}
 	if (format == FormatJWTVCJSON || format == FormatDIFJWTVC) && v.cfg.IssuerKeys != nil {
 		// One pass: parse gate, signature and mapping together.
-		if tok, err := v.cfg.Parser.compact(raw); err == nil {
-			if jc, err := w3c.VerifyCredentialJWT(ctx, tok, v.jwtOptions()); err == nil {
-				c := viewFromJWT(format, jc)
-				v.checkRest(ctx, c, true, f)
-				return c, f.err()
-			}
+		tok, err := v.cfg.Parser.compact(raw)
+		if err != nil {
+			return nil, err
 		}
+		jc, verr := w3c.VerifyCredentialJWT(ctx, tok, v.jwtOptions())
+		if verr == nil {
+			c := viewFromJWT(format, jc)
+			v.checkRest(ctx, c, true, f)
+			return c, f.err()
+		}
+		// Malformed input is a parse error; a well-formed token whose
+		// signature failed is a validation failure (view for diagnostics).
+		c, err := v.cfg.Parser.Parse(ctx, format, tok)
+		if err != nil {
+			return nil, err
+		}
+		f.add(ErrSignature, verr)
+		v.checkRest(ctx, c, false, f)
+		return c, f.err()
 	}
 	c, err := v.cfg.Parser.Parse(ctx, format, raw)
 	if err != nil {
