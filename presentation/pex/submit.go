@@ -85,7 +85,7 @@ func (r *Result) Present(ctx context.Context, p Presenter, opts PresentOptions) 
 			g.creds = append(g.creds, cred)
 			g.disclose = append(g.disclose, disc)
 		default:
-			g := &group{format: cred.Format, creds: []*presentation.Credential{cred}, disclose: [][]presentation.ClaimPath{disc}}
+			g := &group{format: r.c.listedName(cred), creds: []*presentation.Credential{cred}, disclose: [][]presentation.ClaimPath{disc}}
 			credIndex[cred] = [2]int{len(groups), 0}
 			groups = append(groups, g)
 		}
@@ -120,7 +120,7 @@ func (r *Result) Present(ctx context.Context, p Presenter, opts PresentOptions) 
 			if g.jwt {
 				nested = fmt.Sprintf("$.vp.verifiableCredential[%d]", at[1])
 			}
-			d.PathNested = &Descriptor{ID: dq.d.ID, Format: string(cand.Credential.Format), Path: nested}
+			d.PathNested = &Descriptor{ID: dq.d.ID, Format: string(r.c.listedName(cand.Credential)), Path: nested}
 		}
 		sub.DescriptorMap = append(sub.DescriptorMap, d)
 	}
@@ -150,6 +150,38 @@ func (r *Result) disclosures(cred *presentation.Credential) []presentation.Claim
 
 func samePath(a, b presentation.ClaimPath) bool {
 	return slices.Equal(a, b)
+}
+
+// listedName returns the format name to use for a credential in the
+// submission: the spelling the definition uses for it (vc+sd-jwt for a
+// dc+sd-jwt credential requested under the pre-1.0 name, jwt_vc for a
+// jwt_vc_json one requested under the DIF name), else its own format.
+func (c *Compiled) listedName(cred *presentation.Credential) presentation.Format {
+	names := credentialNames(cred.Format)
+	var listed []map[string]*FormatDesignation
+	for _, dq := range c.descs {
+		if dq.formats != nil && dq.formats.cred != nil {
+			listed = append(listed, dq.formats.cred)
+		}
+	}
+	if c.defFormats != nil && c.defFormats.cred != nil {
+		listed = append(listed, c.defFormats.cred)
+	}
+	if _, own := knownFormats[string(cred.Format)]; own {
+		for _, l := range listed {
+			if _, ok := l[string(cred.Format)]; ok {
+				return cred.Format
+			}
+		}
+	}
+	for _, l := range listed {
+		for _, n := range names {
+			if _, ok := l[n]; ok && n != "jwt" && n != "ldp" && n != "di" {
+				return presentation.Format(n)
+			}
+		}
+	}
+	return cred.Format
 }
 
 // vpFormat picks the VP format for W3C credentials.

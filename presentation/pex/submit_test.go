@@ -209,3 +209,17 @@ func TestVerifierRejectsTooManyPicked(t *testing.T) {
 
 // One presenter implementation serves both query languages.
 var _ dcql.Presenter = pex.Presenter(nil)
+
+func TestSubmissionUsesTheDefinitionsFormatNames(t *testing.T) {
+	ctx := context.Background()
+	c := parseCompile(t, `{"id":"d","input_descriptors":[
+		{"id":"sd","format":{"vc+sd-jwt":{}},"constraints":{"fields":[{"path":["$.credentialSubject.portfolio_value"]}]}},
+		{"id":"w3c","format":{"jwt_vc":{},"jwt_vp":{}},"constraints":{"fields":[{"path":["$.vc.credentialSubject.birth_date"]}]}}]}`)
+	res, err := c.Evaluate(ctx, seq(bank1(), passport()))
+	require.NoError(t, err)
+	_, sub, err := res.Present(ctx, walletOf(bank1(), passport()), pex.PresentOptions{})
+	require.NoError(t, err)
+	require.Equal(t, "vc+sd-jwt", sub.DescriptorMap[0].Format)
+	require.Equal(t, "jwt_vp", sub.DescriptorMap[1].Format)
+	require.Equal(t, "jwt_vc", sub.DescriptorMap[1].PathNested.Format)
+}
