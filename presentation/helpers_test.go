@@ -155,7 +155,7 @@ func (h *sdjwtHandler) VerifySDJWT(ctx context.Context, raw string, b presentati
 	if b.Nonce == "" {
 		res, err = h.verifier().VerifyIssued(ctx, raw)
 	} else {
-		res, err = h.verifier().Verify(ctx, raw, sdjwt.Expect{Nonce: b.Nonce, Audience: b.Audience})
+		res, err = h.verifier().Verify(ctx, raw, sdjwt.Expect{Nonce: b.Nonce, Audience: b.Audience, TransactionDataHashes: b.TransactionDataHashes})
 	}
 	switch {
 	case err == nil:
@@ -176,7 +176,11 @@ func (h *sdjwtHandler) PresentSDJWT(ctx context.Context, raw string, paths []pre
 	if err != nil {
 		return "", err
 	}
-	return s.Present(ctx, paths, &sdjwt.KeyBinding{Signer: h.w.holder.Signer, Audience: b.Audience, Nonce: b.Nonce, Now: clock})
+	kb := &sdjwt.KeyBinding{Signer: h.w.holder.Signer, Audience: b.Audience, Nonce: b.Nonce, Now: clock, TransactionDataHashes: b.TransactionDataHashes}
+	if len(b.TransactionDataHashes) > 0 {
+		kb.TransactionDataHashesAlg = "sha-256"
+	}
+	return s.Present(ctx, paths, kb)
 }
 
 // sdjwtVC issues an SD-JWT VC to the holder's key (t may be nil in

@@ -349,3 +349,26 @@ type lockedStatus struct{}
 func (*lockedStatus) Check(context.Context, presentation.StatusReference) (presentation.StatusResult, error) {
 	return presentation.StatusResult{}, nil
 }
+
+// Transaction data (OpenID4VP 1.0 §8.4) is bound through the KB-JWT; the W3C
+// presentation formats cannot carry it and are refused rather than
+// accepted without the check.
+func TestTransactionData(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t)
+	v := w.validator()
+	held, err := v.Verify(ctx, presentation.FormatSDJWTVC, w.sdjwtVC(t, now.Add(time.Hour), 1))
+	require.NoError(t, err)
+	hashes := []string{"XwyVd7wFREdVWLpni5QNHggNWXo2J4Ln58t2_ecJ73s"}
+	b := presentation.Binding{Nonce: nonce, Audience: audience, TransactionDataHashes: hashes}
+	pr := &presentation.Presenter{Binding: b, SDJWT: &sdjwtHandler{w: w}, Now: clock}
+	pres, err := pr.Present(ctx, presentation.FormatSDJWTVC, []*presentation.Credential{held}, [][]presentation.ClaimPath{{{"given_name"}}})
+	require.NoError(t, err)
+	_, err = v.VerifyPresentation(ctx, presentation.FormatSDJWTVC, pres, presentation.PresentationOptions(b))
+	require.NoError(t, err)
+	other := presentation.PresentationOptions{Nonce: nonce, Audience: audience, TransactionDataHashes: []string{"AAAA"}}
+	_, err = v.VerifyPresentation(ctx, presentation.FormatSDJWTVC, pres, other)
+	require.ErrorIs(t, err, presentation.ErrHolderBinding)
+	_, err = v.VerifyPresentation(ctx, presentation.FormatJWTVPJSON, "x.y.z", presentation.PresentationOptions(b))
+	require.ErrorIs(t, err, presentation.ErrConfig)
+}

@@ -69,6 +69,11 @@ type SDJWTView struct {
 type Binding struct {
 	Nonce    string
 	Audience string
+	// TransactionDataHashes, when set, are the hashes of the request's
+	// transaction_data entries the presentation must carry (OpenID4VP 1.0
+	// §8.4: KB-JWT transaction_data_hashes, in order). Only SD-JWT (and
+	// decoders that implement it) can carry them.
+	TransactionDataHashes []string
 }
 
 // Decoder parses credentials of a format the view does not know (mso_mdoc,

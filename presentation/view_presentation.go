@@ -46,6 +46,10 @@ type PresentationOptions struct {
 	// Audience is the verifier's client_id with its prefix (KB-JWT aud,
 	// VP-JWT aud, ldp_vp domain), or "origin:<origin>" over the DC API.
 	Audience string
+	// TransactionDataHashes are the expected transaction_data_hashes
+	// (OpenID4VP 1.0 §8.4); a format that cannot carry them fails with
+	// ErrConfig rather than ignore them.
+	TransactionDataHashes []string
 }
 
 // PresentationFormat returns the presentation format that carries
@@ -78,6 +82,12 @@ func PresentationFormat(f Format) Format {
 func (v *Validator) VerifyPresentation(ctx context.Context, format Format, raw any, o PresentationOptions) (*Presentation, error) {
 	if o.Nonce == "" || o.Audience == "" {
 		return nil, fmt.Errorf("%w: nonce and audience are required", ErrConfig)
+	}
+	switch PresentationFormat(format) {
+	case FormatJWTVPJSON, FormatDIFJWTVP, FormatLDPVP:
+		if len(o.TransactionDataHashes) > 0 {
+			return nil, fmt.Errorf("%w: %s cannot carry transaction data hashes", ErrConfig, format)
+		}
 	}
 	switch PresentationFormat(format) {
 	case FormatJWTVPJSON, FormatDIFJWTVP:
