@@ -322,7 +322,11 @@ func baseView(format Format, raw string, c *w3c.Credential) *Credential {
 		Types:    append([]string(nil), c.Type.Items...),
 		Document: c.Map(),
 	}
-	v.HolderID = v.Subject
+	if strings.HasPrefix(v.Subject, "did:") {
+		// A DID subject can authenticate as holder (VP signed by one of its
+		// authentication keys); other subject ids cannot.
+		v.HolderID = v.Subject
+	}
 	for _, st := range c.CredentialStatus.Items {
 		v.Status = append(v.Status, statusRef(st))
 	}

@@ -196,3 +196,12 @@ func (f *fixedSDJWT) ParseSDJWT(context.Context, string) (*presentation.SDJWTVie
 func (f *fixedSDJWT) VerifySDJWT(context.Context, string, presentation.Binding) (*presentation.SDJWTView, error) {
 	return &presentation.SDJWTView{Claims: f.claims}, nil
 }
+
+func TestHolderIDOnlyForDIDSubjects(t *testing.T) {
+	w := newWorld(t)
+	for subject, want := range map[string]string{w.holder.DID: w.holder.DID, "urn:uuid:8c2f0b36-0d3e-4a55-a8a4-9e6f0cb1d7a1": ""} {
+		c, err := presentation.Parse(context.Background(), presentation.FormatJWTVCJSON, w.jwtVC(t, w.credential(subject, 1), w3c.SignOptions{}))
+		require.NoError(t, err)
+		require.Equal(t, want, c.HolderID, subject)
+	}
+}
