@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/ocmw/wstack/presentation"
+	"github.com/ocmw/wstack/presentation/dcql"
 )
 
 // benchWallet builds n credentials: a quarter are PIDs that match, the rest
@@ -31,19 +32,25 @@ func benchWallet(n int) []*presentation.Credential {
 }
 
 func BenchmarkEvaluate(b *testing.B) {
-	c := load(b, "claims_alternatives.json")
+	base := load(b, "claims_alternatives.json")
 	ctx := context.Background()
-	for _, n := range []int{10, 100, 1000, 100000} {
-		wallet := benchWallet(n)
-		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				if _, err := c.Evaluate(ctx, seq(wallet...)); err != nil {
-					b.Fatal(err)
+	for _, par := range []int{1, 2} {
+		c, err := dcql.Compile(base.Query(), dcql.WithParallelism(par))
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, n := range []int{10, 100, 1000, 100000} {
+			wallet := benchWallet(n)
+			b.Run(fmt.Sprintf("par=%d/N=%d", par, n), func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					if _, err := c.Evaluate(ctx, seq(wallet...)); err != nil {
+						b.Fatal(err)
+					}
 				}
-			}
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/credential")
-		})
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/credential")
+			})
+		}
 	}
 }
 
