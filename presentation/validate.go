@@ -119,6 +119,10 @@ type ValidatorConfig struct {
 	// MaxPresentationAge bounds the age of a presentation's iat (jwt_vp_json;
 	// default 5 minutes).
 	MaxPresentationAge time.Duration
+	// MaxCredentials bounds the credentials one jwt_vp_json / ldp_vp may
+	// carry (default 16): each costs a signature check, key resolution and
+	// a status lookup.
+	MaxCredentials int
 	// SkipStatus leaves status references unchecked.
 	SkipStatus bool
 	// InsecureSkipTrust accepts any issuer whose signature verifies (tests
@@ -150,6 +154,9 @@ func NewValidator(cfg ValidatorConfig) *Validator {
 	}
 	if cfg.MaxPresentationAge <= 0 {
 		cfg.MaxPresentationAge = 5 * time.Minute
+	}
+	if cfg.MaxCredentials <= 0 {
+		cfg.MaxCredentials = 16
 	}
 	log := cfg.Logger
 	if log == nil {

@@ -277,6 +277,21 @@ func TestVerifyPresentationJWTVP(t *testing.T) {
 			require.ErrorIs(t, err, tc.want)
 		})
 	}
+	// Too many credentials in one presentation: rejected before any of
+	// them is verified.
+	many := make([]*presentation.Credential, 3)
+	for i := range many {
+		many[i] = vcCred
+	}
+	vpMany, err := presenter.Present(ctx, presentation.FormatJWTVPJSON, many, nil)
+	require.NoError(t, err)
+	w.status.calls = 0
+	_, err = w.validator(func(c *presentation.ValidatorConfig) { c.MaxCredentials = 2 }).VerifyPresentation(ctx, presentation.FormatJWTVPJSON, vpMany, opts)
+	require.ErrorIs(t, err, presentation.ErrPresentation)
+	require.Zero(t, w.status.calls)
+	_, err = w.validator().VerifyPresentation(ctx, presentation.FormatJWTVPJSON, vpMany, opts)
+	require.NoError(t, err)
+
 	// Bearer credentials pass only when binding is explicitly skipped.
 	_, err = w.validator(func(c *presentation.ValidatorConfig) { c.SkipHolderBinding = true }).VerifyPresentation(ctx, presentation.FormatJWTVPJSON, vpStolen, opts)
 	require.NoError(t, err)

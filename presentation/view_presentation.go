@@ -165,6 +165,10 @@ func (v *Validator) verifyJWTVP(ctx context.Context, format Format, raw any, o P
 	// The embedded credentials, parsed (not yet verified) to find the
 	// holder key when the VP has no holder DID.
 	items := jp.Presentation.VerifiableCredential.Items
+	if len(items) > v.cfg.MaxCredentials {
+		f.add(ErrPresentation, fmt.Errorf("%d credentials, at most %d", len(items), v.cfg.MaxCredentials))
+		return nil, f.err()
+	}
 	creds := make([]*Credential, len(items))
 	formats := make([]Format, len(items))
 	for i, it := range items {
@@ -259,6 +263,10 @@ func (v *Validator) verifyLDPVP(ctx context.Context, raw any, o PresentationOpti
 	}
 	if v.cfg.Proofs == nil {
 		f.add(ErrConfig, errors.New("no proof verifier for ldp_vp"))
+		return nil, f.err()
+	}
+	if n := len(vp.VerifiableCredential.Items); n > v.cfg.MaxCredentials {
+		f.add(ErrPresentation, fmt.Errorf("%d credentials, at most %d", n, v.cfg.MaxCredentials))
 		return nil, f.err()
 	}
 	res, err := v.cfg.Proofs.VerifyProof(ctx, doc, ProofOptions{Purpose: w3c.Authentication, Challenge: o.Nonce, Domain: o.Audience})
