@@ -147,3 +147,48 @@ func statusMessages(v any) ([]StatusMessage, error) {
 	}
 	return out, nil
 }
+
+// ReferenceFromCWTClaims reads the status claim (key 65535, draft-20
+// "Referenced Token" in CWT form) from the CBOR claims set of a referenced
+// CWT (the COSE payload, after the caller verified the token):
+// {65535: {"status_list": {"idx": uint, "uri": tstr}}}.
+func ReferenceFromCWTClaims(claims []byte) (presentation.StatusReference, error) {
+	ref := presentation.StatusReference{Type: TypeIETFStatusList}
+	v, err := cborDecode(claims)
+	if err != nil {
+		return ref, err
+	}
+	m, ok := v.(*cborMap)
+	if !ok {
+		return ref, fmt.Errorf("%w: claims are not a map", ErrToken)
+	}
+	sv, ok := m.get(int64(cwtStatus))
+	if !ok {
+		return ref, fmt.Errorf("%w: status claim (65535) missing", ErrUnsupportedReference)
+	}
+	sm, ok := sv.(*cborMap)
+	if !ok {
+		return ref, fmt.Errorf("%w: status claim is not a map", ErrToken)
+	}
+	slv, ok := sm.get("status_list")
+	if !ok {
+		return ref, fmt.Errorf("%w: status_list missing", ErrUnsupportedReference)
+	}
+	sl, ok := slv.(*cborMap)
+	if !ok {
+		return ref, fmt.Errorf("%w: status_list is not a map", ErrToken)
+	}
+	iv, _ := sl.get("idx")
+	idx, ok := iv.(uint64)
+	if !ok || idx > 1<<53 {
+		return ref, fmt.Errorf("%w: idx %v", ErrIndexOutOfRange, iv)
+	}
+	uv, _ := sl.get("uri")
+	uri, ok := uv.(string)
+	if !ok || uri == "" {
+		return ref, fmt.Errorf("%w: uri missing", ErrToken)
+	}
+	ref.URI, ref.Index = uri, idx
+	ref.Raw = map[string]any{"status_list": map[string]any{"idx": idx, "uri": uri}}
+	return ref, nil
+}

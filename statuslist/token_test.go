@@ -290,3 +290,51 @@ func TestBadCWT(t *testing.T) {
 		})
 	}
 }
+
+// The draft's referenced-token CWT example: its signature verifies with
+// the example key and its status claim points at index 0 of
+// https://example.com/statuslists/1.
+func TestSpecReferencedTokenCWT(t *testing.T) {
+	b, _ := os.ReadFile("testdata/ietf_tokens.json")
+	var v struct {
+		Hex string `json:"referenced_token_cwt_hex"`
+	}
+	json.Unmarshal(b, &v)
+	_, pub := loadTokens(t)
+	raw, err := hex.DecodeString(v.Hex)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tv, err := cborDecode(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	arr := tv.(cborTag).content.([]any)
+	tbs, _ := sigStructure(arr[0].([]byte), arr[2].([]byte))
+	if err := crypto.VerifySignature(pub, crypto.ES256, tbs, arr[3].([]byte)); err != nil {
+		t.Fatalf("spec referenced token signature: %v", err)
+	}
+	ref, err := ReferenceFromCWTClaims(arr[2].([]byte))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ref.Index != 0 || ref.URI != "https://example.com/statuslists/1" || ref.Type != "status_list" {
+		t.Fatalf("%+v", ref)
+	}
+	// The status list token in the spec is the list this token references.
+	var tv2 tokenVectors
+	json.Unmarshal(b, &tv2)
+	if ref.URI != tv2.Sub {
+		t.Fatal("referenced uri differs from the status list token's sub")
+	}
+	for name, claims := range map[string]any{
+		"no_status":      &cborMap{},
+		"negative_idx":   func() any { m := &cborMap{}; s := &cborMap{}; l := &cborMap{}; l.set("idx", int64(-1)); l.set("uri", "x"); s.set("status_list", l); m.set(int64(65535), s); return m }(),
+		"idx_above_2^53": func() any { m := &cborMap{}; s := &cborMap{}; l := &cborMap{}; l.set("idx", uint64(1<<54)); l.set("uri", "x"); s.set("status_list", l); m.set(int64(65535), s); return m }(),
+	} {
+		enc, _ := cborEncode(claims)
+		if _, err := ReferenceFromCWTClaims(enc); err == nil {
+			t.Fatalf("%s accepted", name)
+		}
+	}
+}
