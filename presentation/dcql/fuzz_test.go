@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/ocmw/wstack/presentation"
@@ -41,6 +42,21 @@ func FuzzDCQL(f *testing.F) {
 		cands, _, err := c.Candidates(context.Background(), seq(wallet...))
 		if err != nil {
 			t.Fatal(err)
+		}
+		h := c.Hints()
+		for _, ms := range cands {
+			for _, m := range ms {
+				cr := m.Credential
+				if !slices.Contains(h.Formats, cr.Format) {
+					t.Fatalf("hint formats %v exclude matching %s", h.Formats, cr.Format)
+				}
+				if cr.VCT != "" && m.Format == presentation.FormatSDJWTVC && !slices.Contains(h.VCTValues, cr.VCT) {
+					t.Fatalf("hint vct values exclude matching %q", cr.VCT)
+				}
+				if cr.DocType != "" && m.Format == presentation.FormatMsoMdoc && !slices.Contains(h.DocTypes, cr.DocType) {
+					t.Fatalf("hint doctypes exclude matching %q", cr.DocType)
+				}
+			}
 		}
 		res, err := c.Select(cands, nil)
 		if err != nil {

@@ -48,6 +48,23 @@ func FuzzPresentationDefinition(f *testing.F) {
 			}
 			return
 		}
+		// Hints never exclude a credential that matches: a store that
+		// pre-filters with them loses nothing.
+		for i, dr := range res.Descriptors {
+			h := c.Hints().Descriptors[i]
+			for _, cand := range dr.Candidates {
+				cr := cand.Credential
+				if len(h.Formats) > 0 && !slices.Contains(h.Formats, cr.Format) {
+					t.Fatalf("hint formats %v exclude matching %s", h.Formats, cr.Format)
+				}
+				if len(h.VCTValues) > 0 && !slices.Contains(h.VCTValues, cr.VCT) {
+					t.Fatalf("hint vct %v exclude matching %q", h.VCTValues, cr.VCT)
+				}
+				if len(h.Types) > 0 && !slices.ContainsFunc(h.Types, func(ty string) bool { return slices.Contains(cr.Types, ty) }) {
+					t.Fatalf("hint types %v exclude matching %v", h.Types, cr.Types)
+				}
+			}
+		}
 		for _, dr := range res.Descriptors {
 			cand, ok := res.Selection[dr.ID]
 			if !ok {
