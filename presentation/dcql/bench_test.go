@@ -3,6 +3,7 @@ package dcql_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"testing"
 
 	"github.com/ocmw/wstack/presentation"
@@ -62,6 +63,23 @@ func BenchmarkVerify(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := c.Verify(ctx, tok, dec); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkParseCompile(b *testing.B) {
+	raw, err := os.ReadFile("testdata/spec/credentials_alternatives.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		q, err := dcql.Parse(raw)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := dcql.Compile(q); err != nil {
 			b.Fatal(err)
 		}
 	}

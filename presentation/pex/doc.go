@@ -23,6 +23,13 @@
 // (package internal/match), checked for length and structure before any
 // parsing.
 //
+// Holder and subject checks use the credential view: is_holder "required"
+// needs a credential bound to the holder (HolderJWK or HolderID, and
+// HolderID equal to Subject when both are known); same_subject "required"
+// needs equal, non-empty Subject values across the descriptors owning the
+// named fields; subject_is_issuer "required" needs Subject == Issuer;
+// statuses are resolved through a StatusChecker.
+//
 // Limitations: predicate "required" needs a derived boolean that none of
 // the supported credential formats can produce, so such a field never
 // matches (ErrPredicateUnsupported); algorithm constraints on mdoc cannot be

@@ -59,6 +59,13 @@ func FuzzJSONPath(f *testing.F) {
 		if err != nil {
 			return
 		}
+		fv, floc, fok, ferr := p.First(fuzzDoc)
+		if ferr != nil || fok != (len(ours) > 0) {
+			t.Fatalf("First disagrees with Eval: ok=%v err=%v, %d results", fok, ferr, len(ours))
+		}
+		if fok && mustJSON(follow(fuzzDoc, floc)) != mustJSON(fv) {
+			t.Fatalf("First location %v does not lead to its value", floc)
+		}
 		theirs, gerr := pjsonpath.Get(p.canonical(), fuzzDoc)
 		if gerr != nil {
 			if len(ours) != 0 {
