@@ -111,7 +111,10 @@ type ValidatorConfig struct {
 	Proofs ProofVerifier
 	// Status checks status references.
 	Status StatusChecker
-	// Trust decides issuer trust.
+	// Trust decides issuer trust. It is asked twice for W3C credentials:
+	// before the signature check on the issuer the credential claims (so
+	// that untrusted issuers cost no key resolution or status fetch) and
+	// after verification.
 	Trust TrustPolicy
 	// Now is the clock (default time.Now); Leeway the tolerated skew.
 	Now    func() time.Time
@@ -175,43 +178,58 @@ func (v *Validator) Verify(ctx context.Context, format Format, raw any) (*Creden
 		return v.verifySDJWT(ctx, format, raw, Binding{})
 	}
 	f := &failures{format: format}
-	if (format == FormatJWTVCJSON || format == FormatDIFJWTVC) && v.cfg.IssuerKeys != nil {
-		// One pass: parse gate, signature and mapping together.
+	if format == FormatJWTVCJSON || format == FormatDIFJWTVC {
+		// One parse: the parse gate and mapping, the trust pre-check, then
+		// the signature over the same parsed token.
 		tok, err := v.cfg.Parser.compact(raw)
 		if err != nil {
 			return nil, err
 		}
-		jc, verr := w3c.VerifyCredentialJWT(ctx, tok, v.jwtOptions())
-		if verr == nil {
-			c := viewFromJWT(format, jc)
-			v.checkRest(ctx, c, true, f)
-			return c, f.err()
-		}
-		// Malformed input is a parse error; a well-formed token whose
-		// signature failed is a validation failure (view for diagnostics).
-		c, err := v.cfg.Parser.Parse(ctx, format, tok)
+		jc, err := w3c.ParseCredentialJWT(tok, v.cfg.Parser.w3cParse())
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
 		}
-		f.add(ErrSignature, verr)
-		v.checkRest(ctx, c, false, f)
+		c := viewFromJWT(format, jc)
+		sigOK := false
+		switch {
+		case !v.preTrust(ctx, c, f):
+		case v.cfg.IssuerKeys == nil:
+			f.add(ErrConfig, errors.New("no issuer key resolver for jwt_vc_json"))
+		default:
+			if err := jc.VerifySignature(ctx, w3c.VerifyOptions{Resolver: v.cfg.IssuerKeys}); err != nil {
+				f.add(ErrSignature, err)
+			} else {
+				sigOK = true
+			}
+		}
+		v.checkRest(ctx, c, sigOK, f)
 		return c, f.err()
 	}
 	c, err := v.cfg.Parser.Parse(ctx, format, raw)
 	if err != nil {
 		return nil, err
 	}
-	sigOK := v.checkSignature(ctx, c, f)
+	sigOK := v.preTrust(ctx, c, f) && v.checkSignature(ctx, c, f)
 	v.checkRest(ctx, c, sigOK, f)
 	return c, f.err()
 }
 
-func (v *Validator) jwtOptions() w3c.VerifyOptions {
-	return w3c.VerifyOptions{
-		ParseOptions:   v.cfg.Parser.w3cParse(),
-		Resolver:       v.cfg.IssuerKeys,
-		SkipTimeChecks: true,
+// preTrust asks the trust policy about the issuer the credential claims
+// before its signature is checked, so that the keys (did:web documents,
+// JWK Sets) and status lists of untrusted issuers are never fetched. A
+// credential that passes is asked again after verification.
+func (v *Validator) preTrust(ctx context.Context, c *Credential, f *failures) bool {
+	switch {
+	case v.cfg.Trust != nil:
+		if err := v.cfg.Trust.TrustIssuer(ctx, c); err != nil {
+			f.add(ErrUntrustedIssuer, fmt.Errorf("%w (signature not checked)", err))
+			return false
+		}
+	case !v.cfg.InsecureSkipTrust:
+		f.add(ErrUntrustedIssuer, errors.New("no trust policy configured (signature not checked)"))
+		return false
 	}
+	return true
 }
 
 // Recheck re-runs the checks that change over time — validity window,
@@ -309,17 +327,6 @@ func (v *Validator) verifySDJWT(ctx context.Context, format Format, raw any, b B
 // and reports whether it held.
 func (v *Validator) checkSignature(ctx context.Context, c *Credential, f *failures) bool {
 	switch c.Format {
-	case FormatJWTVCJSON, FormatDIFJWTVC:
-		if v.cfg.IssuerKeys == nil {
-			f.add(ErrConfig, errors.New("no issuer key resolver for jwt_vc_json"))
-			return false
-		}
-		_, err := w3c.VerifyCredentialJWT(ctx, c.Raw, v.jwtOptions())
-		if err != nil {
-			f.add(ErrSignature, err)
-			return false
-		}
-		return true
 	case FormatLDPVC:
 		if v.cfg.Proofs == nil {
 			f.add(ErrConfig, errors.New("no proof verifier for ldp_vc"))

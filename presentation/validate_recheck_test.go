@@ -92,6 +92,7 @@ func TestVerifyingDecoder(t *testing.T) {
 	// A parse-only decoder cannot be verified.
 	plain := w.validator(func(c *presentation.ValidatorConfig) {
 		c.Parser = presentation.NewParser(presentation.ParserConfig{Decoders: map[presentation.Format]presentation.Decoder{presentation.FormatMsoMdoc: mdocDecoder{}}})
+		c.InsecureSkipTrust, c.Trust = true, nil
 	})
 	_, err = plain.Verify(ctx, presentation.FormatMsoMdoc, "signed")
 	require.ErrorIs(t, err, presentation.ErrUnsupportedFormat)

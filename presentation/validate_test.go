@@ -2,12 +2,14 @@ package presentation_test
 
 import (
 	"context"
+	gocrypto "crypto"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/ocmw/wstack/crypto"
+	"github.com/ocmw/wstack/crypto/jose"
 	"github.com/ocmw/wstack/presentation"
 	"github.com/ocmw/wstack/presentation/w3c"
 )
@@ -66,8 +68,14 @@ func TestValidatorJWTVC(t *testing.T) {
 		}, want: []error{presentation.ErrMalformed}},
 		{name: "every_failure_listed", token: good, mod: func(c *presentation.ValidatorConfig) {
 			c.Now = func() time.Time { return time.Date(2027, 1, 2, 0, 0, 0, 0, time.UTC) }
+		}, setup: func(s *fakeStatus) { s.values[1] = 1 }, want: []error{presentation.ErrExpired, presentation.ErrRevoked}},
+		{name: "untrusted_issuer_not_resolved_nor_status_fetched", token: good, mod: func(c *presentation.ValidatorConfig) {
+			c.Now = func() time.Time { return time.Date(2027, 1, 2, 0, 0, 0, 0, time.UTC) }
 			c.Trust = presentation.TrustedIssuers{}
-		}, setup: func(s *fakeStatus) { s.values[1] = 1 }, want: []error{presentation.ErrExpired, presentation.ErrRevoked, presentation.ErrUntrustedIssuer}},
+			c.IssuerKeys = jose.KeyResolverFunc(func(context.Context, *jose.JWS) (gocrypto.PublicKey, error) {
+				panic("key resolved for an untrusted issuer")
+			})
+		}, setup: func(s *fakeStatus) { s.values[1] = 1; s.unreachable = true }, want: []error{presentation.ErrUntrustedIssuer, presentation.ErrExpired}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -85,13 +85,26 @@ func ExampleValidator_Verify() {
 	v := presentation.NewValidator(presentation.ValidatorConfig{
 		IssuerKeys: &w3c.IssuerKeys{DID: w3c.DIDResolverFunc(w3ctest.ResolveDIDJWK)},
 		Status:     w.status,
-		Trust:      presentation.TrustedIssuers{"did:web:issuer.example.com"},
+		Trust:      presentation.TrustedIssuers{w.issuer.DID},
 		Now:        func() time.Time { return time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC) },
 	})
 	_, err := v.Verify(context.Background(), presentation.FormatJWTVCJSON, token)
 	fmt.Println(errors.Is(err, presentation.ErrSignature), errors.Is(err, presentation.ErrExpired),
 		errors.Is(err, presentation.ErrRevoked), errors.Is(err, presentation.ErrUntrustedIssuer))
-	// Output: false true true true
+
+	// An issuer outside the trust policy is rejected before its key is
+	// resolved or its status list fetched.
+	v = presentation.NewValidator(presentation.ValidatorConfig{
+		IssuerKeys: &w3c.IssuerKeys{DID: w3c.DIDResolverFunc(w3ctest.ResolveDIDJWK)},
+		Status:     w.status,
+		Trust:      presentation.TrustedIssuers{"did:web:issuer.example.com"},
+		Now:        clock,
+	})
+	_, err = v.Verify(context.Background(), presentation.FormatJWTVCJSON, token)
+	fmt.Println(errors.Is(err, presentation.ErrUntrustedIssuer), errors.Is(err, presentation.ErrRevoked))
+	// Output:
+	// false true true false
+	// true false
 }
 
 // The holder builds a jwt_vp_json for the request; the verifier checks the

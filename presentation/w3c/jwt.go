@@ -309,6 +309,30 @@ func readRegistered(out *JWTCredential, claims map[string]any) error {
 	return nil
 }
 
+// VerifySignature verifies the signature of a token from
+// ParseCredentialJWT with o.Key or the key o.Resolver resolves (the parse
+// options of o are not used again). It lets a caller look at the unverified
+// credential first — e.g. reject an untrusted issuer before resolving its
+// key over the network — without parsing twice.
+func (c *JWTCredential) VerifySignature(ctx context.Context, o VerifyOptions) error {
+	key := o.Key
+	if key == nil {
+		if o.Resolver == nil {
+			return jose.ErrNoKey
+		}
+		k, err := o.Resolver.ResolveKey(ctx, c.jws)
+		if err != nil {
+			return fmt.Errorf("%w: %w", jose.ErrNoKey, err)
+		}
+		key = k
+	}
+	if err := c.jws.VerifySignature(key); err != nil {
+		return err
+	}
+	c.signed = true
+	return nil
+}
+
 // VerifyCredentialJWT verifies a jwt_vc_json: the parse gate, the
 // signature with the configured key or resolver, the VCDM 1.1 decoding and
 // data model validation, and (unless SkipTimeChecks) exp/nbf/iat and the

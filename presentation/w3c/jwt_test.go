@@ -329,3 +329,21 @@ func TestVerificationMethodFor(t *testing.T) {
 		require.ErrorIs(t, err, w3c.ErrKeyResolution, c)
 	}
 }
+
+func TestParseThenVerifySignature(t *testing.T) {
+	ctx := context.Background()
+	iss, hol := newFixture(t)
+	tok, err := w3c.SignCredentialJWT(ctx, iss.Signer, v1Credential(iss.DID, hol.DID), w3c.SignOptions{Now: now, Header: iss.Header()})
+	require.NoError(t, err)
+	jc, err := w3c.ParseCredentialJWT(tok, w3c.ParseOptions{})
+	require.NoError(t, err)
+	require.False(t, jc.Verified())
+	require.ErrorIs(t, jc.VerifySignature(ctx, w3c.VerifyOptions{}), jose.ErrNoKey)
+	require.ErrorIs(t, jc.VerifySignature(ctx, w3c.VerifyOptions{Key: hol.Signer.Public()}), jose.ErrAlgorithmNotAllowed)
+	other, _ := newFixture(t)
+	require.ErrorIs(t, jc.VerifySignature(ctx, w3c.VerifyOptions{Key: other.Signer.Public()}), jose.ErrSignature)
+	require.False(t, jc.Verified())
+	require.NoError(t, jc.VerifySignature(ctx, verifyOpts()))
+	require.True(t, jc.Verified())
+	require.NotNil(t, jc.JWS())
+}
