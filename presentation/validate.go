@@ -288,6 +288,21 @@ func (v *Validator) verifySDJWT(ctx context.Context, format Format, raw any, b B
 		return nil, err
 	}
 	f := &failures{format: format}
+	// Trust pre-check on the unverified claims: the handler's key
+	// resolution (issuer metadata, did:web) is never run for an untrusted
+	// issuer.
+	pv, err := p.cfg.SDJWT.ParseSDJWT(ctx, tok)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
+	}
+	pre, err := viewFromSDJWT(format, tok, pv)
+	if err != nil {
+		return nil, err
+	}
+	if !v.preTrust(ctx, pre, f) {
+		v.checkRest(ctx, pre, false, f)
+		return pre, f.err()
+	}
 	sv, verr := p.cfg.SDJWT.VerifySDJWT(ctx, tok, b)
 	if verr != nil {
 		// The handler checks the validity claims and key binding itself;
@@ -302,15 +317,10 @@ func (v *Validator) verifySDJWT(ctx context.Context, format Format, raw any, b B
 		}
 		// The view of what the credential claims, from the unverified
 		// parse, for diagnostics only.
-		if pv, err := p.cfg.SDJWT.ParseSDJWT(ctx, tok); err == nil {
-			if c, err := viewFromSDJWT(format, tok, pv); err == nil {
-				if !timeErr {
-					v.checkRest(ctx, c, false, f)
-				}
-				return c, f.err()
-			}
+		if !timeErr {
+			v.checkRest(ctx, pre, false, f)
 		}
-		return nil, f.err()
+		return pre, f.err()
 	}
 	c, err := viewFromSDJWT(format, tok, sv)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/ocmw/wstack/crypto/jose"
 	"github.com/ocmw/wstack/presentation"
 	"github.com/ocmw/wstack/presentation/w3c"
+	"github.com/ocmw/wstack/presentation/w3c/w3ctest"
 )
 
 func failuresOf(t *testing.T, err error) []error {
@@ -185,10 +186,18 @@ func TestValidatorSDJWT(t *testing.T) {
 	require.ErrorIs(t, err, presentation.ErrExpired)
 	require.NotErrorIs(t, err, presentation.ErrSignature)
 
-	// Issued by someone else.
-	other := &world{issuer: w.other, holder: w.holder}
-	_, err = w.validator().Verify(ctx, presentation.FormatSDJWTVC, other.sdjwtVC(t, now.Add(time.Hour), 1))
+	// Signed by another key in the issuer's name.
+	forger := &world{issuer: &w3ctest.Party{DID: w.issuer.DID, Signer: w.other.Signer}, holder: w.holder}
+	_, err = w.validator().Verify(ctx, presentation.FormatSDJWTVC, forger.sdjwtVC(t, now.Add(time.Hour), 1))
 	require.ErrorIs(t, err, presentation.ErrSignature)
+	// Issued by someone outside the trust policy: rejected before the
+	// handler verifies (and resolves keys), status never fetched.
+	other := &world{issuer: w.other, holder: w.holder}
+	w.status.calls = 0
+	_, err = w.validator().Verify(ctx, presentation.FormatSDJWTVC, other.sdjwtVC(t, now.Add(time.Hour), 1))
+	require.ErrorIs(t, err, presentation.ErrUntrustedIssuer)
+	require.NotErrorIs(t, err, presentation.ErrSignature)
+	require.Zero(t, w.status.calls)
 }
 
 func TestVerifyPresentationJWTVP(t *testing.T) {
