@@ -63,7 +63,14 @@ const DefaultBusyTimeout = 5 * time.Second
 type options struct {
 	table    string
 	maxConns int
+	notify   bool
 }
+
+// WithNotify makes a PostgreSQL store announce every write and delete on
+// the channel <table>_changes (NOTIFY, sent in the same statement, so only
+// committed changes are announced), for [Store.Listen] in other replicas.
+// New fails with ErrConfig for SQLite.
+func WithNotify() Option { return func(o *options) { o.notify = true } }
 
 // Default connection pool sizes of the stores OpenSQLite and OpenPostgres
 // open. Idle connections are kept up to the same number, so a busy cache
@@ -104,6 +111,7 @@ type Store struct {
 	table   string
 	owned   bool
 	q       queries
+	notify  bool
 }
 
 type queries struct {
@@ -127,7 +135,10 @@ func New(ctx context.Context, db *sql.DB, dialect Dialect, opts ...Option) (*Sto
 	if db == nil {
 		return nil, fmt.Errorf("%w: nil db", ErrConfig)
 	}
-	s := &Store{db: db, dialect: dialect, table: o.table}
+	if o.notify && dialect != Postgres {
+		return nil, fmt.Errorf("%w: WithNotify needs PostgreSQL", ErrConfig)
+	}
+	s := &Store{db: db, dialect: dialect, table: o.table, notify: o.notify}
 	s.q = buildQueries(dialect, o.table)
 	if err := s.migrate(ctx); err != nil {
 		return nil, err
@@ -342,10 +353,17 @@ func (s *Store) Put(ctx context.Context, e vpcache.Entry) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
+	args := []any{e.Key.ParticipantContextID, e.Key.CounterpartyDID, e.Key.ScopesHash(), string(scopes), string(pres),
+		e.CachedAt.UnixMilli(), e.ExpiresAt.UnixMilli(), start}
 	var v int64
-	err = s.db.QueryRowContext(ctx, s.q.put,
-		e.Key.ParticipantContextID, e.Key.CounterpartyDID, e.Key.ScopesHash(), string(scopes), string(pres),
-		e.CachedAt.UnixMilli(), e.ExpiresAt.UnixMilli(), start).Scan(&v)
+	if s.notify {
+		var ignored sql.NullString
+		payload := changePayload(e.Key.ParticipantContextID, e.Key.CounterpartyDID)
+		err = s.db.QueryRowContext(ctx, "WITH w AS ("+s.q.put+") SELECT w.version, pg_notify($9, $10)::text FROM w",
+			append(args, s.channel(), payload)...).Scan(&v, &ignored)
+	} else {
+		err = s.db.QueryRowContext(ctx, s.q.put, args...).Scan(&v)
+	}
 	if err != nil {
 		return 0, wrap(err)
 	}
@@ -356,6 +374,9 @@ func (s *Store) Put(ctx context.Context, e vpcache.Entry) (int64, error) {
 func (s *Store) Delete(ctx context.Context, sel vpcache.Selector) (int64, error) {
 	if err := sel.Validate(); err != nil {
 		return 0, err
+	}
+	if s.notify && sel.Kind != vpcache.SelectExpired {
+		return s.deleteNotify(ctx, sel)
 	}
 	var res sql.Result
 	var err error
@@ -379,6 +400,36 @@ func (s *Store) Delete(ctx context.Context, sel vpcache.Selector) (int64, error)
 	}
 	n, err := res.RowsAffected()
 	return n, wrap(err)
+}
+
+func (s *Store) deleteArgs(sel vpcache.Selector) (string, []any, string, string) {
+	k := sel.Key
+	switch sel.Kind {
+	case vpcache.SelectKey:
+		return s.q.delKey, []any{k.ParticipantContextID, k.CounterpartyDID, k.ScopesHash()}, k.ParticipantContextID, k.CounterpartyDID
+	case vpcache.SelectKeyVersion:
+		return s.q.delVersion, []any{k.ParticipantContextID, k.CounterpartyDID, k.ScopesHash(), sel.Version}, k.ParticipantContextID, k.CounterpartyDID
+	case vpcache.SelectCounterparty:
+		return s.q.delCP, []any{sel.ParticipantContextID, sel.CounterpartyDID}, sel.ParticipantContextID, sel.CounterpartyDID
+	case vpcache.SelectCounterpartyAllContexts:
+		return s.q.delCPAll, []any{sel.CounterpartyDID}, "", sel.CounterpartyDID
+	case vpcache.SelectParticipantContext:
+		return s.q.delPC, []any{sel.ParticipantContextID}, sel.ParticipantContextID, ""
+	}
+	return "", nil, "", ""
+}
+
+// deleteNotify deletes and, if anything was deleted, announces it, in one
+// statement.
+func (s *Store) deleteNotify(ctx context.Context, sel vpcache.Selector) (int64, error) {
+	q, args, pc, did := s.deleteArgs(sel)
+	n := len(args)
+	stmt := "WITH d AS (" + q + " RETURNING 1), c AS (SELECT count(*) AS n FROM d) " +
+		"SELECT c.n, CASE WHEN c.n > 0 THEN pg_notify($" + strconv.Itoa(n+1) + ", $" + strconv.Itoa(n+2) + ")::text END FROM c"
+	var count int64
+	var ignored sql.NullString
+	err := s.db.QueryRowContext(ctx, stmt, append(args, s.channel(), changePayload(pc, did))...).Scan(&count, &ignored)
+	return count, wrap(err)
 }
 
 type migration struct {
