@@ -223,3 +223,19 @@ func TestSubmissionUsesTheDefinitionsFormatNames(t *testing.T) {
 	require.Equal(t, "jwt_vp", sub.DescriptorMap[1].Format)
 	require.Equal(t, "jwt_vc", sub.DescriptorMap[1].PathNested.Format)
 }
+
+func TestDecoderFuncs(t *testing.T) {
+	ctx := context.Background()
+	c := parseCompile(t, oneField(`{"path":["$.credentialSubject.portfolio_value"]}`))
+	sub := &pex.Submission{ID: "s", DefinitionID: "d", DescriptorMap: []*pex.Descriptor{{ID: "a", Format: "dc+sd-jwt", Path: "$"}}}
+	dec := pex.DecoderFuncs{CredentialFunc: func(_ context.Context, f presentation.Format, v any) (*presentation.Credential, error) {
+		return bank1(), nil
+	}}
+	_, err := c.Verify(ctx, sub, "sd-jwt~", dec)
+	require.NoError(t, err)
+	sub.DescriptorMap[0].PathNested = &pex.Descriptor{ID: "a", Format: "dc+sd-jwt", Path: "$"}
+	_, err = c.Verify(ctx, sub, "sd-jwt~", dec)
+	require.ErrorIs(t, err, pex.ErrSubmissionRejected)
+	_, err = c.Verify(ctx, sub, "sd-jwt~", pex.DecoderFuncs{})
+	require.ErrorIs(t, err, pex.ErrSubmissionRejected)
+}

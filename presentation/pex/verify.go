@@ -27,6 +27,32 @@ type Decoder interface {
 	Credential(ctx context.Context, format presentation.Format, value any) (*presentation.Credential, error)
 }
 
+// DecoderFuncs adapts two functions to Decoder. CredentialFunc can be the
+// same function that serves as dcql.DecoderFunc (for instance the
+// presentation package's Validator.DecodeFunc) when the definition is
+// answered with SD-JWT VCs or mdocs presented directly; PresentationFunc
+// is needed for VPs referenced with path_nested and may be nil otherwise.
+type DecoderFuncs struct {
+	PresentationFunc func(ctx context.Context, format presentation.Format, value any) (any, error)
+	CredentialFunc   func(ctx context.Context, format presentation.Format, value any) (*presentation.Credential, error)
+}
+
+// Presentation calls PresentationFunc.
+func (d DecoderFuncs) Presentation(ctx context.Context, format presentation.Format, value any) (any, error) {
+	if d.PresentationFunc == nil {
+		return nil, fmt.Errorf("%w: nested presentations not supported by this decoder", ErrNoDecoder)
+	}
+	return d.PresentationFunc(ctx, format, value)
+}
+
+// Credential calls CredentialFunc.
+func (d DecoderFuncs) Credential(ctx context.Context, format presentation.Format, value any) (*presentation.Credential, error) {
+	if d.CredentialFunc == nil {
+		return nil, ErrNoDecoder
+	}
+	return d.CredentialFunc(ctx, format, value)
+}
+
 // ErrUnknownDescriptor: a descriptor_map entry names an input descriptor
 // the definition does not have.
 var ErrUnknownDescriptor = errors.New("pex: descriptor_map names an unknown input descriptor")
