@@ -58,12 +58,15 @@ func ParseDisclosure(raw string, lim Limits) (*Disclosure, error) {
 	if err := jsonx.Validate(b, jsonx.Limits{MaxBytes: lim.MaxSize, MaxDepth: lim.MaxDepth}); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrDisclosure, err)
 	}
-	var arr []any
-	if err := json.Unmarshal(b, &arr); err != nil {
+	v, err := decodeValidated(b)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrDisclosure, err)
+	}
+	arr, ok := v.([]any)
+	if !ok {
 		return nil, fmt.Errorf("%w: not a JSON array", ErrDisclosure)
 	}
 	d := &Disclosure{Raw: raw}
-	var ok bool
 	switch len(arr) {
 	case 2:
 		d.IsArrayElement = true

@@ -2,7 +2,6 @@ package sdjwt
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -57,8 +56,9 @@ func decodeObject(b []byte, lim Limits) (map[string]any, error) {
 // unmarshalObject decodes JSON that already passed the strict gate (e.g. a
 // payload checked by jose.Parse with the same limits).
 func unmarshalObject(b []byte) (map[string]any, error) {
-	var m map[string]any
-	if err := json.Unmarshal(b, &m); err != nil || m == nil {
+	v, err := decodeValidated(b)
+	m, ok := v.(map[string]any)
+	if err != nil || !ok {
 		return nil, fmt.Errorf("%w: payload is not a JSON object", ErrMalformed)
 	}
 	return m, nil
