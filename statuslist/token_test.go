@@ -328,9 +328,27 @@ func TestSpecReferencedTokenCWT(t *testing.T) {
 		t.Fatal("referenced uri differs from the status list token's sub")
 	}
 	for name, claims := range map[string]any{
-		"no_status":      &cborMap{},
-		"negative_idx":   func() any { m := &cborMap{}; s := &cborMap{}; l := &cborMap{}; l.set("idx", int64(-1)); l.set("uri", "x"); s.set("status_list", l); m.set(int64(65535), s); return m }(),
-		"idx_above_2^53": func() any { m := &cborMap{}; s := &cborMap{}; l := &cborMap{}; l.set("idx", uint64(1<<54)); l.set("uri", "x"); s.set("status_list", l); m.set(int64(65535), s); return m }(),
+		"no_status": &cborMap{},
+		"negative_idx": func() any {
+			m := &cborMap{}
+			s := &cborMap{}
+			l := &cborMap{}
+			l.set("idx", int64(-1))
+			l.set("uri", "x")
+			s.set("status_list", l)
+			m.set(int64(65535), s)
+			return m
+		}(),
+		"idx_above_2^53": func() any {
+			m := &cborMap{}
+			s := &cborMap{}
+			l := &cborMap{}
+			l.set("idx", uint64(1<<54))
+			l.set("uri", "x")
+			s.set("status_list", l)
+			m.set(int64(65535), s)
+			return m
+		}(),
 	} {
 		enc, _ := cborEncode(claims)
 		if _, err := ReferenceFromCWTClaims(enc); err == nil {
