@@ -156,3 +156,38 @@ func equalPath(a, b presentation.ClaimPath) bool {
 	}
 	return true
 }
+
+// FuzzVPToken: a received vp_token is refused with a typed error or
+// verified; acceptance implies every query id is known, counts respect
+// multiple, and every accepted credential matches its query again.
+func FuzzVPToken(f *testing.F) {
+	f.Add([]byte(`{"pid":["dc+sd-jwt|pid-1|[[\"last_name\"],[\"locality\"],[\"region\"],[\"date_of_birth\"]]"]}`))
+	f.Add([]byte(`{"pid":["dc+sd-jwt|pid-1|[]","x"]}`))
+	f.Add([]byte(`{"other":[{}],"pid":[]}`))
+	c := load(f, "claims_alternatives.json")
+	dec := fakeDecoder{"pid-1": pid()}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		tok, err := dcql.ParseVPToken(data)
+		if err != nil {
+			if !errorsIs(err, dcql.ErrVPTokenRejected) {
+				t.Fatalf("untyped error %v", err)
+			}
+			return
+		}
+		v, err := c.Verify(context.Background(), tok, dec)
+		if err != nil {
+			if !errorsIs(err, dcql.ErrVPTokenRejected) {
+				t.Fatalf("untyped error %v", err)
+			}
+			return
+		}
+		for id, creds := range v.Accepted {
+			if id != "pid" || len(creds) != 1 {
+				t.Fatalf("accepted %q with %d credentials", id, len(creds))
+			}
+			if _, err := c.MatchCredential(context.Background(), id, creds[0]); err != nil {
+				t.Fatalf("accepted credential does not match: %v", err)
+			}
+		}
+	})
+}

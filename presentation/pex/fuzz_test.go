@@ -82,3 +82,41 @@ func FuzzPresentationDefinition(f *testing.F) {
 		}
 	})
 }
+
+// FuzzSubmission: a received presentation_submission is refused with a
+// typed error or verified; acceptance implies every answered descriptor's
+// credential matches it again and the definition is satisfied.
+func FuzzSubmission(f *testing.F) {
+	f.Add([]byte(`{"id":"s","definition_id":"32f54163-7166-48f1-93d8-ff217bdb0653","descriptor_map":[{"id":"citizenship_input_2","format":"jwt_vp_json","path":"$","path_nested":{"id":"citizenship_input_2","format":"jwt_vc_json","path":"$.vp.verifiableCredential[0]"}}]}`))
+	f.Add([]byte(`{"id":"s","definition_id":"32f54163-7166-48f1-93d8-ff217bdb0653","descriptor_map":[{"id":"citizenship_input_1","format":"ldp_vc","path":"$..x"}]}`))
+	if b, err := os.ReadFile(filepath.Join("testdata", "spec", "submission_example.json")); err == nil {
+		f.Add(b)
+	}
+	c := compileDef(f, "single_group_example.json")
+	w := walletOf(passport(), euDL(), bank2())
+	token := []any{"jwt_vp_json|passport#null", "eudl", map[string]any{"vp": map[string]any{"verifiableCredential": []any{"bank2"}}}}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		sub, err := pex.ParseSubmission(data)
+		if err != nil {
+			if !errors.Is(err, pex.ErrInvalidSubmission) {
+				t.Fatalf("untyped error %v", err)
+			}
+			return
+		}
+		v, err := c.Verify(context.Background(), sub, token, w)
+		if err != nil {
+			if !errors.Is(err, pex.ErrSubmissionRejected) && !errors.Is(err, pex.ErrNoDecoder) {
+				t.Fatalf("untyped error %v", err)
+			}
+			return
+		}
+		if len(v.Answered) != 1 {
+			t.Fatalf("pick count 1 accepted with %d answers", len(v.Answered))
+		}
+		for id, cand := range v.Answered {
+			if _, err := c.MatchDescriptor(context.Background(), id, cand.Credential); err != nil {
+				t.Fatalf("accepted credential does not match %q: %v", id, err)
+			}
+		}
+	})
+}
