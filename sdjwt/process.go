@@ -23,8 +23,10 @@ type processor struct {
 	alg      HashAlg
 	lim      Limits
 	ds       []*Disclosure
+	// byDigest maps each disclosure's digest to its index; digests met in
+	// the payload that match no disclosure are added as -1, so that one map
+	// detects every repeated digest.
 	byDigest map[string]int
-	seen     map[string]struct{}
 	info     []discInfo
 	path     []any
 	digests  int
@@ -39,8 +41,7 @@ func process(payload map[string]any, ds []*Disclosure, alg HashAlg, lim Limits) 
 		alg:      alg,
 		lim:      lim,
 		ds:       ds,
-		byDigest: make(map[string]int, len(ds)),
-		seen:     make(map[string]struct{}, len(ds)+8),
+		byDigest: make(map[string]int, 2*len(ds)+8),
 		info:     make([]discInfo, len(ds)),
 		path:     make([]any, 0, 8),
 	}
@@ -85,12 +86,15 @@ func (p *processor) digest(dg string) (int, bool, error) {
 	if p.digests > p.lim.MaxDigests {
 		return 0, false, fmt.Errorf("%w: more than %d digests", ErrTooLarge, p.lim.MaxDigests)
 	}
-	if _, dup := p.seen[dg]; dup {
+	i, ok := p.byDigest[dg]
+	switch {
+	case !ok:
+		p.byDigest[dg] = -1
+		return 0, false, nil
+	case i < 0 || p.info[i].used:
 		return 0, false, ErrDuplicateDigest
 	}
-	p.seen[dg] = struct{}{}
-	i, ok := p.byDigest[dg]
-	return i, ok, nil
+	return i, true, nil
 }
 
 func (p *processor) object(m map[string]any, depth, owner int, top bool) (map[string]any, error) {
