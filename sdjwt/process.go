@@ -20,9 +20,9 @@ type discInfo struct {
 }
 
 type processor struct {
-	alg      HashAlg
-	lim      Limits
-	ds       []*Disclosure
+	alg HashAlg
+	lim Limits
+	ds  []*Disclosure
 	// byDigest maps each disclosure's digest to its index; digests met in
 	// the payload that match no disclosure are added as -1, so that one map
 	// detects every repeated digest.
