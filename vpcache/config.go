@@ -24,6 +24,7 @@ const (
 	EnvMaxPerContext  = "WSTACK_VPCACHE_MAX_ENTRIES_PER_CONTEXT" // memory store per-tenant quota (default none)
 	EnvReaperInterval = "WSTACK_VPCACHE_REAPER_INTERVAL"         // Go duration, e.g. 10m; 0 = off
 	EnvStrictExpiry   = "WSTACK_VPCACHE_STRICT_EXPIRY"           // true/false (default false)
+	EnvL1TTL          = "WSTACK_VPCACHE_L1_TTL"                  // postgres: in-process L1 TTL, e.g. 5s; 0 = no L1
 )
 
 // Backends.
@@ -56,6 +57,10 @@ type Config struct {
 	ReaperInterval time.Duration
 	// StrictExpiry bounds entries by the presentations' exp.
 	StrictExpiry bool
+	// L1TTL, for the postgres backend, puts a TieredStore L1 with this TTL
+	// in front of PostgreSQL, kept coherent across replicas by LISTEN/NOTIFY
+	// (0: no L1).
+	L1TTL time.Duration
 }
 
 // DefaultTable is the SQL table name unless configured.
@@ -142,6 +147,13 @@ func ConfigFromEnv(lookup func(string) (string, bool)) (Config, error) {
 		}
 		c.ReaperInterval = d
 	}
+	if v, ok := lookup(EnvL1TTL); ok {
+		d, err := time.ParseDuration(strings.TrimSpace(v))
+		if err != nil || d < 0 {
+			return Config{}, fmt.Errorf("%w: %s: must be a non-negative duration such as 5s", ErrConfig, EnvL1TTL)
+		}
+		c.L1TTL = d
+	}
 	if v, ok := lookup(EnvStrictExpiry); ok {
 		b, err := parseBool(EnvStrictExpiry, v)
 		if err != nil {
@@ -162,6 +174,9 @@ func (c Config) Validate() error {
 	}
 	if c.ReaperInterval < 0 {
 		return fmt.Errorf("%w: negative reaper interval", ErrConfig)
+	}
+	if c.L1TTL < 0 || (c.L1TTL > 0 && c.Backend != BackendPostgres) {
+		return fmt.Errorf("%w: %s applies to the postgres backend only", ErrConfig, EnvL1TTL)
 	}
 	switch c.Backend {
 	case BackendMemory:

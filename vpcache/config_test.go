@@ -55,19 +55,21 @@ func TestConfigFromEnv(t *testing.T) {
 
 func TestConfigFromEnvErrors(t *testing.T) {
 	cases := map[string]map[string]string{
-		"negative validity":  {vpcache.EnvValiditySeconds: "-1"},
-		"validity not int":   {vpcache.EnvValiditySeconds: "1h"},
-		"validity too large": {vpcache.EnvValiditySeconds: "99999999999"},
-		"enabled not bool":   {vpcache.EnvEnabled: "yes"},
-		"conflicting":        {vpcache.EnvEnabled: "true", vpcache.SettingEnabled: "false"},
-		"unknown backend":    {vpcache.EnvBackend: "redis"},
-		"sqlite without dsn": {vpcache.EnvBackend: "sqlite"},
-		"max entries zero":   {vpcache.EnvMaxEntries: "0"},
-		"max entries junk":   {vpcache.EnvMaxEntries: "many"},
-		"per context junk":   {vpcache.EnvMaxPerContext: "-2"},
-		"reaper negative":    {vpcache.EnvReaperInterval: "-1m"},
-		"reaper junk":        {vpcache.EnvReaperInterval: "10"},
-		"strict junk":        {vpcache.EnvStrictExpiry: "1"},
+		"negative validity":   {vpcache.EnvValiditySeconds: "-1"},
+		"validity not int":    {vpcache.EnvValiditySeconds: "1h"},
+		"validity too large":  {vpcache.EnvValiditySeconds: "99999999999"},
+		"enabled not bool":    {vpcache.EnvEnabled: "yes"},
+		"conflicting":         {vpcache.EnvEnabled: "true", vpcache.SettingEnabled: "false"},
+		"unknown backend":     {vpcache.EnvBackend: "redis"},
+		"sqlite without dsn":  {vpcache.EnvBackend: "sqlite"},
+		"max entries zero":    {vpcache.EnvMaxEntries: "0"},
+		"max entries junk":    {vpcache.EnvMaxEntries: "many"},
+		"per context junk":    {vpcache.EnvMaxPerContext: "-2"},
+		"reaper negative":     {vpcache.EnvReaperInterval: "-1m"},
+		"reaper junk":         {vpcache.EnvReaperInterval: "10"},
+		"strict junk":         {vpcache.EnvStrictExpiry: "1"},
+		"l1 junk":             {vpcache.EnvL1TTL: "5"},
+		"l1 without postgres": {vpcache.EnvL1TTL: "5s"},
 	}
 	for name, m := range cases {
 		_, err := vpcache.ConfigFromEnv(env(m))

@@ -53,10 +53,12 @@
 //
 // # Stores
 //
-// [MemoryStore] is bounded (LRU) and concurrency safe. Package
-// github.com/ocmw/wstack/vpcache/sqlstore implements [Store] on SQLite and
-// PostgreSQL; with PostgreSQL several replicas share one cache, so one
-// invalidation reaches all of them. Package
+// [MemoryStore] is bounded (LRU, optional per-context quota) and
+// concurrency safe. Package github.com/ocmw/wstack/vpcache/sqlstore
+// implements [Store] on SQLite and PostgreSQL; with PostgreSQL several
+// replicas share one cache, so one invalidation reaches all of them.
+// [TieredStore] adds an in-process L1 in front of a shared store, which
+// sqlstore's PostgreSQL LISTEN/NOTIFY keeps coherent across replicas. Package
 // github.com/ocmw/wstack/vpcache/vpcachetest holds the contract suite every
 // store passes.
 //

@@ -202,8 +202,11 @@ func OpenPostgres(ctx context.Context, dsn string, opts ...Option) (*Store, erro
 }
 
 // Open returns the store a vpcache.Config names: a vpcache.MemoryStore
-// bounded by cfg.MaxEntries and cfg.MaxEntriesPerContext, or an SQLite or PostgreSQL store on cfg.DSN
-// with table cfg.Table. The returned close function releases the database.
+// bounded by cfg.MaxEntries and cfg.MaxEntriesPerContext, or an SQLite or
+// PostgreSQL store on cfg.DSN with table cfg.Table. With cfg.L1TTL > 0 the
+// PostgreSQL store announces changes ([WithNotify]) and is wrapped in a
+// vpcache.TieredStore whose L1 a background [Store.Listen] keeps coherent.
+// The returned close function stops the listener and releases the database.
 func Open(ctx context.Context, cfg vpcache.Config) (vpcache.Store, func() error, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, nil, err
@@ -220,6 +223,9 @@ func Open(ctx context.Context, cfg vpcache.Config) (vpcache.Store, func() error,
 		}
 		return s, s.Close, nil
 	case vpcache.BackendPostgres:
+		if cfg.L1TTL > 0 {
+			return openTiered(ctx, cfg, opts)
+		}
 		s, err := OpenPostgres(ctx, cfg.DSN, opts...)
 		if err != nil {
 			return nil, nil, err
@@ -543,4 +549,27 @@ func splitStatements(src string) []string {
 		out = append(out, s)
 	}
 	return out
+}
+
+func openTiered(ctx context.Context, cfg vpcache.Config, opts []Option) (vpcache.Store, func() error, error) {
+	s, err := OpenPostgres(ctx, cfg.DSN, append(opts, WithNotify())...)
+	if err != nil {
+		return nil, nil, err
+	}
+	ts, err := vpcache.NewTieredStore(s, vpcache.WithL1TTL(cfg.L1TTL), vpcache.WithL1MaxEntries(cfg.MaxEntries))
+	if err != nil {
+		_ = s.Close()
+		return nil, nil, err
+	}
+	lctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = s.Listen(lctx, ts.Invalidate, ts.Flush)
+	}()
+	return ts, func() error {
+		cancel()
+		<-done
+		return s.Close()
+	}, nil
 }

@@ -165,6 +165,22 @@ func TestOpenFromConfig(t *testing.T) {
 	require.ErrorIs(t, err, vpcache.ErrConfig)
 }
 
+func TestOpenFromConfigPostgresL1(t *testing.T) {
+	table := uniqueTable()
+	newPostgres(t, table)
+	cfg := vpcache.DefaultConfig()
+	cfg.Backend, cfg.DSN, cfg.Table, cfg.L1TTL = vpcache.BackendPostgres, postgresDSN(t), table, 5*time.Second
+	s, closeFn, err := sqlstore.Open(context.Background(), cfg)
+	require.NoError(t, err)
+	require.IsType(t, &vpcache.TieredStore{}, s)
+	k, err := vpcache.NewKey("pc", "did:web:a.example", nil)
+	require.NoError(t, err)
+	_, err = s.Put(context.Background(), vpcache.Entry{Key: k, Presentations: []vpcache.Presentation{{Format: "f", Raw: "r"}},
+		CachedAt: vpcachetest.Epoch, ExpiresAt: vpcachetest.Epoch.Add(time.Hour)})
+	require.NoError(t, err)
+	require.NoError(t, closeFn())
+}
+
 // TestPostgresReplicasShareInvalidation: two replicas (separate pools) on one
 // table; an invalidation through one is seen by the other at once.
 func TestPostgresReplicasShareInvalidation(t *testing.T) {
