@@ -63,7 +63,16 @@ func (f TrustCheckerFunc) Trusted(ctx context.Context, cred *presentation.Creden
 	return f(ctx, cred, values)
 }
 
+// TypeExpander returns the fully expanded type IRIs of a W3C credential
+// (its type values after applying its @context, OpenID4VP 1.0 Appendix
+// B.1.1), for instance through the JSON-LD processor of
+// crypto/dataintegrity with its offline document loader.
+type TypeExpander interface {
+	ExpandTypes(ctx context.Context, cred *presentation.Credential) ([]string, error)
+}
+
 type config struct {
+	expander    TypeExpander
 	trust       map[string]TrustChecker
 	parallelism int
 	legacy      bool
@@ -84,6 +93,15 @@ func WithTrustChecker(typ string, c TrustChecker) Option {
 		}
 		cfg.trust[typ] = c
 	}
+}
+
+// WithTypeExpander lets type_values name fully expanded type IRIs: a W3C
+// credential matches an inner array when every value is among its type
+// values as written (the short names the spec's jwt_vc_json example uses)
+// or among its expanded type IRIs. Without an expander only the values as
+// written are compared.
+func WithTypeExpander(e TypeExpander) Option {
+	return func(cfg *config) { cfg.expander = e }
 }
 
 // WithParallelism evaluates credentials on n goroutines (default 1).
@@ -132,7 +150,10 @@ type Compiled struct {
 // Hints tell a credential store what it can pre-filter on: a credential
 // can only match when its format is one of Formats and, for its format,
 // its vct is in VCTValues, its doctype in DocTypes, or its types include
-// one of TypeSets. Queries lists the same per credential query.
+// one of TypeSets. Queries lists the same per credential query. TypeSets
+// hold what the verifier sent, which may be expanded type IRIs
+// (WithTypeExpander): a store that indexes short type names only should not
+// pre-filter on them.
 type Hints struct {
 	Formats   []presentation.Format
 	VCTValues []string

@@ -66,7 +66,19 @@ func (c *Compiled) match(ctx context.Context, cq *credQ, cred *presentation.Cred
 		}
 	case famW3C:
 		if !typesMatch(cq.typeValues, cred.Types) {
-			return nil, ErrMetaMismatch
+			if c.cfg.expander == nil {
+				return nil, ErrMetaMismatch
+			}
+			expanded, err := c.cfg.expander.ExpandTypes(ctx, cred)
+			if err != nil {
+				if ctx.Err() != nil {
+					return nil, ctx.Err()
+				}
+				return nil, fmt.Errorf("%w: %w", ErrMetaMismatch, err)
+			}
+			if !typesMatch(cq.typeValues, append(slices.Clip(cred.Types), expanded...)) {
+				return nil, ErrMetaMismatch
+			}
 		}
 	default:
 		return nil, ErrFormatNotSupported

@@ -223,3 +223,44 @@ func TestContextCancelled(t *testing.T) {
 	_, err = c2.Evaluate(ctx, seq(pid(), pid(), pid()))
 	require.ErrorIs(t, err, context.Canceled)
 }
+
+type expanderFunc func(ctx context.Context, cred *presentation.Credential) ([]string, error)
+
+func (f expanderFunc) ExpandTypes(ctx context.Context, cred *presentation.Credential) ([]string, error) {
+	return f(ctx, cred)
+}
+
+func TestTypeValuesExpanded(t *testing.T) {
+	ctx := context.Background()
+	q, err := dcql.Parse([]byte(`{"credentials":[{"id":"q","format":"jwt_vc_json","require_cryptographic_holder_binding":false,
+		"meta":{"type_values":[["https://www.w3.org/2018/credentials#VerifiableCredential","https://example.org/IDCredential"]]}}]}`))
+	require.NoError(t, err)
+	plain, err := dcql.Compile(q)
+	require.NoError(t, err)
+	_, err = plain.MatchCredential(ctx, "q", jwtVC())
+	require.ErrorIs(t, err, dcql.ErrMetaMismatch, "short names do not equal IRIs")
+
+	exp := expanderFunc(func(_ context.Context, cred *presentation.Credential) ([]string, error) {
+		var out []string
+		for _, ty := range cred.Types {
+			if ty == "VerifiableCredential" {
+				out = append(out, "https://www.w3.org/2018/credentials#VerifiableCredential")
+			} else {
+				out = append(out, "https://example.org/"+ty)
+			}
+		}
+		return out, nil
+	})
+	c, err := dcql.Compile(q, dcql.WithTypeExpander(exp))
+	require.NoError(t, err)
+	_, err = c.MatchCredential(ctx, "q", jwtVC())
+	require.NoError(t, err)
+
+	failing := expanderFunc(func(context.Context, *presentation.Credential) ([]string, error) {
+		return nil, errors.New("context not in the offline loader")
+	})
+	c, err = dcql.Compile(q, dcql.WithTypeExpander(failing))
+	require.NoError(t, err)
+	_, err = c.MatchCredential(ctx, "q", jwtVC())
+	require.ErrorIs(t, err, dcql.ErrMetaMismatch)
+}
