@@ -18,6 +18,9 @@
 //     with cycle detection and a depth bound, claim metadata mandatory and
 //     sd (always/allowed/never) enforced.
 //
+// Issue applies the profile's rules at issuance before calling sdjwt.Issue;
+// Verifier verifies presentations (and VerifyIssued the holder's copy);
 // Credential builds the presentation.Credential view of an SD-JWT VC for the
-// query languages (DCQL, Presentation Exchange).
+// query languages (DCQL, Presentation Exchange), whose Disclosable paths a
+// holder passes back to (*sdjwt.SDJWT).Present.
 package vc
