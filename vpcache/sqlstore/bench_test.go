@@ -2,7 +2,9 @@ package sqlstore_test
 
 import (
 	"testing"
+	"time"
 
+	"github.com/ocmw/wstack/vpcache"
 	"github.com/ocmw/wstack/vpcache/vpcachetest"
 )
 
@@ -22,4 +24,14 @@ func BenchmarkQueryHitSQLite64Readers(b *testing.B) {
 
 func BenchmarkQueryHitPostgres64Readers(b *testing.B) {
 	vpcachetest.BenchParallelHit(b, newPostgres(b, uniqueTable()), 64)
+}
+
+// BenchmarkQueryHitPostgresL1: PostgreSQL behind a TieredStore L1 (hits
+// served in process; entries written through it keep their parsed form).
+func BenchmarkQueryHitPostgresL1(b *testing.B) {
+	ts, err := vpcache.NewTieredStore(newPostgres(b, uniqueTable()), vpcache.WithL1TTL(time.Hour))
+	if err != nil {
+		b.Fatal(err)
+	}
+	vpcachetest.BenchQueryHit(b, ts)
 }
