@@ -47,22 +47,28 @@ func newWorld(t testing.TB) *world {
 // credential returns a VCDM 1.1 credential for subject with a
 // StatusList2021Entry at index idx (revocation).
 func (w *world) credential(subject string, idx int) *w3c.Credential {
+	c := w.base(subject)
+	c.ID = fmt.Sprintf("urn:uuid:c0ffee00-0000-4000-8000-%012d", idx)
+	c.Issuer = &w3c.Issuer{ID: w.issuer.DID}
+	c.CredentialStatus = w3c.One(w3c.Object{
+		ID:   fmt.Sprintf("%s#%d", statusLC, idx),
+		Type: w3c.One("StatusList2021Entry"),
+		Extra: map[string]any{
+			"statusPurpose": "revocation", "statusListIndex": fmt.Sprint(idx), "statusListCredential": statusLC,
+		},
+	})
+	return c
+}
+
+// base is a VCDM 1.1 employee credential without issuer and status.
+func (w *world) base(subject string) *w3c.Credential {
 	return &w3c.Credential{
 		Context:        w3c.Many[any](w3c.ContextV1, "https://w3id.org/vc/status-list/2021/v1"),
-		ID:             fmt.Sprintf("urn:uuid:c0ffee00-0000-4000-8000-%012d", idx),
 		Type:           w3c.Many("VerifiableCredential", "EmployeeCredential"),
-		Issuer:         &w3c.Issuer{ID: w.issuer.DID},
 		IssuanceDate:   "2026-01-01T00:00:00Z",
 		ExpirationDate: "2027-01-01T00:00:00Z",
 		CredentialSubject: w3c.One(map[string]any{
 			"id": subject, "givenName": "Alice", "role": "engineer",
-		}),
-		CredentialStatus: w3c.One(w3c.Object{
-			ID:   fmt.Sprintf("%s#%d", statusLC, idx),
-			Type: w3c.One("StatusList2021Entry"),
-			Extra: map[string]any{
-				"statusPurpose": "revocation", "statusListIndex": fmt.Sprint(idx), "statusListCredential": statusLC,
-			},
 		}),
 	}
 }
