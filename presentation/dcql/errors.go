@@ -84,6 +84,7 @@ type Error struct {
 	err  error
 }
 
+// Error returns the message of the wrapped error.
 func (e *Error) Error() string { return e.err.Error() }
 
 // Unwrap returns the wrapped errors.
@@ -124,6 +125,7 @@ type UnsatisfiedError struct {
 	UnsupportedFormat bool
 }
 
+// Error describes the missing queries and sets.
 func (e *UnsatisfiedError) Error() string {
 	var b strings.Builder
 	b.WriteString(ErrUnsatisfiable.Error())

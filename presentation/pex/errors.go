@@ -82,6 +82,7 @@ type UnsatisfiedError struct {
 	Reasons     map[string]error
 }
 
+// Error describes the unsatisfied descriptors.
 func (e *UnsatisfiedError) Error() string {
 	if len(e.Descriptors) == 0 {
 		return ErrUnsatisfiable.Error() + ": submission requirements cannot be met"

@@ -91,7 +91,9 @@ const maxNested = 4
 // dec), the entry's format consistent with the credential, the input
 // descriptor's constraints evaluated again on the credential, and finally
 // all descriptors (or the submission requirements) and same_subject
-// satisfied by the passing entries. The report is returned in every case;
+// satisfied by the passing entries. vpToken is the decoded vp_token: a
+// string (one JWT, SD-JWT or mdoc presentation), a JSON object (an LDP VP)
+// or a []any of those. The report is returned in every case;
 // the error matches ErrSubmissionRejected when the submission fails.
 func (c *Compiled) Verify(ctx context.Context, sub *Submission, vpToken any, dec Decoder) (*Verification, error) {
 	if dec == nil {

@@ -224,6 +224,7 @@ func (formatExt) Compile(_ jsonschema.CompilerContext, m map[string]any) (jsonsc
 	return out, nil
 }
 
+// Validate implements jsonschema.ExtSchema.
 func (fs formatSchema) Validate(ctx jsonschema.ValidationContext, v any) error {
 	s, ok := v.(string)
 	if !ok {
