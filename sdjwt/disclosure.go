@@ -2,7 +2,6 @@ package sdjwt
 
 import (
 	"bytes"
-	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -88,16 +87,6 @@ func ParseDisclosure(raw string, lim Limits) (*Disclosure, error) {
 // saltFunc returns a new salt for the claim name (or, for array elements,
 // the value); replaced in tests to reproduce RFC vectors.
 type saltFunc func(name string, value any) (string, error)
-
-// newSalt returns 128 bits from crypto/rand, base64url encoded (RFC 9901
-// §9.3).
-func newSalt(string, any) (string, error) {
-	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return "", err
-	}
-	return base64.RawURLEncoding.EncodeToString(b[:]), nil
-}
 
 // encodeJSON encodes v without HTML escaping (so "<" stays "<").
 func encodeJSON(v any) ([]byte, error) {

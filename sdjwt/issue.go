@@ -145,6 +145,22 @@ type issuer struct {
 	ds  []*Disclosure
 	enc func(any) ([]byte, error)
 	slt saltFunc
+	// pool holds random bytes read from crypto/rand in one call and cut
+	// into 128-bit salts.
+	pool []byte
+}
+
+// salt returns a fresh 128-bit salt (RFC 9901 §9.3) from the pool.
+func (is *issuer) salt(string, any) (string, error) {
+	if len(is.pool) < 16 {
+		is.pool = make([]byte, 16*32)
+		if _, err := rand.Read(is.pool); err != nil {
+			return "", err
+		}
+	}
+	s := base64.RawURLEncoding.EncodeToString(is.pool[:16])
+	is.pool = is.pool[16:]
+	return s, nil
 }
 
 // Issue creates an SD-JWT (RFC 9901 §4) from a JWT claims set. Claims named
@@ -185,7 +201,7 @@ func Issue(ctx context.Context, signer jose.MessageSigner, claims map[string]any
 		is.enc = encodeJSON
 	}
 	if is.slt == nil {
-		is.slt = newSalt
+		is.slt = is.salt
 	}
 	payload, err := is.object(claims, frame, 0)
 	if err != nil {
