@@ -264,3 +264,20 @@ func TestTypeValuesExpanded(t *testing.T) {
 	_, err = c.MatchCredential(ctx, "q", jwtVC())
 	require.ErrorIs(t, err, dcql.ErrMetaMismatch)
 }
+
+func TestParallelEqualsSequential(t *testing.T) {
+	ctx := context.Background()
+	wallet := benchWallet(2000)
+	base := load(t, "claims_alternatives.json")
+	par, err := dcql.Compile(base.Query(), dcql.WithParallelism(4))
+	require.NoError(t, err)
+	a, _, err := base.Candidates(ctx, seq(wallet...))
+	require.NoError(t, err)
+	b, _, err := par.Candidates(ctx, seq(wallet...))
+	require.NoError(t, err)
+	require.Equal(t, len(a["pid"]), len(b["pid"]))
+	require.Equal(t, 500, len(a["pid"]))
+	for i := range a["pid"] {
+		require.Same(t, a["pid"][i].Credential, b["pid"][i].Credential)
+	}
+}

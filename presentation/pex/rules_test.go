@@ -447,3 +447,37 @@ func TestGoConstructedDefinitionsDoNotPanic(t *testing.T) {
 	_, _, err := r.Present(ctx, walletOf(), pex.PresentOptions{})
 	require.ErrorIs(t, err, pex.ErrUnsatisfiable)
 }
+
+func TestSearchBudget(t *testing.T) {
+	ctx := context.Background()
+	c := compileDef(t, "multi_group_example.json", pex.WithSearchBudget(1))
+	_, err := c.Evaluate(ctx, seq(passport(), euDL(), bank2(), employment(), bank1()))
+	require.ErrorIs(t, err, pex.ErrSearchBudget)
+
+	c = compileDef(t, "multi_group_example.json", pex.WithSearchBudget(12))
+	res, err := c.Evaluate(ctx, seq(passport(), euDL(), bank2(), employment(), bank1()))
+	if err == nil {
+		require.True(t, res.Satisfiable)
+		require.False(t, res.Optimal, "budget ran out after a selection was found")
+	} else {
+		require.ErrorIs(t, err, pex.ErrSearchBudget)
+	}
+}
+
+func TestParallelEqualsSequential(t *testing.T) {
+	ctx := context.Background()
+	wallet := append(benchWallet(2000), employment())
+	seqC := compileDef(t, "multi_group_example.json")
+	parC := compileDef(t, "multi_group_example.json", pex.WithParallelism(4))
+	a, err := seqC.Evaluate(ctx, seq(wallet...))
+	require.NoError(t, err)
+	b, err := parC.Evaluate(ctx, seq(wallet...))
+	require.NoError(t, err)
+	require.Equal(t, selection(a), selection(b))
+	for i := range a.Descriptors {
+		require.Equal(t, len(a.Descriptors[i].Candidates), len(b.Descriptors[i].Candidates))
+		for j := range a.Descriptors[i].Candidates {
+			require.Same(t, a.Descriptors[i].Candidates[j].Credential, b.Descriptors[i].Candidates[j].Credential)
+		}
+	}
+}
