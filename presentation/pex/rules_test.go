@@ -481,3 +481,22 @@ func TestParallelEqualsSequential(t *testing.T) {
 		}
 	}
 }
+
+func TestSameSubjectLooksPastTheFirstCandidates(t *testing.T) {
+	ctx := context.Background()
+	same := `{"id":"d","input_descriptors":[
+		{"id":"a","constraints":{"fields":[{"id":"fa","path":["$.credentialSubject.dob"]}]}},
+		{"id":"b","constraints":{"same_subject":[{"field_id":["fa","fb"],"directive":"required"}],"fields":[{"id":"fb","path":["$.vc.credentialSubject.birth_date"]}]}}]}`
+	c := parseCompile(t, same)
+	var wallet []*presentation.Credential
+	for i := range 10 {
+		p := passport()
+		p.ID = fmt.Sprintf("other-%d", i)
+		p.Subject = fmt.Sprintf("did:example:other%d", i)
+		wallet = append(wallet, p)
+	}
+	wallet = append(wallet, euDL(), passport())
+	res, err := c.Evaluate(ctx, seq(wallet...))
+	require.NoError(t, err)
+	require.Equal(t, map[string]string{"a": "eudl", "b": "passport"}, selection(res))
+}

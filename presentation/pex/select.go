@@ -122,12 +122,15 @@ type searcher struct {
 
 // selectMinimal searches the selection with the fewest distinct
 // credentials that satisfies the definition (a set cover under the
-// submission requirements): depth-first over the relevant descriptors,
+// submission requirements and same_subject): depth-first over the relevant
+// descriptors,
 // trying credentials already chosen first, then a new credential, then
 // leaving the descriptor out when the requirements allow it; branches that
 // cannot beat the best found are cut. Per descriptor the first candidates
 // and those shared with other descriptors are considered (other candidates
-// are interchangeable for the count).
+// are interchangeable for the count; under a required same_subject
+// constraint up to 64 are). When candidates had to be left out and no
+// selection is found, the answer is ErrSearchBudget, not unsatisfiable.
 func (c *Compiled) selectMinimal(res *Result) error {
 	n := len(c.descs)
 	relevant := make([]bool, n)
@@ -174,6 +177,17 @@ func (c *Compiled) selectMinimal(res *Result) error {
 		c: c, mandatory: mandatory, cands: make([][]*Candidate, n), assign: make([]*Candidate, n),
 		answered: make([]bool, n), used: map[*presentation.Credential]int{}, bestCount: math.MaxInt,
 	}
+	// Descriptors under a required same_subject constraint need their
+	// alternatives: which candidate is chosen decides feasibility.
+	subjectBound := make([]bool, n)
+	for _, ss := range c.sameSubject {
+		if ss.required {
+			for _, d := range ss.descs {
+				subjectBound[d] = true
+			}
+		}
+	}
+	truncated := false
 	for i, dr := range res.Descriptors {
 		if !relevant[i] {
 			continue
@@ -181,16 +195,17 @@ func (c *Compiled) selectMinimal(res *Result) error {
 		s.order = append(s.order, i)
 		for k, cand := range dr.Candidates {
 			if len(s.cands[i]) >= keepShared {
+				truncated = truncated || subjectBound[i]
 				break
 			}
-			if k < keepFirst || shared[cand.Credential] > 1 {
+			if k < keepFirst || shared[cand.Credential] > 1 || subjectBound[i] {
 				s.cands[i] = append(s.cands[i], cand)
 			}
 		}
 	}
 	s.dfs(0)
 	if s.best == nil {
-		if s.exhausted {
+		if s.exhausted || truncated {
 			return ErrSearchBudget
 		}
 		for i, dr := range res.Descriptors {
