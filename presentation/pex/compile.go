@@ -210,6 +210,13 @@ func Compile(def *Definition, opts ...Option) (*Compiled, error) {
 		if len(def.SubmissionRequirements) == 0 {
 			return nil, invalid(ErrInvalidRequirement, "submission_requirements is empty")
 		}
+		// PE v2.1.1 §Submission Requirements: "all input_descriptors MUST
+		// be grouped".
+		for _, d := range def.InputDescriptors {
+			if len(d.Group) == 0 {
+				return nil, invalid(ErrInvalidRequirement, "input descriptor %q has no group while submission_requirements is present", d.ID)
+			}
+		}
 		count := 0
 		for _, r := range def.SubmissionRequirements {
 			q, err := compileRequirement(r, groups, 0, &count)
@@ -340,8 +347,10 @@ func compileRequirement(r *SubmissionRequirement, groups map[string][]int, depth
 		if r.Min != nil && (*r.Min < 0 || *r.Min > n) {
 			return nil, invalid(ErrInvalidRequirement, "min %d outside 0..%d", *r.Min, n)
 		}
-		if r.Max != nil && *r.Max < 0 {
-			return nil, invalid(ErrInvalidRequirement, "max %d < 0", *r.Max)
+		if r.Max != nil && *r.Max < 1 {
+			// "greater than zero"; min == max is accepted although the
+			// text asks for max > min, as it is unambiguous.
+			return nil, invalid(ErrInvalidRequirement, "max %d < 1", *r.Max)
 		}
 		if r.Min != nil && r.Max != nil && *r.Min > *r.Max {
 			return nil, invalid(ErrInvalidRequirement, "min %d > max %d", *r.Min, *r.Max)

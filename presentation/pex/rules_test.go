@@ -163,6 +163,9 @@ func TestWStackRegressionSubmissionRequirements(t *testing.T) {
 		{"pick_count_2_one_missing", `[{"rule":"pick","count":2,"from":"C"}]`, []*presentation.Credential{euDL()}, nil},
 		{"pick_min_max", `[{"rule":"pick","min":1,"max":1,"from":"C"}]`, []*presentation.Credential{passport(), euDL()}, map[string]string{"dl": "eudl"}},
 		{"pick_min_0", `[{"rule":"pick","min":0,"from":"C"}]`, []*presentation.Credential{bank1()}, map[string]string{}},
+		{"pick_unbounded", `[{"rule":"pick","from":"C"}]`, []*presentation.Credential{bank1()}, map[string]string{}},
+		// Fewest credentials: an unbounded pick is met by presenting none.
+		{"pick_unbounded_minimal", `[{"rule":"pick","from":"C"}]`, []*presentation.Credential{euDL()}, map[string]string{}},
 		{"from_nested_pick", `[{"rule":"pick","count":1,"from_nested":[{"rule":"all","from":"A"},{"rule":"all","from":"B"}]}]`,
 			[]*presentation.Credential{employment(), euDL()}, map[string]string{"job": "employment", "dl": "eudl"}},
 		{"from_nested_all_missing", `[{"rule":"all","from_nested":[{"rule":"all","from":"A"},{"rule":"pick","count":1,"from":"C"}]}]`,
@@ -378,6 +381,8 @@ func TestCompileRules(t *testing.T) {
 		"unknown_group":           {`{"id":"d","submission_requirements":[{"rule":"all","from":"Z"}],"input_descriptors":[{"id":"a","group":["A"],"constraints":{}}]}`, pex.ErrUnknownGroup},
 		"count_above_group":       {`{"id":"d","submission_requirements":[{"rule":"pick","count":2,"from":"A"}],"input_descriptors":[{"id":"a","group":["A"],"constraints":{}}]}`, pex.ErrInvalidRequirement},
 		"min_above_max":           {`{"id":"d","submission_requirements":[{"rule":"pick","min":2,"max":1,"from":"A"}],"input_descriptors":[{"id":"a","group":["A"],"constraints":{}},{"id":"b","group":["A"],"constraints":{}}]}`, pex.ErrInvalidRequirement},
+		"ungrouped_descriptor":    {`{"id":"d","submission_requirements":[{"rule":"all","from":"A"}],"input_descriptors":[{"id":"a","group":["A"],"constraints":{}},{"id":"b","constraints":{}}]}`, pex.ErrInvalidRequirement},
+		"max_zero":                {`{"id":"d","submission_requirements":[{"rule":"pick","max":0,"from":"A"}],"input_descriptors":[{"id":"a","group":["A"],"constraints":{}}]}`, pex.ErrInvalidRequirement},
 		"count_with_min":          {`{"id":"d","submission_requirements":[{"rule":"pick","count":1,"min":1,"from":"A"}],"input_descriptors":[{"id":"a","group":["A"],"constraints":{}}]}`, pex.ErrInvalidRequirement},
 		"bad_path":                {oneField(`{"path":["credentialSubject"]}`), pex.ErrInvalidPath},
 		"bad_filter":              {oneField(`{"path":["$.a"],"filter":{"type":"nonsense"}}`), pex.ErrInvalidDefinition},

@@ -9,7 +9,8 @@ import (
 // satisfied reports whether the answered descriptors meet requirement q
 // (PE §5.2.1): "all" needs every member of the group (or every nested
 // requirement), "pick" needs exactly count, or at least min and at most
-// max, and at least one when none of them is given.
+// max (PE v2.1.1 "Property Values and Evaluation"; a pick with none of
+// them constrains nothing).
 func (q *reqQ) satisfied(answered []bool) bool {
 	n, total := 0, 0
 	if q.nested == nil {
@@ -33,9 +34,6 @@ func (q *reqQ) satisfied(answered []bool) bool {
 	r := q.r
 	if r.Count != nil {
 		return n == *r.Count
-	}
-	if r.Min == nil && r.Max == nil {
-		return n >= 1
 	}
 	if r.Min != nil && n < *r.Min {
 		return false
