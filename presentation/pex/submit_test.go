@@ -239,3 +239,21 @@ func TestDecoderFuncs(t *testing.T) {
 	_, err = c.Verify(ctx, sub, "sd-jwt~", pex.DecoderFuncs{})
 	require.ErrorIs(t, err, pex.ErrSubmissionRejected)
 }
+
+func TestVerifierChecksPresentationFormat(t *testing.T) {
+	ctx := context.Background()
+	c := parseCompile(t, `{"id":"d","format":{"ldp_vp":{"proof_type":["Ed25519Signature2018"]},"jwt_vc_json":{}},"input_descriptors":[
+		{"id":"pass","constraints":{"fields":[{"path":["$.vc.credentialSubject.birth_date"]}]}}]}`)
+	w := walletOf(passport())
+	sub := &pex.Submission{ID: "s", DefinitionID: "d", DescriptorMap: []*pex.Descriptor{
+		{ID: "pass", Format: "jwt_vp_json", Path: "$", PathNested: &pex.Descriptor{ID: "pass", Format: "jwt_vc_json", Path: "$.vp.verifiableCredential[0]"}},
+	}}
+	v, err := c.Verify(ctx, sub, "jwt_vp_json|passport#null", w)
+	require.ErrorIs(t, err, pex.ErrSubmissionRejected)
+	require.ErrorIs(t, v.Descriptors[0].Err, pex.ErrFormatMismatch)
+
+	sub.DescriptorMap[0].Format = "ldp_vp"
+	sub.DescriptorMap[0].PathNested.Path = "$.verifiableCredential[0]"
+	_, err = c.Verify(ctx, sub, "ldp_vp|passport#null", w)
+	require.NoError(t, err)
+}

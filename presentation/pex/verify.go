@@ -123,6 +123,10 @@ func (c *Compiled) Verify(ctx context.Context, sub *Submission, vpToken any, dec
 			fatal = append(fatal, fmt.Errorf("%w: %q", ErrUnknownDescriptor, e.ID))
 			continue
 		}
+		if err := c.vpFormatAllowed(c.descs[di], e); err != nil {
+			rep.Err = err
+			continue
+		}
 		cred, err := c.resolve(ctx, e, vpToken, dec, docs)
 		if err != nil {
 			if ctx.Err() != nil {
@@ -244,4 +248,44 @@ func (c *Compiled) resolve(ctx context.Context, e *Descriptor, vpToken any, dec 
 		cur = doc
 		e = &Descriptor{ID: e.ID, Format: e.PathNested.Format, Path: e.PathNested.Path, PathNested: e.PathNested.PathNested}
 	}
+}
+
+// vpFamilies groups presentation format names that denote the same format.
+var vpFamilies = map[string]string{
+	"jwt_vp": "jwt", "jwt_vp_json": "jwt", "jwt": "jwt",
+	"ldp_vp": "ldp", "ldp": "ldp", "di_vp": "ldp", "di": "ldp",
+}
+
+// vpFormatAllowed checks the format of an entry that wraps credentials in a
+// VP against the presentation formats the descriptor or definition lists.
+func (c *Compiled) vpFormatAllowed(dq *descQ, e *Descriptor) error {
+	if e.PathNested == nil {
+		return nil
+	}
+	var listed []string
+	if dq.formats != nil {
+		listed = append(listed, dq.formats.vp...)
+	}
+	if len(listed) == 0 && c.defFormats != nil {
+		listed = c.defFormats.vp
+	}
+	var vps []string
+	for _, name := range listed {
+		if _, ok := vpFamilies[name]; ok {
+			vps = append(vps, name)
+		}
+	}
+	if len(vps) == 0 {
+		return nil
+	}
+	fam, ok := vpFamilies[e.Format]
+	if !ok {
+		return fmt.Errorf("%w: %q is not a presentation format the definition allows", ErrFormatMismatch, e.Format)
+	}
+	for _, name := range vps {
+		if vpFamilies[name] == fam {
+			return nil
+		}
+	}
+	return fmt.Errorf("%w: presentation format %q not among %v", ErrFormatMismatch, e.Format, vps)
 }
