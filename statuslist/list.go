@@ -17,6 +17,7 @@ const (
 	MSBFirst
 )
 
+// String returns "lsb-first" or "msb-first".
 func (o BitOrder) String() string {
 	if o == MSBFirst {
 		return "msb-first"
@@ -36,6 +37,7 @@ const (
 	Suspended Status = 0x02
 )
 
+// String returns the IETF status type name, or 0xNN for other values.
 func (s Status) String() string {
 	switch s {
 	case Valid:

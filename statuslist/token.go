@@ -251,7 +251,7 @@ type VerifyOptions struct {
 	Decode DecodeOptions
 }
 
-// DefaultAlgorithms is the default signature allow-list.
+// defaultAlgorithms is the default signature allow-list.
 var defaultAlgorithms = []crypto.Algorithm{crypto.ES256, crypto.ES384, crypto.EdDSA}
 
 func (o VerifyOptions) algs() []crypto.Algorithm {

@@ -27,6 +27,7 @@ const (
 	Postgres
 )
 
+// String returns the dialect name.
 func (d Dialect) String() string {
 	switch d {
 	case SQLite:
