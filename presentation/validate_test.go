@@ -396,11 +396,11 @@ func TestTransactionData(t *testing.T) {
 	pr := &presentation.Presenter{Binding: b, SDJWT: &sdjwtHandler{w: w}, Now: clock}
 	pres, err := pr.Present(ctx, presentation.FormatSDJWTVC, []*presentation.Credential{held}, [][]presentation.ClaimPath{{{"given_name"}}})
 	require.NoError(t, err)
-	_, err = v.VerifyPresentation(ctx, presentation.FormatSDJWTVC, pres, presentation.PresentationOptions(b))
+	_, err = v.VerifyPresentation(ctx, presentation.FormatSDJWTVC, pres, presentation.PresentationOptions{Nonce: b.Nonce, Audience: b.Audience, TransactionDataHashes: b.TransactionDataHashes})
 	require.NoError(t, err)
 	other := presentation.PresentationOptions{Nonce: nonce, Audience: audience, TransactionDataHashes: []string{"AAAA"}}
 	_, err = v.VerifyPresentation(ctx, presentation.FormatSDJWTVC, pres, other)
 	require.ErrorIs(t, err, presentation.ErrHolderBinding)
-	_, err = v.VerifyPresentation(ctx, presentation.FormatJWTVPJSON, "x.y.z", presentation.PresentationOptions(b))
+	_, err = v.VerifyPresentation(ctx, presentation.FormatJWTVPJSON, "x.y.z", presentation.PresentationOptions{Nonce: b.Nonce, Audience: b.Audience, TransactionDataHashes: b.TransactionDataHashes})
 	require.ErrorIs(t, err, presentation.ErrConfig)
 }

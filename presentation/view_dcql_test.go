@@ -46,7 +46,7 @@ func TestDCQLRoundTrip(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, tok, 2)
 
-	ver, err := cq.Verify(ctx, tok, dcql.DecoderFunc(v.DecodeFunc(presentation.PresentationOptions(binding))))
+	ver, err := cq.Verify(ctx, tok, dcql.DecoderFunc(v.DecodeFunc(presentation.PresentationOptions{Nonce: binding.Nonce, Audience: binding.Audience, TransactionDataHashes: binding.TransactionDataHashes})))
 	require.NoError(t, err)
 	require.Empty(t, ver.Failures)
 	require.Equal(t, "engineer", ver.Accepted["employee"][0].Document["credentialSubject"].(map[string]any)["role"])

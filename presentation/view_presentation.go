@@ -50,6 +50,15 @@ type PresentationOptions struct {
 	// (OpenID4VP 1.0 §8.4); a format that cannot carry them fails with
 	// ErrConfig rather than ignore them.
 	TransactionDataHashes []string
+	// SkipNonce verifies a jwt_vp_json bound by audience and its validity
+	// claims only, as the Decentralized Claims Protocol does (its
+	// presentation responses carry no nonce; vpcache uses it). Other
+	// formats always require a nonce. Never set it for OpenID4VP.
+	SkipNonce bool
+}
+
+func (o PresentationOptions) binding() Binding {
+	return Binding{Nonce: o.Nonce, Audience: o.Audience, TransactionDataHashes: o.TransactionDataHashes}
 }
 
 // PresentationFormat returns the presentation format that carries
@@ -80,8 +89,16 @@ func PresentationFormat(f Format) Format {
 // presentation value, when returned together with an error, is for
 // diagnostics only.
 func (v *Validator) VerifyPresentation(ctx context.Context, format Format, raw any, o PresentationOptions) (*Presentation, error) {
-	if o.Nonce == "" || o.Audience == "" {
-		return nil, fmt.Errorf("%w: nonce and audience are required", ErrConfig)
+	if o.Audience == "" {
+		return nil, fmt.Errorf("%w: audience is required", ErrConfig)
+	}
+	if o.Nonce == "" {
+		switch f := PresentationFormat(format); {
+		case !o.SkipNonce:
+			return nil, fmt.Errorf("%w: nonce is required", ErrConfig)
+		case f != FormatJWTVPJSON && f != FormatDIFJWTVP:
+			return nil, fmt.Errorf("%w: %s presentations are always bound by a nonce", ErrConfig, f)
+		}
 	}
 	switch PresentationFormat(format) {
 	case FormatJWTVPJSON, FormatDIFJWTVP, FormatLDPVP:
@@ -95,7 +112,7 @@ func (v *Validator) VerifyPresentation(ctx context.Context, format Format, raw a
 	case FormatLDPVP:
 		return v.verifyLDPVP(ctx, raw, o)
 	case FormatSDJWTVC, FormatSDJWTVCLegacy, FormatDIFSDJWT:
-		c, err := v.verifySDJWT(ctx, format, raw, Binding(o))
+		c, err := v.verifySDJWT(ctx, format, raw, o.binding())
 		if c == nil {
 			return nil, err
 		}
@@ -116,7 +133,7 @@ func (v *Validator) VerifyPresentation(ctx context.Context, format Format, raw a
 // status and trust.
 func (v *Validator) verifyDecoded(ctx context.Context, d VerifyingDecoder, format Format, raw any, o PresentationOptions) (*Presentation, error) {
 	f := &failures{format: format}
-	c, err := d.VerifyPresentation(ctx, raw, Binding(o))
+	c, err := d.VerifyPresentation(ctx, raw, o.binding())
 	if err != nil {
 		if errors.Is(err, ErrHolderBinding) || errors.Is(err, ErrNonce) || errors.Is(err, ErrAudience) {
 			f.list = append(f.list, err)
@@ -184,6 +201,7 @@ func (v *Validator) verifyJWTVP(ctx context.Context, format Format, raw any, o P
 		Nonce:         o.Nonce,
 		Audience:      o.Audience,
 		MaxAge:        v.cfg.MaxPresentationAge,
+		SkipNonce:     o.SkipNonce && o.Nonce == "",
 	}
 	if jp.Holder != "" {
 		if v.cfg.HolderKeys == nil {

@@ -413,13 +413,16 @@ type PresentationSignOptions struct {
 	// Lifetime sets exp = now + Lifetime (default 5 minutes).
 	Lifetime time.Duration
 	Header   map[string]any
+	// NoNonce omits the nonce, for Decentralized Claims Protocol
+	// presentation responses, which are bound by aud and a short exp.
+	NoNonce bool
 }
 
 // SignPresentationJWT encodes a presentation as a jwt_vp_json signed by the
 // holder: iss = holder, jti = id, aud, nonce, iat, nbf, exp and the
 // presentation in the vp claim.
 func SignPresentationJWT(ctx context.Context, s jose.MessageSigner, p *Presentation, o PresentationSignOptions) (string, error) {
-	if o.Nonce == "" || o.Audience == "" {
+	if (o.Nonce == "" && !o.NoNonce) || o.Audience == "" {
 		return "", fmt.Errorf("%w: nonce and audience are required", jose.ErrOptions)
 	}
 	if err := p.Validate(); err != nil {
@@ -441,6 +444,9 @@ func SignPresentationJWT(ctx context.Context, s jose.MessageSigner, p *Presentat
 		"exp":   now.Add(life).Unix(),
 		"vp":    p.Map(),
 	}
+	if o.NoNonce {
+		delete(claims, "nonce")
+	}
 	if p.Holder != nil && p.Holder.ID != "" {
 		claims["iss"] = p.Holder.ID
 	}
@@ -459,6 +465,11 @@ type PresentationVerifyOptions struct {
 	Audience string
 	// MaxAge, when positive, rejects an iat older than now-MaxAge.
 	MaxAge time.Duration
+	// SkipNonce binds the presentation by audience and its validity claims
+	// only, as the Decentralized Claims Protocol does (its presentation
+	// responses carry no nonce). Never set it for OpenID4VP, where the
+	// nonce is what prevents replay.
+	SkipNonce bool
 }
 
 // ParsePresentationJWT decodes a jwt_vp_json through the parse gate without
@@ -558,7 +569,7 @@ func decodePresentationJWT(token string, j *jose.JWS) (*JWTPresentation, error) 
 // embedded credentials are decoded but not verified here; the presentation
 // package verifies each one and checks holder binding.
 func VerifyPresentationJWT(ctx context.Context, token string, o PresentationVerifyOptions) (*JWTPresentation, error) {
-	if o.Nonce == "" || o.Audience == "" {
+	if (o.Nonce == "" && !o.SkipNonce) || o.Audience == "" {
 		return nil, fmt.Errorf("%w: expected nonce and audience are required", jose.ErrOptions)
 	}
 	j, err := verifyJWS(ctx, token, o.VerifyOptions)
@@ -569,7 +580,11 @@ func VerifyPresentationJWT(ctx context.Context, token string, o PresentationVeri
 	if err != nil {
 		return nil, err
 	}
-	if err := CheckBinding(p.Nonce, p.Audience, o.Nonce, o.Audience); err != nil {
+	if o.SkipNonce {
+		if err := CheckAudience(p.Audience, o.Audience); err != nil {
+			return nil, err
+		}
+	} else if err := CheckBinding(p.Nonce, p.Audience, o.Nonce, o.Audience); err != nil {
 		return nil, err
 	}
 	if p.audArray {
@@ -591,6 +606,11 @@ func CheckBinding(nonce string, aud []string, wantNonce, wantAud string) error {
 	if nonce == "" || nonce != wantNonce {
 		return ErrNonce
 	}
+	return CheckAudience(aud, wantAud)
+}
+
+// CheckAudience requires exactly one audience, equal to the expected string.
+func CheckAudience(aud []string, wantAud string) error {
 	if len(aud) != 1 || aud[0] != wantAud {
 		return fmt.Errorf("%w: %q", ErrAudience, aud)
 	}
