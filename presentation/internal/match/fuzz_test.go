@@ -43,8 +43,12 @@ func FuzzJSONPath(f *testing.F) {
 			return
 		}
 		var ours []string
+		var firstLoc []any
 		n := 0
 		err = p.Eval(fuzzDoc, func(v any, loc []any) bool {
+			if n == 0 {
+				firstLoc = slices.Clone(loc)
+			}
 			n++
 			got := follow(fuzzDoc, loc)
 			if mustJSON(got) != mustJSON(v) {
@@ -65,6 +69,9 @@ func FuzzJSONPath(f *testing.F) {
 		}
 		if fok && mustJSON(follow(fuzzDoc, floc)) != mustJSON(fv) {
 			t.Fatalf("First location %v does not lead to its value", floc)
+		}
+		if fok && mustJSON(floc) != mustJSON(firstLoc) {
+			t.Fatalf("First found %v, Eval's first result is at %v", floc, firstLoc)
 		}
 		theirs, gerr := pjsonpath.Get(p.canonical(), fuzzDoc)
 		if gerr != nil {

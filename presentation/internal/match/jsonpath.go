@@ -397,11 +397,144 @@ func (p *JSONPath) First(root any) (v any, loc []any, ok bool, err error) {
 		}
 		return cur, p.loc, true, nil
 	}
-	err = p.Eval(root, func(x any, l []any) bool {
-		v, loc, ok = x, slices.Clone(l), true
+	var buf [16]any
+	st := firstState{loc: buf[:0]}
+	v, ok = st.walk(p.segs, root)
+	if st.err != nil {
+		return nil, nil, false, st.err
+	}
+	if ok {
+		loc = slices.Clone(st.loc)
+	}
+	return v, loc, ok, nil
+}
+
+// firstState finds the first result in document order without
+// collecting the others, under the same work limit as Eval.
+type firstState struct {
+	steps int
+	loc   []any
+	err   error
+}
+
+func (st *firstState) step() bool {
+	st.steps++
+	if st.steps > MaxSteps {
+		st.err = ErrTooMuchWork
 		return false
-	})
-	return v, loc, ok, err
+	}
+	return true
+}
+
+func (st *firstState) walk(segs []segment, v any) (any, bool) {
+	if st.err != nil || !st.step() {
+		return nil, false
+	}
+	if len(segs) == 0 {
+		return v, true
+	}
+	seg, rest := segs[0], segs[1:]
+	switch seg.kind {
+	case segChild:
+		for _, sel := range seg.sels {
+			if r, ok := st.child(sel, v, rest); ok || st.err != nil {
+				return r, ok
+			}
+		}
+	case segWildcard:
+		return st.children(v, rest)
+	case segDescendant:
+		return st.descend(seg, v, rest, 0)
+	}
+	return nil, false
+}
+
+func (st *firstState) at(c, x any, rest []segment) (any, bool) {
+	st.loc = append(st.loc, c)
+	r, ok := st.walk(rest, x)
+	if !ok {
+		st.loc = st.loc[:len(st.loc)-1]
+	}
+	return r, ok
+}
+
+func (st *firstState) child(sel selector, v any, rest []segment) (any, bool) {
+	if sel.isIdx {
+		arr, ok := asArray(v)
+		if !ok || sel.index < 0 || sel.index >= len(arr) {
+			return nil, false
+		}
+		return st.at(sel.index, arr[sel.index], rest)
+	}
+	obj, ok := asObject(v)
+	if !ok {
+		return nil, false
+	}
+	x, ok := obj[sel.name]
+	if !ok {
+		return nil, false
+	}
+	return st.at(sel.name, x, rest)
+}
+
+func (st *firstState) children(v any, rest []segment) (any, bool) {
+	if arr, ok := asArray(v); ok {
+		for i, x := range arr {
+			if r, ok := st.at(i, x, rest); ok || st.err != nil {
+				return r, ok
+			}
+		}
+		return nil, false
+	}
+	obj, ok := asObject(v)
+	if !ok {
+		return nil, false
+	}
+	for _, k := range sortedKeys(obj) {
+		if r, ok := st.at(k, obj[k], rest); ok || st.err != nil {
+			return r, ok
+		}
+	}
+	return nil, false
+}
+
+func (st *firstState) descend(seg segment, v any, rest []segment, depth int) (any, bool) {
+	if st.err != nil || depth > maxDescentDepth || !st.step() {
+		return nil, false
+	}
+	if seg.wildcard {
+		if r, ok := st.children(v, rest); ok || st.err != nil {
+			return r, ok
+		}
+	} else {
+		for _, sel := range seg.sels {
+			if r, ok := st.child(sel, v, rest); ok || st.err != nil {
+				return r, ok
+			}
+		}
+	}
+	var r any
+	found := false
+	if arr, ok := asArray(v); ok {
+		for i, x := range arr {
+			st.loc = append(st.loc, i)
+			if r, found = st.descend(seg, x, rest, depth+1); found || st.err != nil {
+				return r, found
+			}
+			st.loc = st.loc[:len(st.loc)-1]
+		}
+		return nil, false
+	}
+	if obj, ok := asObject(v); ok {
+		for _, k := range sortedKeys(obj) {
+			st.loc = append(st.loc, k)
+			if r, found = st.descend(seg, obj[k], rest, depth+1); found || st.err != nil {
+				return r, found
+			}
+			st.loc = st.loc[:len(st.loc)-1]
+		}
+	}
+	return nil, false
 }
 
 func (st *evalState) done() bool { return st.stopped || st.err != nil }
