@@ -35,6 +35,9 @@ type Presentation struct {
 	Audience string
 	// Credentials holds the view of every presented credential.
 	Credentials []*Credential
+	// ExpiresAt is the presentation's own expiry (the exp of a
+	// jwt_vp_json); zero when it has none.
+	ExpiresAt time.Time
 }
 
 // PresentationOptions are the request values a presentation must be bound
@@ -227,6 +230,7 @@ func (v *Validator) verifyJWTVP(ctx context.Context, format Format, raw any, o P
 		return nil, f.err()
 	}
 	out := &Presentation{Format: format, Raw: raw, ID: jp.Presentation.ID, Holder: jp.Holder, HolderKey: holderKey, Nonce: o.Nonce, Audience: o.Audience}
+	out.ExpiresAt, _, _ = jose.NumericDate(jp.Claims, "exp")
 	v.verifyEmbedded(ctx, items, formats, out, f)
 	return out, f.err()
 }
