@@ -25,6 +25,8 @@ type Match struct {
 	ClaimSet int
 	// Paths are the concrete locations of the requested claims (null
 	// components resolved to indices); empty when the query has no claims.
+	// They may share memory with the compiled query: treat them as
+	// read-only.
 	Paths [][]any
 	// Disclose is, for SD-JWT, the minimal set of disclosures to reveal:
 	// the requested claims, the objects they are nested in, and what lies

@@ -21,7 +21,8 @@ type FieldResult struct {
 	// for an optional field nothing matched.
 	PathIndex int
 	// Location is the concrete location of the value in the evaluated
-	// JSON (member names and indices).
+	// JSON (member names and indices). It may be shared with the compiled
+	// definition and other results: treat it as read-only.
 	Location []any
 	// Value is the value found there.
 	Value any
