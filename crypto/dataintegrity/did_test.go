@@ -2,6 +2,8 @@ package dataintegrity_test
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -47,4 +49,35 @@ func TestDIDKeyResolver(t *testing.T) {
 		_, err = p.Verify(ctx, secured, dataintegrity.VerifyOptions{Suites: []dataintegrity.Suite{suite}, Purpose: dataintegrity.PurposeAuthentication, Challenge: "c1", Domain: "https://rp.example"})
 		require.NoError(t, err)
 	}
+}
+
+// TestDIDNotAuthorized: a verification method that crypto/did resolves but
+// does not authorise for assertionMethod (a did:jwk with use "enc") fails
+// with dataintegrity.ErrNotAuthorized as well as did.ErrNotAuthorized.
+func TestDIDNotAuthorized(t *testing.T) {
+	ctx := context.Background()
+	reg, err := did.NewRegistry(did.JWKMethod{})
+	require.NoError(t, err)
+	p, err := dataintegrity.New(dataintegrity.Config{Resolver: did.NewKeyResolver(reg, did.KeyResolverOptions{})})
+	require.NoError(t, err)
+	eng, err := local.New(local.Options{})
+	require.NoError(t, err)
+	ref := wcrypto.KeyRef{Context: wcrypto.Context{Namespace: "t"}, ID: "k"}
+	k, err := eng.GenerateKey(ctx, ref, wcrypto.KeySpec{Type: wcrypto.KeyTypeECP256})
+	require.NoError(t, err)
+	jwk, err := wcrypto.PublicJWK(k.Public)
+	require.NoError(t, err)
+	jwk["use"] = "enc"
+	raw, err := json.Marshal(jwk)
+	require.NoError(t, err)
+	issuer := "did:jwk:" + base64.RawURLEncoding.EncodeToString(raw)
+	signer, err := dataintegrity.NewKeySigner(ctx, eng, ref, issuer+"#0")
+	require.NoError(t, err)
+	vc := []byte(`{"@context":["https://www.w3.org/ns/credentials/v2"],"type":["VerifiableCredential"],"issuer":"` + issuer + `","credentialSubject":{"id":"did:example:holder"}}`)
+	secured, err := p.Sign(ctx, vc, signer, dataintegrity.ProofOptions{Suite: dataintegrity.ECDSARDFC2019})
+	require.NoError(t, err)
+	_, err = p.Verify(ctx, secured, dataintegrity.VerifyOptions{Suites: []dataintegrity.Suite{dataintegrity.ECDSARDFC2019}})
+	require.ErrorIs(t, err, dataintegrity.ErrNotAuthorized)
+	require.ErrorIs(t, err, did.ErrNotAuthorized)
+	require.ErrorIs(t, err, dataintegrity.ErrProofVerification)
 }

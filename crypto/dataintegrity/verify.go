@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/ocmw/wstack/crypto/did"
 	"strings"
 	"time"
 
@@ -239,6 +240,9 @@ func (p *Processor) verifyProof(ctx context.Context, unsecured, proof map[string
 	if err != nil {
 		if errors.Is(err, ErrNotAuthorized) {
 			return nil, fmt.Errorf("%w: %w", ErrProofVerification, err)
+		}
+		if errors.Is(err, did.ErrNotAuthorized) {
+			return nil, fmt.Errorf("%w: %w: %w", ErrProofVerification, ErrNotAuthorized, err)
 		}
 		return nil, fmt.Errorf("%w: resolving %s: %w", ErrProofVerification, vm, err)
 	}
