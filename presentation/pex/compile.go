@@ -30,6 +30,7 @@ type config struct {
 	minimal     bool
 	budget      int
 	logger      *slog.Logger
+	algOf       func(*presentation.Credential) string
 }
 
 // Option configures Compile.
@@ -49,6 +50,16 @@ func WithMinimalDisclosure() Option { return func(c *config) { c.minimal = true 
 // WithSearchBudget bounds the search for the smallest selection (nodes
 // visited, default 200000).
 func WithSearchBudget(n int) Option { return func(c *config) { c.budget = n } }
+
+// WithCredentialAlgorithm supplies the signature algorithm of credentials
+// whose view does not show it (mso_mdoc: the COSE alg of the issuerAuth,
+// e.g. "ES256"), so that format designations listing algorithms can be
+// checked. JWT-based credentials are read from their header first.
+// Without it such a credential never satisfies a designation that lists
+// algorithms (ErrAlgorithmUnknown).
+func WithCredentialAlgorithm(f func(cred *presentation.Credential) string) Option {
+	return func(c *config) { c.algOf = f }
+}
 
 // WithLogger sets the logger; credential content is never logged.
 func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }

@@ -32,7 +32,8 @@
 //
 // Limitations: predicate "required" needs a derived boolean that none of
 // the supported credential formats can produce, so such a field never
-// matches (ErrPredicateUnsupported); algorithm constraints on mdoc cannot be
-// read from the credential view, so an mdoc never satisfies a designation
-// that lists algorithms.
+// matches (ErrPredicateUnsupported); the algorithm of an mdoc is not in the
+// credential view, so a designation listing algorithms is only satisfied by
+// an mdoc when WithCredentialAlgorithm supplies it (ErrAlgorithmUnknown
+// otherwise).
 package pex

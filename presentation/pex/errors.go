@@ -61,6 +61,7 @@ var (
 var (
 	ErrFormatMismatch             = errors.New("pex: credential format not allowed")
 	ErrAlgorithmNotAllowed        = errors.New("pex: credential algorithm or proof type not allowed")
+	ErrAlgorithmUnknown           = errors.New("pex: credential algorithm cannot be determined (see WithCredentialAlgorithm)")
 	ErrFieldNotMatched            = errors.New("pex: required field not matched")
 	ErrPredicateUnsupported       = errors.New("pex: predicate=required needs a derived boolean, which the credential formats cannot produce")
 	ErrLimitDisclosureUnsupported = errors.New("pex: limit_disclosure=required on a format without selective disclosure")

@@ -68,7 +68,7 @@ func (c *Compiled) MatchDescriptor(ctx context.Context, descriptorID string, cre
 }
 
 func (c *Compiled) match(ctx context.Context, dq *descQ, cred *presentation.Credential) (*Candidate, error) {
-	if err := dq.formats.allows(cred); err != nil {
+	if err := dq.formats.allows(cred, c.cfg.algOf); err != nil {
 		return nil, err
 	}
 	fam := familyOf(cred.Format)

@@ -125,48 +125,57 @@ func compileFormats(cf ClaimFormats) (*formatQ, error) {
 // allows reports whether the credential satisfies the format object: its
 // format is any of the designations listed and, for that designation, its
 // algorithm / proof type is among those listed.
-func (q *formatQ) allows(cred *presentation.Credential) error {
+func (q *formatQ) allows(cred *presentation.Credential, algOf func(*presentation.Credential) string) error {
 	if q == nil || q.cred == nil {
 		return nil
 	}
 	names := credentialNames(cred.Format)
 	listed := false
+	var reason error = ErrAlgorithmNotAllowed
 	for _, n := range names {
 		d, ok := q.cred[n]
 		if !ok {
 			continue
 		}
 		listed = true
-		if designationAllows(d, cred) {
+		err := designationAllows(d, cred, algOf)
+		if err == nil {
 			return nil
 		}
+		reason = err
 	}
 	if listed {
-		return ErrAlgorithmNotAllowed
+		return reason
 	}
 	return ErrFormatMismatch
 }
 
-func designationAllows(d *FormatDesignation, cred *presentation.Credential) bool {
+func designationAllows(d *FormatDesignation, cred *presentation.Credential, algOf func(*presentation.Credential) string) error {
 	algs := concat(d.Alg, d.AlgValues, d.SDJWTAlgValues)
 	proofs := concat(d.ProofType, d.ProofTypeValues)
 	suites := concat(d.Cryptosuite, d.CryptosuiteValues)
 	if len(algs) > 0 {
 		alg := credentialAlg(cred)
-		if alg == "" || !slices.Contains(algs, alg) {
-			return false
+		if alg == "" && algOf != nil {
+			alg = algOf(cred)
+		}
+		if alg == "" {
+			return ErrAlgorithmUnknown
+		}
+		if !slices.Contains(algs, alg) {
+			return ErrAlgorithmNotAllowed
 		}
 	}
 	if len(proofs) > 0 || len(suites) > 0 {
 		types, cs := proofTypes(cred)
 		if len(proofs) > 0 && !intersects(proofs, types) {
-			return false
+			return ErrAlgorithmNotAllowed
 		}
 		if len(suites) > 0 && !intersects(suites, cs) {
-			return false
+			return ErrAlgorithmNotAllowed
 		}
 	}
-	return true
+	return nil
 }
 
 func concat(lists ...[]string) []string {

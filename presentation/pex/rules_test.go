@@ -505,3 +505,23 @@ func TestSameSubjectLooksPastTheFirstCandidates(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, map[string]string{"a": "eudl", "b": "passport"}, selection(res))
 }
+
+func TestMdocAlgorithm(t *testing.T) {
+	ctx := context.Background()
+	mdoc := &presentation.Credential{Format: presentation.FormatMsoMdoc, ID: "mdl", DocType: "org.iso.18013.5.1.mDL",
+		Claims: map[string]any{"org.iso.18013.5.1": map[string]any{"family_name": "Doe"}}}
+	js := `{"id":"d","input_descriptors":[{"id":"org.iso.18013.5.1.mDL","format":{"mso_mdoc":{"alg":["ES256","ES384"]}},
+		"constraints":{"limit_disclosure":"required","fields":[{"path":["$['org.iso.18013.5.1']['family_name']"],"intent_to_retain":false}]}}]}`
+	c := parseCompile(t, js)
+	_, err := c.MatchDescriptor(ctx, "org.iso.18013.5.1.mDL", mdoc)
+	require.ErrorIs(t, err, pex.ErrAlgorithmUnknown)
+
+	c = parseCompile(t, js, pex.WithCredentialAlgorithm(func(*presentation.Credential) string { return "ES256" }))
+	cand, err := c.MatchDescriptor(ctx, "org.iso.18013.5.1.mDL", mdoc)
+	require.NoError(t, err)
+	require.Equal(t, []presentation.ClaimPath{{"org.iso.18013.5.1", "family_name"}}, cand.Disclose)
+
+	c = parseCompile(t, js, pex.WithCredentialAlgorithm(func(*presentation.Credential) string { return "EdDSA" }))
+	_, err = c.MatchDescriptor(ctx, "org.iso.18013.5.1.mDL", mdoc)
+	require.ErrorIs(t, err, pex.ErrAlgorithmNotAllowed)
+}
