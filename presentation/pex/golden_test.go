@@ -126,3 +126,53 @@ func TestUnknownMembersKept(t *testing.T) {
 	_, err = pex.ParseDefinition([]byte(in))
 	require.ErrorIs(t, err, pex.ErrSchema)
 }
+
+// The specification's submission requirement examples over a fixed set of
+// descriptors: A = {bank}, B = {passport, licence, job}.
+func TestGoldenSubmissionRequirements(t *testing.T) {
+	ctx := context.Background()
+	descriptors := `[
+		{"id":"bank","group":["A"],"constraints":{"fields":[{"path":["$.vc.credentialSchema.id"],"filter":{"pattern":"^https://bank-schemas.org/"}}]}},
+		{"id":"passport","group":["B"],"constraints":{"fields":[{"path":["$.vc.credentialSubject.birth_date"]}]}},
+		{"id":"licence","group":["B"],"constraints":{"fields":[{"path":["$.credentialSubject.dob"]}]}},
+		{"id":"job","group":["B"],"constraints":{"fields":[{"path":["$.jobs[*].active"],"filter":{"const":true}}]}}]`
+	tests := []struct {
+		file   string
+		wallet []*presentation.Credential
+		want   map[string]string // nil: unsatisfiable
+	}{
+		{"all_example.json", []*presentation.Credential{passport(), bank2()}, map[string]string{"bank": "bank2"}},
+		{"all_example.json", []*presentation.Credential{passport()}, nil},
+		{"pick_1_example.json", []*presentation.Credential{employment(), passport()}, map[string]string{"passport": "passport"}},
+		{"pick_2_example.json", []*presentation.Credential{employment(), passport(), euDL()}, map[string]string{"passport": "passport", "licence": "eudl"}},
+		{"pick_2_example.json", []*presentation.Credential{employment(), bank2()}, nil},
+		{"pick_3_example.json", []*presentation.Credential{passport(), bank2(), euDL()}, map[string]string{"bank": "bank2"}},
+		{"pick_3_example.json", []*presentation.Credential{passport(), euDL()}, map[string]string{"passport": "passport", "licence": "eudl"}},
+		{"pick_3_example.json", []*presentation.Credential{passport()}, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.file, func(t *testing.T) {
+			raw, err := os.ReadFile(filepath.Join("testdata", "spec", "submission-requirements", tc.file))
+			require.NoError(t, err)
+			var sr struct {
+				SubmissionRequirements json.RawMessage `json:"submission_requirements"`
+			}
+			require.NoError(t, json.Unmarshal(raw, &sr))
+			c := parseCompile(t, `{"id":"d","submission_requirements":`+string(sr.SubmissionRequirements)+`,"input_descriptors":`+descriptors+`}`)
+			res, err := c.Evaluate(ctx, seq(tc.wallet...))
+			if tc.want == nil {
+				require.ErrorIs(t, err, pex.ErrUnsatisfiable)
+				return
+			}
+			require.NoError(t, err)
+			require.Equal(t, tc.want, selection(res))
+
+			// The verifier accepts exactly this selection.
+			w := walletOf(tc.wallet...)
+			tok, sub, err := res.Present(ctx, w, pex.PresentOptions{})
+			require.NoError(t, err)
+			_, err = c.Verify(ctx, sub, tok, w)
+			require.NoError(t, err)
+		})
+	}
+}
