@@ -577,3 +577,37 @@ func TestRow34_BitOrder_W3CTestSuiteFixture(t *testing.T) {
 		t.Fatalf("short list: %v", err)
 	}
 }
+
+func TestCompressionLevels(t *testing.T) {
+	l, _ := NewIETFList(1<<16, 2)
+	l.Set(77, 3)
+	w, _ := NewBitstringList(MinBitstringEntries, 1)
+	w.Set(77, 1)
+	for _, lv := range []int{0, -2, 1, 6, 9} {
+		lst, err := EncodeLstLevel(l, lv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := DecodeLst(lst, 2, DecodeOptions{})
+		if v, _ := d.Get(77); err != nil || v != 3 {
+			t.Fatalf("level %d: %v", lv, err)
+		}
+		enc, err := EncodeBitstringLevel(w, lv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dw, err := DecodeBitstring(enc, 1, DecodeOptions{})
+		if v, _ := dw.Get(77); err != nil || v != 1 {
+			t.Fatalf("level %d: %v", lv, err)
+		}
+	}
+	if _, err := EncodeLstLevel(l, 10); !errors.Is(err, ErrConfig) {
+		t.Fatalf("level 10: %v", err)
+	}
+	if _, err := EncodeBitstring(l); !errors.Is(err, ErrConfig) {
+		t.Fatalf("IETF list as W3C: %v", err)
+	}
+	if _, err := EncodeLst(w); !errors.Is(err, ErrConfig) {
+		t.Fatalf("W3C list as IETF: %v", err)
+	}
+}

@@ -44,6 +44,9 @@ type PublisherConfig struct {
 	// DefaultTenant is the tenant served by routes without a {tenant}
 	// wildcard.
 	DefaultTenant string
+	// CompressionLevel is the compress/flate level (0 = best compression,
+	// as draft-20 recommends; lower levels sign large lists faster).
+	CompressionLevel int
 }
 
 // Published is a signed status list ready to serve.
@@ -87,6 +90,9 @@ func NewPublisher(cfg PublisherConfig) (*Publisher, error) {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if _, err := validLevel(cfg.CompressionLevel); err != nil {
+		return nil, err
 	}
 	return &Publisher{cfg: cfg, cache: map[pubKey]*Published{}}, nil
 }
@@ -136,10 +142,11 @@ func (p *Publisher) Publish(ctx context.Context, tenant, listID, mediaType strin
 		if p.cfg.AggregationURI != nil {
 			agg = p.cfg.AggregationURI(tenant)
 		}
-		sl, err := NewIETFStatusList(l, agg)
+		lst, err := EncodeLstLevel(l, p.cfg.CompressionLevel)
 		if err != nil {
 			return nil, err
 		}
+		sl := IETFStatusList{Bits: l.Bits(), Lst: lst, AggregationURI: agg}
 		claims := TokenClaims{Subject: uri, IssuedAt: iat, ExpiresAt: pub.ExpiresAt, TTL: p.cfg.TTL, StatusList: sl}
 		if p.cfg.Issuer != nil {
 			claims.Issuer = p.cfg.Issuer(tenant)
@@ -157,7 +164,7 @@ func (p *Publisher) Publish(ctx context.Context, tenant, listID, mediaType strin
 		if p.cfg.Issuer == nil || p.cfg.Issuer(tenant) == "" {
 			return nil, fmt.Errorf("%w: W3C status list credentials need an Issuer", ErrConfig)
 		}
-		enc, err := EncodeBitstring(l)
+		enc, err := EncodeBitstringLevel(l, p.cfg.CompressionLevel)
 		if err != nil {
 			return nil, err
 		}

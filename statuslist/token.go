@@ -40,6 +40,7 @@ const (
 	coseKid       = 4
 	coseTyp       = 16
 	coseSign1Tag  = 18
+	cwtTag        = 61
 )
 
 // IETFStatusList is the status_list object of a status list token in JSON
@@ -453,12 +454,16 @@ func VerifyCWT(ctx context.Context, token []byte, opts VerifyOptions) (*Verified
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrToken, err)
 	}
-	if t, ok := v.(cborTag); ok {
-		if t.num != coseSign1Tag {
-			return nil, fmt.Errorf("%w: CBOR tag %d is not COSE_Sign1", ErrTokenType, t.num)
-		}
+	// A status list CWT is a tagged COSE_Sign1 (draft-20), optionally
+	// inside the CWT tag 61 (RFC 8392 §6).
+	if t, ok := v.(cborTag); ok && t.num == cwtTag {
 		v = t.content
 	}
+	t, ok := v.(cborTag)
+	if !ok || t.num != coseSign1Tag {
+		return nil, fmt.Errorf("%w: not a tagged COSE_Sign1", ErrTokenType)
+	}
+	v = t.content
 	arr, ok := v.([]any)
 	if !ok || len(arr) != 4 {
 		return nil, fmt.Errorf("%w: COSE_Sign1 must be an array of 4", ErrToken)

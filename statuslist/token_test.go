@@ -96,6 +96,10 @@ func TestSpecCWTVerifies(t *testing.T) {
 	if b := vt.List.Bytes(); len(b) != 2 || b[0] != 0xb9 || b[1] != 0xa3 {
 		t.Fatalf("list %x", b)
 	}
+	// The same token inside the optional CWT tag 61 (RFC 8392) verifies.
+	if _, err := VerifyCWT(context.Background(), append([]byte{0xd8, 0x3d}, raw...), VerifyOptions{Keys: StaticKey(pub), Subject: v.Sub, Now: now}); err != nil {
+		t.Fatalf("tag 61: %v", err)
+	}
 	// A flipped signature bit fails.
 	bad := append([]byte(nil), raw...)
 	bad[len(bad)-1] ^= 1
@@ -273,10 +277,12 @@ func TestBadCWT(t *testing.T) {
 		{"not_cbor", []byte{0xff}, ErrToken},
 		{"wrong_tag", mk(cborTag{num: 17, content: []any{}}), ErrTokenType},
 		{"short_array", mk(cborTag{num: 18, content: []any{[]byte{}, &cborMap{}}}), ErrToken},
-		{"detached_payload", mk([]any{prot(-7, MediaTypeCWT), &cborMap{}, nil, []byte{1}}), ErrToken},
-		{"row15_wrong_typ", mk([]any{prot(-7, "application/cwt"), &cborMap{}, payload, []byte{1}}), ErrTokenType},
-		{"row1_hmac_alg", mk([]any{prot(5, MediaTypeCWT), &cborMap{}, payload, []byte{1}}), ErrSignature},
-		{"no_status_list", mk([]any{prot(-7, MediaTypeCWT), &cborMap{}, payload, []byte{1}}), ErrToken},
+		{"untagged", mk([]any{prot(-7, MediaTypeCWT), &cborMap{}, payload, []byte{1}}), ErrTokenType},
+		{"cwt_tag_around_mac0", mk(cborTag{num: 61, content: cborTag{num: 17, content: []any{}}}), ErrTokenType},
+		{"detached_payload", mk(cborTag{num: 18, content: []any{prot(-7, MediaTypeCWT), &cborMap{}, nil, []byte{1}}}), ErrToken},
+		{"row15_wrong_typ", mk(cborTag{num: 18, content: []any{prot(-7, "application/cwt"), &cborMap{}, payload, []byte{1}}}), ErrTokenType},
+		{"row1_hmac_alg", mk(cborTag{num: 18, content: []any{prot(5, MediaTypeCWT), &cborMap{}, payload, []byte{1}}}), ErrSignature},
+		{"no_status_list", mk(cborTag{num: 18, content: []any{prot(-7, MediaTypeCWT), &cborMap{}, payload, []byte{1}}}), ErrToken},
 		{"deep_nesting", []byte(strings.Repeat("\x81", 100) + "\x00"), ErrToken},
 		{"indefinite_length", []byte{0x9f, 0xff}, ErrToken},
 		{"huge_length", []byte{0x5b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, ErrToken},
