@@ -36,7 +36,10 @@ func (f FetcherFunc) Fetch(ctx context.Context, url, accept string, maxBytes int
 // Accept headers sent per reference type.
 const (
 	AcceptIETF = MediaTypeJWT + ", " + MediaTypeCWT + ";q=0.9"
-	AcceptW3C  = MediaTypeVCJWT + ", " + MediaTypeVCLD + ";q=0.8, " + MediaTypeVC + ";q=0.8"
+	// AcceptW3C is sent for W3C lists when a CredentialVerifier is
+	// configured; without one only application/vc+jwt is asked for
+	// (StatusList2021 entries add application/jwt).
+	AcceptW3C = MediaTypeVCJWT + ", " + MediaTypeVCLD + ";q=0.8, " + MediaTypeVC + ";q=0.8"
 )
 
 // CheckerConfig configures a Checker. Fetcher and Keys are required.
@@ -251,7 +254,13 @@ func (c *Checker) load(ctx context.Context, uri string, kind listKind, size int)
 	}
 	accept := AcceptIETF
 	if kind != kindIETF {
-		accept = AcceptW3C
+		accept = MediaTypeVCJWT
+		if kind == kindSL2021 {
+			accept += ", application/jwt;q=0.9"
+		}
+		if c.cfg.CredentialVerifier != nil {
+			accept += ", " + MediaTypeVCLD + ";q=0.8, " + MediaTypeVC + ";q=0.8"
+		}
 	}
 	body, ct, err := c.cfg.Fetcher.Fetch(ctx, uri, accept, int64(c.cfg.MaxTokenBytes))
 	if err != nil {

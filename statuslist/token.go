@@ -203,7 +203,8 @@ func coseAlgName(id int64) (crypto.Algorithm, bool) {
 type KeyHint struct {
 	// Format is "jwt", "cwt" or "vc+jwt".
 	Format string
-	// URI is the status list URI the token was fetched from (or its sub).
+	// URI is the status list URI the referenced token points to (the
+	// token's unverified sub only when no expected subject was given).
 	URI string
 	// Issuer is the iss claim (JWT/CWT) or the credential issuer (W3C).
 	Issuer string
@@ -269,6 +270,15 @@ func (o VerifyOptions) now() time.Time {
 	return o.Now
 }
 
+// hintURI is the URI given to key resolvers: the expected subject (the
+// referenced uri) when known, never only the token's unverified claim.
+func (o VerifyOptions) hintURI(claimed string) string {
+	if o.Subject != "" {
+		return o.Subject
+	}
+	return claimed
+}
+
 func (o VerifyOptions) maxToken() int {
 	if o.MaxTokenBytes > 0 {
 		return o.MaxTokenBytes
@@ -303,7 +313,7 @@ func VerifyJWT(ctx context.Context, token string, opts VerifyOptions) (*Verified
 	if err != nil {
 		return nil, err
 	}
-	pub, err := opts.Keys.ResolveStatusListKey(ctx, KeyHint{Format: "jwt", URI: c.Subject, Issuer: c.Issuer, KeyID: j.Header.Kid, Alg: j.Header.Alg, Header: &j.Header})
+	pub, err := opts.Keys.ResolveStatusListKey(ctx, KeyHint{Format: "jwt", URI: opts.hintURI(c.Subject), Issuer: c.Issuer, KeyID: j.Header.Kid, Alg: j.Header.Alg, Header: &j.Header})
 	if err != nil || pub == nil {
 		return nil, fmt.Errorf("%w: no key: %v", ErrSignature, err)
 	}
@@ -519,7 +529,7 @@ func VerifyCWT(ctx context.Context, token []byte, opts VerifyOptions) (*Verified
 	if err != nil {
 		return nil, err
 	}
-	pub, err := opts.Keys.ResolveStatusListKey(ctx, KeyHint{Format: "cwt", URI: c.Subject, Issuer: c.Issuer, KeyID: kid, Alg: alg})
+	pub, err := opts.Keys.ResolveStatusListKey(ctx, KeyHint{Format: "cwt", URI: opts.hintURI(c.Subject), Issuer: c.Issuer, KeyID: kid, Alg: alg})
 	if err != nil || pub == nil {
 		return nil, fmt.Errorf("%w: no key: %v", ErrSignature, err)
 	}

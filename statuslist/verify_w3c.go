@@ -83,7 +83,7 @@ func VerifyCredentialJWT(ctx context.Context, token string, opts VerifyOptions, 
 	if doc.Iss != "" && doc.Iss != issuer {
 		return nil, fmt.Errorf("%w: iss %q ≠ issuer %q", ErrToken, doc.Iss, issuer)
 	}
-	pub, err := opts.Keys.ResolveStatusListKey(ctx, KeyHint{Format: "vc+jwt", URI: cred.ID, Issuer: issuer, KeyID: j.Header.Kid, Alg: j.Header.Alg, Header: &j.Header})
+	pub, err := opts.Keys.ResolveStatusListKey(ctx, KeyHint{Format: "vc+jwt", URI: opts.hintURI(cred.ID), Issuer: issuer, KeyID: j.Header.Kid, Alg: j.Header.Alg, Header: &j.Header})
 	if err != nil || pub == nil {
 		return nil, fmt.Errorf("%w: no key: %v", ErrSignature, err)
 	}
