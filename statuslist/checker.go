@@ -136,28 +136,68 @@ var _ StatusChecker = (*Checker)(nil)
 // SUSPENDED; message and other purposes return the raw entry value. Any
 // error means the status is unknown: never treat it as VALID.
 func (c *Checker) Check(ctx context.Context, ref presentation.StatusReference) (Status, error) {
+	v, _, err := c.check(ctx, ref)
+	if err != nil || v == 0 {
+		return v, err
+	}
+	if ref.Type != TypeIETFStatusList {
+		switch ref.Purpose {
+		case PurposeRevocation:
+			return Invalid, nil
+		case PurposeSuspension:
+			return Suspended, nil
+		}
+	}
+	return v, nil
+}
+
+// Presentation adapts the checker to presentation.StatusChecker: the raw
+// entry value (IETF status type; W3C entry bits, 0 = not set) and, for W3C
+// entries with a statusMessage, the message of that value. The credential
+// validation of package presentation interprets it by purpose.
+func (c *Checker) Presentation() presentation.StatusChecker {
+	return presentation.StatusCheckerFunc(func(ctx context.Context, ref presentation.StatusReference) (presentation.StatusResult, error) {
+		v, msgs, err := c.check(ctx, ref)
+		if err != nil {
+			return presentation.StatusResult{}, err
+		}
+		res := presentation.StatusResult{Value: uint8(v)}
+		for _, m := range msgs {
+			if n, err := parseHexStatus(m.Status); err == nil && n == uint64(v) {
+				res.Message = m.Message
+				break
+			}
+		}
+		return res, nil
+	})
+}
+
+// check returns the raw entry value and the entry's statusMessage.
+func (c *Checker) check(ctx context.Context, ref presentation.StatusReference) (Status, []StatusMessage, error) {
 	switch ref.Type {
 	case TypeIETFStatusList:
 		l, _, err := c.list(ctx, ref.URI, kindIETF, 0)
 		if err != nil {
-			return 0, err
+			return 0, nil, err
 		}
-		return l.Get(ref.Index)
+		v, err := l.Get(ref.Index)
+		return v, nil, err
 	case TypeBitstringEntry, TypeStatusList2021Ent:
 		size := ref.Size
 		if size == 0 {
 			size = 1
 		}
 		if size < 1 || size > 8 {
-			return 0, fmt.Errorf("%w: statusSize %d", ErrBadBits, size)
+			return 0, nil, fmt.Errorf("%w: statusSize %d", ErrBadBits, size)
 		}
+		var msgs []StatusMessage
 		if ref.Raw != nil {
-			msgs, err := statusMessages(ref.Raw["statusMessage"])
-			if err != nil {
-				return 0, err
+			var err error
+			if msgs, err = statusMessages(ref.Raw["statusMessage"]); err != nil {
+				return 0, nil, err
 			}
 			if err := CheckStatusMessages(size, msgs); err != nil {
-				return 0, err
+				return 0, nil, err
 			}
 		}
 		kind := kindW3C
@@ -166,26 +206,18 @@ func (c *Checker) Check(ctx context.Context, ref presentation.StatusReference) (
 		}
 		l, purposes, err := c.list(ctx, ref.URI, kind, size)
 		if err != nil {
-			return 0, err
+			return 0, nil, err
 		}
 		if ref.Purpose == "" || !contains(purposes, ref.Purpose) {
-			return 0, fmt.Errorf("%w: entry %q, list %v", ErrPurposeMismatch, ref.Purpose, purposes)
+			return 0, nil, fmt.Errorf("%w: entry %q, list %v", ErrPurposeMismatch, ref.Purpose, purposes)
 		}
 		v, err := l.Get(ref.Index)
 		if err != nil {
-			return 0, err
+			return 0, nil, err
 		}
-		if v != 0 {
-			switch ref.Purpose {
-			case PurposeRevocation:
-				return Invalid, nil
-			case PurposeSuspension:
-				return Suspended, nil
-			}
-		}
-		return v, nil
+		return v, msgs, nil
 	}
-	return 0, fmt.Errorf("%w: %q", ErrUnsupportedReference, ref.Type)
+	return 0, nil, fmt.Errorf("%w: %q", ErrUnsupportedReference, ref.Type)
 }
 
 type listKind int

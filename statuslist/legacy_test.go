@@ -184,3 +184,31 @@ func TestRow37_RedirectLoopAndInternalURIs(t *testing.T) {
 		}
 	}
 }
+
+func TestPresentationAdapter(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	msg := statuslist.ListConfig{Format: statuslist.FormatBitstring, Purpose: statuslist.PurposeMessage, Bits: 2}
+	rev := statuslist.ListConfig{Format: statuslist.FormatBitstring, Purpose: statuslist.PurposeRevocation}
+	am, _ := e.alloc.Allocate(ctx, "t", "msg", msg)
+	ar, _ := e.alloc.Allocate(ctx, "t", "rev", rev)
+	e.alloc.SetStatus(ctx, "t", am.ListID, am.Index, 2)
+	e.alloc.Revoke(ctx, "t", ar.ListID, ar.Index)
+	var sc presentation.StatusChecker = e.checker(t, nil).Presentation()
+	raw := []any{
+		map[string]any{"status": "0x0", "message": "valid"}, map[string]any{"status": "0x1", "message": "invalid"},
+		map[string]any{"status": "0x2", "message": "pending_review"}, map[string]any{"status": "0x3", "message": "undefined"},
+	}
+	res, err := sc.Check(ctx, w3cRef(e.uri("t", am.ListID), am.Index, "message", 2, map[string]any{"statusMessage": raw}))
+	if err != nil || res.Value != 2 || res.Message != "pending_review" {
+		t.Fatalf("message list: %+v %v", res, err)
+	}
+	// W3C values are raw bits: presentation interprets them by purpose.
+	res, err = sc.Check(ctx, w3cRef(e.uri("t", ar.ListID), ar.Index, "revocation", 1, nil))
+	if err != nil || res.Value != 1 {
+		t.Fatalf("revocation list: %+v %v", res, err)
+	}
+	if _, err := sc.Check(ctx, w3cRef(e.uri("t", ar.ListID), statuslist.MinBitstringEntries, "revocation", 1, nil)); !errors.Is(err, statuslist.ErrIndexOutOfRange) {
+		t.Fatalf("out of range through the adapter: %v", err)
+	}
+}
