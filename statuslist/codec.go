@@ -51,17 +51,31 @@ func (o DecodeOptions) maxEncoded() int64 {
 }
 
 // readBounded reads r to EOF, failing with ErrTooLarge once more than max
-// bytes come out. Memory stays below 2·max whatever the input claims.
+// bytes come out. The buffer grows geometrically up to max+1, so a
+// compression bomb costs about 2·max of allocation whatever it claims.
 func readBounded(r io.Reader, max int64) ([]byte, error) {
-	var buf bytes.Buffer
-	n, err := io.Copy(&buf, io.LimitReader(r, max+1))
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrCompression, err)
+	buf := make([]byte, 0, min(64<<10, max+1))
+	for {
+		if int64(len(buf)) > max {
+			return nil, fmt.Errorf("%w: inflates beyond %d bytes", ErrTooLarge, max)
+		}
+		if len(buf) == cap(buf) {
+			nb := make([]byte, len(buf), min(2*int64(cap(buf)), max+1))
+			copy(nb, buf)
+			buf = nb
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			if int64(len(buf)) > max {
+				return nil, fmt.Errorf("%w: inflates beyond %d bytes", ErrTooLarge, max)
+			}
+			return buf, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrCompression, err)
+		}
 	}
-	if n > max {
-		return nil, fmt.Errorf("%w: inflates beyond %d bytes", ErrTooLarge, max)
-	}
-	return buf.Bytes(), nil
 }
 
 // Inflate decompresses a ZLIB (RFC 1950) stream with a cap on the output.

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"os"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -367,12 +368,20 @@ func bomb(t testing.TB, gz bool) []byte {
 func TestRow30_IETFZlibBomb(t *testing.T) {
 	z := bomb(t, false)
 	lst := base64.RawURLEncoding.EncodeToString(z)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
 	start := time.Now()
 	_, err := DecodeLst(lst, 1, DecodeOptions{})
 	if !errors.Is(err, ErrTooLarge) {
 		t.Fatalf("want ErrTooLarge, got %v", err)
 	}
-	if d := time.Since(start); d > 5*time.Second {
+	runtime.ReadMemStats(&after)
+	// 256 MiB of output stopped at the 16 MiB cap: the allocations stay a
+	// small multiple of the cap, never the bomb's size.
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 4*DefaultMaxDecodedBytes {
+		t.Fatalf("bomb allocated %d MiB", alloc>>20)
+	}
+	if d := time.Since(start); d > 30*time.Second {
 		t.Fatalf("bomb took %v", d)
 	}
 	// A tighter cap stops earlier.
@@ -388,8 +397,14 @@ func TestRow30_IETFZlibBomb(t *testing.T) {
 func TestRow31_W3CGzipBomb(t *testing.T) {
 	g := bomb(t, true)
 	enc := "u" + base64.RawURLEncoding.EncodeToString(g)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
 	if _, err := DecodeBitstring(enc, 1, DecodeOptions{}); !errors.Is(err, ErrTooLarge) {
 		t.Fatalf("want ErrTooLarge, got %v", err)
+	}
+	runtime.ReadMemStats(&after)
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 4*DefaultMaxDecodedBytes {
+		t.Fatalf("bomb allocated %d MiB", alloc>>20)
 	}
 	if _, err := DecodeStatusList2021(enc[1:], DecodeOptions{}); !errors.Is(err, ErrTooLarge) {
 		t.Fatalf("want ErrTooLarge, got %v", err)
