@@ -168,14 +168,26 @@ func (g *guarded) checkSig(ctx context.Context, ref KeyRef, alg Algorithm, msg, 
 		return nil, fmt.Errorf("%w: %s signature of %d bytes, want %d (DER instead of r||s?)", ErrEngineMisbehaved, alg, len(sig), want)
 	}
 	if g.o.VerifySignatures {
-		var err error
-		if msg != nil {
-			err = VerifySignature(k.Public, alg, msg, sig)
-		} else {
-			err = VerifyDigest(k.Public, alg, digest, sig)
+		verify := func(pub gocrypto.PublicKey) error {
+			if msg != nil {
+				return VerifySignature(pub, alg, msg, sig)
+			}
+			return VerifyDigest(pub, alg, digest, sig)
 		}
-		if err != nil {
-			return nil, fmt.Errorf("%w: signature does not verify under the key's public part", ErrEngineMisbehaved)
+		if err := verify(k.Public); err != nil {
+			// A rotation between signing and GetKey: accept a signature by
+			// any version of the key.
+			vs, verr := g.KeyVersions(ctx, ref)
+			ok := false
+			for _, v := range vs {
+				if verr == nil && verify(v.Public) == nil {
+					ok = true
+					break
+				}
+			}
+			if !ok {
+				return nil, fmt.Errorf("%w: signature does not verify under the key's public part", ErrEngineMisbehaved)
+			}
 		}
 	}
 	return sig, nil
