@@ -1,7 +1,9 @@
 // Package fetch is the one guarded HTTP fetcher through which every remote
 // document in wstack is retrieved: did:web documents, OpenID4VP request
 // objects, status lists, issuer metadata, JSON-LD contexts and SD-JWT VC type
-// metadata.
+// metadata. It is public so that applications can configure it (timeouts,
+// size limits, a host allow-list, loopback for their own tests) and hand the
+// same Fetcher, with its cache, to every wstack package that fetches.
 //
 // It enforces: https only (plain http and loopback addresses only with the
 // explicit AllowLoopback test option); no userinfo in URLs; a per-request
