@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ocmw/wstack/crypto"
-	"github.com/ocmw/wstack/internal/fetch"
+	"github.com/ocmw/wstack/fetch"
 	"github.com/ocmw/wstack/presentation"
 	"github.com/ocmw/wstack/sdjwt"
 	"github.com/ocmw/wstack/statuslist"

@@ -18,7 +18,7 @@ import (
 )
 
 // Fetcher retrieves a status list. Implementations must be the guarded
-// fetcher of wstack (internal/fetch: https only, size limit, timeouts,
+// fetcher of wstack (wstack/fetch: https only, size limit, timeouts,
 // bounded redirects: draft-20 "Status List Request" allows following 3xx) and must not read
 // more than maxBytes of body.
 type Fetcher interface {

@@ -16,7 +16,7 @@ import (
 	"github.com/ocmw/wstack/crypto"
 	"github.com/ocmw/wstack/crypto/jose"
 	"github.com/ocmw/wstack/crypto/local"
-	"github.com/ocmw/wstack/internal/fetch"
+	"github.com/ocmw/wstack/fetch"
 	"github.com/ocmw/wstack/presentation"
 	"github.com/ocmw/wstack/statuslist"
 )

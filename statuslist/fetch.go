@@ -3,7 +3,7 @@ package statuslist
 import (
 	"context"
 
-	"github.com/ocmw/wstack/internal/fetch"
+	"github.com/ocmw/wstack/fetch"
 )
 
 // MaxRedirects is how many 3xx responses the checker follows (draft-20

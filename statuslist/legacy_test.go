@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/ocmw/wstack/crypto/jose"
-	"github.com/ocmw/wstack/internal/fetch"
+	"github.com/ocmw/wstack/fetch"
 	"github.com/ocmw/wstack/presentation"
 	"github.com/ocmw/wstack/statuslist"
 )

@@ -13,7 +13,7 @@
 //     NewJWKDID).
 //   - did:web (W3C CCG method specification): the DID → https URL
 //     transformation with "%3A" ports and paths (WebURL), fetching through
-//     the guarded internal/fetch fetcher, a document id that must equal the
+//     the guarded wstack/fetch fetcher, a document id that must equal the
 //     DID, and no IP-literal or loopback hosts (WebMethod); NewWebDocument
 //     builds the did.json of a did:web from engine keys.
 //

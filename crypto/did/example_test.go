@@ -11,7 +11,7 @@ import (
 	"github.com/ocmw/wstack/crypto/did"
 	"github.com/ocmw/wstack/crypto/jose"
 	"github.com/ocmw/wstack/crypto/local"
-	"github.com/ocmw/wstack/internal/fetch"
+	"github.com/ocmw/wstack/fetch"
 )
 
 // Resolving a DID: a registry over did:key, did:jwk and did:web (fetched

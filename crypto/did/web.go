@@ -13,10 +13,10 @@ import (
 	"time"
 
 	"github.com/ocmw/wstack/crypto"
-	"github.com/ocmw/wstack/internal/fetch"
+	"github.com/ocmw/wstack/fetch"
 )
 
-// Fetcher is what WebMethod needs from internal/fetch: a guarded GET.
+// Fetcher is what WebMethod needs from wstack/fetch: a guarded GET.
 // *fetch.Fetcher implements it.
 type Fetcher interface {
 	Get(ctx context.Context, url string, c fetch.Call) (*fetch.Response, error)

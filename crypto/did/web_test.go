@@ -17,7 +17,7 @@ import (
 	"github.com/ocmw/wstack/crypto"
 	"github.com/ocmw/wstack/crypto/did"
 	"github.com/ocmw/wstack/crypto/local"
-	"github.com/ocmw/wstack/internal/fetch"
+	"github.com/ocmw/wstack/fetch"
 )
 
 func TestWebURL(t *testing.T) {

@@ -11,7 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/ocmw/wstack/internal/fetch"
+	"github.com/ocmw/wstack/fetch"
 	"github.com/ocmw/wstack/presentation/w3c"
 )
 

@@ -9,7 +9,7 @@
 //     Metadata (/.well-known/jwt-vc-issuer inserted before the path of iss,
 //     issuer equal to iss, exactly one of jwks and jwks_uri), DID URLs in kid
 //     through crypto/did, and x5c chains to a caller-supplied pool — always
-//     through the guarded internal/fetch fetcher;
+//     through the guarded wstack/fetch fetcher;
 //   - status references (status.status_list{idx,uri}, Token Status List)
 //     extracted and handed to a StatusChecker;
 //   - SD-JWT VC Type Metadata (optional, off by default): fetched from the

@@ -13,7 +13,7 @@ import (
 
 	"github.com/ocmw/wstack/crypto"
 	"github.com/ocmw/wstack/crypto/jose"
-	"github.com/ocmw/wstack/internal/fetch"
+	"github.com/ocmw/wstack/fetch"
 	"github.com/ocmw/wstack/internal/jsonx"
 )
 

@@ -12,7 +12,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/ocmw/wstack/internal/fetch"
+	"github.com/ocmw/wstack/fetch"
 	"github.com/ocmw/wstack/internal/jsonx"
 	"github.com/ocmw/wstack/presentation"
 )

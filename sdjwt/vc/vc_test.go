@@ -21,7 +21,7 @@ import (
 
 	"github.com/ocmw/wstack/crypto"
 	"github.com/ocmw/wstack/crypto/did"
-	"github.com/ocmw/wstack/internal/fetch"
+	"github.com/ocmw/wstack/fetch"
 	"github.com/ocmw/wstack/presentation"
 	"github.com/ocmw/wstack/sdjwt"
 	"github.com/stretchr/testify/require"

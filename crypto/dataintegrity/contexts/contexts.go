@@ -12,7 +12,7 @@ import (
 	"github.com/piprate/json-gold/ld"
 	"golang.org/x/sync/singleflight"
 
-	"github.com/ocmw/wstack/internal/fetch"
+	"github.com/ocmw/wstack/fetch"
 	"github.com/ocmw/wstack/internal/jsonx"
 )
 

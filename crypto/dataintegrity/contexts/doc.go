@@ -19,5 +19,5 @@
 // context that is not bundled is loaded only if its exact URL is in the
 // allow-list (or supplied as a pinned document) and a fetch function is
 // configured; every remote fetch should go through the guarded fetcher
-// (FetchWith adapts internal/fetch). Parsed documents are cached.
+// (FetchWith adapts wstack/fetch). Parsed documents are cached.
 package contexts
