@@ -1,0 +1,210 @@
+// Command demo runs a whole credential round in one process on wstack's
+// embedded defaults: an issuer signs an SD-JWT VC (dc+sd-jwt) with a key in
+// the local key engine, identified by a did:key, and gives it a random index
+// in an IETF Token Status List that it serves over HTTP; a wallet answers a
+// DCQL query by disclosing only the requested claims with a Key Binding JWT;
+// a verifier re-validates the vp_token (issuer key through the DID, key
+// binding, status through the guarded fetcher); the issuer revokes the
+// credential and the verifier rejects the same presentation.
+//
+// The status list server listens on 127.0.0.1, so the verifier's fetcher is
+// told to allow loopback; a deployment uses https and the default fetcher.
+//
+//	go run ./examples/demo
+package main
+
+import (
+	"context"
+	gocrypto "crypto"
+	"errors"
+	"fmt"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"slices"
+	"time"
+
+	"github.com/ocmw/wstack/crypto"
+	"github.com/ocmw/wstack/crypto/did"
+	"github.com/ocmw/wstack/crypto/jose"
+	"github.com/ocmw/wstack/crypto/local"
+	"github.com/ocmw/wstack/fetch"
+	"github.com/ocmw/wstack/presentation"
+	"github.com/ocmw/wstack/presentation/dcql"
+	"github.com/ocmw/wstack/sdjwt"
+	"github.com/ocmw/wstack/sdjwt/vc"
+	"github.com/ocmw/wstack/statuslist"
+)
+
+func main() {
+	if err := run(context.Background()); err != nil {
+		log.Fatal(err)
+	}
+}
+
+func step(format string, args ...any) { fmt.Printf("• "+format+"\n", args...) }
+
+func run(ctx context.Context) error {
+	// --- Keys: one engine, tenant-scoped keys for the issuer and the holder.
+	engine, err := local.New(local.Options{})
+	if err != nil {
+		return err
+	}
+	issuerRef := crypto.KeyRef{Context: crypto.Context{Namespace: "acme", Group: "issuer"}, ID: "signing"}
+	holderRef := crypto.KeyRef{Context: crypto.Context{Namespace: "wallet-alice", Group: "holder"}, ID: "device"}
+	if _, err := engine.GenerateKey(ctx, issuerRef, crypto.KeySpec{Type: crypto.KeyTypeECP256}); err != nil {
+		return err
+	}
+	if _, err := engine.GenerateKey(ctx, holderRef, crypto.KeySpec{Type: crypto.KeyTypeEd25519}); err != nil {
+		return err
+	}
+	issuerDID, issuerKID, err := did.NewKeyDIDFromEngine(ctx, engine, issuerRef)
+	if err != nil {
+		return err
+	}
+	issuer, err := jose.NewKeySigner(ctx, engine, issuerRef, crypto.ES256)
+	if err != nil {
+		return err
+	}
+	holder, err := jose.NewKeySigner(ctx, engine, holderRef, crypto.EdDSA)
+	if err != nil {
+		return err
+	}
+	holderJWK, err := holder.JWK()
+	if err != nil {
+		return err
+	}
+	step("issuer %s…, holder key %s (Ed25519)", issuerDID[:32], holder.KID())
+
+	// --- Issuer: status lists in a store, signed and served over HTTP.
+	lists := statuslist.NewMemory()
+	alloc := statuslist.NewAllocator(lists)
+	mux := http.NewServeMux()
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	listURI := func(tenant, list string) string { return srv.URL + "/tenants/" + tenant + "/statuslists/" + list }
+	pub, err := statuslist.NewPublisher(statuslist.PublisherConfig{Store: lists, Signer: issuer, ListURI: listURI,
+		Issuer: func(string) string { return issuerDID }})
+	if err != nil {
+		return err
+	}
+	mux.Handle("GET /tenants/{tenant}/statuslists/{list}", pub.Handler())
+	slot, err := alloc.Allocate(ctx, "acme", "employee", statuslist.ListConfig{Format: statuslist.FormatIETF, Bits: 2})
+	if err != nil {
+		return err
+	}
+	step("status list entry: index %d (random) in %s", slot.Index, listURI("acme", slot.ListID))
+
+	// --- Issuer: the SD-JWT VC, bound to the holder's key.
+	now := time.Now()
+	issued, err := vc.Issue(ctx, issuer, map[string]any{
+		"iss":         issuerDID,
+		"vct":         "https://credentials.example.com/employee",
+		"iat":         now.Unix(),
+		"exp":         now.Add(365 * 24 * time.Hour).Unix(),
+		"given_name":  "Alice",
+		"family_name": "Smith",
+		"role":        "engineer",
+		"address":     map[string]any{"locality": "Berlin", "country": "DE"},
+		"status":      map[string]any{"status_list": map[string]any{"idx": slot.Index, "uri": listURI("acme", slot.ListID)}},
+	}, sdjwt.IssueOptions{
+		Header:      map[string]any{"kid": issuerKID},
+		Disclosable: []presentation.ClaimPath{{"given_name"}, {"family_name"}, {"role"}, {"address"}, {"address", "locality"}},
+		Decoys:      3,
+		HolderJWK:   holderJWK,
+	})
+	if err != nil {
+		return err
+	}
+	step("issued dc+sd-jwt: %d bytes, %d disclosures", len(issued.String()), len(issued.Disclosures))
+
+	// --- Verifier side configuration: trust the issuer DID, resolve its
+	// key through the DID, check status through the guarded fetcher.
+	fetcher := fetch.New(fetch.Options{AllowLoopback: true}) // loopback: this demo's own server
+	dids := did.NewCachingResolver(did.NewDefaultRegistry(fetcher, did.WebOptions{}), did.CacheOptions{})
+	checker, err := statuslist.NewChecker(statuslist.CheckerConfig{
+		Fetcher: statuslist.GuardedFetcher(fetcher),
+		Keys: statuslist.KeyResolverFunc(func(ctx context.Context, h statuslist.KeyHint) (gocrypto.PublicKey, error) {
+			if h.Issuer != issuerDID {
+				return nil, fmt.Errorf("status list not signed by the trusted issuer")
+			}
+			return issuer.Public(), nil
+		}),
+	})
+	if err != nil {
+		return err
+	}
+	sdVerifier, err := vc.NewVerifier(vc.Config{SDJWT: sdjwt.Config{
+		Algorithms:   []crypto.Algorithm{crypto.ES256},
+		KBAlgorithms: []crypto.Algorithm{crypto.EdDSA, crypto.ES256},
+		KeyResolver:  &vc.IssuerKeyResolver{DIDs: did.NewKeyResolver(dids, did.KeyResolverOptions{})},
+	}})
+	if err != nil {
+		return err
+	}
+	validator := presentation.NewValidator(presentation.ValidatorConfig{
+		Parser: presentation.NewParser(presentation.ParserConfig{SDJWT: &vc.ViewHandler{Verifier: sdVerifier}}),
+		Status: checker.Presentation(),
+		Trust:  presentation.TrustedIssuers{issuerDID},
+	})
+
+	// --- Wallet: verify what was received, then answer a DCQL query.
+	held, err := validator.Verify(ctx, presentation.FormatSDJWTVC, issued.String())
+	if err != nil {
+		return fmt.Errorf("wallet rejects the issued credential: %w", err)
+	}
+	step("wallet accepted the credential; disclosable paths %v", held.Disclosable)
+	query, err := dcql.Parse([]byte(`{"credentials":[{"id":"employee","format":"dc+sd-jwt",
+	  "meta":{"vct_values":["https://credentials.example.com/employee"]},
+	  "claims":[{"path":["role"],"values":["engineer"]},{"path":["address","locality"]}]}]}`))
+	if err != nil {
+		return err
+	}
+	compiled, err := dcql.Compile(query)
+	if err != nil {
+		return err
+	}
+	match, err := compiled.Evaluate(ctx, slices.Values([]*presentation.Credential{held}))
+	if err != nil {
+		return err
+	}
+	request := presentation.Binding{Nonce: "n-0S6_WzA2Mj-" + fmt.Sprint(now.UnixNano()), Audience: "x509_san_dns:verifier.example.org"}
+	wallet := &presentation.Presenter{Binding: request, SDJWT: &vc.Presenter{Signer: holder}}
+	vpToken, err := match.VPToken(ctx, wallet)
+	if err != nil {
+		return err
+	}
+	step("wallet built vp_token for query %q: discloses role, address.locality and its parent object; given_name and family_name stay hidden", "employee")
+
+	// --- Verifier: re-validate the vp_token against the query.
+	verify := func() (*dcql.Verification, error) {
+		return compiled.Verify(ctx, vpToken, dcql.DecoderFunc(validator.DecodeFunc(presentation.PresentationOptions{Nonce: request.Nonce, Audience: request.Audience})))
+	}
+	res, err := verify()
+	if err != nil {
+		return fmt.Errorf("verifier rejects the presentation: %w", err)
+	}
+	got := res.Accepted["employee"][0].Claims
+	step("verifier accepted: role=%v address=%v given_name present=%v", got["role"], got["address"], got["given_name"] != nil)
+
+	// --- Issuer revokes; the verifier sees it once its status cache lapses.
+	if err := alloc.Revoke(ctx, "acme", slot.ListID, slot.Index); err != nil {
+		return err
+	}
+	checker.Purge() // a verifier would wait for the list's ttl instead
+	res, err = verify()
+	if err == nil {
+		return errors.New("revoked credential still accepted")
+	}
+	revoked := false
+	for _, f := range res.Failures {
+		revoked = revoked || errors.Is(f.Err, presentation.ErrRevoked)
+	}
+	if !revoked {
+		return fmt.Errorf("unexpected failure after revocation: %w", err)
+	}
+	step("after revocation the verifier rejects it: %v", res.Failures[0].Err)
+	fmt.Fprintln(os.Stdout, "demo complete")
+	return nil
+}
