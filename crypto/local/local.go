@@ -10,9 +10,6 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
-	"crypto/sha256"
-	"crypto/sha3"
-	"crypto/sha512"
 	"crypto/x509"
 	"encoding/binary"
 	"errors"
@@ -476,31 +473,7 @@ func (e *Engine) Random(ctx context.Context, n int) ([]byte, error) {
 
 // Hash hashes data.
 func (e *Engine) Hash(ctx context.Context, alg crypto.HashAlgorithm, data []byte) ([]byte, error) {
-	return hashData(alg, data)
-}
-
-func hashData(alg crypto.HashAlgorithm, data []byte) ([]byte, error) {
-	switch alg {
-	case crypto.SHA256:
-		s := sha256.Sum256(data)
-		return s[:], nil
-	case crypto.SHA384:
-		s := sha512.Sum384(data)
-		return s[:], nil
-	case crypto.SHA512:
-		s := sha512.Sum512(data)
-		return s[:], nil
-	case crypto.SHA3_256:
-		s := sha3.Sum256(data)
-		return s[:], nil
-	case crypto.SHA3_384:
-		s := sha3.Sum384(data)
-		return s[:], nil
-	case crypto.SHA3_512:
-		s := sha3.Sum512(data)
-		return s[:], nil
-	}
-	return nil, fmt.Errorf("%w: hash %q", crypto.ErrUnsupportedAlgorithm, alg)
+	return alg.Sum(data)
 }
 
 // record is the persisted form of one key.

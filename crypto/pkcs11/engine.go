@@ -97,6 +97,13 @@ type Engine struct {
 
 	seed    maphash.Seed
 	stripes [64]sync.Mutex // serialise lifecycle operations per key
+	// objects serialises the creation and destruction of token objects
+	// and index rebuilds across all keys: SoftHSM2's file-backed object
+	// store fails intermittently (CKR_GENERAL_ERROR,
+	// CKR_TEMPLATE_INCONSISTENT) when sessions create and destroy token
+	// objects concurrently. Lifecycle operations are rare; signing and
+	// encryption stay concurrent. Lock order: stripe(s), then objects.
+	objects sync.RWMutex
 }
 
 // entry is one key with all its versions, oldest first. Entries are
@@ -421,7 +428,9 @@ func (e *Engine) GenerateKey(ctx context.Context, ref crypto.KeyRef, spec crypto
 	} else if !errors.Is(err, crypto.ErrKeyNotFound) {
 		return nil, err
 	}
+	e.objects.Lock()
 	v, err := e.generate(ctx, ref, spec.Type, objectMeta{Version: 1, Created: e.now().UTC(), Name: spec.KID})
+	e.objects.Unlock()
 	if err != nil {
 		return nil, err
 	}
@@ -504,7 +513,9 @@ func (e *Engine) RotateKey(ctx context.Context, ref crypto.KeyRef) (*crypto.Key,
 		return nil, err
 	}
 	n := en.current().meta.Version + 1
+	e.objects.Lock()
 	v, err := e.generate(ctx, ref, en.typ, objectMeta{Version: n, Created: e.now().UTC(), Name: en.name})
+	e.objects.Unlock()
 	if err != nil {
 		return nil, err
 	}
@@ -531,6 +542,7 @@ func (e *Engine) DeleteKey(ctx context.Context, ref crypto.KeyRef) error {
 	if _, err := e.lookupLocked(ctx, ref); err != nil {
 		return err
 	}
+	e.objects.Lock()
 	derr := e.pool.with(ctx, func(s p11.SessionHandle) error {
 		objs, err := findObjects(e.mod, s, []*p11.Attribute{p11.NewAttribute(p11.CKA_LABEL, keyLabel(ref))})
 		if err != nil {
@@ -544,6 +556,7 @@ func (e *Engine) DeleteKey(ctx context.Context, ref crypto.KeyRef) error {
 		}
 		return first
 	})
+	e.objects.Unlock()
 	e.mu.Lock()
 	delete(e.keys, ref)
 	e.mu.Unlock()
@@ -577,6 +590,8 @@ func (e *Engine) Reload(ctx context.Context) error {
 			e.stripes[i].Unlock()
 		}
 	}()
+	e.objects.Lock()
+	defer e.objects.Unlock()
 	return e.loadAll(ctx)
 }
 
@@ -789,6 +804,8 @@ func (e *Engine) resolve(ctx context.Context, typ crypto.KeyType, v *version) (*
 		return h, nil
 	}
 	var h handles
+	e.objects.RLock()
+	defer e.objects.RUnlock()
 	err := e.call(ctx, "find key", func() error {
 		switch {
 		case typ == crypto.KeyTypeEd25519:

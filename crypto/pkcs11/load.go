@@ -235,6 +235,8 @@ func (e *Engine) loadAll(ctx context.Context) error {
 
 // loadRef reads one key from the token; nil when it has no usable version.
 func (e *Engine) loadRef(ctx context.Context, ref crypto.KeyRef) (*entry, error) {
+	e.objects.RLock()
+	defer e.objects.RUnlock()
 	var en *entry
 	err := e.pool.with(ctx, func(s p11.SessionHandle) error {
 		hs, err := findObjects(e.mod, s, []*p11.Attribute{
