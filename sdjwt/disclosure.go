@@ -57,7 +57,7 @@ func ParseDisclosure(raw string, lim Limits) (*Disclosure, error) {
 	if err := jsonx.Validate(b, jsonx.Limits{MaxBytes: lim.MaxSize, MaxDepth: lim.MaxDepth}); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrDisclosure, err)
 	}
-	v, err := decodeValidated(b)
+	v, err := jsonx.DecodeValidated(b)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrDisclosure, err)
 	}

@@ -56,7 +56,7 @@ func decodeObject(b []byte, lim Limits) (map[string]any, error) {
 // unmarshalObject decodes JSON that already passed the strict gate (e.g. a
 // payload checked by jose.Parse with the same limits).
 func unmarshalObject(b []byte) (map[string]any, error) {
-	v, err := decodeValidated(b)
+	v, err := jsonx.DecodeValidated(b)
 	m, ok := v.(map[string]any)
 	if err != nil || !ok {
 		return nil, fmt.Errorf("%w: payload is not a JSON object", ErrMalformed)

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -155,6 +154,14 @@ func (s *scanner) number() error {
 	if s.pos-start > 64 {
 		return s.errf("number too long")
 	}
+	// Decoders read numbers as float64 (encoding/json and DecodeValidated):
+	// reject what they cannot represent here, so that a validated document
+	// always decodes.
+	if s.pos-start > 15 || bytes.ContainsAny(s.data[start:s.pos], "eE") {
+		if _, err := strconv.ParseFloat(string(s.data[start:s.pos]), 64); err != nil {
+			return s.errf("number out of range")
+		}
+	}
 	return nil
 }
 
@@ -266,9 +273,9 @@ func (s *scanner) object(depth int) error {
 		}
 		name := raw
 		if esc {
-			dec, err := unescape(raw)
-			if err != nil {
-				return s.errf(err.Error())
+			dec, ok := appendUnescaped(nil, raw)
+			if !ok {
+				return s.errf("bad escape")
 			}
 			name = dec
 		}
@@ -321,51 +328,4 @@ func truncate(b []byte) string {
 		return string(b[:40]) + "…"
 	}
 	return string(b)
-}
-
-// unescape decodes the escapes of a JSON string body already validated by
-// the scanner. Lone surrogates decode to U+FFFD, as encoding/json does.
-func unescape(raw []byte) ([]byte, error) {
-	out := make([]byte, 0, len(raw))
-	for i := 0; i < len(raw); {
-		c := raw[i]
-		if c != '\\' {
-			out = append(out, c)
-			i++
-			continue
-		}
-		switch raw[i+1] {
-		case '"', '\\', '/':
-			out = append(out, raw[i+1])
-		case 'b':
-			out = append(out, '\b')
-		case 'f':
-			out = append(out, '\f')
-		case 'n':
-			out = append(out, '\n')
-		case 'r':
-			out = append(out, '\r')
-		case 't':
-			out = append(out, '\t')
-		case 'u':
-			v, _ := strconv.ParseUint(string(raw[i+2:i+6]), 16, 32)
-			r := rune(v)
-			i += 6
-			if utf16.IsSurrogate(r) {
-				if i+6 <= len(raw) && raw[i] == '\\' && raw[i+1] == 'u' {
-					v2, _ := strconv.ParseUint(string(raw[i+2:i+6]), 16, 32)
-					if d := utf16.DecodeRune(r, rune(v2)); d != utf8.RuneError {
-						out = utf8.AppendRune(out, d)
-						i += 6
-						continue
-					}
-				}
-				r = utf8.RuneError
-			}
-			out = utf8.AppendRune(out, r)
-			continue
-		}
-		i += 2
-	}
-	return out, nil
 }

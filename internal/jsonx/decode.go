@@ -1,22 +1,22 @@
-package sdjwt
+package jsonx
 
 import (
-	"errors"
+	"fmt"
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
 )
 
-var errDecode = errors.New("sdjwt: JSON decode")
+var errDecode = fmt.Errorf("%w: cannot decode", ErrSyntax)
 
-// decodeValidated decodes JSON that has already passed jsonx.Validate
+// DecodeValidated decodes JSON that has already passed Validate
 // (well-formed, valid UTF-8, no duplicate members, bounded depth) into the
 // values encoding/json produces for an `any` target: map[string]any, []any,
 // string, float64, bool and nil. It exists because encoding/json's
 // reflection-driven decoding dominated the non-cryptographic cost of
-// verification; a differential fuzz test (FuzzDecodeValidated) keeps the
+// SD-JWT verification; a differential fuzz test (FuzzDecodeValidated) keeps the
 // two in agreement.
-func decodeValidated(b []byte) (any, error) {
+func DecodeValidated(b []byte) (any, error) {
 	d := jsonDecoder{b: b}
 	d.ws()
 	v, err := d.value()
@@ -196,28 +196,44 @@ func hex4(b []byte) (rune, bool) {
 	return r, true
 }
 
-// strEscaped decodes a string with escapes the way encoding/json does: a
-// lone or mismatched surrogate becomes U+FFFD.
+// strEscaped decodes a string with escapes starting at start (after the
+// opening quote); the scanner stands on the first backslash.
 func (d *jsonDecoder) strEscaped(start int) (string, error) {
-	out := make([]byte, 0, d.i-start+16)
-	out = append(out, d.b[start:d.i]...)
-	for d.i < len(d.b) {
-		c := d.b[d.i]
-		switch {
-		case c == '"':
-			d.i++
-			return string(out), nil
-		case c != '\\':
+	j := d.i
+	for j < len(d.b) && d.b[j] != '"' {
+		if d.b[j] == '\\' {
+			j++
+		}
+		j++
+	}
+	if j >= len(d.b) {
+		return "", errDecode
+	}
+	out, ok := appendUnescaped(make([]byte, 0, j-start), d.b[start:j])
+	if !ok {
+		return "", errDecode
+	}
+	d.i = j + 1
+	return string(out), nil
+}
+
+// appendUnescaped appends the decoded form of a JSON string body (the bytes
+// between the quotes) the way encoding/json decodes it: a lone or
+// mismatched surrogate becomes U+FFFD. It reports false for a malformed
+// escape.
+func appendUnescaped(out, raw []byte) ([]byte, bool) {
+	for i := 0; i < len(raw); {
+		c := raw[i]
+		if c != '\\' {
 			out = append(out, c)
-			d.i++
+			i++
 			continue
 		}
-		d.i++ // backslash
-		if d.i >= len(d.b) {
-			return "", errDecode
+		if i+1 >= len(raw) {
+			return out, false
 		}
-		e := d.b[d.i]
-		d.i++
+		e := raw[i+1]
+		i += 2
 		switch e {
 		case '"', '\\', '/':
 			out = append(out, e)
@@ -232,20 +248,20 @@ func (d *jsonDecoder) strEscaped(start int) (string, error) {
 		case 't':
 			out = append(out, '\t')
 		case 'u':
-			r, ok := hex4(d.b[d.i:])
+			r, ok := hex4(raw[i:])
 			if !ok {
-				return "", errDecode
+				return out, false
 			}
-			d.i += 4
+			i += 4
 			if utf16.IsSurrogate(r) {
 				r2 := rune(-1)
-				if d.i+6 <= len(d.b) && d.b[d.i] == '\\' && d.b[d.i+1] == 'u' {
-					if x, ok := hex4(d.b[d.i+2:]); ok {
+				if i+6 <= len(raw) && raw[i] == '\\' && raw[i+1] == 'u' {
+					if x, ok := hex4(raw[i+2:]); ok {
 						r2 = x
 					}
 				}
 				if dec := utf16.DecodeRune(r, r2); dec != utf8.RuneError {
-					d.i += 6
+					i += 6
 					r = dec
 				} else {
 					r = utf8.RuneError
@@ -253,8 +269,8 @@ func (d *jsonDecoder) strEscaped(start int) (string, error) {
 			}
 			out = utf8.AppendRune(out, r)
 		default:
-			return "", errDecode
+			return out, false
 		}
 	}
-	return "", errDecode
+	return out, true
 }

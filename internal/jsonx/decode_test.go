@@ -1,11 +1,10 @@
-package sdjwt
+package jsonx
 
 import (
 	"encoding/json"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/ocmw/wstack/internal/jsonx"
 )
 
 var jsonSeeds = []string{
@@ -23,12 +22,12 @@ func TestDecodeValidatedMatchesEncodingJSON(t *testing.T) {
 
 func checkDecode(t *testing.T, b []byte) {
 	t.Helper()
-	if jsonx.Validate(b, jsonx.Limits{}) != nil {
+	if Validate(b, Limits{}) != nil {
 		return
 	}
 	var want any
 	errWant := json.Unmarshal(b, &want)
-	got, errGot := decodeValidated(b)
+	got, errGot := DecodeValidated(b)
 	if (errWant == nil) != (errGot == nil) {
 		t.Fatalf("%q: encoding/json err %v, ours %v", b, errWant, errGot)
 	}
