@@ -477,51 +477,48 @@ var documentMembers = map[string]bool{
 // MarshalJSON writes the document with Extra members merged in.
 func (d Document) MarshalJSON() ([]byte, error) {
 	type plain Document
-	b, err := json.Marshal(plain(d))
-	if err != nil {
-		return nil, err
-	}
-	extra := map[string]any{}
-	switch len(d.Controller) {
-	case 0:
-	case 1:
-		extra["controller"] = d.Controller[0]
-	default:
-		extra["controller"] = d.Controller
-	}
+	extra := make(map[string]json.RawMessage, len(d.Extra)+1)
 	for k, v := range d.Extra {
 		if !documentMembers[k] {
 			extra[k] = v
 		}
 	}
-	return mergeJSON(b, extra)
+	if len(d.Controller) > 0 {
+		var c any = d.Controller
+		if len(d.Controller) == 1 {
+			c = d.Controller[0]
+		}
+		cb, err := json.Marshal(c)
+		if err != nil {
+			return nil, err
+		}
+		extra["controller"] = cb
+	}
+	return jsonx.MarshalExtra(plain(d), extra, nil)
 }
 
 // UnmarshalJSON reads a document, keeping unknown members in Extra.
 func (d *Document) UnmarshalJSON(b []byte) error {
 	type plain Document
 	var p plain
-	if err := json.Unmarshal(b, &p); err != nil {
+	known := make(map[string]bool, len(documentMembers))
+	for k := range documentMembers {
+		known[k] = k != "controller" // read below: a string or a set
+	}
+	extra, err := jsonx.UnmarshalExtra(b, &p, known)
+	if err != nil {
 		return err
 	}
-	var all map[string]json.RawMessage
-	if err := json.Unmarshal(b, &all); err != nil {
-		return err
-	}
-	if c, ok := all["controller"]; ok {
+	if c, ok := extra["controller"]; ok {
 		set, err := stringOrSet(c)
 		if err != nil {
 			return fmt.Errorf("controller: %w", err)
 		}
 		p.Controller = set
+		delete(extra, "controller")
 	}
-	for k, v := range all {
-		if !documentMembers[k] {
-			if p.Extra == nil {
-				p.Extra = map[string]json.RawMessage{}
-			}
-			p.Extra[k] = v
-		}
+	if len(extra) > 0 {
+		p.Extra = extra
 	}
 	*d = Document(p)
 	return nil
@@ -534,21 +531,14 @@ var vmMembers = map[string]bool{
 // MarshalJSON writes the method with Extra members merged in.
 func (vm VerificationMethod) MarshalJSON() ([]byte, error) {
 	type plain VerificationMethod
-	b, err := json.Marshal(plain(vm))
-	if err != nil {
-		return nil, err
-	}
-	return mergeJSON(b, filterExtra(vm.Extra, vmMembers))
+	return jsonx.MarshalExtra(plain(vm), vm.Extra, vmMembers)
 }
 
 // UnmarshalJSON reads a method, keeping unknown members in Extra.
 func (vm *VerificationMethod) UnmarshalJSON(b []byte) error {
 	type plain VerificationMethod
 	var p plain
-	if err := json.Unmarshal(b, &p); err != nil {
-		return err
-	}
-	extra, err := collectExtra(b, vmMembers)
+	extra, err := jsonx.UnmarshalExtra(b, &p, vmMembers)
 	if err != nil {
 		return err
 	}
@@ -562,21 +552,14 @@ var serviceMembers = map[string]bool{"id": true, "type": true, "serviceEndpoint"
 // MarshalJSON writes the service with Extra members merged in.
 func (s Service) MarshalJSON() ([]byte, error) {
 	type plain Service
-	b, err := json.Marshal(plain(s))
-	if err != nil {
-		return nil, err
-	}
-	return mergeJSON(b, filterExtra(s.Extra, serviceMembers))
+	return jsonx.MarshalExtra(plain(s), s.Extra, serviceMembers)
 }
 
 // UnmarshalJSON reads a service, keeping unknown members in Extra.
 func (s *Service) UnmarshalJSON(b []byte) error {
 	type plain Service
 	var p plain
-	if err := json.Unmarshal(b, &p); err != nil {
-		return err
-	}
-	extra, err := collectExtra(b, serviceMembers)
+	extra, err := jsonx.UnmarshalExtra(b, &p, serviceMembers)
 	if err != nil {
 		return err
 	}
@@ -622,50 +605,4 @@ func stringOrSet(b json.RawMessage) ([]string, error) {
 		return nil, fmt.Errorf("must be a string or a list of strings")
 	}
 	return set, nil
-}
-
-func filterExtra(extra map[string]json.RawMessage, known map[string]bool) map[string]any {
-	out := map[string]any{}
-	for k, v := range extra {
-		if !known[k] {
-			out[k] = v
-		}
-	}
-	return out
-}
-
-func collectExtra(b []byte, known map[string]bool) (map[string]json.RawMessage, error) {
-	var all map[string]json.RawMessage
-	if err := json.Unmarshal(b, &all); err != nil {
-		return nil, err
-	}
-	var extra map[string]json.RawMessage
-	for k, v := range all {
-		if !known[k] {
-			if extra == nil {
-				extra = map[string]json.RawMessage{}
-			}
-			extra[k] = v
-		}
-	}
-	return extra, nil
-}
-
-// mergeJSON adds the members of extra to the JSON object b.
-func mergeJSON(b []byte, extra map[string]any) ([]byte, error) {
-	if len(extra) == 0 {
-		return b, nil
-	}
-	e, err := json.Marshal(extra)
-	if err != nil {
-		return nil, err
-	}
-	if len(b) == 2 { // "{}"
-		return e, nil
-	}
-	out := make([]byte, 0, len(b)+len(e))
-	out = append(out, b[:len(b)-1]...)
-	out = append(out, ',')
-	out = append(out, e[1:]...)
-	return out, nil
 }

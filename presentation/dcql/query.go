@@ -103,19 +103,19 @@ type CredentialSetQuery struct {
 func (s *CredentialSetQuery) IsRequired() bool { return s.Required == nil || *s.Required }
 
 var (
-	keysQuery    = match.KnownKeys(reflect.TypeFor[Query]())
-	keysCredQ    = match.KnownKeys(reflect.TypeFor[CredentialQuery]())
-	keysMeta     = match.KnownKeys(reflect.TypeFor[Meta]())
-	keysTrusted  = match.KnownKeys(reflect.TypeFor[TrustedAuthority]())
-	keysClaimsQ  = match.KnownKeys(reflect.TypeFor[ClaimsQuery]())
-	keysCredSetQ = match.KnownKeys(reflect.TypeFor[CredentialSetQuery]())
+	keysQuery    = jsonx.KnownKeys(reflect.TypeFor[Query]())
+	keysCredQ    = jsonx.KnownKeys(reflect.TypeFor[CredentialQuery]())
+	keysMeta     = jsonx.KnownKeys(reflect.TypeFor[Meta]())
+	keysTrusted  = jsonx.KnownKeys(reflect.TypeFor[TrustedAuthority]())
+	keysClaimsQ  = jsonx.KnownKeys(reflect.TypeFor[ClaimsQuery]())
+	keysCredSetQ = jsonx.KnownKeys(reflect.TypeFor[CredentialSetQuery]())
 )
 
 // UnmarshalJSON keeps unknown members in Extra.
 func (q *Query) UnmarshalJSON(b []byte) error {
 	type plain Query
 	var p plain
-	extra, err := match.UnmarshalExtra(b, &p, keysQuery)
+	extra, err := jsonx.UnmarshalExtra(b, &p, keysQuery)
 	if err != nil {
 		return err
 	}
@@ -127,14 +127,14 @@ func (q *Query) UnmarshalJSON(b []byte) error {
 // MarshalJSON writes Extra back.
 func (q Query) MarshalJSON() ([]byte, error) {
 	type plain Query
-	return match.MarshalExtra(plain(q), q.Extra, keysQuery)
+	return jsonx.MarshalExtra(plain(q), q.Extra, keysQuery)
 }
 
 // UnmarshalJSON keeps unknown members in Extra.
 func (q *CredentialQuery) UnmarshalJSON(b []byte) error {
 	type plain CredentialQuery
 	var p plain
-	extra, err := match.UnmarshalExtra(b, &p, keysCredQ)
+	extra, err := jsonx.UnmarshalExtra(b, &p, keysCredQ)
 	if err != nil {
 		return err
 	}
@@ -146,14 +146,14 @@ func (q *CredentialQuery) UnmarshalJSON(b []byte) error {
 // MarshalJSON writes Extra back.
 func (q CredentialQuery) MarshalJSON() ([]byte, error) {
 	type plain CredentialQuery
-	return match.MarshalExtra(plain(q), q.Extra, keysCredQ)
+	return jsonx.MarshalExtra(plain(q), q.Extra, keysCredQ)
 }
 
 // UnmarshalJSON keeps unknown members in Extra.
 func (m *Meta) UnmarshalJSON(b []byte) error {
 	type plain Meta
 	var p plain
-	extra, err := match.UnmarshalExtra(b, &p, keysMeta)
+	extra, err := jsonx.UnmarshalExtra(b, &p, keysMeta)
 	if err != nil {
 		return err
 	}
@@ -165,14 +165,14 @@ func (m *Meta) UnmarshalJSON(b []byte) error {
 // MarshalJSON writes Extra back.
 func (m Meta) MarshalJSON() ([]byte, error) {
 	type plain Meta
-	return match.MarshalExtra(plain(m), m.Extra, keysMeta)
+	return jsonx.MarshalExtra(plain(m), m.Extra, keysMeta)
 }
 
 // UnmarshalJSON keeps unknown members in Extra.
 func (t *TrustedAuthority) UnmarshalJSON(b []byte) error {
 	type plain TrustedAuthority
 	var p plain
-	extra, err := match.UnmarshalExtra(b, &p, keysTrusted)
+	extra, err := jsonx.UnmarshalExtra(b, &p, keysTrusted)
 	if err != nil {
 		return err
 	}
@@ -184,14 +184,14 @@ func (t *TrustedAuthority) UnmarshalJSON(b []byte) error {
 // MarshalJSON writes Extra back.
 func (t TrustedAuthority) MarshalJSON() ([]byte, error) {
 	type plain TrustedAuthority
-	return match.MarshalExtra(plain(t), t.Extra, keysTrusted)
+	return jsonx.MarshalExtra(plain(t), t.Extra, keysTrusted)
 }
 
 // UnmarshalJSON keeps unknown members in Extra.
 func (c *ClaimsQuery) UnmarshalJSON(b []byte) error {
 	type plain ClaimsQuery
 	var p plain
-	extra, err := match.UnmarshalExtra(b, &p, keysClaimsQ)
+	extra, err := jsonx.UnmarshalExtra(b, &p, keysClaimsQ)
 	if err != nil {
 		return err
 	}
@@ -203,14 +203,14 @@ func (c *ClaimsQuery) UnmarshalJSON(b []byte) error {
 // MarshalJSON writes Extra back.
 func (c ClaimsQuery) MarshalJSON() ([]byte, error) {
 	type plain ClaimsQuery
-	return match.MarshalExtra(plain(c), c.Extra, keysClaimsQ)
+	return jsonx.MarshalExtra(plain(c), c.Extra, keysClaimsQ)
 }
 
 // UnmarshalJSON keeps unknown members in Extra.
 func (s *CredentialSetQuery) UnmarshalJSON(b []byte) error {
 	type plain CredentialSetQuery
 	var p plain
-	extra, err := match.UnmarshalExtra(b, &p, keysCredSetQ)
+	extra, err := jsonx.UnmarshalExtra(b, &p, keysCredSetQ)
 	if err != nil {
 		return err
 	}
@@ -222,7 +222,7 @@ func (s *CredentialSetQuery) UnmarshalJSON(b []byte) error {
 // MarshalJSON writes Extra back.
 func (s CredentialSetQuery) MarshalJSON() ([]byte, error) {
 	type plain CredentialSetQuery
-	return match.MarshalExtra(plain(s), s.Extra, keysCredSetQ)
+	return jsonx.MarshalExtra(plain(s), s.Extra, keysCredSetQ)
 }
 
 // Parse decodes and validates a DCQL query: strict JSON (no duplicate

@@ -1,11 +1,15 @@
-package match
+package jsonx
 
 import (
 	"bytes"
 	"encoding/json"
 	"reflect"
+	"slices"
 	"strings"
 )
+
+// Wire types keep the members they do not define (an Extra map) so that a
+// round trip loses nothing; these helpers implement that once.
 
 // KnownKeys returns the JSON member names declared by the struct type t.
 func KnownKeys(t reflect.Type) map[string]bool {
@@ -62,7 +66,7 @@ func MarshalExtra(src any, extra map[string]json.RawMessage, known map[string]bo
 	var buf bytes.Buffer
 	buf.Write(b[:len(b)-1])
 	first := len(b) == 2
-	sortStrings(add)
+	slices.Sort(add)
 	for _, k := range add {
 		if !first {
 			buf.WriteByte(',')
@@ -79,12 +83,4 @@ func MarshalExtra(src any, extra map[string]json.RawMessage, known map[string]bo
 	}
 	buf.WriteByte('}')
 	return buf.Bytes(), nil
-}
-
-func sortStrings(s []string) {
-	for i := 1; i < len(s); i++ {
-		for j := i; j > 0 && s[j] < s[j-1]; j-- {
-			s[j], s[j-1] = s[j-1], s[j]
-		}
-	}
 }
