@@ -50,7 +50,10 @@ type Config struct {
 	KeyResolver jose.KeyResolver
 	// KeyBinding is the key binding policy (default KeyBindingRequired).
 	KeyBinding KeyBindingPolicy
-	// KBAlgorithms is the allow-list for KB-JWTs (default Algorithms).
+	// KBAlgorithms is the allow-list for KB-JWTs. The default,
+	// DefaultKBAlgorithms (ES256, ES384, EdDSA), is independent of
+	// Algorithms: the holder's key is the wallet's choice, not the issuer's,
+	// so an ES256 issuer policy must not reject EdDSA holders.
 	KBAlgorithms []crypto.Algorithm
 	// KBMaxAge bounds the age of a KB-JWT iat (default 5 minutes).
 	KBMaxAge time.Duration
@@ -70,6 +73,13 @@ type Config struct {
 	// Logger receives debug records of rejections (never tokens, disclosures
 	// or keys); nil discards.
 	Logger *slog.Logger
+}
+
+// DefaultKBAlgorithms returns the KB-JWT algorithms a Verifier accepts when
+// Config.KBAlgorithms is empty: ES256 (HAIP's mandatory one), ES384 and
+// EdDSA (Ed25519).
+func DefaultKBAlgorithms() []crypto.Algorithm {
+	return []crypto.Algorithm{crypto.ES256, crypto.ES384, crypto.EdDSA}
 }
 
 // Expect carries the per-transaction values a KB-JWT must match.
@@ -136,7 +146,7 @@ func NewVerifier(cfg Config) (*Verifier, error) {
 		return nil, fmt.Errorf("%w: unknown key binding policy", ErrOptions)
 	}
 	if len(cfg.KBAlgorithms) == 0 {
-		cfg.KBAlgorithms = cfg.Algorithms
+		cfg.KBAlgorithms = DefaultKBAlgorithms()
 	}
 	if cfg.KBMaxAge <= 0 {
 		cfg.KBMaxAge = 5 * time.Minute

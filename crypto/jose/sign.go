@@ -27,6 +27,7 @@ type KeySigner struct {
 	ref    crypto.KeyRef
 	alg    crypto.Algorithm
 	key    *crypto.Key
+	kid    string // overrides key.KID when set
 }
 
 // NewKeySigner returns a signer for ref. alg may be empty for the key
@@ -50,8 +51,26 @@ func NewKeySigner(ctx context.Context, e Engine, ref crypto.KeyRef, alg crypto.A
 // Algorithm returns the JOSE algorithm the signer uses.
 func (s *KeySigner) Algorithm() crypto.Algorithm { return s.alg }
 
-// KID returns the kid of the key version the signer uses.
-func (s *KeySigner) KID() string { return s.key.KID }
+// KID returns the kid the signer puts in JWS headers: the one set with
+// WithKID, otherwise the engine's kid of the key version (its RFC 7638
+// thumbprint for the bundled engines).
+func (s *KeySigner) KID() string {
+	if s.kid != "" {
+		return s.kid
+	}
+	return s.key.KID
+}
+
+// WithKID returns a copy of the signer whose KID is kid — typically the DID
+// URL of the verification method (did.NewKeyDIDSigner does this for
+// did:key), or an x5t / metadata kid. Sign, vc.Issue and the W3C JWT
+// signers put it in the header unless the caller's header names a kid, jwk
+// or x5c itself.
+func (s *KeySigner) WithKID(kid string) *KeySigner {
+	c := *s
+	c.kid = kid
+	return &c
+}
 
 // Public returns the public key.
 func (s *KeySigner) Public() gocrypto.PublicKey { return s.key.Public }

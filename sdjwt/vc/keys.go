@@ -34,6 +34,10 @@ const (
 // for sdjwt.Config.KeyResolver. Mechanisms are tried in this order and only
 // when configured:
 //
+//  0. Trusted: keys configured for the iss value (jose.TrustedKeys: a JWKS
+//     or single keys per issuer, parsed once with crypto.ParsePublicJWK /
+//     crypto.PublicKeyFromJWK); when the issuer is configured there, no
+//     other mechanism is tried for it;
 //  1. x5c header: the chain must verify to X5CRoots and iss must be a DNS
 //     name or URI in the leaf certificate's subjectAltName;
 //  2. kid that is a DID URL: its DID must equal iss and DIDs resolves it
@@ -42,6 +46,8 @@ const (
 //
 // When none applies or validates, the key is rejected.
 type IssuerKeyResolver struct {
+	// Trusted holds statically configured issuer keys (optional).
+	Trusted *jose.TrustedKeys
 	// Fetcher fetches issuer metadata and jwks_uri (required for 3).
 	Fetcher Fetcher
 	// MetadataTTL caches metadata responses (default 10 minutes).
@@ -63,6 +69,13 @@ func (r *IssuerKeyResolver) ResolveKey(ctx context.Context, j *jose.JWS) (gocryp
 	}
 	if err := json.Unmarshal(j.Payload, &claims); err != nil {
 		return nil, fmt.Errorf("%w: iss: %v", ErrIssuerKey, err)
+	}
+	if r.Trusted != nil && claims.Iss != "" && r.Trusted.Has(claims.Iss) {
+		k, err := r.Trusted.ResolveKey(ctx, j)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrIssuerKey, err)
+		}
+		return k, nil
 	}
 	switch {
 	case len(j.Header.X5C) > 0 && r.X5CRoots != nil:
