@@ -103,6 +103,11 @@ type Allocation struct {
 	ListID string
 	Index  uint64
 	Config ListConfig
+	// URI is the public URI of the list as the Publisher serves it, set when
+	// the Allocator has WithListURI (pass the same function as
+	// PublisherConfig.ListURI, so the route and the URI in credentials
+	// cannot drift). NewStatusListClaim and NewBitstringEntry use it.
+	URI string
 }
 
 // Allocator hands out status list indices and changes statuses on top of a
@@ -116,6 +121,7 @@ type Allocator struct {
 	log   *slog.Logger
 	newID func() (string, error)
 	batch uint64
+	uri   func(tenant, listID string) string
 
 	mu     sync.Mutex
 	blocks map[[2]string][]block
@@ -136,6 +142,12 @@ func WithClock(now func() time.Time) AllocatorOption { return func(a *Allocator)
 // WithLogger sets a logger (default: discard). Indices and statuses are
 // logged at debug level only, never tokens or keys.
 func WithLogger(l *slog.Logger) AllocatorOption { return func(a *Allocator) { a.log = l } }
+
+// WithListURI sets the function that gives a list's public URI, recorded in
+// every Allocation. Use the function given to PublisherConfig.ListURI.
+func WithListURI(f func(tenant, listID string) string) AllocatorOption {
+	return func(a *Allocator) { a.uri = f }
+}
 
 // WithListIDs sets the generator of new list ids (default: 16 random
 // bytes, hex). Ids must satisfy ValidName.
@@ -226,7 +238,11 @@ func (a *Allocator) Allocate(ctx context.Context, tenant, pool string, cfg ListC
 
 func (a *Allocator) allocation(tenant, pool string, l ListInfo, seq uint64) Allocation {
 	idx := newPermutation(l.Key, l.Config.Capacity).Forward(seq)
-	return Allocation{Tenant: tenant, Pool: pool, ListID: l.ListID, Index: idx, Config: l.Config}
+	al := Allocation{Tenant: tenant, Pool: pool, ListID: l.ListID, Index: idx, Config: l.Config}
+	if a.uri != nil {
+		al.URI = a.uri(tenant, l.ListID)
+	}
+	return al
 }
 
 // fromBlock hands out the next reserved sequence number of the pool, if any.

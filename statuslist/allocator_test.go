@@ -2,7 +2,13 @@ package statuslist
 
 import (
 	"bytes"
+	"crypto/ed25519"
+	"context"
+	"errors"
 	"testing"
+
+	"github.com/ocmw/wstack/crypto"
+	"github.com/ocmw/wstack/crypto/jose"
 )
 
 func TestPermutationIsBijection(t *testing.T) {
@@ -38,5 +44,66 @@ func TestPermutationIsBijection(t *testing.T) {
 	}
 	if same > 2 {
 		t.Fatalf("%d of 64 equal under different keys", same)
+	}
+}
+
+func TestAllocationURIAndClaims(t *testing.T) {
+	ctx := context.Background()
+	uri := func(tenant, list string) string { return "https://status.example/" + tenant + "/" + list }
+	alloc := NewAllocator(NewMemory(), WithListURI(uri))
+	a, err := alloc.Allocate(ctx, "acme", "p", ListConfig{Format: FormatIETF, Bits: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.URI != uri("acme", a.ListID) {
+		t.Fatalf("URI %q", a.URI)
+	}
+	claim, err := NewStatusListClaim(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sl := claim["status_list"].(map[string]any)
+	if sl["idx"] != a.Index || sl["uri"] != a.URI {
+		t.Fatalf("claim %v", claim)
+	}
+	w, err := alloc.Allocate(ctx, "acme", "w3c", ListConfig{Format: FormatBitstring, Bits: 1, Purpose: "revocation"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := NewBitstringEntry(w, "", nil)
+	if err != nil || e.StatusListCredential != w.URI {
+		t.Fatalf("entry %+v: %v", e, err)
+	}
+	if _, err := NewStatusListClaim(w); !errors.Is(err, ErrConfig) {
+		t.Fatalf("W3C allocation as IETF claim: %v", err)
+	}
+	bare, err := NewAllocator(NewMemory()).Allocate(ctx, "acme", "p", ListConfig{Format: FormatIETF, Bits: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := NewStatusListClaim(bare); !errors.Is(err, ErrConfig) {
+		t.Fatalf("claim without URI: %v", err)
+	}
+}
+
+func TestTrustedKeysResolver(t *testing.T) {
+	pub, _, _ := ed25519.GenerateKey(nil)
+	tk := jose.NewTrustedKeys()
+	if err := tk.Add("https://issuer.example", "k1", pub); err != nil {
+		t.Fatal(err)
+	}
+	r := TrustedKeys(tk)
+	ctx := context.Background()
+	if k, err := r.ResolveStatusListKey(ctx, KeyHint{Format: "jwt", Issuer: "https://issuer.example", KeyID: "k1", Alg: crypto.EdDSA}); err != nil || k == nil {
+		t.Fatalf("configured key: %v", err)
+	}
+	for name, h := range map[string]KeyHint{
+		"other issuer":    {Format: "jwt", Issuer: "https://evil.example", KeyID: "k1", Alg: crypto.EdDSA},
+		"unknown kid":     {Format: "jwt", Issuer: "https://issuer.example", KeyID: "k2", Alg: crypto.EdDSA},
+		"wrong algorithm": {Format: "jwt", Issuer: "https://issuer.example", KeyID: "k1", Alg: crypto.ES256},
+	} {
+		if _, err := r.ResolveStatusListKey(ctx, h); !errors.Is(err, jose.ErrUntrustedKey) {
+			t.Errorf("%s: %v", name, err)
+		}
 	}
 }

@@ -41,11 +41,33 @@ type BitstringEntry struct {
 	StatusReference      any             `json:"statusReference,omitempty"`
 }
 
+// NewStatusListClaim builds the value of the status claim that points a
+// referenced token (SD-JWT VC, JWT, CWT) at an IETF Token Status List
+// allocation (draft-ietf-oauth-status-list-20 §6.1):
+// {"status_list": {"idx": a.Index, "uri": a.URI}}. a.URI must be set (an
+// Allocator with WithListURI).
+func NewStatusListClaim(a Allocation) (map[string]any, error) {
+	if a.Config.Format != FormatIETF {
+		return nil, fmt.Errorf("%w: not an IETF list", ErrConfig)
+	}
+	if a.URI == "" {
+		return nil, fmt.Errorf("%w: allocation has no list URI (Allocator without WithListURI)", ErrConfig)
+	}
+	return map[string]any{"status_list": map[string]any{"idx": a.Index, "uri": a.URI}}, nil
+}
+
 // NewBitstringEntry builds the credentialStatus entry for an allocation.
-// messages is required when the list's statusSize is > 1.
+// listURI may be empty to use a.URI. messages is required when the list's
+// statusSize is > 1.
 func NewBitstringEntry(a Allocation, listURI string, messages []StatusMessage) (BitstringEntry, error) {
 	if a.Config.Format != FormatBitstring {
 		return BitstringEntry{}, fmt.Errorf("%w: not a W3C list", ErrConfig)
+	}
+	if listURI == "" {
+		listURI = a.URI
+	}
+	if listURI == "" {
+		return BitstringEntry{}, fmt.Errorf("%w: no list URI", ErrConfig)
 	}
 	e := BitstringEntry{
 		ID: fmt.Sprintf("%s#%d", listURI, a.Index), Type: TypeBitstringEntry, StatusPurpose: a.Config.Purpose,

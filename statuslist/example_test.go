@@ -58,12 +58,13 @@ func Example() {
 	// Lists live in a Store: NewMemory here, sqlstore.OpenSQLite or
 	// sqlstore.OpenPostgres in production.
 	store := statuslist.NewMemory()
-	alloc := statuslist.NewAllocator(store)
-
 	mux := http.NewServeMux()
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
+	// One function gives the lists' public URIs to the allocator (for the
+	// credentials' status claims) and to the publisher (for the tokens' sub).
 	listURI := func(tenant, list string) string { return srv.URL + "/tenants/" + tenant + "/statuslists/" + list }
+	alloc := statuslist.NewAllocator(store, statuslist.WithListURI(listURI))
 	pub, err := statuslist.NewPublisher(statuslist.PublisherConfig{
 		Store: store, Signer: signer, ListURI: listURI, TTL: 5 * time.Minute, Validity: 24 * time.Hour,
 	})
@@ -74,17 +75,22 @@ func Example() {
 
 	// Issue three credentials: each gets a random, never repeated index.
 	cfg := statuslist.ListConfig{Format: statuslist.FormatIETF, Bits: 2}
-	var refs []presentation.StatusReference
+	var issued []statuslist.Allocation
 	for i := 0; i < 3; i++ {
 		a, err := alloc.Allocate(ctx, "acme", "sd-jwt-vc", cfg)
 		if err != nil {
 			log.Fatal(err)
 		}
-		// The credential carries {"status":{"status_list":{"idx":a.Index,"uri":…}}}.
-		refs = append(refs, presentation.StatusReference{Type: "status_list", URI: listURI("acme", a.ListID), Index: a.Index})
+		// The credential's claims get "status": {"status_list": {"idx": …, "uri": …}}.
+		status, err := statuslist.NewStatusListClaim(a)
+		if err != nil {
+			log.Fatal(err)
+		}
+		_ = map[string]any{"vct": "https://credentials.example.com/employee", "status": status}
+		issued = append(issued, a)
 	}
-	alloc.Revoke(ctx, "acme", listIDOf(refs[0]), refs[0].Index)
-	alloc.Suspend(ctx, "acme", listIDOf(refs[1]), refs[1].Index)
+	alloc.Revoke(ctx, "acme", issued[0].ListID, issued[0].Index)
+	alloc.Suspend(ctx, "acme", issued[1].ListID, issued[1].Index)
 
 	// Verifier: fetch through the guarded fetcher (AllowLoopback only for
 	// this example server), trust the issuer's list key.
@@ -95,21 +101,12 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	for _, r := range refs {
-		s, err := checker.Check(ctx, r)
+	for _, a := range issued {
+		s, err := checker.Check(ctx, presentation.StatusReference{Type: "status_list", URI: a.URI, Index: a.Index})
 		fmt.Println(s, err)
 	}
 	// Output:
 	// INVALID <nil>
 	// SUSPENDED <nil>
 	// VALID <nil>
-}
-
-func listIDOf(r presentation.StatusReference) string {
-	for i := len(r.URI) - 1; i >= 0; i-- {
-		if r.URI[i] == '/' {
-			return r.URI[i+1:]
-		}
-	}
-	return r.URI
 }
