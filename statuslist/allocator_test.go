@@ -2,8 +2,8 @@ package statuslist
 
 import (
 	"bytes"
-	"crypto/ed25519"
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"testing"
 
