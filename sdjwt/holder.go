@@ -182,11 +182,25 @@ func pathExists(v any, path presentation.ClaimPath) bool {
 }
 
 // Select returns the SD-JWT with only the disclosures needed to reveal the
-// given claim paths (paths into Processed.Claims of the SD-JWT as held). A
-// path reveals the claim it names, everything below it, and — added
-// automatically — every disclosure that contains it (RFC 9901 §7.2 step 2).
-// Plaintext claims need no disclosure. A path that selects nothing is an
-// error (ErrPathNotFound). The result has no KB-JWT.
+// given claims path pointers (paths into Processed.Claims of the SD-JWT as
+// held, OpenID4VP 1.0 §7 semantics). Each pointer is read as a request for
+// the claims it selects:
+//
+//   - a pointer to a leaf (a string, number, boolean or null value)
+//     releases that leaf's disclosure, if it has one, and the disclosures
+//     of the objects and arrays enclosing it (RFC 9901 §7.2 step 2) — never
+//     a sibling;
+//   - a pointer to one array element releases that element and its
+//     enclosing disclosures, not the other elements;
+//   - a null component selects every element of the array;
+//   - a pointer ending at an object or array as a whole releases it with
+//     everything below it (every disclosure nested in it, recursively).
+//
+// Plaintext claims need no disclosure: the plaintext members of a released
+// object are visible with it. A path that selects nothing is an error
+// (ErrPathNotFound). The result has no KB-JWT. DisclosuresFor reports the
+// disclosure set a list of pointers releases; SelectDisclosures presents
+// an exact disclosure set instead of pointers.
 func (s *SDJWT) Select(lim Limits, paths ...presentation.ClaimPath) (*SDJWT, error) {
 	pr, err := s.Process(lim)
 	if err != nil {
@@ -195,8 +209,10 @@ func (s *SDJWT) Select(lim Limits, paths ...presentation.ClaimPath) (*SDJWT, err
 	return pr.selectFrom(s, paths)
 }
 
-func (pr *Processed) selectFrom(s *SDJWT, paths []presentation.ClaimPath) (*SDJWT, error) {
-	keep := make([]bool, len(s.Disclosures))
+// pointerSet marks the disclosures that the claims path pointers release
+// (see Select) together with their enclosing disclosures.
+func (pr *Processed) pointerSet(paths []presentation.ClaimPath) ([]bool, error) {
+	keep := make([]bool, len(pr.Paths))
 	for _, p := range paths {
 		if !pathExists(pr.Claims, p) {
 			return nil, fmt.Errorf("%w: %v", ErrPathNotFound, []any(p))
@@ -205,18 +221,35 @@ func (pr *Processed) selectFrom(s *SDJWT, paths []presentation.ClaimPath) (*SDJW
 			if keep[i] || !pathRelated(p, dp) {
 				continue
 			}
-			for j := i; j >= 0 && !keep[j]; j = pr.parents[j] {
-				keep[j] = true
-			}
+			pr.keepWithParents(keep, i)
 		}
 	}
+	return keep, nil
+}
+
+// keepWithParents marks disclosure i and every disclosure enclosing it.
+func (pr *Processed) keepWithParents(keep []bool, i int) {
+	for j := i; j >= 0 && !keep[j]; j = pr.parents[j] {
+		keep[j] = true
+	}
+}
+
+func (pr *Processed) selectFrom(s *SDJWT, paths []presentation.ClaimPath) (*SDJWT, error) {
+	keep, err := pr.pointerSet(paths)
+	if err != nil {
+		return nil, err
+	}
+	return keepOnly(s, keep), nil
+}
+
+func keepOnly(s *SDJWT, keep []bool) *SDJWT {
 	out := &SDJWT{JWT: s.JWT}
 	for i, d := range s.Disclosures {
 		if keep[i] {
 			out.Disclosures = append(out.Disclosures, d)
 		}
 	}
-	return out, nil
+	return out
 }
 
 // KeyBinding describes the Key Binding JWT a holder adds (RFC 9901 §4.3).
@@ -287,9 +320,25 @@ func (s *SDJWT) addKeyBinding(ctx context.Context, kb KeyBinding, alg HashAlg) (
 	return &SDJWT{JWT: s.JWT, Disclosures: s.Disclosures, KBJWT: jwt}, nil
 }
 
-// Present selects the disclosures for paths (see Select) and, when kb is
-// not nil, appends a KB-JWT. It returns the compact serialization to send.
+// Present selects the disclosures for the claims path pointers paths (see
+// Select for how a pointer is read) and, when kb is not nil, appends a
+// KB-JWT. It returns the compact serialization to send. Use
+// PresentDisclosures to present an exact disclosure set.
 func (s *SDJWT) Present(ctx context.Context, paths []presentation.ClaimPath, kb *KeyBinding) (string, error) {
+	return s.present(ctx, kb, func(pr *Processed) ([]bool, error) { return pr.pointerSet(paths) })
+}
+
+// PresentDisclosures is Present for an exact disclosure set: it releases
+// the disclosures placed at the given paths (entries of Processed.Paths,
+// see SelectDisclosures) and the disclosures enclosing them, nothing else,
+// and, when kb is not nil, appends a KB-JWT. This is what a wallet calls
+// with the disclosure set a query evaluation computed (OpenID4VP 1.0 §6.4:
+// no selectively disclosable claim that was not requested).
+func (s *SDJWT) PresentDisclosures(ctx context.Context, disclosures []presentation.ClaimPath, kb *KeyBinding) (string, error) {
+	return s.present(ctx, kb, func(pr *Processed) ([]bool, error) { return pr.exactSet(disclosures) })
+}
+
+func (s *SDJWT) present(ctx context.Context, kb *KeyBinding, choose func(*Processed) ([]bool, error)) (string, error) {
 	if s.KBJWT != "" {
 		return "", ErrUnexpectedKeyBinding
 	}
@@ -297,10 +346,11 @@ func (s *SDJWT) Present(ctx context.Context, paths []presentation.ClaimPath, kb 
 	if err != nil {
 		return "", err
 	}
-	sel, err := pr.selectFrom(s, paths)
+	keep, err := choose(pr)
 	if err != nil {
 		return "", err
 	}
+	sel := keepOnly(s, keep)
 	if kb == nil {
 		return sel.String(), nil
 	}
@@ -313,7 +363,8 @@ func (s *SDJWT) Present(ctx context.Context, paths []presentation.ClaimPath, kb 
 
 // Select is Present's selection step on an already processed SD-JWT (avoids
 // processing twice when the caller has a Processed at hand, e.g. from
-// Credential).
+// Credential). paths are claims path pointers, read as described at
+// SDJWT.Select.
 func (pr *Processed) Select(s *SDJWT, paths ...presentation.ClaimPath) (*SDJWT, error) {
 	if len(pr.Paths) != len(s.Disclosures) {
 		return nil, fmt.Errorf("%w: Processed does not belong to this SD-JWT", ErrOptions)
