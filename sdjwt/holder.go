@@ -108,15 +108,12 @@ func processPayload(payload map[string]any, ds []*Disclosure, lim Limits) (*Proc
 	return out, nil
 }
 
-// pathRelated reports whether a selection path p and a disclosure path d
-// overlap: one is a prefix of the other (nil in p matches any index).
-func pathRelated(p, d presentation.ClaimPath) bool {
-	n := len(p)
-	if len(d) < n {
-		n = len(d)
-	}
+// locPrefixRelated reports whether the concrete location loc and the
+// disclosure path d overlap: one is a prefix of the other.
+func locPrefixRelated(loc []any, d presentation.ClaimPath) bool {
+	n := min(len(loc), len(d))
 	for i := 0; i < n; i++ {
-		if !componentMatch(p[i], d[i]) {
+		if !componentMatch(loc[i], d[i]) {
 			return false
 		}
 	}
@@ -125,9 +122,6 @@ func pathRelated(p, d presentation.ClaimPath) bool {
 
 func componentMatch(p, d any) bool {
 	switch pv := p.(type) {
-	case nil:
-		_, isIdx := d.(int)
-		return isIdx
 	case string:
 		dv, ok := d.(string)
 		return ok && dv == pv
@@ -143,42 +137,57 @@ func componentMatch(p, d any) bool {
 
 // pathExists reports whether path selects at least one node of v.
 func pathExists(v any, path presentation.ClaimPath) bool {
+	found := false
+	resolvePointer(v, path, nil, func([]any) { found = true })
+	return found
+}
+
+// resolvePointer calls fn with the concrete location (member names and
+// indices, null resolved) of every node of v that path selects, reading
+// path as a claims path pointer (OpenID4VP 1.0 §7.1): a string selects a
+// member of an object, an index an element of an array, null every
+// element; a selected node where the next component does not fit (a member
+// missing, an index out of range, a string on an array) drops out.
+func resolvePointer(v any, path presentation.ClaimPath, loc []any, fn func(loc []any)) {
 	if len(path) == 0 {
-		return true
+		fn(loc)
+		return
 	}
 	switch c := path[0].(type) {
 	case string:
 		m, ok := v.(map[string]any)
 		if !ok {
-			return false
+			return
 		}
-		child, ok := m[c]
-		return ok && pathExists(child, path[1:])
-	case int, float64, nil:
+		if child, ok := m[c]; ok {
+			resolvePointer(child, path[1:], append(loc, c), fn)
+		}
+	case nil:
 		a, ok := v.([]any)
 		if !ok {
-			return false
+			return
 		}
-		if c == nil {
-			for _, e := range a {
-				if pathExists(e, path[1:]) {
-					return true
-				}
-			}
-			return false
+		for i, e := range a {
+			resolvePointer(e, path[1:], append(loc, i), fn)
 		}
-		idx := 0
+	case int, float64:
+		a, ok := v.([]any)
+		if !ok {
+			return
+		}
+		var idx int
 		if f, isF := c.(float64); isF {
 			if f != float64(int(f)) {
-				return false
+				return
 			}
 			idx = int(f)
 		} else {
 			idx = c.(int)
 		}
-		return idx >= 0 && idx < len(a) && pathExists(a[idx], path[1:])
+		if idx >= 0 && idx < len(a) {
+			resolvePointer(a[idx], path[1:], append(loc, idx), fn)
+		}
 	}
-	return false
 }
 
 // Select returns the SD-JWT with only the disclosures needed to reveal the
@@ -214,14 +223,17 @@ func (s *SDJWT) Select(lim Limits, paths ...presentation.ClaimPath) (*SDJWT, err
 func (pr *Processed) pointerSet(paths []presentation.ClaimPath) ([]bool, error) {
 	keep := make([]bool, len(pr.Paths))
 	for _, p := range paths {
-		if !pathExists(pr.Claims, p) {
-			return nil, fmt.Errorf("%w: %v", ErrPathNotFound, []any(p))
-		}
-		for i, dp := range pr.Paths {
-			if keep[i] || !pathRelated(p, dp) {
-				continue
+		found := false
+		resolvePointer(pr.Claims, p, make([]any, 0, len(p)), func(loc []any) {
+			found = true
+			for i, dp := range pr.Paths {
+				if !keep[i] && locPrefixRelated(loc, dp) {
+					pr.keepWithParents(keep, i)
+				}
 			}
-			pr.keepWithParents(keep, i)
+		})
+		if !found {
+			return nil, fmt.Errorf("%w: %v", ErrPathNotFound, []any(p))
 		}
 	}
 	return keep, nil
