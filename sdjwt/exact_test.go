@@ -133,13 +133,17 @@ func TestSelectPointerRule(t *testing.T) {
 			[]string{dp, dp + "[1]", dp + "[1].expiry_date", dp + "[1].issue_date", dp + "[1].vehicle_category_code"}, nil},
 		{"null skips elements without the member", []presentation.ClaimPath{{"degrees", nil, "honours"}},
 			[]string{"degrees[0]", "degrees[0].honours"},
-			func(t *testing.T, c map[string]any) { require.Equal(t, []any{map[string]any{"honours": true}}, c["degrees"]) }},
+			func(t *testing.T, c map[string]any) {
+				require.Equal(t, []any{map[string]any{"honours": true}}, c["degrees"])
+			}},
 		{"plaintext member of a disclosable object", []presentation.ClaimPath{{"place_of_birth", "locality"}},
 			[]string{"place_of_birth"},
 			func(t *testing.T, c map[string]any) { require.Equal(t, claims["place_of_birth"], c["place_of_birth"]) }},
 		{"numeric member name", []presentation.ClaimPath{{"age_equal_or_over", "18"}},
 			[]string{"age_equal_or_over", "age_equal_or_over.18"},
-			func(t *testing.T, c map[string]any) { require.Equal(t, map[string]any{"18": true}, c["age_equal_or_over"]) }},
+			func(t *testing.T, c map[string]any) {
+				require.Equal(t, map[string]any{"18": true}, c["age_equal_or_over"])
+			}},
 		{"plaintext claim", []presentation.ClaimPath{{"iss"}}, []string{}, nil},
 		{"index from JSON", []presentation.ClaimPath{{"nationalities", float64(0)}}, []string{"nationalities", "nationalities[0]"}, nil},
 	}
