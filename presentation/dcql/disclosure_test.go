@@ -230,7 +230,7 @@ func TestVPTokenDisclosesExactlyRequested(t *testing.T) {
 		{name: "two members of a recursive object", query: one(`["address","locality"]`, `,{"path":["address","country"]}`), wallet: []*presentation.Credential{pid},
 			want: map[string][]string{"pid": {"address", "address.country", "address.locality"}}},
 		{name: "one element of driving_privileges", query: one(`["driving_privileges",1]`), wallet: []*presentation.Credential{pid},
-			want: map[string][]string{"pid": {dp, dp + "[1]", dp + "[1].expiry_date", dp + "[1].issue_date", dp + "[1].vehicle_category_code"}},
+			want:     map[string][]string{"pid": {dp, dp + "[1]", dp + "[1].expiry_date", dp + "[1].issue_date", dp + "[1].vehicle_category_code"}},
 			noVerify: true}, // the verifier re-reads index 1 in an array that now has one element
 		{name: "one member of one element", query: one(`["driving_privileges",0,"vehicle_category_code"]`), wallet: []*presentation.Credential{pid},
 			want: map[string][]string{"pid": {dp, dp + "[0]", dp + "[0].vehicle_category_code"}}},
