@@ -3,163 +3,25 @@ package dcql_test
 import (
 	"context"
 	"encoding/json"
-	"maps"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/stretchr/testify/require"
 
-	"github.com/ocmw/wstack/crypto"
-	"github.com/ocmw/wstack/crypto/jose"
-	"github.com/ocmw/wstack/crypto/local"
 	"github.com/ocmw/wstack/internal/sdtest"
+	"github.com/ocmw/wstack/internal/sdtest/sdvc"
 	"github.com/ocmw/wstack/presentation"
 	"github.com/ocmw/wstack/presentation/dcql"
-	sd "github.com/ocmw/wstack/sdjwt"
-	"github.com/ocmw/wstack/sdjwt/vc"
 )
-
-// sdWorld issues real SD-JWT VCs (recursive disclosures, decoys) to a
-// holder key, parses them as the wallet holds them, presents them through
-// presentation.Presenter and vc.Presenter, and verifies vp_tokens.
-type sdWorld struct {
-	issuer, holder *jose.KeySigner
-	holderJWK      map[string]any
-	parser         *presentation.Parser
-	validator      *presentation.Validator
-	binding        presentation.Binding
-	now            time.Time
-}
-
-func newSDWorld(t testing.TB) *sdWorld {
-	t.Helper()
-	ctx := context.Background()
-	e, err := local.New(local.Options{})
-	require.NoError(t, err)
-	mk := func(id string, kt crypto.KeyType) *jose.KeySigner {
-		ref := crypto.KeyRef{Context: crypto.Context{Namespace: "dcql", Group: "test"}, ID: id}
-		_, err := e.GenerateKey(ctx, ref, crypto.KeySpec{Type: kt})
-		require.NoError(t, err)
-		s, err := jose.NewKeySigner(ctx, e, ref, "")
-		require.NoError(t, err)
-		return s
-	}
-	w := &sdWorld{issuer: mk("issuer", crypto.KeyTypeECP256), holder: mk("holder", crypto.KeyTypeEd25519), now: time.Now()}
-	w.holderJWK, err = w.holder.JWK()
-	require.NoError(t, err)
-	ver, err := vc.NewVerifier(vc.Config{SDJWT: sd.Config{
-		Algorithms: []crypto.Algorithm{crypto.ES256}, KBAlgorithms: []crypto.Algorithm{crypto.EdDSA},
-		Key: w.issuer.Public(),
-	}})
-	require.NoError(t, err)
-	w.parser = presentation.NewParser(presentation.ParserConfig{SDJWT: &vc.ViewHandler{}})
-	w.validator = presentation.NewValidator(presentation.ValidatorConfig{
-		Parser: presentation.NewParser(presentation.ParserConfig{SDJWT: &vc.ViewHandler{Verifier: ver}}),
-		Trust:  presentation.TrustedIssuers{"https://issuer.example.com"},
-	})
-	w.binding = presentation.Binding{Nonce: "n-0S6_WzA2Mj", Audience: "x509_san_dns:verifier.example.org"}
-	return w
-}
-
-// issue returns the credential as the wallet holds it (every disclosure).
-func (w *sdWorld) issue(t testing.TB, vct string, claims map[string]any, frame ...presentation.ClaimPath) *presentation.Credential {
-	t.Helper()
-	ctx := context.Background()
-	all := map[string]any{"iss": "https://issuer.example.com", "vct": vct, "iat": w.now.Add(-time.Hour).Unix(), "exp": w.now.Add(time.Hour).Unix()}
-	maps.Copy(all, claims)
-	issued, err := vc.Issue(ctx, w.issuer, all, sd.IssueOptions{Disclosable: frame, Decoys: 2, HolderJWK: w.holderJWK})
-	require.NoError(t, err)
-	cred, err := w.parser.Parse(ctx, presentation.FormatSDJWTVC, issued.String())
-	require.NoError(t, err)
-	return cred
-}
-
-func (w *sdWorld) presenter() *presentation.Presenter {
-	return &presentation.Presenter{Binding: w.binding, SDJWT: &vc.Presenter{Signer: w.holder}}
-}
-
-func (w *sdWorld) decoder() dcql.Decoder {
-	return dcql.DecoderFunc(w.validator.DecodeFunc(presentation.PresentationOptions{Nonce: w.binding.Nonce, Audience: w.binding.Audience}))
-}
-
-// disclosedPaths returns, sorted, the claim paths (in the SD-JWT as held,
-// so array indices do not shift) of the disclosures that the presented
-// SD-JWT+KB pres actually carries.
-func disclosedPaths(t testing.TB, held *presentation.Credential, pres any) []string {
-	t.Helper()
-	s, ok := pres.(string)
-	require.True(t, ok, "SD-JWT presentation is a string, got %T", pres)
-	h, err := sd.Parse(held.Raw, sd.Limits{})
-	require.NoError(t, err)
-	hp, err := h.Process(sd.Limits{})
-	require.NoError(t, err)
-	at := map[string]presentation.ClaimPath{}
-	for i, d := range h.Disclosures {
-		at[d.Raw] = hp.Paths[i]
-	}
-	p, err := sd.Parse(s, sd.Limits{})
-	require.NoError(t, err)
-	require.NotEmpty(t, p.KBJWT, "presentation without KB-JWT")
-	out := []string{}
-	for _, d := range p.Disclosures {
-		path, ok := at[d.Raw]
-		require.True(t, ok, "presented a disclosure the credential does not have")
-		out = append(out, sdtest.Key(path))
-	}
-	slices.Sort(out)
-	return out
-}
 
 func sorted(ks ...string) []string {
 	out := append([]string{}, ks...)
 	slices.Sort(out)
 	return out
-}
-
-// pidRecursive is a PID-shaped identity credential issued the way the PID
-// is: address is selectively disclosable and so is each of its members
-// (RFC 9901 §4.2.6); arrays have disclosable elements whose members are
-// disclosable too. The top-level postal_code, locality and region are the
-// ones the Appendix D examples ask for.
-func pidRecursive(t testing.TB, w *sdWorld, drop ...string) *presentation.Credential {
-	claims := map[string]any{
-		"given_name": "John", "family_name": "Doe", "date_of_birth": "1940-01-01",
-		"postal_code": "90210", "locality": "Anytown", "region": "Anystate",
-		"address": map[string]any{
-			"street_address": "123 Main St", "house_number": "123", "locality": "Anytown",
-			"postal_code": "90210", "region": "Anystate", "country": "US",
-		},
-		"nationalities": []any{"US", "DE"},
-		"driving_privileges": []any{
-			map[string]any{"vehicle_category_code": "A", "issue_date": "2018-08-09", "expiry_date": "2028-09-01"},
-			map[string]any{"vehicle_category_code": "B", "issue_date": "2017-02-23", "expiry_date": "2028-09-01"},
-		},
-		"age_equal_or_over": map[string]any{"18": true, "21": true, "65": false},
-	}
-	for _, d := range drop {
-		delete(claims, d)
-	}
-	var frame []presentation.ClaimPath
-	for k, v := range claims {
-		frame = append(frame, cp(k))
-		switch t := v.(type) {
-		case map[string]any:
-			for m := range t {
-				frame = append(frame, cp(k, m))
-			}
-		case []any:
-			frame = append(frame, cp(k, nil))
-			if k == "driving_privileges" {
-				frame = append(frame, cp(k, nil, "vehicle_category_code"), cp(k, nil, "issue_date"), cp(k, nil, "expiry_date"))
-			}
-		}
-	}
-	return w.issue(t, vctPID, claims, frame...)
 }
 
 const dp = "driving_privileges"
@@ -173,16 +35,16 @@ const dp = "driving_privileges"
 // it). The vp_token then verifies against the same query.
 func TestVPTokenDisclosesExactlyRequested(t *testing.T) {
 	ctx := context.Background()
-	w := newSDWorld(t)
-	pid := pidRecursive(t, w)
-	pidNoLocality := pidRecursive(t, w, "locality")
-	otherPID := w.issue(t, vctOtherPID, map[string]any{"given_name": "J", "family_name": "D", "address": map[string]any{"street_address": "x", "locality": "y"}},
+	w := sdvc.New(t)
+	pid := w.PID(t, vctPID)
+	pidNoLocality := w.PID(t, vctPID, "locality")
+	otherPID := w.Issue(t, vctOtherPID, map[string]any{"given_name": "J", "family_name": "D", "address": map[string]any{"street_address": "x", "locality": "y"}},
 		cp("given_name"), cp("family_name"), cp("address"), cp("address", "street_address"), cp("address", "locality"))
-	reduced := w.issue(t, vctReduced, map[string]any{"family_name": "Doe", "given_name": "John", "birthdate": "1940-01-01"},
+	reduced := w.Issue(t, vctReduced, map[string]any{"family_name": "Doe", "given_name": "John", "birthdate": "1940-01-01"},
 		cp("family_name"), cp("given_name"), cp("birthdate"))
-	residence := w.issue(t, vctResidence, map[string]any{"postal_code": "90210", "locality": "Anytown", "region": "Anystate", "street_address": "123 Main St"},
+	residence := w.Issue(t, vctResidence, map[string]any{"postal_code": "90210", "locality": "Anytown", "region": "Anystate", "street_address": "123 Main St"},
 		cp("postal_code"), cp("locality"), cp("region"), cp("street_address"))
-	rewards := w.issue(t, vctRewards, map[string]any{"rewards_number": "12345", "tier": "gold"}, cp("rewards_number"), cp("tier"))
+	rewards := w.Issue(t, vctRewards, map[string]any{"rewards_number": "12345", "tier": "gold"}, cp("rewards_number"), cp("tier"))
 	vrcCred := vrc()
 
 	specQuery := func(name string) string {
@@ -254,7 +116,7 @@ func TestVPTokenDisclosesExactlyRequested(t *testing.T) {
 			require.NoError(t, err)
 			res, err := c.Evaluate(ctx, seq(tc.wallet...))
 			require.NoError(t, err)
-			rec := &mdocRecorder{next: w.presenter()}
+			rec := &mdocRecorder{next: w.Presenter()}
 			tok, err := res.VPToken(ctx, rec)
 			require.NoError(t, err)
 			got := map[string][]string{}
@@ -264,7 +126,7 @@ func TestVPTokenDisclosesExactlyRequested(t *testing.T) {
 					continue
 				}
 				require.Len(t, ps, 1)
-				got[id] = disclosedPaths(t, m.Credential, ps[0])
+				got[id] = sdvc.DisclosedPaths(t, m.Credential, ps[0])
 			}
 			want := map[string][]string{}
 			for id, ks := range tc.want {
@@ -277,7 +139,7 @@ func TestVPTokenDisclosesExactlyRequested(t *testing.T) {
 			if tc.noVerify {
 				return
 			}
-			v, err := c.Verify(ctx, tok, w.decoder())
+			v, err := c.Verify(ctx, tok, dcql.DecoderFunc(w.Decode))
 			require.NoError(t, err)
 			require.Empty(t, v.Failures)
 		})
@@ -318,7 +180,7 @@ func specExample(t testing.TB, name string) []byte {
 // a requested container (sdtest.Expected) — nothing more.
 func TestPropertyVPTokenDisclosesExactly(t *testing.T) {
 	ctx := context.Background()
-	w := newSDWorld(t)
+	w := sdvc.New(t)
 	n := 150
 	if testing.Short() {
 		n = 30
@@ -327,7 +189,7 @@ func TestPropertyVPTokenDisclosesExactly(t *testing.T) {
 	for seed := range uint64(n) {
 		g := sdtest.New(seed)
 		cs := g.Case()
-		held := w.issue(t, vct, cs.Claims, cs.Disclosable...)
+		held := w.Issue(t, vct, cs.Claims, cs.Disclosable...)
 		ptrs := g.Pick(cs.Leaves, 1+g.Rand().IntN(4))
 		if len(cs.Inner) > 0 && g.Rand().IntN(4) == 0 {
 			ptrs = append(ptrs, g.Pick(cs.Inner, 1)...)
@@ -346,16 +208,9 @@ func TestPropertyVPTokenDisclosesExactly(t *testing.T) {
 		require.NoError(t, err)
 		res, err := c.Evaluate(ctx, seq(held))
 		require.NoError(t, err, "seed %d", seed)
-		tok, err := res.VPToken(ctx, w.presenter())
+		tok, err := res.VPToken(ctx, w.Presenter())
 		require.NoError(t, err, "seed %d", seed)
-		pres, err := sd.Parse(tok["q"][0].(string), sd.Limits{})
-		require.NoError(t, err)
-		pr, err := pres.Process(sd.Limits{})
-		require.NoError(t, err)
-		got := maps.Clone(pr.Claims)
-		for _, k := range []string{"iss", "vct", "iat", "exp", "cnf"} {
-			delete(got, k)
-		}
+		got := sdvc.PresentedClaims(t, tok["q"][0])
 		want := sdtest.Expected(cs.Claims, cs.Disclosable, ptrs)
 		require.Empty(t, cmp.Diff(want, got), "seed %d pointers %v", seed, ptrs)
 	}
