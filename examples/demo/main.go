@@ -110,13 +110,13 @@ func run(ctx context.Context, out io.Writer) error {
 		"address":     map[string]any{"street_address": "Alexanderplatz 1", "postal_code": "10178", "locality": "Berlin", "country": "DE"},
 		"status":      map[string]any{"status_list": map[string]any{"idx": slot.Index, "uri": listURI("acme", slot.ListID)}},
 	}, sdjwt.IssueOptions{
-		Header:      map[string]any{"kid": issuerKID},
+		Header: map[string]any{"kid": issuerKID},
 		// Recursive disclosures (RFC 9901 §4.2.6), as the PID is issued:
 		// address is disclosable and so is each of its members.
 		Disclosable: []presentation.ClaimPath{{"given_name"}, {"family_name"}, {"role"},
 			{"address"}, {"address", "street_address"}, {"address", "postal_code"}, {"address", "locality"}, {"address", "country"}},
-		Decoys:      3,
-		HolderJWK:   holderJWK,
+		Decoys:    3,
+		HolderJWK: holderJWK,
 	})
 	if err != nil {
 		return err
