@@ -1,7 +1,10 @@
 package sdjwt
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/ocmw/wstack/presentation"
 )
@@ -47,8 +50,9 @@ func (pr *Processed) SelectDisclosures(s *SDJWT, disclosures ...presentation.Cla
 }
 
 // DisclosuresFor returns the paths of the disclosures that the claims path
-// pointers release, with the enclosing disclosures, in the order of
-// Processed.Paths — the exact set Select presents for the same pointers
+// pointers release, with the enclosing disclosures, sorted (member names
+// in byte order, indices in numeric order, a container before what it
+// contains) — the exact set Select presents for the same pointers
 // (see SDJWT.Select for how a pointer is read). A wallet can show it to the
 // user before consent and hand it to SelectDisclosures or
 // PresentDisclosures. A pointer that selects nothing is an error
@@ -64,7 +68,36 @@ func (pr *Processed) DisclosuresFor(paths ...presentation.ClaimPath) ([]presenta
 			out = append(out, pr.Paths[i])
 		}
 	}
+	slices.SortFunc(out, comparePaths)
 	return out, nil
+}
+
+// comparePaths orders disclosure paths component by component; a prefix
+// sorts first. Paths that share a prefix have components of the same kind
+// at the next position (both member names or both indices).
+func comparePaths(a, b presentation.ClaimPath) int {
+	for i := range min(len(a), len(b)) {
+		if c := compareComponent(a[i], b[i]); c != 0 {
+			return c
+		}
+	}
+	return cmp.Compare(len(a), len(b))
+}
+
+func compareComponent(a, b any) int {
+	as, aStr := a.(string)
+	bs, bStr := b.(string)
+	switch {
+	case aStr && bStr:
+		return strings.Compare(as, bs)
+	case aStr:
+		return -1
+	case bStr:
+		return 1
+	}
+	ai, _ := a.(int)
+	bi, _ := b.(int)
+	return cmp.Compare(ai, bi)
 }
 
 // exactSet marks the disclosures placed at the given paths and their
