@@ -201,7 +201,8 @@ func resolvePointer(v any, path presentation.ClaimPath, loc []any, fn func(loc [
 //     a sibling;
 //   - a pointer to one array element releases that element and its
 //     enclosing disclosures, not the other elements;
-//   - a null component selects every element of the array;
+//   - a null component selects every element of the array that has the
+//     rest of the path (the others are not released);
 //   - a pointer ending at an object or array as a whole releases it with
 //     everything below it (every disclosure nested in it, recursively).
 //
