@@ -186,7 +186,7 @@ func (h *sdjwtHandler) PresentSDJWT(ctx context.Context, raw string, paths []pre
 	if len(b.TransactionDataHashes) > 0 {
 		kb.TransactionDataHashesAlg = "sha-256"
 	}
-	return s.Present(ctx, paths, kb)
+	return s.PresentDisclosures(ctx, paths, kb)
 }
 
 // sdjwtVC issues an SD-JWT VC to the holder's key (t may be nil in

@@ -401,9 +401,16 @@ type ProofSigner interface {
 	SignProof(ctx context.Context, document []byte, o ProofOptions) ([]byte, error)
 }
 
-// SDJWTPresenter builds an SD-JWT presentation from an SD-JWT as held:
-// the disclosures revealing the paths and a KB-JWT with the binding
-// (sdjwt.SDJWT.Present through an adapter).
+// SDJWTPresenter builds an SD-JWT presentation from an SD-JWT as held and
+// a KB-JWT with the binding. disclose is an exact disclosure set, given by
+// the disclosures' paths (entries of Credential.Disclosable, as computed by
+// DCQL or Presentation Exchange evaluation): an implementation reveals those
+// disclosures and the disclosures enclosing them, and nothing else — the
+// path of a selectively disclosable object stands for that object's own
+// disclosure, not for its members (OpenID4VP 1.0 §6.4: selectively
+// disclosable claims that were not requested are not sent). An empty set
+// reveals no disclosure. sdjwt.SDJWT.PresentDisclosures implements this
+// (sdjwt/vc.Presenter is the adapter).
 type SDJWTPresenter interface {
 	PresentSDJWT(ctx context.Context, raw string, disclose []ClaimPath, b Binding) (string, error)
 }
@@ -432,7 +439,8 @@ type Presenter struct {
 // Present builds one presentation of creds in format (a credential format
 // of the query or the presentation format): a jwt_vp_json carrying the
 // credentials' JWTs, an ldp_vp carrying their documents, or an SD-JWT+KB
-// revealing disclose[0] (one credential only).
+// revealing exactly the disclosures listed in disclose[0] and their
+// enclosing disclosures (one credential only; see SDJWTPresenter).
 func (p *Presenter) Present(ctx context.Context, format Format, creds []*Credential, disclose [][]ClaimPath) (any, error) {
 	if p.Binding.Nonce == "" || p.Binding.Audience == "" {
 		return nil, fmt.Errorf("%w: presenter needs nonce and audience", ErrConfig)

@@ -100,6 +100,38 @@ func BenchmarkPresentWithKB(b *testing.B) {
 	}
 }
 
+// BenchmarkPresentDisclosuresWithKB presents an exact disclosure set (what
+// a DCQL or PE evaluation hands to the wallet's presenter).
+func BenchmarkPresentDisclosuresWithKB(b *testing.B) {
+	env := newBenchEnv(b)
+	sd := env.issue(b)
+	ctx := context.Background()
+	set := []presentation.ClaimPath{{"address"}, {"address", "locality"}, {"claim_1"}}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := sd.PresentDisclosures(ctx, set, &env.kb); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkDisclosuresFor converts claims path pointers into the exact
+// disclosure set on an already processed SD-JWT.
+func BenchmarkDisclosuresFor(b *testing.B) {
+	env := newBenchEnv(b)
+	pr, err := env.issue(b).Process(sdjwt.Limits{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ptrs := []presentation.ClaimPath{{"address", "locality"}, {"claim_1"}}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := pr.DisclosuresFor(ptrs...); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 func BenchmarkVerifyWithKB(b *testing.B) {
 	env := newBenchEnv(b)
 	ctx := context.Background()

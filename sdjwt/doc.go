@@ -28,6 +28,19 @@
 //   - Limits on presentation size, number of disclosures, nesting depth and
 //     number of digests (decoys) are enforced before any recursion.
 //
+// Holder-side selection comes in two forms. Select and Present take
+// claims path pointers (OpenID4VP 1.0 §7): a pointer to a leaf releases
+// that leaf's disclosure and the disclosures of the containers enclosing it,
+// never a sibling; a pointer to an array element releases that element
+// only; a null component releases every element that has the rest of the
+// path; a pointer ending at an object or array as a whole releases it with
+// everything below it. SelectDisclosures and PresentDisclosures take an
+// exact disclosure set (paths of disclosures, as Processed.Paths lists
+// them) and release exactly those plus their enclosing disclosures — the
+// path of a disclosable object then stands for that object's own
+// disclosure, not its members. Processed.DisclosuresFor converts pointers
+// into the exact set (what a wallet shows before consent).
+//
 // The three roles:
 //
 //	sd, _ := sdjwt.Issue(ctx, issuerSigner, claims, sdjwt.IssueOptions{Typ: "dc+sd-jwt", Disclosable: paths, HolderJWK: jwk})

@@ -51,6 +51,9 @@ var (
 	ErrNoHolderKey = errors.New("sdjwt: no holder key in cnf")
 	// ErrPathNotFound: a requested claim path selects nothing.
 	ErrPathNotFound = errors.New("sdjwt: claim path not found")
+	// ErrNotDisclosure: a path given to SelectDisclosures or
+	// PresentDisclosures is not the path of a disclosure of the SD-JWT.
+	ErrNotDisclosure = errors.New("sdjwt: path is not the path of a disclosure")
 	// ErrOptions: the caller's options are invalid.
 	ErrOptions = errors.New("sdjwt: invalid options")
 )

@@ -91,6 +91,42 @@ func Example() {
 	// disclosed paths: 2
 }
 
+// ExampleSDJWT_PresentDisclosures contrasts the two selection forms on a
+// recursively disclosable address: the claims path pointer ["address"]
+// asks for the address as a whole (every member), while the exact
+// disclosure set {["address"], ["address","locality"]} — what a DCQL query
+// for ["address","locality"] computes — releases the locality and the
+// address container only, never the sibling country.
+func ExampleSDJWT_PresentDisclosures() {
+	ctx := context.Background()
+	engine, _ := local.New(local.Options{})
+	issuerKey := engineSigner(ctx, engine, "issuer")
+	issued, _ := sdjwt.Issue(ctx, issuerKey, map[string]any{
+		"address": map[string]any{"locality": "Berlin", "country": "DE"},
+	}, sdjwt.IssueOptions{
+		Typ:         "example+sd-jwt",
+		Disclosable: []presentation.ClaimPath{{"address"}, {"address", "locality"}, {"address", "country"}},
+	})
+	view, _ := issued.Process(sdjwt.Limits{})
+	set, _ := view.DisclosuresFor(presentation.ClaimPath{"address", "locality"})
+	fmt.Println("set for the locality:", set)
+
+	v, _ := sdjwt.NewVerifier(sdjwt.Config{
+		Algorithms: []crypto.Algorithm{crypto.ES256}, Typ: []string{"example+sd-jwt"},
+		Key: issuerKey.Public(), KeyBinding: sdjwt.KeyBindingOptional,
+	})
+	exact, _ := issued.PresentDisclosures(ctx, set, nil)
+	res, _ := v.Verify(ctx, exact, sdjwt.Expect{})
+	fmt.Println("exact set:", res.Claims["address"])
+	whole, _ := issued.Present(ctx, []presentation.ClaimPath{{"address"}}, nil)
+	res, _ = v.Verify(ctx, whole, sdjwt.Expect{})
+	fmt.Println("pointer to the object:", res.Claims["address"])
+	// Output:
+	// set for the locality: [[address] [address locality]]
+	// exact set: map[locality:Berlin]
+	// pointer to the object: map[country:DE locality:Berlin]
+}
+
 // ExampleSDJWT_FlattenedJSON shows the JWS JSON serialization of RFC 9901
 // §8.2, which the verifier accepts as well.
 func ExampleSDJWT_FlattenedJSON() {

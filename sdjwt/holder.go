@@ -108,15 +108,12 @@ func processPayload(payload map[string]any, ds []*Disclosure, lim Limits) (*Proc
 	return out, nil
 }
 
-// pathRelated reports whether a selection path p and a disclosure path d
-// overlap: one is a prefix of the other (nil in p matches any index).
-func pathRelated(p, d presentation.ClaimPath) bool {
-	n := len(p)
-	if len(d) < n {
-		n = len(d)
-	}
+// locPrefixRelated reports whether the concrete location loc and the
+// disclosure path d overlap: one is a prefix of the other.
+func locPrefixRelated(loc []any, d presentation.ClaimPath) bool {
+	n := min(len(loc), len(d))
 	for i := 0; i < n; i++ {
-		if !componentMatch(p[i], d[i]) {
+		if !componentMatch(loc[i], d[i]) {
 			return false
 		}
 	}
@@ -125,9 +122,6 @@ func pathRelated(p, d presentation.ClaimPath) bool {
 
 func componentMatch(p, d any) bool {
 	switch pv := p.(type) {
-	case nil:
-		_, isIdx := d.(int)
-		return isIdx
 	case string:
 		dv, ok := d.(string)
 		return ok && dv == pv
@@ -143,50 +137,80 @@ func componentMatch(p, d any) bool {
 
 // pathExists reports whether path selects at least one node of v.
 func pathExists(v any, path presentation.ClaimPath) bool {
+	found := false
+	resolvePointer(v, path, nil, func([]any) { found = true })
+	return found
+}
+
+// resolvePointer calls fn with the concrete location (member names and
+// indices, null resolved) of every node of v that path selects, reading
+// path as a claims path pointer (OpenID4VP 1.0 §7.1): a string selects a
+// member of an object, an index an element of an array, null every
+// element; a selected node where the next component does not fit (a member
+// missing, an index out of range, a string on an array) drops out.
+func resolvePointer(v any, path presentation.ClaimPath, loc []any, fn func(loc []any)) {
 	if len(path) == 0 {
-		return true
+		fn(loc)
+		return
 	}
 	switch c := path[0].(type) {
 	case string:
 		m, ok := v.(map[string]any)
 		if !ok {
-			return false
+			return
 		}
-		child, ok := m[c]
-		return ok && pathExists(child, path[1:])
-	case int, float64, nil:
+		if child, ok := m[c]; ok {
+			resolvePointer(child, path[1:], append(loc, c), fn)
+		}
+	case nil:
 		a, ok := v.([]any)
 		if !ok {
-			return false
+			return
 		}
-		if c == nil {
-			for _, e := range a {
-				if pathExists(e, path[1:]) {
-					return true
-				}
-			}
-			return false
+		for i, e := range a {
+			resolvePointer(e, path[1:], append(loc, i), fn)
 		}
-		idx := 0
+	case int, float64:
+		a, ok := v.([]any)
+		if !ok {
+			return
+		}
+		var idx int
 		if f, isF := c.(float64); isF {
 			if f != float64(int(f)) {
-				return false
+				return
 			}
 			idx = int(f)
 		} else {
 			idx = c.(int)
 		}
-		return idx >= 0 && idx < len(a) && pathExists(a[idx], path[1:])
+		if idx >= 0 && idx < len(a) {
+			resolvePointer(a[idx], path[1:], append(loc, idx), fn)
+		}
 	}
-	return false
 }
 
 // Select returns the SD-JWT with only the disclosures needed to reveal the
-// given claim paths (paths into Processed.Claims of the SD-JWT as held). A
-// path reveals the claim it names, everything below it, and — added
-// automatically — every disclosure that contains it (RFC 9901 §7.2 step 2).
-// Plaintext claims need no disclosure. A path that selects nothing is an
-// error (ErrPathNotFound). The result has no KB-JWT.
+// given claims path pointers (paths into Processed.Claims of the SD-JWT as
+// held, OpenID4VP 1.0 §7 semantics). Each pointer is read as a request for
+// the claims it selects:
+//
+//   - a pointer to a leaf (a string, number, boolean or null value)
+//     releases that leaf's disclosure, if it has one, and the disclosures
+//     of the objects and arrays enclosing it (RFC 9901 §7.2 step 2) — never
+//     a sibling;
+//   - a pointer to one array element releases that element and its
+//     enclosing disclosures, not the other elements;
+//   - a null component selects every element of the array that has the
+//     rest of the path (the others are not released);
+//   - a pointer ending at an object or array as a whole releases it with
+//     everything below it (every disclosure nested in it, recursively).
+//
+// Plaintext claims need no disclosure: the plaintext members of a released
+// object are visible with it. A path that selects nothing is an error
+// (ErrPathNotFound). The result has no KB-JWT. DisclosuresFor reports the
+// disclosure set a list of pointers releases; SelectDisclosures presents
+// an exact disclosure set instead of pointers.
 func (s *SDJWT) Select(lim Limits, paths ...presentation.ClaimPath) (*SDJWT, error) {
 	pr, err := s.Process(lim)
 	if err != nil {
@@ -195,28 +219,50 @@ func (s *SDJWT) Select(lim Limits, paths ...presentation.ClaimPath) (*SDJWT, err
 	return pr.selectFrom(s, paths)
 }
 
-func (pr *Processed) selectFrom(s *SDJWT, paths []presentation.ClaimPath) (*SDJWT, error) {
-	keep := make([]bool, len(s.Disclosures))
+// pointerSet marks the disclosures that the claims path pointers release
+// (see Select) together with their enclosing disclosures.
+func (pr *Processed) pointerSet(paths []presentation.ClaimPath) ([]bool, error) {
+	keep := make([]bool, len(pr.Paths))
 	for _, p := range paths {
-		if !pathExists(pr.Claims, p) {
+		found := false
+		resolvePointer(pr.Claims, p, make([]any, 0, len(p)), func(loc []any) {
+			found = true
+			for i, dp := range pr.Paths {
+				if !keep[i] && locPrefixRelated(loc, dp) {
+					pr.keepWithParents(keep, i)
+				}
+			}
+		})
+		if !found {
 			return nil, fmt.Errorf("%w: %v", ErrPathNotFound, []any(p))
 		}
-		for i, dp := range pr.Paths {
-			if keep[i] || !pathRelated(p, dp) {
-				continue
-			}
-			for j := i; j >= 0 && !keep[j]; j = pr.parents[j] {
-				keep[j] = true
-			}
-		}
 	}
+	return keep, nil
+}
+
+// keepWithParents marks disclosure i and every disclosure enclosing it.
+func (pr *Processed) keepWithParents(keep []bool, i int) {
+	for j := i; j >= 0 && !keep[j]; j = pr.parents[j] {
+		keep[j] = true
+	}
+}
+
+func (pr *Processed) selectFrom(s *SDJWT, paths []presentation.ClaimPath) (*SDJWT, error) {
+	keep, err := pr.pointerSet(paths)
+	if err != nil {
+		return nil, err
+	}
+	return keepOnly(s, keep), nil
+}
+
+func keepOnly(s *SDJWT, keep []bool) *SDJWT {
 	out := &SDJWT{JWT: s.JWT}
 	for i, d := range s.Disclosures {
 		if keep[i] {
 			out.Disclosures = append(out.Disclosures, d)
 		}
 	}
-	return out, nil
+	return out
 }
 
 // KeyBinding describes the Key Binding JWT a holder adds (RFC 9901 §4.3).
@@ -287,9 +333,25 @@ func (s *SDJWT) addKeyBinding(ctx context.Context, kb KeyBinding, alg HashAlg) (
 	return &SDJWT{JWT: s.JWT, Disclosures: s.Disclosures, KBJWT: jwt}, nil
 }
 
-// Present selects the disclosures for paths (see Select) and, when kb is
-// not nil, appends a KB-JWT. It returns the compact serialization to send.
+// Present selects the disclosures for the claims path pointers paths (see
+// Select for how a pointer is read) and, when kb is not nil, appends a
+// KB-JWT. It returns the compact serialization to send. Use
+// PresentDisclosures to present an exact disclosure set.
 func (s *SDJWT) Present(ctx context.Context, paths []presentation.ClaimPath, kb *KeyBinding) (string, error) {
+	return s.present(ctx, kb, func(pr *Processed) ([]bool, error) { return pr.pointerSet(paths) })
+}
+
+// PresentDisclosures is Present for an exact disclosure set: it releases
+// the disclosures placed at the given paths (entries of Processed.Paths,
+// see SelectDisclosures) and the disclosures enclosing them, nothing else,
+// and, when kb is not nil, appends a KB-JWT. This is what a wallet calls
+// with the disclosure set a query evaluation computed (OpenID4VP 1.0 §6.4:
+// no selectively disclosable claim that was not requested).
+func (s *SDJWT) PresentDisclosures(ctx context.Context, disclosures []presentation.ClaimPath, kb *KeyBinding) (string, error) {
+	return s.present(ctx, kb, func(pr *Processed) ([]bool, error) { return pr.exactSet(disclosures) })
+}
+
+func (s *SDJWT) present(ctx context.Context, kb *KeyBinding, choose func(*Processed) ([]bool, error)) (string, error) {
 	if s.KBJWT != "" {
 		return "", ErrUnexpectedKeyBinding
 	}
@@ -297,10 +359,11 @@ func (s *SDJWT) Present(ctx context.Context, paths []presentation.ClaimPath, kb 
 	if err != nil {
 		return "", err
 	}
-	sel, err := pr.selectFrom(s, paths)
+	keep, err := choose(pr)
 	if err != nil {
 		return "", err
 	}
+	sel := keepOnly(s, keep)
 	if kb == nil {
 		return sel.String(), nil
 	}
@@ -313,7 +376,8 @@ func (s *SDJWT) Present(ctx context.Context, paths []presentation.ClaimPath, kb 
 
 // Select is Present's selection step on an already processed SD-JWT (avoids
 // processing twice when the caller has a Processed at hand, e.g. from
-// Credential).
+// Credential). paths are claims path pointers, read as described at
+// SDJWT.Select.
 func (pr *Processed) Select(s *SDJWT, paths ...presentation.ClaimPath) (*SDJWT, error) {
 	if len(pr.Paths) != len(s.Disclosures) {
 		return nil, fmt.Errorf("%w: Processed does not belong to this SD-JWT", ErrOptions)

@@ -18,11 +18,13 @@ import (
 	gocrypto "crypto"
 	"errors"
 	"fmt"
+	"io"
 	"log"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/ocmw/wstack/crypto"
@@ -38,14 +40,13 @@ import (
 )
 
 func main() {
-	if err := run(context.Background()); err != nil {
+	if err := run(context.Background(), os.Stdout); err != nil {
 		log.Fatal(err)
 	}
 }
 
-func step(format string, args ...any) { fmt.Printf("• "+format+"\n", args...) }
-
-func run(ctx context.Context) error {
+func run(ctx context.Context, out io.Writer) error {
+	step := func(format string, args ...any) { fmt.Fprintf(out, "• "+format+"\n", args...) }
 	// --- Keys: one engine, tenant-scoped keys for the issuer and the holder.
 	engine, err := local.New(local.Options{})
 	if err != nil {
@@ -106,13 +107,16 @@ func run(ctx context.Context) error {
 		"given_name":  "Alice",
 		"family_name": "Smith",
 		"role":        "engineer",
-		"address":     map[string]any{"locality": "Berlin", "country": "DE"},
+		"address":     map[string]any{"street_address": "Alexanderplatz 1", "postal_code": "10178", "locality": "Berlin", "country": "DE"},
 		"status":      map[string]any{"status_list": map[string]any{"idx": slot.Index, "uri": listURI("acme", slot.ListID)}},
 	}, sdjwt.IssueOptions{
-		Header:      map[string]any{"kid": issuerKID},
-		Disclosable: []presentation.ClaimPath{{"given_name"}, {"family_name"}, {"role"}, {"address"}, {"address", "locality"}},
-		Decoys:      3,
-		HolderJWK:   holderJWK,
+		Header: map[string]any{"kid": issuerKID},
+		// Recursive disclosures (RFC 9901 §4.2.6), as the PID is issued:
+		// address is disclosable and so is each of its members.
+		Disclosable: []presentation.ClaimPath{{"given_name"}, {"family_name"}, {"role"},
+			{"address"}, {"address", "street_address"}, {"address", "postal_code"}, {"address", "locality"}, {"address", "country"}},
+		Decoys:    3,
+		HolderJWK: holderJWK,
 	})
 	if err != nil {
 		return err
@@ -175,7 +179,13 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	step("wallet built vp_token for query %q: discloses role, address.locality and its parent object; given_name and family_name stay hidden", "employee")
+	disclosed, withheld, err := disclosures(issued, vpToken["employee"][0])
+	if err != nil {
+		return err
+	}
+	step("wallet built vp_token for query %q", "employee")
+	step("  disclosed: %s", strings.Join(disclosed, ", "))
+	step("  withheld:  %s", strings.Join(withheld, ", "))
 
 	// --- Verifier: re-validate the vp_token against the query.
 	verify := func() (*dcql.Verification, error) {
@@ -205,6 +215,59 @@ func run(ctx context.Context) error {
 		return fmt.Errorf("unexpected failure after revocation: %w", err)
 	}
 	step("after revocation the verifier rejects it: %v", res.Failures[0].Err)
-	fmt.Fprintln(os.Stdout, "demo complete")
+	fmt.Fprintln(out, "demo complete")
 	return nil
+}
+
+// disclosures reads the SD-JWT+KB the wallet built and names, by their
+// claim paths in the credential as issued, the disclosures it carries and
+// the ones it leaves out.
+func disclosures(issued *sdjwt.SDJWT, presented any) (disclosed, withheld []string, err error) {
+	s, ok := presented.(string)
+	if !ok {
+		return nil, nil, fmt.Errorf("vp_token entry is %T, not an SD-JWT", presented)
+	}
+	pres, err := sdjwt.Parse(s, sdjwt.Limits{})
+	if err != nil {
+		return nil, nil, err
+	}
+	full, err := issued.Process(sdjwt.Limits{})
+	if err != nil {
+		return nil, nil, err
+	}
+	sent := make(map[string]bool, len(pres.Disclosures))
+	for _, d := range pres.Disclosures {
+		sent[d.Raw] = true
+	}
+	for i, d := range issued.Disclosures {
+		name := pathString(full.Paths[i])
+		if sent[d.Raw] {
+			disclosed = append(disclosed, name)
+			delete(sent, d.Raw)
+		} else {
+			withheld = append(withheld, name)
+		}
+	}
+	if len(sent) > 0 {
+		return nil, nil, errors.New("presentation carries a disclosure the credential does not have")
+	}
+	slices.Sort(disclosed)
+	slices.Sort(withheld)
+	return disclosed, withheld, nil
+}
+
+func pathString(p presentation.ClaimPath) string {
+	var b strings.Builder
+	for _, c := range p {
+		switch k := c.(type) {
+		case string:
+			if b.Len() > 0 {
+				b.WriteByte('.')
+			}
+			b.WriteString(k)
+		default:
+			fmt.Fprintf(&b, "[%v]", k)
+		}
+	}
+	return b.String()
 }

@@ -13,4 +13,16 @@
 // disclosures, builds the vp_token through a Presenter, and re-validates a
 // received vp_token on the verifier side (Verify) without trusting the
 // wallet's matching.
+//
+// Disclosure (§6.4: a wallet must not send selectively disclosable claims
+// that were not selected). Match.Disclose is an exact set of disclosures,
+// computed from the concrete locations the requested claims path pointers
+// resolve to: a pointer to a leaf releases that leaf's disclosure and the
+// disclosures of the containers enclosing it, never a sibling; a pointer
+// to an array element releases that element only; null releases every
+// element (that has the rest of the path and, with values, matches); a
+// pointer ending at an object or array as a whole releases it with
+// everything below it. Without claims nothing selectively disclosable is
+// released (§6.4.1). The Presenter must present exactly that set
+// (presentation.Presenter does, through sdjwt.SDJWT.PresentDisclosures).
 package dcql

@@ -3,6 +3,7 @@ package dcql_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -82,6 +83,11 @@ func FuzzDCQL(f *testing.F) {
 						if equalPath(d, have) {
 							ok = true
 						}
+					}
+					if m.Credential.Format == presentation.FormatMsoMdoc && len(d) == 2 {
+						// mdoc: a requested [namespace, element] that exists.
+						ns, _ := m.Credential.Claims[fmt.Sprint(d[0])].(map[string]any)
+						_, ok = ns[fmt.Sprint(d[1])]
 					}
 					if !ok {
 						t.Fatalf("disclosure %v not offered", d)

@@ -28,10 +28,13 @@ type Match struct {
 	// They may share memory with the compiled query: treat them as
 	// read-only.
 	Paths [][]any
-	// Disclose is, for SD-JWT, the minimal set of disclosures to reveal:
-	// the requested claims, the objects they are nested in, and what lies
-	// below a requested object or array. Empty when claims is absent
-	// (§6.4.1: only what is always disclosed is presented).
+	// Disclose is what to reveal. For SD-JWT it is an exact disclosure set
+	// (paths of disclosures of the credential as held, for
+	// presentation.SDJWTPresenter): the requested claims, the containers
+	// they are nested in, and what lies below a requested object or array
+	// — never a sibling of a requested claim. For mdoc it is the requested
+	// [namespace, element] pairs. Empty when claims is absent (§6.4.1:
+	// only what is always disclosed is presented).
 	Disclose []presentation.ClaimPath
 
 	seq int // position in the evaluated sequence
@@ -147,9 +150,7 @@ func (c *Compiled) match(ctx context.Context, cq *credQ, cred *presentation.Cred
 			m.Paths = append(m.Paths, locs[ci]...)
 		}
 	}
-	if cq.fam == famSDJWT {
-		m.Disclose = match.Disclosures(cred.Disclosable, m.Paths)
-	}
+	m.Disclose = disclosureSet(cq.fam, cred, m.Paths)
 	return m, nil
 }
 

@@ -21,7 +21,9 @@ type VPToken map[string][]any
 // the disclosures listed, a JWT or Data Integrity VP for W3C formats, mdoc).
 // The same interface is used by package pex, so one implementation serves
 // both query languages. disclose[i] lists the disclosures to reveal for
-// creds[i] (nil: only what is always disclosed).
+// creds[i] as an exact set (Match.Disclose; for SD-JWT see
+// presentation.SDJWTPresenter: those disclosures and the ones enclosing
+// them, nothing below or beside them); nil: only what is always disclosed.
 type Presenter interface {
 	Present(ctx context.Context, format presentation.Format, creds []*presentation.Credential, disclose [][]presentation.ClaimPath) (any, error)
 }

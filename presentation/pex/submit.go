@@ -15,8 +15,12 @@ import (
 // a JWT VP holding the credentials, for ldp_vp a Data Integrity VP, for
 // dc+sd-jwt (and its other spellings) the SD-JWT with the listed
 // disclosures and a key binding JWT, for mso_mdoc a DeviceResponse.
-// disclose[i] lists the disclosures for creds[i]. The signature is the one
-// of dcql.Presenter, so one implementation serves both query languages.
+// disclose[i] lists the disclosures for creds[i] as an exact set (for
+// SD-JWT, paths of disclosures of the credential as held: reveal those and
+// the disclosures enclosing them, nothing below or beside them — see
+// presentation.SDJWTPresenter; for mdoc, [namespace, element] pairs). The
+// signature is the one of dcql.Presenter, so one implementation serves
+// both query languages.
 type Presenter interface {
 	Present(ctx context.Context, format presentation.Format, creds []*presentation.Credential, disclose [][]presentation.ClaimPath) (any, error)
 }

@@ -78,8 +78,10 @@ func MapViewError(err error) error {
 }
 
 // Presenter implements presentation.SDJWTPresenter for a holder: it
-// discloses the chosen claim paths (parents added automatically) and signs a
-// KB-JWT with the holder key bound in cnf.
+// presents exactly the disclosures it is given (by their paths, entries of
+// the credential's Disclosable list) plus the disclosures enclosing them —
+// never one below or beside a listed disclosure (sdjwt.SDJWT.PresentDisclosures)
+// — and signs a KB-JWT with the holder key bound in cnf.
 type Presenter struct {
 	// Signer signs the KB-JWT with the holder's key.
 	Signer jose.MessageSigner
@@ -91,8 +93,10 @@ type Presenter struct {
 
 var _ presentation.SDJWTPresenter = (*Presenter)(nil)
 
-// PresentSDJWT builds SD-JWT+KB from the held SD-JWT raw.
-func (p *Presenter) PresentSDJWT(ctx context.Context, raw string, paths []presentation.ClaimPath, b presentation.Binding) (string, error) {
+// PresentSDJWT builds SD-JWT+KB from the held SD-JWT raw, revealing the
+// disclosures at the paths in disclose (an error matching
+// sdjwt.ErrNotDisclosure if one is not the path of a disclosure).
+func (p *Presenter) PresentSDJWT(ctx context.Context, raw string, disclose []presentation.ClaimPath, b presentation.Binding) (string, error) {
 	s, err := sdjwt.Parse(raw, p.Limits)
 	if err != nil {
 		return "", err
@@ -101,5 +105,5 @@ func (p *Presenter) PresentSDJWT(ctx context.Context, raw string, paths []presen
 	if len(b.TransactionDataHashes) > 0 {
 		kb.TransactionDataHashesAlg = "sha-256"
 	}
-	return s.Present(ctx, paths, kb)
+	return s.PresentDisclosures(ctx, disclose, kb)
 }
