@@ -2,9 +2,11 @@ package oid4vp
 
 import (
 	"crypto/subtle"
+	"maps"
 	"encoding/json"
 	"net/url"
 	"reflect"
+	"strconv"
 	"strings"
 
 	"github.com/ocmw/wstack/internal/jsonx"
@@ -44,6 +46,10 @@ type AuthorizationResponse struct {
 	ErrorURI         string                     `json:"error_uri,omitempty"`
 	Extra            map[string]json.RawMessage `json:"-"`
 	decrypted        bool
+	// the presentation_submission as received, written back unchanged
+	// while PresentationSubmission still points to what was decoded
+	submissionRaw    json.RawMessage
+	submissionParsed *pex.Submission
 }
 
 var keysResponse = func() map[string]bool {
@@ -75,8 +81,18 @@ func (r AuthorizationResponse) MarshalJSON() ([]byte, error) {
 		}
 		extra["vp_token"] = tok
 	}
+	if r.submissionRaw != nil && r.PresentationSubmission == r.submissionParsed {
+		if tok == nil {
+			extra = maps.Clone(r.Extra)
+			if extra == nil {
+				extra = map[string]json.RawMessage{}
+			}
+		}
+		extra["presentation_submission"] = r.submissionRaw
+		r.PresentationSubmission = nil
+	}
 	known := keysResponse
-	_, psExtra := r.Extra["presentation_submission"]
+	_, psExtra := extra["presentation_submission"]
 	if tok != nil || (psExtra && r.PresentationSubmission == nil) {
 		known = make(map[string]bool, len(keysResponse))
 		for k := range keysResponse {
@@ -157,10 +173,11 @@ func looksJSON(v string, p Profile) bool {
 	return t != "" && (t[0] == '{' || t[0] == '[' || t[0] == '"')
 }
 
-// ParseResponsePayload decodes the JSON payload of the encrypted JWT of
-// direct_post.jwt / dc_api.jwt (§8.3), or a DC API response's data, with
-// the limits of ParseResponse. The result is marked as decrypted for
-// CheckResponse.
+// ParseResponsePayload decodes a response given as a JSON object: the
+// payload of the encrypted JWT of direct_post.jwt / dc_api.jwt (§8.3), or
+// the data of a DC API response (A.4; for dc_api.jwt {"response": JWE}),
+// with the limits of ParseResponse. Unless it holds response, the result
+// counts as decrypted for CheckResponse.
 func ParseResponsePayload(data []byte, p Profile) (*AuthorizationResponse, error) {
 	if err := jsonx.Validate(data, jsonx.Limits{MaxBytes: MaxResponseBytes, MaxDepth: MaxResponseDepth}); err != nil {
 		return nil, wrapErr(CodeInvalidRequest, limitOr(err), err, "response")
@@ -176,10 +193,9 @@ func ParseResponsePayload(data []byte, p Profile) (*AuthorizationResponse, error
 	if err != nil {
 		return nil, err
 	}
-	if r.Response != "" {
-		return nil, invalidRequest(ErrUnexpectedResponse, "an encrypted payload must not nest response")
-	}
-	r.decrypted = true
+	// A DC API response object of dc_api.jwt carries the JWE in response;
+	// anything else is a decrypted payload.
+	r.decrypted = r.Response == ""
 	return r, nil
 }
 
@@ -204,11 +220,12 @@ func decodeResponse(m map[string]json.RawMessage, p Profile) (*AuthorizationResp
 		return nil, invalidRequest(ErrMalformed, "response is not a compact JWE")
 	}
 	if raw, ok := m["presentation_submission"]; ok && p == ProfileLegacy {
-		s, err := pex.ParseSubmission(raw)
+		s, err := decodeSubmission(raw)
 		if err != nil {
-			return nil, wrapErr(CodeInvalidRequest, ErrInvalidParameter, err, "presentation_submission")
+			return nil, err
 		}
 		r.PresentationSubmission = s
+		r.submissionRaw, r.submissionParsed = raw, s
 	}
 	if raw, ok := m["vp_token"]; ok {
 		if r.PresentationSubmission != nil {
@@ -360,4 +377,43 @@ func ParseDirectPostResult(data []byte) (*DirectPostResult, error) {
 func absoluteURIWithFragment(s string) bool {
 	u, err := url.Parse(s)
 	return err == nil && u.Scheme != "" && u.Host != "" && len(s) <= MaxURILength
+}
+
+// decodeSubmission decodes a legacy presentation_submission: strict JSON
+// within pex's submission limits, id, definition_id and a non-empty
+// descriptor_map whose entries (and path_nested, at most 4 deep) carry
+// format and path, entries also id. pex.ParseSubmission's DIF schema is not
+// used because it requires id inside path_nested, which the OpenID4VP
+// drafts' own examples omit; pex's Verify checks the rest.
+func decodeSubmission(raw json.RawMessage) (*pex.Submission, error) {
+	if err := jsonx.Validate(raw, jsonx.Limits{MaxBytes: pex.MaxSubmissionBytes, MaxDepth: pex.MaxSubmissionDepth}); err != nil {
+		return nil, wrapErr(CodeInvalidRequest, limitOr(err), err, "presentation_submission")
+	}
+	var s pex.Submission
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return nil, wrapErr(CodeInvalidRequest, ErrMalformed, err, "presentation_submission")
+	}
+	bad := func(what string) error {
+		return invalidRequest(ErrInvalidParameter, "presentation_submission: %s", what)
+	}
+	if s.ID == "" || s.DefinitionID == "" {
+		return nil, bad("id and definition_id are required")
+	}
+	if len(s.DescriptorMap) == 0 || len(s.DescriptorMap) > pex.MaxDescriptorMap {
+		return nil, bad("descriptor_map must hold 1 to " + strconv.Itoa(pex.MaxDescriptorMap) + " entries")
+	}
+	for _, d := range s.DescriptorMap {
+		if d == nil || d.ID == "" {
+			return nil, bad("descriptor_map entry without id")
+		}
+		for n, depth := d, 0; n != nil; n, depth = n.PathNested, depth+1 {
+			if depth > 4 {
+				return nil, bad("path_nested nested too deeply")
+			}
+			if n.Format == "" || n.Path == "" {
+				return nil, bad("descriptor_map entry without format or path")
+			}
+		}
+	}
+	return &s, nil
 }

@@ -399,6 +399,10 @@ type RequestObjectOptions struct {
 	Now time.Time
 	// Leeway is the clock skew allowed (default 0).
 	Leeway time.Duration
+	// RequireAudience rejects Request Objects without aud. RFC 9101 makes
+	// aud a SHOULD and the spec's own examples omit it, so by default only
+	// a present aud is checked.
+	RequireAudience bool
 }
 
 // CheckRequestObject runs the checks of a signed Request Object that do
@@ -406,9 +410,8 @@ type RequestObjectOptions struct {
 // trust policy before calling): the typ header is oauth-authz-req+jwt
 // (legacy: may be absent, never another value); the client_id claim equals
 // the client_id of the outer request, prefix included (§5.10.1; legacy:
-// client_id_scheme too); wallet_nonce echoes o.WalletNonce; aud names this
-// wallet (§5.8; may be absent only in the legacy profile and over the DC
-// API); exp, nbf and iat fit Now; then claims.Validate with Signed set.
+// client_id_scheme too); wallet_nonce echoes o.WalletNonce; aud, when present
+// (or always, with RequireAudience), names this wallet (§5.8); exp, nbf and iat fit Now; then claims.Validate with Signed set.
 // outer is nil for DC API requests, which have no outer request. iss is
 // ignored (§5).
 func CheckRequestObject(typ string, claims, outer *AuthorizationRequest, o RequestObjectOptions) error {
@@ -434,7 +437,7 @@ func CheckRequestObject(typ string, claims, outer *AuthorizationRequest, o Reque
 		auds = []string{AudienceSelfIssued}
 	}
 	if len(claims.Audience) == 0 {
-		if o.Profile != ProfileLegacy && !claims.EffectiveResponseMode().DCAPI() {
+		if o.RequireAudience {
 			return invalidRequest(ErrAudienceMismatch, "request object without aud")
 		}
 	} else if !slices.ContainsFunc(auds, claims.Audience.Contains) {
