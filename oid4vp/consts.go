@@ -12,15 +12,15 @@ const (
 // Presentation format identifiers of the legacy profile (drafts ≤ 25, DIF
 // Presentation Exchange format designations).
 const (
-	FormatJWTVPJSON      = "jwt_vp_json"
-	FormatJWTVP          = "jwt_vp"
-	FormatJWTVC          = "jwt_vc"
-	FormatLDPVP          = "ldp_vp"
-	FormatLDP            = "ldp"
-	FormatJWTVCJSONLD    = "jwt_vc_json-ld"
-	FormatJWTVPJSONLD    = "jwt_vp_json-ld"
-	FormatLegacySDJWTVC  = "vc+sd-jwt" // SD-JWT VC before November 2024
-	FormatXFSCSDJWT      = "verifiable-credential+sd-jwt" // the W-Stack's PE format key
+	FormatJWTVPJSON     = "jwt_vp_json"
+	FormatJWTVP         = "jwt_vp"
+	FormatJWTVC         = "jwt_vc"
+	FormatLDPVP         = "ldp_vp"
+	FormatLDP           = "ldp"
+	FormatJWTVCJSONLD   = "jwt_vc_json-ld"
+	FormatJWTVPJSONLD   = "jwt_vp_json-ld"
+	FormatLegacySDJWTVC = "vc+sd-jwt"                    // SD-JWT VC before November 2024
+	FormatXFSCSDJWT     = "verifiable-credential+sd-jwt" // the W-Stack's PE format key
 )
 
 // ResponseMode is the response_mode parameter (§5.2, §8.2, §8.3.1, A.2).

@@ -2,8 +2,8 @@ package oid4vp
 
 import (
 	"crypto/subtle"
-	"maps"
 	"encoding/json"
+	"maps"
 	"net/url"
 	"reflect"
 	"strconv"
