@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
+	"strings"
 
 	"github.com/ocmw/wstack/internal/jsonx"
 )
@@ -110,8 +111,10 @@ func invalidRequest(sentinel error, format string, args ...any) *Error {
 
 // wrapErr wraps another package's error (dcql, pex, jsonx) so that both
 // the sentinel here and the original are matchable.
+// The description names only what was wrong and the sentinel's reason;
+// the other package's message stays in the private cause.
 func wrapErr(code string, sentinel error, err error, what string) *Error {
-	e := newErr(code, sentinel, "%s: %v", what, err)
+	e := newErr(code, sentinel, "%s: %s", what, strings.TrimPrefix(sentinel.Error(), "oid4vp: "))
 	e.cause = fmt.Errorf("%w: %s: %w", sentinel, what, err)
 	return e
 }
