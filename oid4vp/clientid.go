@@ -1,7 +1,6 @@
 package oid4vp
 
 import (
-	"encoding/base64"
 	"net/url"
 	"strings"
 )
@@ -213,7 +212,7 @@ func checkIdentifier(prefix ClientIDPrefix, id string) error {
 			return bad("not a DNS name")
 		}
 	case PrefixX509Hash:
-		b, err := base64.RawURLEncoding.Strict().DecodeString(id)
+		b, err := decodeB64URL(id)
 		if err != nil || len(b) != 32 {
 			return bad("not the base64url SHA-256 of a certificate")
 		}

@@ -7,6 +7,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"hash"
 	"reflect"
 	"slices"
@@ -72,7 +73,7 @@ func DecodeTransactionData(encoded string) (*TransactionData, error) {
 	if len(encoded) > MaxTransactionDataBytes {
 		return nil, newErr(CodeInvalidTransactionData, ErrTooLarge, "transaction_data entry longer than %d bytes", MaxTransactionDataBytes)
 	}
-	raw, err := base64.RawURLEncoding.Strict().DecodeString(encoded)
+	raw, err := decodeB64URL(encoded)
 	if err != nil {
 		return nil, txErr("transaction_data entry is not canonical base64url: %v", err)
 	}
@@ -220,4 +221,16 @@ func CheckTransactionDataHashes(entries []*TransactionData, hashes []string, alg
 		}
 	}
 	return nil
+}
+
+// decodeB64URL decodes canonical unpadded base64url. Go's decoder skips
+// '\r' and '\n' even in strict mode, so the alphabet is checked first.
+func decodeB64URL(s string) ([]byte, error) {
+	for i := range len(s) {
+		c := s[i]
+		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return nil, errors.New("character outside the base64url alphabet")
+		}
+	}
+	return base64.RawURLEncoding.Strict().DecodeString(s)
 }
