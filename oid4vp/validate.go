@@ -102,13 +102,15 @@ func (r *AuthorizationRequest) Validate(o ValidateOptions) error {
 		return err
 	}
 	if mode.Encrypted() && (r.ClientMetadata == nil || r.ClientMetadata.JWKS == nil) {
-		switch cid.Prefix {
-		case PrefixOpenIDFederation, PrefixPreRegistered:
-			if cid.IsZero() {
-				return invalidRequest(ErrMissingParameter, "%s needs client_metadata.jwks", mode)
-			}
-		default:
+		// Only federation metadata and pre-registration can supply the
+		// encryption keys otherwise (§5.9.3, §8.3).
+		if cid.Prefix != PrefixOpenIDFederation && cid.Prefix != PrefixPreRegistered {
 			return invalidRequest(ErrMissingParameter, "%s needs client_metadata.jwks", mode)
+		}
+	}
+	if o.Profile == ProfileLegacy && r.PresentationDefinitionURI != "" {
+		if err := checkHTTPSURL("presentation_definition_uri", r.PresentationDefinitionURI, o.InsecureAllowHTTP); err != nil {
+			return err
 		}
 	}
 	if r.ClientMetadata != nil {
@@ -266,11 +268,6 @@ func (r *AuthorizationRequest) checkTarget(mode ResponseMode, cid ClientID, o Va
 	case PrefixX509SANDNS:
 		if !o.SkipRedirectHostCheck && target != "" && !cid.HostMatches(target) {
 			return invalidRequest(ErrInvalidClientID, "the response target's host is not the x509_san_dns client identifier")
-		}
-	}
-	if o.Profile == ProfileLegacy && r.PresentationDefinitionURI != "" {
-		if err := checkHTTPSURL("presentation_definition_uri", r.PresentationDefinitionURI, o.InsecureAllowHTTP); err != nil {
-			return err
 		}
 	}
 	return nil
