@@ -85,7 +85,7 @@ func TestEncryptedModeKeys(t *testing.T) {
 		signed   bool
 		ok       bool
 	}{
-		{"example-client", false, true},                      // keys pre-registered
+		{"example-client", false, true},                       // keys pre-registered
 		{"openid_federation:https://fed.example", true, true}, // keys from the trust chain
 		{"redirect_uri:https://client.example.org/post", false, false},
 		{"decentralized_identifier:did:example:1", true, false},
