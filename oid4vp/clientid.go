@@ -286,3 +286,7 @@ func (c ClientID) HostMatches(uri string) bool {
 	}
 	return strings.EqualFold(u.Hostname(), c.Identifier)
 }
+
+// OriginAudience returns the audience of presentations made over the
+// Digital Credentials API: the origin prefixed by "origin:" (A.2, §5.9.3).
+func OriginAudience(origin string) string { return string(PrefixOrigin) + ":" + origin }

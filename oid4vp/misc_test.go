@@ -159,3 +159,12 @@ func TestResponseTargetAndEncValues(t *testing.T) {
 	m = &ClientMetadata{EncryptedResponseEncValuesSupported: []string{"A256GCM"}}
 	require.Equal(t, []string{"A256GCM"}, m.EncValues())
 }
+
+func TestDCAPIOrigin(t *testing.T) {
+	r, err := DecodeRequest(readFile(t, "spec/dc_api_signed_request_payload_compact.json"), ProfileFinal)
+	require.NoError(t, err)
+	require.NoError(t, r.CheckExpectedOrigin("https://origin1.example.com"))
+	require.ErrorIs(t, r.CheckExpectedOrigin("https://origin1.example.com/"), ErrInvalidParameter, "plain string comparison")
+	require.ErrorIs(t, r.CheckExpectedOrigin("https://evil.example"), ErrInvalidParameter)
+	require.Equal(t, "origin:https://verifier.example.com", OriginAudience("https://verifier.example.com"))
+}

@@ -459,3 +459,17 @@ func CheckRequestObject(typ string, claims, outer *AuthorizationRequest, o Reque
 	vo.Signed = true
 	return claims.Validate(vo)
 }
+
+// CheckExpectedOrigin checks the origin a platform reports for a signed
+// DC API request against expected_origins, compared as plain strings
+// (A.2). An unsigned request (no expected_origins) passes: the parameter
+// is ignored there.
+func (r *AuthorizationRequest) CheckExpectedOrigin(origin string) error {
+	if len(r.ExpectedOrigins) == 0 {
+		return nil
+	}
+	if !slices.Contains(r.ExpectedOrigins, origin) {
+		return invalidRequest(ErrInvalidParameter, "origin %q is not among expected_origins", truncate(origin))
+	}
+	return nil
+}
