@@ -391,6 +391,10 @@ func TestCheckRequestObject(t *testing.T) {
 		{name: "nbf in the future", typ: TypRequestObject, mutate: func(m map[string]any) { m["nbf"] = now.Unix() + 100 }, wantErr: ErrExpired},
 		{name: "iat in the future", typ: TypRequestObject, mutate: func(m map[string]any) { m["iat"] = now.Unix() + 100 }, wantErr: ErrExpired},
 		{name: "nested request_uri", typ: TypRequestObject, mutate: func(m map[string]any) { m["request_uri"] = "https://client.example.org/r2" }, wantErr: ErrInvalidParameter},
+		{name: "link client_id differs, legacy skip", typ: "", outer: &AuthorizationRequest{ClientID: "mytest"},
+			opts: func(o *RequestObjectOptions) { o.Profile, o.InsecureSkipClientIDMatch = ProfileLegacy, true }},
+		{name: "link client_id differs, skip ignored in 1.0", typ: TypRequestObject, outer: &AuthorizationRequest{ClientID: "mytest"},
+			opts: func(o *RequestObjectOptions) { o.InsecureSkipClientIDMatch = true }, wantErr: ErrClientIDMismatch},
 		{name: "legacy client_id_scheme differs", typ: TypRequestObject, mutate: func(m map[string]any) {
 			m["client_id"] = "did:example:123"
 			m["client_id_scheme"] = "did"

@@ -396,6 +396,14 @@ type RequestObjectOptions struct {
 	Now time.Time
 	// Leeway is the clock skew allowed (default 0).
 	Leeway time.Duration
+	// InsecureSkipClientIDMatch skips the comparison of the Request
+	// Object's client_id with the link's, in ProfileLegacy only (it has no
+	// effect with ProfileFinal). The W-Stack's verifier links carry a
+	// client_id (the seed's example: "mytest") other than the DID its
+	// request objects name; a wallet talking to it needs this, and then
+	// must authenticate the verifier by the request object's client_id
+	// alone.
+	InsecureSkipClientIDMatch bool
 	// RequireAudience rejects Request Objects without aud. RFC 9101 makes
 	// aud a SHOULD and the spec's own examples omit it, so by default only
 	// a present aud is checked.
@@ -418,7 +426,7 @@ func CheckRequestObject(typ string, claims, outer *AuthorizationRequest, o Reque
 	default:
 		return invalidRequest(ErrInvalidTyp, "request object typ %q", truncate(typ))
 	}
-	if outer != nil {
+	if outer != nil && !(o.InsecureSkipClientIDMatch && o.Profile == ProfileLegacy) {
 		if claims.ClientID != outer.ClientID {
 			return invalidRequest(ErrClientIDMismatch, "request object client_id differs from the request's")
 		}
