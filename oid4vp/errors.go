@@ -76,6 +76,8 @@ func (e *Error) WithCause(cause error) *Error {
 	return &c
 }
 
+// Error returns code, description and cause, for logs; the wire form is
+// MarshalJSON / Values.
 func (e *Error) Error() string {
 	s := "oid4vp: " + e.Code
 	if e.Description != "" {

@@ -168,3 +168,19 @@ func TestDCAPIOrigin(t *testing.T) {
 	require.ErrorIs(t, r.CheckExpectedOrigin("https://evil.example"), ErrInvalidParameter)
 	require.Equal(t, "origin:https://verifier.example.com", OriginAudience("https://verifier.example.com"))
 }
+
+func TestFragmentURLRoundTrip(t *testing.T) {
+	resp := &AuthorizationResponse{VPToken: map[string][]any{"pid": {"eyJ.a.b~"}}, State: "st-1"}
+	link, err := resp.FragmentURL("https://client.example.org/cb")
+	require.NoError(t, err)
+	u, err := url.Parse(link)
+	require.NoError(t, err)
+	q, err := url.ParseQuery(u.Fragment)
+	require.NoError(t, err)
+	got, err := ParseResponse(q, ProfileFinal)
+	require.NoError(t, err)
+	require.Equal(t, resp.VPToken, got.VPToken)
+	require.Equal(t, "st-1", got.State)
+	_, err = resp.FragmentURL("https://client.example.org/cb#x")
+	require.ErrorIs(t, err, ErrInvalidParameter)
+}

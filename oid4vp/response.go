@@ -417,3 +417,18 @@ func decodeSubmission(raw json.RawMessage) (*pex.Submission, error) {
 	}
 	return &s, nil
 }
+
+// FragmentURL returns redirectURI with the response's parameters in the
+// fragment (response_mode fragment, §5.6): the redirect a wallet performs.
+// redirectURI must be absolute and carry no fragment.
+func (r *AuthorizationResponse) FragmentURL(redirectURI string) (string, error) {
+	u, err := url.Parse(redirectURI)
+	if err != nil || u.Scheme == "" || u.Fragment != "" {
+		return "", invalidRequest(ErrInvalidParameter, "redirect_uri must be an absolute URI without fragment")
+	}
+	v, err := r.Values()
+	if err != nil {
+		return "", err
+	}
+	return redirectURI + "#" + v.Encode(), nil
+}
