@@ -8,6 +8,7 @@ import (
 
 	"github.com/ocmw/wstack/presentation"
 	"github.com/ocmw/wstack/presentation/w3c"
+	"github.com/ocmw/wstack/vocab"
 )
 
 // dcpVP signs a jwt_vp_json the way a Decentralized Claims Protocol
@@ -34,19 +35,19 @@ func TestVerifyPresentationWithoutNonce(t *testing.T) {
 	vp := dcpVP(t, w, verifierDID)
 	v := w.validator()
 
-	p, err := v.VerifyPresentation(ctx, presentation.FormatJWTVPJSON, vp, presentation.PresentationOptions{Audience: verifierDID, SkipNonce: true})
+	p, err := v.VerifyPresentation(ctx, vocab.FormatJWTVPJSON, vp, presentation.PresentationOptions{Audience: verifierDID, SkipNonce: true})
 	require.NoError(t, err)
 	require.Equal(t, w.holder.DID, p.Holder)
 	require.Len(t, p.Credentials, 1)
 
 	// Without SkipNonce the nonce stays mandatory.
-	_, err = v.VerifyPresentation(ctx, presentation.FormatJWTVPJSON, vp, presentation.PresentationOptions{Audience: verifierDID})
+	_, err = v.VerifyPresentation(ctx, vocab.FormatJWTVPJSON, vp, presentation.PresentationOptions{Audience: verifierDID})
 	require.ErrorIs(t, err, presentation.ErrConfig)
 	// The audience still binds it.
-	_, err = v.VerifyPresentation(ctx, presentation.FormatJWTVPJSON, vp, presentation.PresentationOptions{Audience: "did:web:other.example.com", SkipNonce: true})
+	_, err = v.VerifyPresentation(ctx, vocab.FormatJWTVPJSON, vp, presentation.PresentationOptions{Audience: "did:web:other.example.com", SkipNonce: true})
 	require.ErrorIs(t, err, presentation.ErrAudience)
 	// SD-JWT and ldp_vp presentations are always nonce-bound.
-	for _, f := range []presentation.Format{presentation.FormatSDJWTVC, presentation.FormatLDPVP} {
+	for _, f := range []vocab.Format{vocab.FormatSDJWTVC, vocab.FormatLDPVP} {
 		_, err = v.VerifyPresentation(ctx, f, vp, presentation.PresentationOptions{Audience: verifierDID, SkipNonce: true})
 		require.ErrorIs(t, err, presentation.ErrConfig, f)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/ocmw/wstack/presentation/w3c"
 	"github.com/ocmw/wstack/presentation/w3c/w3ctest"
 	"github.com/ocmw/wstack/sdjwt"
+	"github.com/ocmw/wstack/vocab"
 )
 
 var now = time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
@@ -111,15 +112,15 @@ type fakeStatus struct {
 
 var errUnreachable = errors.New("status list unreachable")
 
-func (f *fakeStatus) Check(_ context.Context, ref presentation.StatusReference) (presentation.StatusResult, error) {
+func (f *fakeStatus) Check(_ context.Context, ref vocab.StatusReference) (vocab.StatusResult, error) {
 	f.calls++
 	if f.unreachable {
-		return presentation.StatusResult{}, errUnreachable
+		return vocab.StatusResult{}, errUnreachable
 	}
 	if ref.URI != statusLC && ref.URI != "https://issuer.example.com/statuslists/1" {
-		return presentation.StatusResult{}, fmt.Errorf("unknown list %q", ref.URI)
+		return vocab.StatusResult{}, fmt.Errorf("unknown list %q", ref.URI)
 	}
-	return presentation.StatusResult{Value: f.values[ref.Index]}, nil
+	return vocab.StatusResult{Value: f.values[ref.Index]}, nil
 }
 
 // sdjwtHandler adapts wstack's sdjwt package to the view (the adapter an
@@ -177,7 +178,7 @@ func (h *sdjwtHandler) VerifySDJWT(ctx context.Context, raw string, b presentati
 	return &presentation.SDJWTView{Claims: res.Claims, Disclosable: res.Disclosed, KeyBound: res.KeyBinding != nil}, nil
 }
 
-func (h *sdjwtHandler) PresentSDJWT(ctx context.Context, raw string, paths []presentation.ClaimPath, b presentation.Binding) (string, error) {
+func (h *sdjwtHandler) PresentSDJWT(ctx context.Context, raw string, paths []vocab.ClaimPath, b presentation.Binding) (string, error) {
 	s, err := sdjwt.Parse(raw, sdjwt.Limits{})
 	if err != nil {
 		return "", err
@@ -207,7 +208,7 @@ func (w *world) sdjwtVC(t testing.TB, exp time.Time, idx int) string {
 	}
 	sd, err := sdjwt.Issue(context.Background(), w.issuer.Signer, claims, sdjwt.IssueOptions{
 		Typ:         "dc+sd-jwt",
-		Disclosable: []presentation.ClaimPath{{"given_name"}, {"family_name"}, {"address", "locality"}},
+		Disclosable: []vocab.ClaimPath{{"given_name"}, {"family_name"}, {"address", "locality"}},
 		HolderJWK:   w.holder.JWK(),
 	})
 	if t == nil && err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/ocmw/wstack/crypto/jose"
 	"github.com/ocmw/wstack/presentation/w3c"
+	"github.com/ocmw/wstack/vocab"
 )
 
 // ProofVerifier verifies the Data Integrity proof of a JSON-LD credential or
@@ -39,32 +40,6 @@ type ProofResult struct {
 	// VerificationMethods lists the verification method of every proof,
 	// all of which verified.
 	VerificationMethods []string
-}
-
-// StatusChecker answers the status of a credential's status reference
-// (statuslist.Checker through a small adapter: statuslist imports this
-// package). It must verify the status list (signature, typ, sub/id, expiry)
-// and fail with an error rather than report a status it could not
-// establish.
-type StatusChecker interface {
-	Check(ctx context.Context, ref StatusReference) (StatusResult, error)
-}
-
-// StatusCheckerFunc adapts a function to StatusChecker.
-type StatusCheckerFunc func(ctx context.Context, ref StatusReference) (StatusResult, error)
-
-// Check calls f.
-func (f StatusCheckerFunc) Check(ctx context.Context, ref StatusReference) (StatusResult, error) {
-	return f(ctx, ref)
-}
-
-// StatusResult is the status found at a reference.
-type StatusResult struct {
-	// Value is the status value: IETF 0 VALID, 1 INVALID, 2 SUSPENDED,
-	// others application specific; W3C the entry's bits (0 = not set).
-	Value uint8
-	// Message is the W3C statusMessage for the value, when the list has one.
-	Message string
 }
 
 // TrustPolicy decides whether the issuer of a credential whose signature
@@ -110,7 +85,7 @@ type ValidatorConfig struct {
 	// Proofs verifies ldp_vc / ldp_vp proofs.
 	Proofs ProofVerifier
 	// Status checks status references.
-	Status StatusChecker
+	Status vocab.StatusChecker
 	// Trust decides issuer trust. It is asked twice for W3C credentials:
 	// before the signature check on the issuer the credential claims (so
 	// that untrusted issuers cost no key resolution or status fetch) and
@@ -172,13 +147,13 @@ func NewValidator(cfg ValidatorConfig) *Validator {
 // view holds exactly what was verified. On failure the error is a
 // *ValidationError (or a parse error wrapping ErrMalformed /
 // ErrUnsupportedFormat) and the view, when not nil, is for diagnostics only.
-func (v *Validator) Verify(ctx context.Context, format Format, raw any) (*Credential, error) {
+func (v *Validator) Verify(ctx context.Context, format vocab.Format, raw any) (*Credential, error) {
 	switch format {
-	case FormatSDJWTVC, FormatSDJWTVCLegacy, FormatDIFSDJWT:
+	case vocab.FormatSDJWTVC, vocab.FormatSDJWTVCLegacy, vocab.FormatDIFSDJWT:
 		return v.verifySDJWT(ctx, format, raw, Binding{})
 	}
 	f := &failures{format: format}
-	if format == FormatJWTVCJSON || format == FormatDIFJWTVC {
+	if format == vocab.FormatJWTVCJSON || format == vocab.FormatDIFJWTVC {
 		// One parse: the parse gate and mapping, the trust pre-check, then
 		// the signature over the same parsed token.
 		tok, err := v.cfg.Parser.compact(raw)
@@ -278,9 +253,9 @@ func (v *Validator) Validate(ctx context.Context, c *Credential) error {
 	return err
 }
 
-func (v *Validator) verifySDJWT(ctx context.Context, format Format, raw any, b Binding) (*Credential, error) {
+func (v *Validator) verifySDJWT(ctx context.Context, format vocab.Format, raw any, b Binding) (*Credential, error) {
 	p := v.cfg.Parser
-	if p.cfg.SDJWT == nil || (format == FormatSDJWTVCLegacy && !p.cfg.AllowLegacySDJWT) {
+	if p.cfg.SDJWT == nil || (format == vocab.FormatSDJWTVCLegacy && !p.cfg.AllowLegacySDJWT) {
 		return nil, fmt.Errorf("%w: %s", ErrUnsupportedFormat, format)
 	}
 	tok, err := p.compact(raw)
@@ -337,7 +312,7 @@ func (v *Validator) verifySDJWT(ctx context.Context, format Format, raw any, b B
 // and reports whether it held.
 func (v *Validator) checkSignature(ctx context.Context, c *Credential, f *failures) bool {
 	switch c.Format {
-	case FormatLDPVC:
+	case vocab.FormatLDPVC:
 		if v.cfg.Proofs == nil {
 			f.add(ErrConfig, errors.New("no proof verifier for ldp_vc"))
 			return false
@@ -424,37 +399,8 @@ func (v *Validator) checkStatus(ctx context.Context, c *Credential, f *failures)
 			f.add(ErrStatusUnavailable, err)
 			continue
 		}
-		if err := interpretStatus(ref, res); err != nil {
+		if err := vocab.InterpretStatus(ref, res); err != nil {
 			f.list = append(f.list, err)
 		}
 	}
-}
-
-// interpretStatus maps a status value to a failure (nil when the status
-// allows the credential to be accepted).
-func interpretStatus(ref StatusReference, res StatusResult) error {
-	if ref.Type == "status_list" {
-		switch res.Value {
-		case 0:
-			return nil
-		case 1:
-			return fmt.Errorf("%w: status INVALID at %s#%d", ErrRevoked, ref.URI, ref.Index)
-		case 2:
-			return fmt.Errorf("%w: status SUSPENDED at %s#%d", ErrSuspended, ref.URI, ref.Index)
-		}
-		return fmt.Errorf("%w: status 0x%02X at %s#%d", ErrStatusInvalid, res.Value, ref.URI, ref.Index)
-	}
-	if res.Value == 0 {
-		return nil
-	}
-	switch ref.Purpose {
-	case "revocation":
-		return fmt.Errorf("%w: %s index %d", ErrRevoked, ref.URI, ref.Index)
-	case "suspension":
-		return fmt.Errorf("%w: %s index %d", ErrSuspended, ref.URI, ref.Index)
-	case "refresh", "message":
-		// Informational purposes (BSL §2.1): not a failure.
-		return nil
-	}
-	return fmt.Errorf("%w: purpose %q value %d", ErrStatusInvalid, ref.Purpose, res.Value)
 }

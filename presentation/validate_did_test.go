@@ -12,6 +12,7 @@ import (
 	"github.com/ocmw/wstack/crypto/local"
 	"github.com/ocmw/wstack/presentation"
 	"github.com/ocmw/wstack/presentation/w3c"
+	"github.com/ocmw/wstack/vocab"
 )
 
 // did:key issuer and holder resolved through crypto/did: the issuer's key
@@ -37,12 +38,12 @@ func TestJWTVPWithCryptoDID(t *testing.T) {
 	c := w.credentialFor(issDID, holDID)
 	tok, err := w3c.SignCredentialJWT(ctx, issSigner, c, w3c.SignOptions{Now: now, Header: issHdr})
 	require.NoError(t, err)
-	cred, err := presentation.Parse(ctx, presentation.FormatJWTVCJSON, tok)
+	cred, err := presentation.Parse(ctx, vocab.FormatJWTVCJSON, tok)
 	require.NoError(t, err)
 	vp, err := (&presentation.Presenter{
 		Binding: presentation.Binding{Nonce: nonce, Audience: audience}, Holder: holDID,
 		JWTSigner: holSigner, JWTHeader: holHdr, Now: clock,
-	}).Present(ctx, presentation.FormatJWTVPJSON, []*presentation.Credential{cred}, nil)
+	}).Present(ctx, vocab.FormatJWTVPJSON, []*presentation.Credential{cred}, nil)
 	require.NoError(t, err)
 
 	reg, err := did.NewRegistry(did.KeyMethod{}, did.JWKMethod{})
@@ -55,7 +56,7 @@ func TestJWTVPWithCryptoDID(t *testing.T) {
 		Trust:      presentation.TrustedIssuers{issDID},
 		Now:        clock,
 	})
-	p, err := v.VerifyPresentation(ctx, presentation.FormatJWTVPJSON, vp, presentation.PresentationOptions{Nonce: nonce, Audience: audience})
+	p, err := v.VerifyPresentation(ctx, vocab.FormatJWTVPJSON, vp, presentation.PresentationOptions{Nonce: nonce, Audience: audience})
 	require.NoError(t, err)
 	require.Equal(t, holDID, p.Holder)
 	require.Equal(t, issDID, p.Credentials[0].Issuer)

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/ocmw/wstack/vocab"
 )
 
 // Validation failures. A Validator reports every failed check as an error
@@ -22,17 +24,17 @@ var (
 	ErrNotYetValid = errors.New("presentation: credential not yet valid")
 	// ErrRevoked: a revocation status is set (IETF INVALID, W3C
 	// statusPurpose revocation).
-	ErrRevoked = errors.New("presentation: credential revoked")
+	ErrRevoked = vocab.ErrRevoked
 	// ErrSuspended: a suspension status is set (IETF SUSPENDED, W3C
 	// statusPurpose suspension).
-	ErrSuspended = errors.New("presentation: credential suspended")
+	ErrSuspended = vocab.ErrSuspended
 	// ErrStatusInvalid: a status value the verifier cannot accept (an
 	// application-specific IETF value).
-	ErrStatusInvalid = errors.New("presentation: credential status not valid")
+	ErrStatusInvalid = vocab.ErrStatusInvalid
 	// ErrStatusUnavailable: the status could not be determined (no status
 	// checker configured, list unreachable or invalid, unsupported status
 	// type). The credential is not accepted without its status.
-	ErrStatusUnavailable = errors.New("presentation: credential status unavailable")
+	ErrStatusUnavailable = vocab.ErrStatusUnavailable
 	// ErrUntrustedIssuer: the trust policy rejects the issuer, or none is
 	// configured.
 	ErrUntrustedIssuer = errors.New("presentation: issuer not trusted")
@@ -56,7 +58,7 @@ var (
 // its credentials) failed. errors.Is matches any of the failures.
 type ValidationError struct {
 	// Format is the format of what was validated.
-	Format Format
+	Format vocab.Format
 	// Failures holds one error per failed check, each wrapping a sentinel
 	// above.
 	Failures []error
@@ -80,7 +82,7 @@ func (e *ValidationError) Error() string {
 func (e *ValidationError) Unwrap() []error { return e.Failures }
 
 type failures struct {
-	format Format
+	format vocab.Format
 	list   []error
 }
 

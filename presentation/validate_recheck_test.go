@@ -11,6 +11,7 @@ import (
 
 	"github.com/ocmw/wstack/presentation"
 	"github.com/ocmw/wstack/presentation/w3c"
+	"github.com/ocmw/wstack/vocab"
 )
 
 // Recheck is what a presentation cache runs on a hit: window, status and
@@ -18,7 +19,7 @@ import (
 func TestRecheck(t *testing.T) {
 	ctx := context.Background()
 	w := newWorld(t)
-	c, err := w.validator().Verify(ctx, presentation.FormatJWTVCJSON, w.jwtVC(t, w.credential(w.holder.DID, 1), w3c.SignOptions{}))
+	c, err := w.validator().Verify(ctx, vocab.FormatJWTVCJSON, w.jwtVC(t, w.credential(w.holder.DID, 1), w3c.SignOptions{}))
 	require.NoError(t, err)
 	require.NoError(t, w.validator().Recheck(ctx, c))
 
@@ -35,7 +36,7 @@ func TestRecheck(t *testing.T) {
 	require.ErrorIs(t, err, presentation.ErrExpired)
 	require.ErrorIs(t, err, presentation.ErrUntrustedIssuer)
 
-	p := &presentation.Presentation{Format: presentation.FormatJWTVPJSON, Credentials: []*presentation.Credential{c, c}}
+	p := &presentation.Presentation{Format: vocab.FormatJWTVPJSON, Credentials: []*presentation.Credential{c, c}}
 	require.NoError(t, w.validator().RecheckPresentation(ctx, p))
 	err = later.RecheckPresentation(ctx, p)
 	require.ErrorIs(t, err, presentation.ErrExpired)
@@ -51,7 +52,7 @@ type fakeMdoc struct{}
 
 func (fakeMdoc) Decode(_ context.Context, raw any) (*presentation.Credential, error) {
 	s, _ := raw.(string)
-	return &presentation.Credential{Format: presentation.FormatMsoMdoc, Raw: s, DocType: "org.iso.18013.5.1.mDL", Issuer: "did:example:dmv",
+	return &presentation.Credential{Format: vocab.FormatMsoMdoc, Raw: s, DocType: "org.iso.18013.5.1.mDL", Issuer: "did:example:dmv",
 		ValidUntil: now.Add(time.Hour)}, nil
 }
 
@@ -73,29 +74,29 @@ func TestVerifyingDecoder(t *testing.T) {
 	ctx := context.Background()
 	w := newWorld(t)
 	v := w.validator(func(c *presentation.ValidatorConfig) {
-		c.Parser = presentation.NewParser(presentation.ParserConfig{Decoders: map[presentation.Format]presentation.Decoder{presentation.FormatMsoMdoc: fakeMdoc{}}})
+		c.Parser = presentation.NewParser(presentation.ParserConfig{Decoders: map[vocab.Format]presentation.Decoder{vocab.FormatMsoMdoc: fakeMdoc{}}})
 		c.Trust = presentation.TrustedIssuers{"did:example:dmv"}
 	})
-	_, err := v.Verify(ctx, presentation.FormatMsoMdoc, "signed")
+	_, err := v.Verify(ctx, vocab.FormatMsoMdoc, "signed")
 	require.NoError(t, err)
-	_, err = v.Verify(ctx, presentation.FormatMsoMdoc, "forged")
+	_, err = v.Verify(ctx, vocab.FormatMsoMdoc, "forged")
 	require.ErrorIs(t, err, presentation.ErrSignature)
 
 	opts := presentation.PresentationOptions{Nonce: nonce, Audience: audience}
-	p, err := v.VerifyPresentation(ctx, presentation.FormatMsoMdoc, "device:"+nonce, opts)
+	p, err := v.VerifyPresentation(ctx, vocab.FormatMsoMdoc, "device:"+nonce, opts)
 	require.NoError(t, err)
 	require.Equal(t, "org.iso.18013.5.1.mDL", p.Credentials[0].DocType)
-	_, err = v.VerifyPresentation(ctx, presentation.FormatMsoMdoc, "device:other", opts)
+	_, err = v.VerifyPresentation(ctx, vocab.FormatMsoMdoc, "device:other", opts)
 	require.ErrorIs(t, err, presentation.ErrHolderBinding)
 	require.NotErrorIs(t, err, presentation.ErrSignature)
 
 	// A parse-only decoder cannot be verified.
 	plain := w.validator(func(c *presentation.ValidatorConfig) {
-		c.Parser = presentation.NewParser(presentation.ParserConfig{Decoders: map[presentation.Format]presentation.Decoder{presentation.FormatMsoMdoc: mdocDecoder{}}})
+		c.Parser = presentation.NewParser(presentation.ParserConfig{Decoders: map[vocab.Format]presentation.Decoder{vocab.FormatMsoMdoc: mdocDecoder{}}})
 		c.InsecureSkipTrust, c.Trust = true, nil
 	})
-	_, err = plain.Verify(ctx, presentation.FormatMsoMdoc, "signed")
+	_, err = plain.Verify(ctx, vocab.FormatMsoMdoc, "signed")
 	require.ErrorIs(t, err, presentation.ErrUnsupportedFormat)
-	_, err = plain.VerifyPresentation(ctx, presentation.FormatMsoMdoc, "device:"+nonce, opts)
+	_, err = plain.VerifyPresentation(ctx, vocab.FormatMsoMdoc, "device:"+nonce, opts)
 	require.ErrorIs(t, err, presentation.ErrUnsupportedFormat)
 }

@@ -14,14 +14,15 @@ import (
 	"github.com/ocmw/wstack/presentation"
 	"github.com/ocmw/wstack/sdjwt"
 	"github.com/ocmw/wstack/statuslist"
+	"github.com/ocmw/wstack/vocab"
 )
 
 // statusAdapter plugs statuslist.Checker into the Validator (statuslist
 // imports this package, so the adapter lives with the application).
-func statusAdapter(c statuslist.StatusChecker) presentation.StatusChecker {
-	return presentation.StatusCheckerFunc(func(ctx context.Context, ref presentation.StatusReference) (presentation.StatusResult, error) {
+func statusAdapter(c statuslist.StatusChecker) vocab.StatusChecker {
+	return vocab.StatusCheckerFunc(func(ctx context.Context, ref vocab.StatusReference) (vocab.StatusResult, error) {
 		s, err := c.Check(ctx, ref)
-		return presentation.StatusResult{Value: uint8(s)}, err
+		return vocab.StatusResult{Value: uint8(s)}, err
 	})
 }
 
@@ -49,7 +50,7 @@ func TestValidatorWithStatusList(t *testing.T) {
 		"iss": w.issuer.DID, "vct": "https://credentials.example.com/identity_credential",
 		"iat": now.Unix(), "exp": now.Add(time.Hour).Unix(), "given_name": "Alice",
 		"status": map[string]any{"status_list": map[string]any{"idx": a.Index, "uri": uri("acme", a.ListID)}},
-	}, sdjwt.IssueOptions{Typ: "dc+sd-jwt", Disclosable: []presentation.ClaimPath{{"given_name"}}, HolderJWK: w.holder.JWK()})
+	}, sdjwt.IssueOptions{Typ: "dc+sd-jwt", Disclosable: []vocab.ClaimPath{{"given_name"}}, HolderJWK: w.holder.JWK()})
 	require.NoError(t, err)
 
 	check := func() error {
@@ -62,7 +63,7 @@ func TestValidatorWithStatusList(t *testing.T) {
 		})
 		require.NoError(t, err)
 		v := w.validator(func(c *presentation.ValidatorConfig) { c.Status = statusAdapter(chk) })
-		_, err = v.Verify(ctx, presentation.FormatSDJWTVC, sd.String())
+		_, err = v.Verify(ctx, vocab.FormatSDJWTVC, sd.String())
 		return err
 	}
 	require.NoError(t, check())

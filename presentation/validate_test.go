@@ -13,6 +13,7 @@ import (
 	"github.com/ocmw/wstack/presentation"
 	"github.com/ocmw/wstack/presentation/w3c"
 	"github.com/ocmw/wstack/presentation/w3c/w3ctest"
+	"github.com/ocmw/wstack/vocab"
 )
 
 func failuresOf(t *testing.T, err error) []error {
@@ -27,7 +28,7 @@ func TestValidatorJWTVC(t *testing.T) {
 	w := newWorld(t)
 	good := w.jwtVC(t, w.credential(w.holder.DID, 1), w3c.SignOptions{})
 
-	c, err := w.validator().Verify(ctx, presentation.FormatJWTVCJSON, good)
+	c, err := w.validator().Verify(ctx, vocab.FormatJWTVCJSON, good)
 	require.NoError(t, err)
 	require.Equal(t, w.issuer.DID, c.Issuer)
 	require.NoError(t, w.validator().Validate(ctx, c))
@@ -88,7 +89,7 @@ func TestValidatorJWTVC(t *testing.T) {
 			if tc.mod != nil {
 				mods = append(mods, tc.mod)
 			}
-			_, err := w.validator(mods...).Verify(ctx, presentation.FormatJWTVCJSON, tc.token)
+			_, err := w.validator(mods...).Verify(ctx, vocab.FormatJWTVCJSON, tc.token)
 			if len(tc.want) == 0 {
 				require.NoError(t, err)
 				return
@@ -110,7 +111,7 @@ func TestValidatorNoStatusFetchOnBadSignature(t *testing.T) {
 	w := newWorld(t)
 	forged, err := w3c.SignCredentialJWT(ctx, w.other.Signer, w.credential(w.holder.DID, 1), w3c.SignOptions{Now: now, Header: w.issuer.Header()})
 	require.NoError(t, err)
-	_, err = w.validator().Verify(ctx, presentation.FormatJWTVCJSON, forged)
+	_, err = w.validator().Verify(ctx, vocab.FormatJWTVCJSON, forged)
 	require.ErrorIs(t, err, presentation.ErrSignature)
 	require.Len(t, failuresOf(t, err), 1)
 	require.Zero(t, w.status.calls)
@@ -121,7 +122,7 @@ func TestValidateIgnoresEditedView(t *testing.T) {
 	ctx := context.Background()
 	w := newWorld(t)
 	tok := w.jwtVC(t, w.credential(w.holder.DID, 1), w3c.SignOptions{})
-	c, err := presentation.Parse(ctx, presentation.FormatJWTVCJSON, tok)
+	c, err := presentation.Parse(ctx, vocab.FormatJWTVCJSON, tok)
 	require.NoError(t, err)
 	c.Issuer = "did:web:trusted.example"
 	v := w.validator(func(cfg *presentation.ValidatorConfig) {
@@ -151,7 +152,7 @@ func TestStatusInterpretation(t *testing.T) {
 			c.CredentialStatus.Items[0].Extra["statusPurpose"] = tc.purpose
 			tok := w.jwtVC(t, c, w3c.SignOptions{})
 			w.status = &fakeStatus{values: map[uint64]uint8{5: tc.value}}
-			_, err := w.validator().Verify(ctx, presentation.FormatJWTVCJSON, tok)
+			_, err := w.validator().Verify(ctx, vocab.FormatJWTVCJSON, tok)
 			if tc.want == nil {
 				require.NoError(t, err)
 				return
@@ -166,7 +167,7 @@ func TestStatusInterpretation(t *testing.T) {
 	}{{0, nil}, {1, presentation.ErrRevoked}, {2, presentation.ErrSuspended}, {3, presentation.ErrStatusInvalid}}
 	for _, tc := range ietf {
 		w.status = &fakeStatus{values: map[uint64]uint8{9: tc.value}}
-		_, err := w.validator().Verify(ctx, presentation.FormatSDJWTVC, w.sdjwtVC(t, now.Add(time.Hour), 9))
+		_, err := w.validator().Verify(ctx, vocab.FormatSDJWTVC, w.sdjwtVC(t, now.Add(time.Hour), 9))
 		if tc.want == nil {
 			require.NoError(t, err)
 		} else {
@@ -178,23 +179,23 @@ func TestStatusInterpretation(t *testing.T) {
 func TestValidatorSDJWT(t *testing.T) {
 	ctx := context.Background()
 	w := newWorld(t)
-	c, err := w.validator().Verify(ctx, presentation.FormatSDJWTVC, w.sdjwtVC(t, now.Add(time.Hour), 1))
+	c, err := w.validator().Verify(ctx, vocab.FormatSDJWTVC, w.sdjwtVC(t, now.Add(time.Hour), 1))
 	require.NoError(t, err)
 	require.Equal(t, "Alice", c.Claims["given_name"])
 
-	_, err = w.validator().Verify(ctx, presentation.FormatSDJWTVC, w.sdjwtVC(t, now.Add(-time.Hour), 1))
+	_, err = w.validator().Verify(ctx, vocab.FormatSDJWTVC, w.sdjwtVC(t, now.Add(-time.Hour), 1))
 	require.ErrorIs(t, err, presentation.ErrExpired)
 	require.NotErrorIs(t, err, presentation.ErrSignature)
 
 	// Signed by another key in the issuer's name.
 	forger := &world{issuer: &w3ctest.Party{DID: w.issuer.DID, Signer: w.other.Signer}, holder: w.holder}
-	_, err = w.validator().Verify(ctx, presentation.FormatSDJWTVC, forger.sdjwtVC(t, now.Add(time.Hour), 1))
+	_, err = w.validator().Verify(ctx, vocab.FormatSDJWTVC, forger.sdjwtVC(t, now.Add(time.Hour), 1))
 	require.ErrorIs(t, err, presentation.ErrSignature)
 	// Issued by someone outside the trust policy: rejected before the
 	// handler verifies (and resolves keys), status never fetched.
 	other := &world{issuer: w.other, holder: w.holder}
 	w.status.calls = 0
-	_, err = w.validator().Verify(ctx, presentation.FormatSDJWTVC, other.sdjwtVC(t, now.Add(time.Hour), 1))
+	_, err = w.validator().Verify(ctx, vocab.FormatSDJWTVC, other.sdjwtVC(t, now.Add(time.Hour), 1))
 	require.ErrorIs(t, err, presentation.ErrUntrustedIssuer)
 	require.NotErrorIs(t, err, presentation.ErrSignature)
 	require.Zero(t, w.status.calls)
@@ -204,7 +205,7 @@ func TestVerifyPresentationJWTVP(t *testing.T) {
 	ctx := context.Background()
 	w := newWorld(t)
 	vc := w.jwtVC(t, w.credential(w.holder.DID, 1), w3c.SignOptions{})
-	vcCred, err := presentation.Parse(ctx, presentation.FormatJWTVCJSON, vc)
+	vcCred, err := presentation.Parse(ctx, vocab.FormatJWTVCJSON, vc)
 	require.NoError(t, err)
 	presenter := &presentation.Presenter{
 		Binding:   presentation.Binding{Nonce: nonce, Audience: audience},
@@ -213,11 +214,11 @@ func TestVerifyPresentationJWTVP(t *testing.T) {
 		JWTHeader: w.holder.Header(),
 		Now:       clock,
 	}
-	vp, err := presenter.Present(ctx, presentation.FormatJWTVCJSON, []*presentation.Credential{vcCred}, nil)
+	vp, err := presenter.Present(ctx, vocab.FormatJWTVCJSON, []*presentation.Credential{vcCred}, nil)
 	require.NoError(t, err)
 	opts := presentation.PresentationOptions{Nonce: nonce, Audience: audience}
 
-	p, err := w.validator().VerifyPresentation(ctx, presentation.FormatJWTVPJSON, vp, opts)
+	p, err := w.validator().VerifyPresentation(ctx, vocab.FormatJWTVPJSON, vp, opts)
 	require.NoError(t, err)
 	require.Equal(t, w.holder.DID, p.Holder)
 	require.Len(t, p.Credentials, 1)
@@ -226,40 +227,40 @@ func TestVerifyPresentationJWTVP(t *testing.T) {
 
 	// The DCQL credential format name selects the same verification.
 	dec := w.validator().DecodeFunc(opts)
-	c, err := dec(ctx, presentation.FormatJWTVCJSON, vp)
+	c, err := dec(ctx, vocab.FormatJWTVCJSON, vp)
 	require.NoError(t, err)
 	require.Equal(t, w.holder.DID, c.Subject)
 
 	// A credential of someone else presented by the holder.
 	stolen := w.jwtVC(t, w.credential("did:example:victim", 2), w3c.SignOptions{})
-	stolenCred, err := presentation.Parse(ctx, presentation.FormatJWTVCJSON, stolen)
+	stolenCred, err := presentation.Parse(ctx, vocab.FormatJWTVCJSON, stolen)
 	require.NoError(t, err)
-	vpStolen, err := presenter.Present(ctx, presentation.FormatJWTVPJSON, []*presentation.Credential{stolenCred}, nil)
+	vpStolen, err := presenter.Present(ctx, vocab.FormatJWTVPJSON, []*presentation.Credential{stolenCred}, nil)
 	require.NoError(t, err)
 
 	// A cnf-bound credential presented without holder DID: the VP key must
 	// be the cnf key.
 	bound := w.jwtVC(t, w.credential(w.holder.DID, 3), w3c.SignOptions{Claims: map[string]any{"cnf": map[string]any{"jwk": w.holder.JWK()}}})
-	boundCred, err := presentation.Parse(ctx, presentation.FormatJWTVCJSON, bound)
+	boundCred, err := presentation.Parse(ctx, vocab.FormatJWTVCJSON, bound)
 	require.NoError(t, err)
 	anon := *presenter
 	anon.Holder, anon.JWTHeader = "", map[string]any{"kid": "holder-key"}
-	vpCnf, err := anon.Present(ctx, presentation.FormatJWTVPJSON, []*presentation.Credential{boundCred}, nil)
+	vpCnf, err := anon.Present(ctx, vocab.FormatJWTVPJSON, []*presentation.Credential{boundCred}, nil)
 	require.NoError(t, err)
-	p, err = w.validator().VerifyPresentation(ctx, presentation.FormatJWTVPJSON, vpCnf, opts)
+	p, err = w.validator().VerifyPresentation(ctx, vocab.FormatJWTVPJSON, vpCnf, opts)
 	require.NoError(t, err)
 	require.Empty(t, p.Holder)
 	anonOther := anon
 	anonOther.JWTSigner = w.other.Signer
-	vpCnfOther, err := anonOther.Present(ctx, presentation.FormatJWTVPJSON, []*presentation.Credential{boundCred}, nil)
+	vpCnfOther, err := anonOther.Present(ctx, vocab.FormatJWTVPJSON, []*presentation.Credential{boundCred}, nil)
 	require.NoError(t, err)
 
 	revokedVP := func() any {
 		w2 := w.credential(w.holder.DID, 4)
 		tok := w.jwtVC(t, w2, w3c.SignOptions{})
-		cr, err := presentation.Parse(ctx, presentation.FormatJWTVCJSON, tok)
+		cr, err := presentation.Parse(ctx, vocab.FormatJWTVCJSON, tok)
 		require.NoError(t, err)
-		out, err := presenter.Present(ctx, presentation.FormatJWTVPJSON, []*presentation.Credential{cr}, nil)
+		out, err := presenter.Present(ctx, vocab.FormatJWTVPJSON, []*presentation.Credential{cr}, nil)
 		require.NoError(t, err)
 		return out
 	}()
@@ -290,7 +291,7 @@ func TestVerifyPresentationJWTVP(t *testing.T) {
 			if tc.mod != nil {
 				mods = append(mods, tc.mod)
 			}
-			_, err := w.validator(mods...).VerifyPresentation(ctx, presentation.FormatJWTVPJSON, tc.vp, tc.opts)
+			_, err := w.validator(mods...).VerifyPresentation(ctx, vocab.FormatJWTVPJSON, tc.vp, tc.opts)
 			require.ErrorIs(t, err, tc.want)
 		})
 	}
@@ -300,17 +301,17 @@ func TestVerifyPresentationJWTVP(t *testing.T) {
 	for i := range many {
 		many[i] = vcCred
 	}
-	vpMany, err := presenter.Present(ctx, presentation.FormatJWTVPJSON, many, nil)
+	vpMany, err := presenter.Present(ctx, vocab.FormatJWTVPJSON, many, nil)
 	require.NoError(t, err)
 	w.status.calls = 0
-	_, err = w.validator(func(c *presentation.ValidatorConfig) { c.MaxCredentials = 2 }).VerifyPresentation(ctx, presentation.FormatJWTVPJSON, vpMany, opts)
+	_, err = w.validator(func(c *presentation.ValidatorConfig) { c.MaxCredentials = 2 }).VerifyPresentation(ctx, vocab.FormatJWTVPJSON, vpMany, opts)
 	require.ErrorIs(t, err, presentation.ErrPresentation)
 	require.Zero(t, w.status.calls)
-	_, err = w.validator().VerifyPresentation(ctx, presentation.FormatJWTVPJSON, vpMany, opts)
+	_, err = w.validator().VerifyPresentation(ctx, vocab.FormatJWTVPJSON, vpMany, opts)
 	require.NoError(t, err)
 
 	// Bearer credentials pass only when binding is explicitly skipped.
-	_, err = w.validator(func(c *presentation.ValidatorConfig) { c.SkipHolderBinding = true }).VerifyPresentation(ctx, presentation.FormatJWTVPJSON, vpStolen, opts)
+	_, err = w.validator(func(c *presentation.ValidatorConfig) { c.SkipHolderBinding = true }).VerifyPresentation(ctx, vocab.FormatJWTVPJSON, vpStolen, opts)
 	require.NoError(t, err)
 }
 
@@ -319,28 +320,28 @@ func TestVerifyPresentationSDJWT(t *testing.T) {
 	w := newWorld(t)
 	raw := w.sdjwtVC(t, now.Add(time.Hour), 1)
 	v := w.validator()
-	held, err := v.Verify(ctx, presentation.FormatSDJWTVC, raw)
+	held, err := v.Verify(ctx, vocab.FormatSDJWTVC, raw)
 	require.NoError(t, err)
 	presenter := &presentation.Presenter{Binding: presentation.Binding{Nonce: nonce, Audience: audience}, SDJWT: &sdjwtHandler{w: w}, Now: clock}
-	pres, err := presenter.Present(ctx, presentation.FormatSDJWTVC, []*presentation.Credential{held}, [][]presentation.ClaimPath{{{"given_name"}}})
+	pres, err := presenter.Present(ctx, vocab.FormatSDJWTVC, []*presentation.Credential{held}, [][]vocab.ClaimPath{{{"given_name"}}})
 	require.NoError(t, err)
 	opts := presentation.PresentationOptions{Nonce: nonce, Audience: audience}
-	p, err := v.VerifyPresentation(ctx, presentation.FormatSDJWTVC, pres, opts)
+	p, err := v.VerifyPresentation(ctx, vocab.FormatSDJWTVC, pres, opts)
 	require.NoError(t, err)
 	require.Len(t, p.Credentials, 1)
 	c := p.Credentials[0]
 	require.Equal(t, "Alice", c.Claims["given_name"])
 	require.NotContains(t, c.Claims, "family_name", "only what was disclosed")
-	require.Equal(t, []presentation.ClaimPath{{"given_name"}}, c.Disclosable)
+	require.Equal(t, []vocab.ClaimPath{{"given_name"}}, c.Disclosable)
 	require.NotNil(t, p.HolderKey)
 
-	_, err = v.VerifyPresentation(ctx, presentation.FormatSDJWTVC, pres, presentation.PresentationOptions{Nonce: "other", Audience: audience})
+	_, err = v.VerifyPresentation(ctx, vocab.FormatSDJWTVC, pres, presentation.PresentationOptions{Nonce: "other", Audience: audience})
 	require.ErrorIs(t, err, presentation.ErrHolderBinding)
 	// The SD-JWT as issued (no KB-JWT) is not a presentation.
-	_, err = v.VerifyPresentation(ctx, presentation.FormatSDJWTVC, raw, opts)
+	_, err = v.VerifyPresentation(ctx, vocab.FormatSDJWTVC, raw, opts)
 	require.ErrorIs(t, err, presentation.ErrHolderBinding)
 	// dc+sd-jwt is the format for the DCQL decoder too.
-	got, err := v.DecodeFunc(opts)(ctx, presentation.FormatSDJWTVC, pres)
+	got, err := v.DecodeFunc(opts)(ctx, vocab.FormatSDJWTVC, pres)
 	require.NoError(t, err)
 	require.Equal(t, "Alice", got.Claims["given_name"])
 }
@@ -364,9 +365,9 @@ func TestValidatorConcurrent(t *testing.T) {
 		go func() {
 			var err error
 			if i%3 == 0 {
-				_, err = v.Verify(ctx, presentation.FormatSDJWTVC, sd)
+				_, err = v.Verify(ctx, vocab.FormatSDJWTVC, sd)
 			} else {
-				_, err = v.Verify(ctx, presentation.FormatJWTVCJSON, toks[i%2])
+				_, err = v.Verify(ctx, vocab.FormatJWTVCJSON, toks[i%2])
 			}
 			errs <- err
 		}()
@@ -378,8 +379,8 @@ func TestValidatorConcurrent(t *testing.T) {
 
 type lockedStatus struct{}
 
-func (*lockedStatus) Check(context.Context, presentation.StatusReference) (presentation.StatusResult, error) {
-	return presentation.StatusResult{}, nil
+func (*lockedStatus) Check(context.Context, vocab.StatusReference) (vocab.StatusResult, error) {
+	return vocab.StatusResult{}, nil
 }
 
 // Transaction data (OpenID4VP 1.0 §8.4) is bound through the KB-JWT; the W3C
@@ -389,18 +390,18 @@ func TestTransactionData(t *testing.T) {
 	ctx := context.Background()
 	w := newWorld(t)
 	v := w.validator()
-	held, err := v.Verify(ctx, presentation.FormatSDJWTVC, w.sdjwtVC(t, now.Add(time.Hour), 1))
+	held, err := v.Verify(ctx, vocab.FormatSDJWTVC, w.sdjwtVC(t, now.Add(time.Hour), 1))
 	require.NoError(t, err)
 	hashes := []string{"XwyVd7wFREdVWLpni5QNHggNWXo2J4Ln58t2_ecJ73s"}
 	b := presentation.Binding{Nonce: nonce, Audience: audience, TransactionDataHashes: hashes}
 	pr := &presentation.Presenter{Binding: b, SDJWT: &sdjwtHandler{w: w}, Now: clock}
-	pres, err := pr.Present(ctx, presentation.FormatSDJWTVC, []*presentation.Credential{held}, [][]presentation.ClaimPath{{{"given_name"}}})
+	pres, err := pr.Present(ctx, vocab.FormatSDJWTVC, []*presentation.Credential{held}, [][]vocab.ClaimPath{{{"given_name"}}})
 	require.NoError(t, err)
-	_, err = v.VerifyPresentation(ctx, presentation.FormatSDJWTVC, pres, presentation.PresentationOptions{Nonce: b.Nonce, Audience: b.Audience, TransactionDataHashes: b.TransactionDataHashes})
+	_, err = v.VerifyPresentation(ctx, vocab.FormatSDJWTVC, pres, presentation.PresentationOptions{Nonce: b.Nonce, Audience: b.Audience, TransactionDataHashes: b.TransactionDataHashes})
 	require.NoError(t, err)
 	other := presentation.PresentationOptions{Nonce: nonce, Audience: audience, TransactionDataHashes: []string{"AAAA"}}
-	_, err = v.VerifyPresentation(ctx, presentation.FormatSDJWTVC, pres, other)
+	_, err = v.VerifyPresentation(ctx, vocab.FormatSDJWTVC, pres, other)
 	require.ErrorIs(t, err, presentation.ErrHolderBinding)
-	_, err = v.VerifyPresentation(ctx, presentation.FormatJWTVPJSON, "x.y.z", presentation.PresentationOptions{Nonce: b.Nonce, Audience: b.Audience, TransactionDataHashes: b.TransactionDataHashes})
+	_, err = v.VerifyPresentation(ctx, vocab.FormatJWTVPJSON, "x.y.z", presentation.PresentationOptions{Nonce: b.Nonce, Audience: b.Audience, TransactionDataHashes: b.TransactionDataHashes})
 	require.ErrorIs(t, err, presentation.ErrConfig)
 }

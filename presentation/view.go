@@ -12,6 +12,7 @@ import (
 	"github.com/ocmw/wstack/crypto"
 	"github.com/ocmw/wstack/crypto/jose"
 	"github.com/ocmw/wstack/presentation/w3c"
+	"github.com/ocmw/wstack/vocab"
 )
 
 // Errors of the credential view. Parse failures wrap ErrMalformed (and the
@@ -58,7 +59,7 @@ type SDJWTView struct {
 	// disclosed claim, _sd and _sd_alg removed).
 	Claims map[string]any
 	// Disclosable lists the claim path of every disclosure present.
-	Disclosable []ClaimPath
+	Disclosable []vocab.ClaimPath
 	// KeyBound reports that a Key Binding JWT was verified.
 	KeyBound bool
 }
@@ -110,7 +111,7 @@ type ParserConfig struct {
 	MaxSize  int
 	MaxDepth int
 	// Decoders handles further formats (e.g. FormatMsoMdoc).
-	Decoders map[Format]Decoder
+	Decoders map[vocab.Format]Decoder
 }
 
 // Parser turns a credential of any supported format into the Credential
@@ -141,14 +142,14 @@ var defaultParser = NewParser(ParserConfig{})
 // (no SD-JWT handler: use NewParser for dc+sd-jwt). raw is a string (compact
 // JWT, or JSON text), []byte / json.RawMessage (JSON), or a decoded JSON
 // object (map[string]any, as an ldp_vc appears inside a vp_token).
-func Parse(ctx context.Context, format Format, raw any) (*Credential, error) {
+func Parse(ctx context.Context, format vocab.Format, raw any) (*Credential, error) {
 	return defaultParser.Parse(ctx, format, raw)
 }
 
 // Parse parses a credential of the given format into the view.
-func (p *Parser) Parse(ctx context.Context, format Format, raw any) (*Credential, error) {
+func (p *Parser) Parse(ctx context.Context, format vocab.Format, raw any) (*Credential, error) {
 	switch format {
-	case FormatJWTVCJSON, FormatDIFJWTVC:
+	case vocab.FormatJWTVCJSON, vocab.FormatDIFJWTVC:
 		tok, err := p.compact(raw)
 		if err != nil {
 			return nil, err
@@ -158,7 +159,7 @@ func (p *Parser) Parse(ctx context.Context, format Format, raw any) (*Credential
 			return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
 		}
 		return viewFromJWT(format, jc), nil
-	case FormatLDPVC:
+	case vocab.FormatLDPVC:
 		doc, err := p.document(raw)
 		if err != nil {
 			return nil, err
@@ -174,8 +175,8 @@ func (p *Parser) Parse(ctx context.Context, format Format, raw any) (*Credential
 			return nil, fmt.Errorf("%w: ldp_vc without proof", ErrMalformed)
 		}
 		return viewFromLDP(format, string(doc), c), nil
-	case FormatSDJWTVC, FormatSDJWTVCLegacy, FormatDIFSDJWT:
-		if p.cfg.SDJWT == nil || (format == FormatSDJWTVCLegacy && !p.cfg.AllowLegacySDJWT) {
+	case vocab.FormatSDJWTVC, vocab.FormatSDJWTVCLegacy, vocab.FormatDIFSDJWT:
+		if p.cfg.SDJWT == nil || (format == vocab.FormatSDJWTVCLegacy && !p.cfg.AllowLegacySDJWT) {
 			return nil, fmt.Errorf("%w: %s", ErrUnsupportedFormat, format)
 		}
 		tok, err := p.compact(raw)
@@ -279,7 +280,7 @@ func checkDepth(v any, max int) error {
 	return nil
 }
 
-func viewFromJWT(format Format, jc *w3c.JWTCredential) *Credential {
+func viewFromJWT(format vocab.Format, jc *w3c.JWTCredential) *Credential {
 	c := jc.Credential
 	v := baseView(format, jc.Token, c)
 	v.Claims = jc.Claims
@@ -301,7 +302,7 @@ func viewFromJWT(format Format, jc *w3c.JWTCredential) *Credential {
 	return v
 }
 
-func viewFromLDP(format Format, raw string, c *w3c.Credential) *Credential {
+func viewFromLDP(format vocab.Format, raw string, c *w3c.Credential) *Credential {
 	v := baseView(format, raw, c)
 	v.Claims = v.Document
 	win := c.Validity()
@@ -312,7 +313,7 @@ func viewFromLDP(format Format, raw string, c *w3c.Credential) *Credential {
 	return v
 }
 
-func baseView(format Format, raw string, c *w3c.Credential) *Credential {
+func baseView(format vocab.Format, raw string, c *w3c.Credential) *Credential {
 	v := &Credential{
 		Format:   format,
 		Raw:      raw,
@@ -333,7 +334,7 @@ func baseView(format Format, raw string, c *w3c.Credential) *Credential {
 	return v
 }
 
-func statusRef(o w3c.Object) StatusReference {
+func statusRef(o w3c.Object) vocab.StatusReference {
 	e, err := o.StatusEntry()
 	if err != nil {
 		// Not interpreted here (unknown type): the status checker decides.
@@ -349,14 +350,14 @@ func statusRef(o w3c.Object) StatusReference {
 		if o.ID != "" {
 			raw["id"] = o.ID
 		}
-		return StatusReference{Type: t, URI: o.ID, Raw: raw}
+		return vocab.StatusReference{Type: t, URI: o.ID, Raw: raw}
 	}
-	return StatusReference{Type: e.Type, URI: e.ListCredential, Index: e.Index, Purpose: e.Purpose, Size: e.Size, Raw: e.Raw}
+	return vocab.StatusReference{Type: e.Type, URI: e.ListCredential, Index: e.Index, Purpose: e.Purpose, Size: e.Size, Raw: e.Raw}
 }
 
 // viewFromSDJWT maps SD-JWT VC claims (draft-ietf-oauth-sd-jwt-vc §3.2.2) to
 // the view.
-func viewFromSDJWT(format Format, raw string, s *SDJWTView) (*Credential, error) {
+func viewFromSDJWT(format vocab.Format, raw string, s *SDJWTView) (*Credential, error) {
 	if s == nil || s.Claims == nil {
 		return nil, fmt.Errorf("%w: SD-JWT handler returned no claims", ErrMalformed)
 	}
@@ -386,7 +387,7 @@ func viewFromSDJWT(format Format, raw string, s *SDJWTView) (*Credential, error)
 	if v.ID, err = str("jti"); err != nil {
 		return nil, err
 	}
-	if format != FormatDIFSDJWT && v.VCT == "" {
+	if format != vocab.FormatDIFSDJWT && v.VCT == "" {
 		return nil, fmt.Errorf("%w: SD-JWT VC without vct", ErrMalformed)
 	}
 	times := []struct {
@@ -424,7 +425,7 @@ func viewFromSDJWT(format Format, raw string, s *SDJWTView) (*Credential, error)
 }
 
 // ietfStatus reads status.status_list {idx, uri} (Token Status List §6.1).
-func ietfStatus(st any) (*StatusReference, error) {
+func ietfStatus(st any) (*vocab.StatusReference, error) {
 	m, ok := st.(map[string]any)
 	if !ok {
 		return nil, fmt.Errorf("%w: status is not an object", ErrMalformed)
@@ -445,7 +446,7 @@ func ietfStatus(st any) (*StatusReference, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: status_list.idx: %v", ErrMalformed, err)
 	}
-	return &StatusReference{Type: "status_list", URI: uri, Index: idx, Raw: m}, nil
+	return &vocab.StatusReference{Type: "status_list", URI: uri, Index: idx, Raw: m}, nil
 }
 
 func nonNegInt(v any) (uint64, error) {

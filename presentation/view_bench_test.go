@@ -8,6 +8,7 @@ import (
 	"github.com/ocmw/wstack/presentation"
 	"github.com/ocmw/wstack/presentation/w3c"
 	"github.com/ocmw/wstack/presentation/w3c/w3ctest"
+	"github.com/ocmw/wstack/vocab"
 )
 
 // BenchmarkVerifyJWTVC measures Validator.Verify of a jwt_vc_json (ES256
@@ -30,7 +31,7 @@ func BenchmarkVerifyJWTVC(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			v := presentation.NewValidator(cfg(w3c.NewCachingDIDResolver(base, time.Minute, clock, 0)))
-			if _, err := v.Verify(ctx, presentation.FormatJWTVCJSON, tok); err != nil {
+			if _, err := v.Verify(ctx, vocab.FormatJWTVCJSON, tok); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -39,7 +40,7 @@ func BenchmarkVerifyJWTVC(b *testing.B) {
 		v := presentation.NewValidator(cfg(w3c.NewCachingDIDResolver(base, time.Minute, clock, 0)))
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := v.Verify(ctx, presentation.FormatJWTVCJSON, tok); err != nil {
+			if _, err := v.Verify(ctx, vocab.FormatJWTVCJSON, tok); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -56,7 +57,7 @@ func BenchmarkParse(b *testing.B) {
 	b.Run("jwt_vc_json", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := p.Parse(ctx, presentation.FormatJWTVCJSON, tok); err != nil {
+			if _, err := p.Parse(ctx, vocab.FormatJWTVCJSON, tok); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -64,7 +65,7 @@ func BenchmarkParse(b *testing.B) {
 	b.Run("dc+sd-jwt", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := p.Parse(ctx, presentation.FormatSDJWTVC, sd); err != nil {
+			if _, err := p.Parse(ctx, vocab.FormatSDJWTVC, sd); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -76,12 +77,12 @@ func BenchmarkParse(b *testing.B) {
 func BenchmarkVerifyPresentationJWTVP(b *testing.B) {
 	ctx := context.Background()
 	w := newWorld(b)
-	cred, err := presentation.Parse(ctx, presentation.FormatJWTVCJSON, w.jwtVC(b, w.credential(w.holder.DID, 1), w3c.SignOptions{}))
+	cred, err := presentation.Parse(ctx, vocab.FormatJWTVCJSON, w.jwtVC(b, w.credential(w.holder.DID, 1), w3c.SignOptions{}))
 	if err != nil {
 		b.Fatal(err)
 	}
 	pr := &presentation.Presenter{Binding: presentation.Binding{Nonce: nonce, Audience: audience}, Holder: w.holder.DID, JWTSigner: w.holder.Signer, JWTHeader: w.holder.Header(), Now: clock}
-	vp, err := pr.Present(ctx, presentation.FormatJWTVPJSON, []*presentation.Credential{cred}, nil)
+	vp, err := pr.Present(ctx, vocab.FormatJWTVPJSON, []*presentation.Credential{cred}, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -89,7 +90,7 @@ func BenchmarkVerifyPresentationJWTVP(b *testing.B) {
 	opts := presentation.PresentationOptions{Nonce: nonce, Audience: audience}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := v.VerifyPresentation(ctx, presentation.FormatJWTVPJSON, vp, opts); err != nil {
+		if _, err := v.VerifyPresentation(ctx, vocab.FormatJWTVPJSON, vp, opts); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -102,19 +103,19 @@ func BenchmarkVerifyPresentationSDJWT(b *testing.B) {
 	w := newWorld(b)
 	h := &sdjwtHandler{w: w}
 	v := w.validator()
-	held, err := v.Verify(ctx, presentation.FormatSDJWTVC, w.sdjwtVC(b, now.Add(time.Hour), 1))
+	held, err := v.Verify(ctx, vocab.FormatSDJWTVC, w.sdjwtVC(b, now.Add(time.Hour), 1))
 	if err != nil {
 		b.Fatal(err)
 	}
 	pr := &presentation.Presenter{Binding: presentation.Binding{Nonce: nonce, Audience: audience}, SDJWT: h, Now: clock}
-	pres, err := pr.Present(ctx, presentation.FormatSDJWTVC, []*presentation.Credential{held}, [][]presentation.ClaimPath{{{"given_name"}}})
+	pres, err := pr.Present(ctx, vocab.FormatSDJWTVC, []*presentation.Credential{held}, [][]vocab.ClaimPath{{{"given_name"}}})
 	if err != nil {
 		b.Fatal(err)
 	}
 	opts := presentation.PresentationOptions{Nonce: nonce, Audience: audience}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := v.VerifyPresentation(ctx, presentation.FormatSDJWTVC, pres, opts); err != nil {
+		if _, err := v.VerifyPresentation(ctx, vocab.FormatSDJWTVC, pres, opts); err != nil {
 			b.Fatal(err)
 		}
 	}

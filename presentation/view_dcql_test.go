@@ -11,6 +11,7 @@ import (
 	"github.com/ocmw/wstack/presentation"
 	"github.com/ocmw/wstack/presentation/dcql"
 	"github.com/ocmw/wstack/presentation/w3c"
+	"github.com/ocmw/wstack/vocab"
 )
 
 // The whole OpenID4VP round through the view: the wallet matches a DCQL
@@ -20,9 +21,9 @@ func TestDCQLRoundTrip(t *testing.T) {
 	ctx := context.Background()
 	w := newWorld(t)
 	v := w.validator()
-	jwtCred, err := v.Verify(ctx, presentation.FormatJWTVCJSON, w.jwtVC(t, w.credential(w.holder.DID, 1), w3c.SignOptions{}))
+	jwtCred, err := v.Verify(ctx, vocab.FormatJWTVCJSON, w.jwtVC(t, w.credential(w.holder.DID, 1), w3c.SignOptions{}))
 	require.NoError(t, err)
-	sdCred, err := v.Verify(ctx, presentation.FormatSDJWTVC, w.sdjwtVC(t, now.Add(time.Hour), 2))
+	sdCred, err := v.Verify(ctx, vocab.FormatSDJWTVC, w.sdjwtVC(t, now.Add(time.Hour), 2))
 	require.NoError(t, err)
 
 	q, err := dcql.Parse([]byte(`{"credentials":[

@@ -10,6 +10,7 @@ import (
 	"github.com/ocmw/wstack/presentation"
 	"github.com/ocmw/wstack/presentation/w3c"
 	"github.com/ocmw/wstack/presentation/w3c/w3ctest"
+	"github.com/ocmw/wstack/vocab"
 )
 
 // exampleWorld is the issuer and holder of the examples (did:jwk keys in an
@@ -28,7 +29,7 @@ func ExampleParse_jwtVCJSON() {
 	w := exampleWorld()
 	token, _ := w3c.SignCredentialJWT(context.Background(), w.issuer.Signer, w.credential(w.holder.DID, 7), w3c.SignOptions{Now: now, Header: w.issuer.Header()})
 
-	c, err := presentation.Parse(context.Background(), presentation.FormatJWTVCJSON, token)
+	c, err := presentation.Parse(context.Background(), vocab.FormatJWTVCJSON, token)
 	if err != nil {
 		panic(err)
 	}
@@ -53,7 +54,7 @@ func ExampleParse_ldpVC() {
 		"credentialSubject": map[string]any{"id": "did:example:alice", "name": "Alice"},
 		"proof":             map[string]any{"type": "DataIntegrityProof", "cryptosuite": "eddsa-rdfc-2022", "proofValue": "z3FXQ"},
 	}
-	c, err := presentation.Parse(context.Background(), presentation.FormatLDPVC, doc)
+	c, err := presentation.Parse(context.Background(), vocab.FormatLDPVC, doc)
 	if err != nil {
 		panic(err)
 	}
@@ -67,7 +68,7 @@ func ExampleParser_sdJWTVC() {
 	w := exampleWorld()
 	raw := w.sdjwtVC(nil, now.Add(time.Hour), 3)
 	p := presentation.NewParser(presentation.ParserConfig{SDJWT: &sdjwtHandler{w: w}})
-	c, err := p.Parse(context.Background(), presentation.FormatSDJWTVC, raw)
+	c, err := p.Parse(context.Background(), vocab.FormatSDJWTVC, raw)
 	if err != nil {
 		panic(err)
 	}
@@ -88,7 +89,7 @@ func ExampleValidator_Verify() {
 		Trust:      presentation.TrustedIssuers{w.issuer.DID},
 		Now:        func() time.Time { return time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC) },
 	})
-	_, err := v.Verify(context.Background(), presentation.FormatJWTVCJSON, token)
+	_, err := v.Verify(context.Background(), vocab.FormatJWTVCJSON, token)
 	fmt.Println(errors.Is(err, presentation.ErrSignature), errors.Is(err, presentation.ErrExpired),
 		errors.Is(err, presentation.ErrRevoked), errors.Is(err, presentation.ErrUntrustedIssuer))
 
@@ -100,7 +101,7 @@ func ExampleValidator_Verify() {
 		Trust:      presentation.TrustedIssuers{"did:web:issuer.example.com"},
 		Now:        clock,
 	})
-	_, err = v.Verify(context.Background(), presentation.FormatJWTVCJSON, token)
+	_, err = v.Verify(context.Background(), vocab.FormatJWTVCJSON, token)
 	fmt.Println(errors.Is(err, presentation.ErrUntrustedIssuer), errors.Is(err, presentation.ErrRevoked))
 	// Output:
 	// false true true false
@@ -113,7 +114,7 @@ func ExampleValidator_VerifyPresentation() {
 	ctx := context.Background()
 	w := exampleWorld()
 	token, _ := w3c.SignCredentialJWT(ctx, w.issuer.Signer, w.credential(w.holder.DID, 1), w3c.SignOptions{Now: now, Header: w.issuer.Header()})
-	cred, _ := presentation.Parse(ctx, presentation.FormatJWTVCJSON, token)
+	cred, _ := presentation.Parse(ctx, vocab.FormatJWTVCJSON, token)
 
 	wallet := &presentation.Presenter{
 		Binding:   presentation.Binding{Nonce: nonce, Audience: audience},
@@ -122,7 +123,7 @@ func ExampleValidator_VerifyPresentation() {
 		JWTHeader: w.holder.Header(),
 		Now:       clock,
 	}
-	vp, _ := wallet.Present(ctx, presentation.FormatJWTVCJSON, []*presentation.Credential{cred}, nil)
+	vp, _ := wallet.Present(ctx, vocab.FormatJWTVCJSON, []*presentation.Credential{cred}, nil)
 
 	resolver := w3c.DIDResolverFunc(w3ctest.ResolveDIDJWK)
 	verifier := presentation.NewValidator(presentation.ValidatorConfig{
@@ -132,10 +133,10 @@ func ExampleValidator_VerifyPresentation() {
 		Trust:      presentation.TrustedIssuers{w.issuer.DID},
 		Now:        clock,
 	})
-	p, err := verifier.VerifyPresentation(ctx, presentation.FormatJWTVPJSON, vp, presentation.PresentationOptions{Nonce: nonce, Audience: audience})
+	p, err := verifier.VerifyPresentation(ctx, vocab.FormatJWTVPJSON, vp, presentation.PresentationOptions{Nonce: nonce, Audience: audience})
 	fmt.Println(err, p.Holder == w.holder.DID, len(p.Credentials))
 
-	_, err = verifier.VerifyPresentation(ctx, presentation.FormatJWTVPJSON, vp, presentation.PresentationOptions{Nonce: "replayed", Audience: audience})
+	_, err = verifier.VerifyPresentation(ctx, vocab.FormatJWTVPJSON, vp, presentation.PresentationOptions{Nonce: "replayed", Audience: audience})
 	fmt.Println(errors.Is(err, presentation.ErrNonce))
 	// Output:
 	// <nil> true 1
@@ -154,11 +155,11 @@ func ExampleValidator_VerifyPresentation_sdJWT() {
 		Trust:  presentation.TrustedIssuers{w.issuer.DID},
 		Now:    clock,
 	})
-	held, _ := v.Verify(ctx, presentation.FormatSDJWTVC, w.sdjwtVC(nil, now.Add(time.Hour), 1))
+	held, _ := v.Verify(ctx, vocab.FormatSDJWTVC, w.sdjwtVC(nil, now.Add(time.Hour), 1))
 	wallet := &presentation.Presenter{Binding: presentation.Binding{Nonce: nonce, Audience: audience}, SDJWT: h, Now: clock}
-	pres, _ := wallet.Present(ctx, presentation.FormatSDJWTVC, []*presentation.Credential{held}, [][]presentation.ClaimPath{{{"given_name"}}})
+	pres, _ := wallet.Present(ctx, vocab.FormatSDJWTVC, []*presentation.Credential{held}, [][]vocab.ClaimPath{{{"given_name"}}})
 
-	p, err := v.VerifyPresentation(ctx, presentation.FormatSDJWTVC, pres, presentation.PresentationOptions{Nonce: nonce, Audience: audience})
+	p, err := v.VerifyPresentation(ctx, vocab.FormatSDJWTVC, pres, presentation.PresentationOptions{Nonce: nonce, Audience: audience})
 	fmt.Println(err, p.Credentials[0].Claims["given_name"], p.Credentials[0].Claims["family_name"])
 	// Output: <nil> Alice <nil>
 }

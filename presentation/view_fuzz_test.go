@@ -8,6 +8,7 @@ import (
 
 	"github.com/ocmw/wstack/presentation"
 	"github.com/ocmw/wstack/presentation/w3c"
+	"github.com/ocmw/wstack/vocab"
 )
 
 // FuzzParse feeds arbitrary input to the view's parsers for every format
@@ -21,7 +22,7 @@ func FuzzParse(f *testing.F) {
 	f.Add(uint8(1), string(doc))
 	f.Add(uint8(2), w.sdjwtVC(f, now.Add(time.Hour), 1))
 	f.Add(uint8(3), "eyJhbGciOiJFUzI1NiJ9.e30.AAAA")
-	formats := []presentation.Format{presentation.FormatJWTVCJSON, presentation.FormatLDPVC, presentation.FormatSDJWTVC, presentation.FormatDIFJWTVC}
+	formats := []vocab.Format{vocab.FormatJWTVCJSON, vocab.FormatLDPVC, vocab.FormatSDJWTVC, vocab.FormatDIFJWTVC}
 	p := presentation.NewParser(presentation.ParserConfig{SDJWT: &sdjwtHandler{w: w}, MaxSize: 64 << 10})
 	f.Fuzz(func(t *testing.T, which uint8, raw string) {
 		format := formats[int(which)%len(formats)]
@@ -43,7 +44,7 @@ func FuzzVerifyPresentation(f *testing.F) {
 	f.Add(uint8(0), "eyJhbGciOiJFZERTQSJ9.eyJ2cCI6e319.AAAA")
 	f.Add(uint8(1), `{"@context":["https://www.w3.org/ns/credentials/v2"],"type":"VerifiablePresentation","proof":{"type":"DataIntegrityProof"}}`)
 	f.Add(uint8(2), w.sdjwtVC(f, now.Add(time.Hour), 1))
-	formats := []presentation.Format{presentation.FormatJWTVPJSON, presentation.FormatLDPVP, presentation.FormatSDJWTVC}
+	formats := []vocab.Format{vocab.FormatJWTVPJSON, vocab.FormatLDPVP, vocab.FormatSDJWTVC}
 	v := w.validator()
 	f.Fuzz(func(t *testing.T, which uint8, raw string) {
 		format := formats[int(which)%len(formats)]

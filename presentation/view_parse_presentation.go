@@ -7,6 +7,7 @@ import (
 	"github.com/ocmw/wstack/crypto"
 	"github.com/ocmw/wstack/crypto/jose"
 	"github.com/ocmw/wstack/presentation/w3c"
+	"github.com/ocmw/wstack/vocab"
 )
 
 // ParsePresentation decodes a presentation and the credentials it carries
@@ -16,9 +17,9 @@ import (
 // expired since), never for accepting a presentation: use
 // Validator.VerifyPresentation for that. Limits and format handling are the
 // Parser's.
-func (p *Parser) ParsePresentation(ctx context.Context, format Format, raw any) (*Presentation, error) {
+func (p *Parser) ParsePresentation(ctx context.Context, format vocab.Format, raw any) (*Presentation, error) {
 	switch PresentationFormat(format) {
-	case FormatJWTVPJSON, FormatDIFJWTVP:
+	case vocab.FormatJWTVPJSON, vocab.FormatDIFJWTVP:
 		tok, err := p.compact(raw)
 		if err != nil {
 			return nil, err
@@ -33,7 +34,7 @@ func (p *Parser) ParsePresentation(ctx context.Context, format Format, raw any) 
 		}
 		out.ExpiresAt, _, _ = jose.NumericDate(jp.Claims, "exp")
 		return out, p.parseItems(ctx, jp.Presentation.VerifiableCredential.Items, out)
-	case FormatLDPVP:
+	case vocab.FormatLDPVP:
 		doc, err := p.document(raw)
 		if err != nil {
 			return nil, err
@@ -42,12 +43,12 @@ func (p *Parser) ParsePresentation(ctx context.Context, format Format, raw any) 
 		if err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
 		}
-		out := &Presentation{Format: FormatLDPVP, Raw: raw, ID: vp.ID}
+		out := &Presentation{Format: vocab.FormatLDPVP, Raw: raw, ID: vp.ID}
 		if vp.Holder != nil {
 			out.Holder = vp.Holder.ID
 		}
 		return out, p.parseItems(ctx, vp.VerifiableCredential.Items, out)
-	case FormatSDJWTVC, FormatSDJWTVCLegacy, FormatDIFSDJWT:
+	case vocab.FormatSDJWTVC, vocab.FormatSDJWTVCLegacy, vocab.FormatDIFSDJWT:
 		c, err := p.Parse(ctx, format, raw)
 		if err != nil {
 			return nil, err
@@ -68,9 +69,9 @@ func (p *Parser) parseItems(ctx context.Context, items []any, out *Presentation)
 		return fmt.Errorf("%w: %d credentials in one presentation", ErrMalformed, len(items))
 	}
 	for i, it := range items {
-		f := FormatJWTVCJSON
+		f := vocab.FormatJWTVCJSON
 		if _, isObj := it.(map[string]any); isObj {
-			f = FormatLDPVC
+			f = vocab.FormatLDPVC
 		}
 		c, err := p.Parse(ctx, f, it)
 		if err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/ocmw/wstack/crypto"
 	"github.com/ocmw/wstack/crypto/jose"
 	"github.com/ocmw/wstack/presentation/w3c"
+	"github.com/ocmw/wstack/vocab"
 )
 
 // Presentation is a verified presentation: its holder and the views of the
@@ -19,7 +20,7 @@ import (
 // disclosed).
 type Presentation struct {
 	// Format is the presentation format (jwt_vp_json, ldp_vp, dc+sd-jwt).
-	Format Format
+	Format vocab.Format
 	// Raw is the presentation as received.
 	Raw any
 	// ID is the presentation id (jti / id) when present.
@@ -67,14 +68,14 @@ func (o PresentationOptions) binding() Binding {
 // PresentationFormat returns the presentation format that carries
 // credentials of format f in a vp_token (jwt_vc_json → jwt_vp_json,
 // ldp_vc → ldp_vp; SD-JWT is presented as itself).
-func PresentationFormat(f Format) Format {
+func PresentationFormat(f vocab.Format) vocab.Format {
 	switch f {
-	case FormatJWTVCJSON:
-		return FormatJWTVPJSON
-	case FormatDIFJWTVC:
-		return FormatDIFJWTVP
-	case FormatLDPVC:
-		return FormatLDPVP
+	case vocab.FormatJWTVCJSON:
+		return vocab.FormatJWTVPJSON
+	case vocab.FormatDIFJWTVC:
+		return vocab.FormatDIFJWTVP
+	case vocab.FormatLDPVC:
+		return vocab.FormatLDPVP
 	}
 	return f
 }
@@ -91,7 +92,7 @@ func PresentationFormat(f Format) Format {
 // Every failed check is listed in the returned *ValidationError. The
 // presentation value, when returned together with an error, is for
 // diagnostics only.
-func (v *Validator) VerifyPresentation(ctx context.Context, format Format, raw any, o PresentationOptions) (*Presentation, error) {
+func (v *Validator) VerifyPresentation(ctx context.Context, format vocab.Format, raw any, o PresentationOptions) (*Presentation, error) {
 	if o.Audience == "" {
 		return nil, fmt.Errorf("%w: audience is required", ErrConfig)
 	}
@@ -99,22 +100,22 @@ func (v *Validator) VerifyPresentation(ctx context.Context, format Format, raw a
 		switch f := PresentationFormat(format); {
 		case !o.SkipNonce:
 			return nil, fmt.Errorf("%w: nonce is required", ErrConfig)
-		case f != FormatJWTVPJSON && f != FormatDIFJWTVP:
+		case f != vocab.FormatJWTVPJSON && f != vocab.FormatDIFJWTVP:
 			return nil, fmt.Errorf("%w: %s presentations are always bound by a nonce", ErrConfig, f)
 		}
 	}
 	switch PresentationFormat(format) {
-	case FormatJWTVPJSON, FormatDIFJWTVP, FormatLDPVP:
+	case vocab.FormatJWTVPJSON, vocab.FormatDIFJWTVP, vocab.FormatLDPVP:
 		if len(o.TransactionDataHashes) > 0 {
 			return nil, fmt.Errorf("%w: %s cannot carry transaction data hashes", ErrConfig, format)
 		}
 	}
 	switch PresentationFormat(format) {
-	case FormatJWTVPJSON, FormatDIFJWTVP:
+	case vocab.FormatJWTVPJSON, vocab.FormatDIFJWTVP:
 		return v.verifyJWTVP(ctx, PresentationFormat(format), raw, o)
-	case FormatLDPVP:
+	case vocab.FormatLDPVP:
 		return v.verifyLDPVP(ctx, raw, o)
-	case FormatSDJWTVC, FormatSDJWTVCLegacy, FormatDIFSDJWT:
+	case vocab.FormatSDJWTVC, vocab.FormatSDJWTVCLegacy, vocab.FormatDIFSDJWT:
 		c, err := v.verifySDJWT(ctx, format, raw, o.binding())
 		if c == nil {
 			return nil, err
@@ -134,7 +135,7 @@ func (v *Validator) VerifyPresentation(ctx context.Context, format Format, raw a
 // verifyDecoded verifies a presentation of a registered format: the
 // decoder checks integrity and device binding, the Validator the window,
 // status and trust.
-func (v *Validator) verifyDecoded(ctx context.Context, d VerifyingDecoder, format Format, raw any, o PresentationOptions) (*Presentation, error) {
+func (v *Validator) verifyDecoded(ctx context.Context, d VerifyingDecoder, format vocab.Format, raw any, o PresentationOptions) (*Presentation, error) {
 	f := &failures{format: format}
 	c, err := d.VerifyPresentation(ctx, raw, o.binding())
 	if err != nil {
@@ -170,7 +171,7 @@ func bindingError(err error) error {
 	return fmt.Errorf("%w: %w", ErrPresentation, err)
 }
 
-func (v *Validator) verifyJWTVP(ctx context.Context, format Format, raw any, o PresentationOptions) (*Presentation, error) {
+func (v *Validator) verifyJWTVP(ctx context.Context, format vocab.Format, raw any, o PresentationOptions) (*Presentation, error) {
 	p := v.cfg.Parser
 	tok, err := p.compact(raw)
 	if err != nil {
@@ -190,11 +191,11 @@ func (v *Validator) verifyJWTVP(ctx context.Context, format Format, raw any, o P
 		return nil, f.err()
 	}
 	creds := make([]*Credential, len(items))
-	formats := make([]Format, len(items))
+	formats := make([]vocab.Format, len(items))
 	for i, it := range items {
-		formats[i] = FormatJWTVCJSON
+		formats[i] = vocab.FormatJWTVCJSON
 		if _, isObj := it.(map[string]any); isObj {
-			formats[i] = FormatLDPVC
+			formats[i] = vocab.FormatLDPVC
 		}
 		creds[i], _ = p.Parse(ctx, formats[i], it)
 	}
@@ -266,7 +267,7 @@ func commonCnfKey(creds []*Credential) (gocrypto.PublicKey, error) {
 
 func (v *Validator) verifyLDPVP(ctx context.Context, raw any, o PresentationOptions) (*Presentation, error) {
 	p := v.cfg.Parser
-	f := &failures{format: FormatLDPVP}
+	f := &failures{format: vocab.FormatLDPVP}
 	doc, err := p.document(raw)
 	if err != nil {
 		return nil, err
@@ -306,13 +307,13 @@ func (v *Validator) verifyLDPVP(ctx context.Context, raw any, o PresentationOpti
 		f.add(ErrPresentation, err)
 		return nil, f.err()
 	}
-	out := &Presentation{Format: FormatLDPVP, Raw: raw, ID: vp.ID, Holder: holder, Nonce: o.Nonce, Audience: o.Audience}
+	out := &Presentation{Format: vocab.FormatLDPVP, Raw: raw, ID: vp.ID, Holder: holder, Nonce: o.Nonce, Audience: o.Audience}
 	items := vp.VerifiableCredential.Items
-	formats := make([]Format, len(items))
+	formats := make([]vocab.Format, len(items))
 	for i, it := range items {
-		formats[i] = FormatLDPVC
+		formats[i] = vocab.FormatLDPVC
 		if _, isStr := it.(string); isStr {
-			formats[i] = FormatJWTVCJSON
+			formats[i] = vocab.FormatJWTVCJSON
 		}
 	}
 	v.verifyEmbedded(ctx, items, formats, out, f)
@@ -321,7 +322,7 @@ func (v *Validator) verifyLDPVP(ctx context.Context, raw any, o PresentationOpti
 
 // verifyEmbedded verifies each credential of a presentation and its
 // binding to the presentation's holder.
-func (v *Validator) verifyEmbedded(ctx context.Context, items []any, formats []Format, out *Presentation, f *failures) {
+func (v *Validator) verifyEmbedded(ctx context.Context, items []any, formats []vocab.Format, out *Presentation, f *failures) {
 	if len(items) == 0 {
 		f.add(ErrPresentation, errors.New("presentation carries no credential"))
 		return
@@ -382,8 +383,8 @@ func bound(c *Credential, holder, holderTP string) error {
 // that verifies one vp_token entry for a credential query of the given
 // credential format and returns the view of its single credential. Use it
 // as dcql.DecoderFunc(v.DecodeFunc(opts)).
-func (v *Validator) DecodeFunc(o PresentationOptions) func(ctx context.Context, format Format, p any) (*Credential, error) {
-	return func(ctx context.Context, format Format, p any) (*Credential, error) {
+func (v *Validator) DecodeFunc(o PresentationOptions) func(ctx context.Context, format vocab.Format, p any) (*Credential, error) {
+	return func(ctx context.Context, format vocab.Format, p any) (*Credential, error) {
 		pres, err := v.VerifyPresentation(ctx, format, p, o)
 		if err != nil {
 			return nil, err
@@ -412,7 +413,7 @@ type ProofSigner interface {
 // reveals no disclosure. sdjwt.SDJWT.PresentDisclosures implements this
 // (sdjwt/vc.Presenter is the adapter).
 type SDJWTPresenter interface {
-	PresentSDJWT(ctx context.Context, raw string, disclose []ClaimPath, b Binding) (string, error)
+	PresentSDJWT(ctx context.Context, raw string, disclose []vocab.ClaimPath, b Binding) (string, error)
 }
 
 // Presenter builds presentations for one request on the holder side. Its
@@ -441,7 +442,7 @@ type Presenter struct {
 // credentials' JWTs, an ldp_vp carrying their documents, or an SD-JWT+KB
 // revealing exactly the disclosures listed in disclose[0] and their
 // enclosing disclosures (one credential only; see SDJWTPresenter).
-func (p *Presenter) Present(ctx context.Context, format Format, creds []*Credential, disclose [][]ClaimPath) (any, error) {
+func (p *Presenter) Present(ctx context.Context, format vocab.Format, creds []*Credential, disclose [][]vocab.ClaimPath) (any, error) {
 	if p.Binding.Nonce == "" || p.Binding.Audience == "" {
 		return nil, fmt.Errorf("%w: presenter needs nonce and audience", ErrConfig)
 	}
@@ -453,13 +454,13 @@ func (p *Presenter) Present(ctx context.Context, format Format, creds []*Credent
 		now = p.Now
 	}
 	switch PresentationFormat(format) {
-	case FormatJWTVPJSON, FormatDIFJWTVP:
+	case vocab.FormatJWTVPJSON, vocab.FormatDIFJWTVP:
 		if p.JWTSigner == nil {
 			return nil, fmt.Errorf("%w: no JWT signer", ErrConfig)
 		}
 		vp := &w3c.Presentation{Context: w3c.Many[any](w3c.ContextV1), Type: w3c.One(w3c.TypeVerifiablePresentation)}
 		for _, c := range creds {
-			if c.Format != FormatJWTVCJSON && c.Format != FormatDIFJWTVC {
+			if c.Format != vocab.FormatJWTVCJSON && c.Format != vocab.FormatDIFJWTVC {
 				return nil, fmt.Errorf("%w: %s credential in a jwt_vp_json", ErrUnsupportedFormat, c.Format)
 			}
 			vp.VerifiableCredential.Items = append(vp.VerifiableCredential.Items, c.Raw)
@@ -471,14 +472,14 @@ func (p *Presenter) Present(ctx context.Context, format Format, creds []*Credent
 		return w3c.SignPresentationJWT(ctx, p.JWTSigner, vp, w3c.PresentationSignOptions{
 			Nonce: p.Binding.Nonce, Audience: p.Binding.Audience, Now: now(), Lifetime: p.Lifetime, Header: p.JWTHeader,
 		})
-	case FormatLDPVP:
+	case vocab.FormatLDPVP:
 		if p.LDPSigner == nil {
 			return nil, fmt.Errorf("%w: no proof signer", ErrConfig)
 		}
 		ctxURL := w3c.ContextV2
 		vcs := make([]any, 0, len(creds))
 		for _, c := range creds {
-			if c.Format != FormatLDPVC {
+			if c.Format != vocab.FormatLDPVC {
 				return nil, fmt.Errorf("%w: %s credential in an ldp_vp", ErrUnsupportedFormat, c.Format)
 			}
 			var doc map[string]any
@@ -511,14 +512,14 @@ func (p *Presenter) Present(ctx context.Context, format Format, creds []*Credent
 			return nil, fmt.Errorf("%w: signed ldp_vp: %v", ErrMalformed, err)
 		}
 		return out, nil
-	case FormatSDJWTVC, FormatSDJWTVCLegacy, FormatDIFSDJWT:
+	case vocab.FormatSDJWTVC, vocab.FormatSDJWTVCLegacy, vocab.FormatDIFSDJWT:
 		if p.SDJWT == nil {
 			return nil, fmt.Errorf("%w: no SD-JWT presenter", ErrConfig)
 		}
 		if len(creds) != 1 {
 			return nil, fmt.Errorf("%w: an SD-JWT presentation carries one credential", ErrConfig)
 		}
-		var paths []ClaimPath
+		var paths []vocab.ClaimPath
 		if len(disclose) > 0 {
 			paths = disclose[0]
 		}

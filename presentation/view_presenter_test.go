@@ -10,32 +10,33 @@ import (
 
 	"github.com/ocmw/wstack/presentation"
 	"github.com/ocmw/wstack/presentation/w3c"
+	"github.com/ocmw/wstack/vocab"
 )
 
 func TestPresenterErrors(t *testing.T) {
 	ctx := context.Background()
 	w := newWorld(t)
-	jwtCred, err := presentation.Parse(ctx, presentation.FormatJWTVCJSON, w.jwtVC(t, w.credential(w.holder.DID, 1), w3c.SignOptions{}))
+	jwtCred, err := presentation.Parse(ctx, vocab.FormatJWTVCJSON, w.jwtVC(t, w.credential(w.holder.DID, 1), w3c.SignOptions{}))
 	require.NoError(t, err)
-	ldpCred, err := presentation.Parse(ctx, presentation.FormatLDPVC, ldpDoc(w))
+	ldpCred, err := presentation.Parse(ctx, vocab.FormatLDPVC, ldpDoc(w))
 	require.NoError(t, err)
 	b := presentation.Binding{Nonce: nonce, Audience: audience}
 	cases := []struct {
 		name   string
 		p      presentation.Presenter
-		format presentation.Format
+		format vocab.Format
 		creds  []*presentation.Credential
 		want   error
 	}{
-		{"no_binding", presentation.Presenter{JWTSigner: w.holder.Signer}, presentation.FormatJWTVPJSON, []*presentation.Credential{jwtCred}, presentation.ErrConfig},
-		{"no_credentials", presentation.Presenter{Binding: b, JWTSigner: w.holder.Signer}, presentation.FormatJWTVPJSON, nil, presentation.ErrConfig},
-		{"no_jwt_signer", presentation.Presenter{Binding: b}, presentation.FormatJWTVPJSON, []*presentation.Credential{jwtCred}, presentation.ErrConfig},
-		{"ldp_in_jwt_vp", presentation.Presenter{Binding: b, JWTSigner: w.holder.Signer}, presentation.FormatJWTVPJSON, []*presentation.Credential{ldpCred}, presentation.ErrUnsupportedFormat},
-		{"no_ldp_signer", presentation.Presenter{Binding: b}, presentation.FormatLDPVP, []*presentation.Credential{ldpCred}, presentation.ErrConfig},
-		{"jwt_in_ldp_vp", presentation.Presenter{Binding: b, LDPSigner: noSigner{}}, presentation.FormatLDPVP, []*presentation.Credential{jwtCred}, presentation.ErrUnsupportedFormat},
-		{"no_sdjwt_presenter", presentation.Presenter{Binding: b}, presentation.FormatSDJWTVC, []*presentation.Credential{jwtCred}, presentation.ErrConfig},
-		{"two_sdjwt", presentation.Presenter{Binding: b, SDJWT: &sdjwtHandler{w: w}}, presentation.FormatSDJWTVC, []*presentation.Credential{jwtCred, jwtCred}, presentation.ErrConfig},
-		{"mdoc", presentation.Presenter{Binding: b}, presentation.FormatMsoMdoc, []*presentation.Credential{jwtCred}, presentation.ErrUnsupportedFormat},
+		{"no_binding", presentation.Presenter{JWTSigner: w.holder.Signer}, vocab.FormatJWTVPJSON, []*presentation.Credential{jwtCred}, presentation.ErrConfig},
+		{"no_credentials", presentation.Presenter{Binding: b, JWTSigner: w.holder.Signer}, vocab.FormatJWTVPJSON, nil, presentation.ErrConfig},
+		{"no_jwt_signer", presentation.Presenter{Binding: b}, vocab.FormatJWTVPJSON, []*presentation.Credential{jwtCred}, presentation.ErrConfig},
+		{"ldp_in_jwt_vp", presentation.Presenter{Binding: b, JWTSigner: w.holder.Signer}, vocab.FormatJWTVPJSON, []*presentation.Credential{ldpCred}, presentation.ErrUnsupportedFormat},
+		{"no_ldp_signer", presentation.Presenter{Binding: b}, vocab.FormatLDPVP, []*presentation.Credential{ldpCred}, presentation.ErrConfig},
+		{"jwt_in_ldp_vp", presentation.Presenter{Binding: b, LDPSigner: noSigner{}}, vocab.FormatLDPVP, []*presentation.Credential{jwtCred}, presentation.ErrUnsupportedFormat},
+		{"no_sdjwt_presenter", presentation.Presenter{Binding: b}, vocab.FormatSDJWTVC, []*presentation.Credential{jwtCred}, presentation.ErrConfig},
+		{"two_sdjwt", presentation.Presenter{Binding: b, SDJWT: &sdjwtHandler{w: w}}, vocab.FormatSDJWTVC, []*presentation.Credential{jwtCred, jwtCred}, presentation.ErrConfig},
+		{"mdoc", presentation.Presenter{Binding: b}, vocab.FormatMsoMdoc, []*presentation.Credential{jwtCred}, presentation.ErrUnsupportedFormat},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -59,11 +60,11 @@ func TestUnknownStatusType(t *testing.T) {
 	c := w.credential(w.holder.DID, 1)
 	c.CredentialStatus = w3c.One(w3c.Object{ID: "https://status.example.com/1", Type: w3c.One("CredentialStatusList2017")})
 	tok := w.jwtVC(t, c, w3c.SignOptions{})
-	view, err := presentation.Parse(ctx, presentation.FormatJWTVCJSON, tok)
+	view, err := presentation.Parse(ctx, vocab.FormatJWTVCJSON, tok)
 	require.NoError(t, err)
 	require.Equal(t, "CredentialStatusList2017", view.Status[0].Type)
 	require.Equal(t, "https://status.example.com/1", view.Status[0].URI)
-	_, err = w.validator().Verify(ctx, presentation.FormatJWTVCJSON, tok)
+	_, err = w.validator().Verify(ctx, vocab.FormatJWTVCJSON, tok)
 	require.ErrorIs(t, err, presentation.ErrStatusUnavailable)
 }
 
@@ -74,7 +75,7 @@ func TestValidationErrorMessage(t *testing.T) {
 	tok := w.jwtVC(t, w.credential(w.holder.DID, 1), w3c.SignOptions{})
 	_, err := w.validator(func(c *presentation.ValidatorConfig) {
 		c.Now = func() time.Time { return time.Date(2027, 2, 1, 0, 0, 0, 0, time.UTC) }
-	}).Verify(ctx, presentation.FormatJWTVCJSON, tok)
+	}).Verify(ctx, vocab.FormatJWTVCJSON, tok)
 	msg := err.Error()
 	require.True(t, strings.HasPrefix(msg, "presentation: jwt_vc_json validation failed: "), msg)
 	require.Contains(t, msg, "credential revoked")

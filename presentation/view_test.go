@@ -12,14 +12,15 @@ import (
 	"github.com/ocmw/wstack/crypto/jose"
 	"github.com/ocmw/wstack/presentation"
 	"github.com/ocmw/wstack/presentation/w3c"
+	"github.com/ocmw/wstack/vocab"
 )
 
 func TestParseJWTVC(t *testing.T) {
 	w := newWorld(t)
 	tok := w.jwtVC(t, w.credential(w.holder.DID, 7), w3c.SignOptions{Claims: map[string]any{"cnf": map[string]any{"jwk": w.holder.JWK()}}})
-	c, err := presentation.Parse(context.Background(), presentation.FormatJWTVCJSON, tok)
+	c, err := presentation.Parse(context.Background(), vocab.FormatJWTVCJSON, tok)
 	require.NoError(t, err)
-	require.Equal(t, presentation.FormatJWTVCJSON, c.Format)
+	require.Equal(t, vocab.FormatJWTVCJSON, c.Format)
 	require.Equal(t, tok, c.Raw)
 	require.Equal(t, w.issuer.DID, c.Issuer)
 	require.Equal(t, w.holder.DID, c.Subject)
@@ -31,7 +32,7 @@ func TestParseJWTVC(t *testing.T) {
 	require.Equal(t, now.Unix(), c.IssuedAt.Unix())
 	require.Equal(t, w.holder.JWK(), c.HolderJWK)
 	require.Len(t, c.Status, 1)
-	require.Equal(t, presentation.StatusReference{
+	require.Equal(t, vocab.StatusReference{
 		Type: "StatusList2021Entry", URI: statusLC, Index: 7, Purpose: "revocation", Size: 1,
 		Raw: c.Status[0].Raw,
 	}, c.Status[0])
@@ -40,7 +41,7 @@ func TestParseJWTVC(t *testing.T) {
 	require.Contains(t, c.Claims, "vc")
 	require.Equal(t, "engineer", c.Document["credentialSubject"].(map[string]any)["role"])
 	// The DIF name of the format parses the same.
-	c2, err := presentation.Parse(context.Background(), presentation.FormatDIFJWTVC, tok)
+	c2, err := presentation.Parse(context.Background(), vocab.FormatDIFJWTVC, tok)
 	require.NoError(t, err)
 	require.Equal(t, c.Issuer, c2.Issuer)
 }
@@ -68,7 +69,7 @@ func TestParseLDPVC(t *testing.T) {
 	b, _ := json.Marshal(doc)
 	for name, raw := range map[string]any{"map": doc, "bytes": b, "string": string(b), "raw": json.RawMessage(b)} {
 		t.Run(name, func(t *testing.T) {
-			c, err := presentation.Parse(context.Background(), presentation.FormatLDPVC, raw)
+			c, err := presentation.Parse(context.Background(), vocab.FormatLDPVC, raw)
 			require.NoError(t, err)
 			require.Equal(t, w.issuer.DID, c.Issuer)
 			require.Equal(t, w.holder.DID, c.Subject)
@@ -77,7 +78,7 @@ func TestParseLDPVC(t *testing.T) {
 			require.Equal(t, "Alice", c.Document["credentialSubject"].(map[string]any)["name"])
 			require.Equal(t, 2026, c.ValidFrom.Year())
 			require.Equal(t, 2027, c.ValidUntil.Year())
-			require.Equal(t, []presentation.StatusReference{{
+			require.Equal(t, []vocab.StatusReference{{
 				Type: "BitstringStatusListEntry", URI: statusLC, Index: 42, Purpose: "suspension", Size: 1, Raw: c.Status[0].Raw,
 			}}, c.Status)
 		})
@@ -88,37 +89,37 @@ func TestParseSDJWT(t *testing.T) {
 	w := newWorld(t)
 	raw := w.sdjwtVC(t, now.Add(time.Hour), 3)
 	p := presentation.NewParser(presentation.ParserConfig{SDJWT: &sdjwtHandler{w: w}})
-	c, err := p.Parse(context.Background(), presentation.FormatSDJWTVC, raw)
+	c, err := p.Parse(context.Background(), vocab.FormatSDJWTVC, raw)
 	require.NoError(t, err)
 	require.Equal(t, "https://credentials.example.com/identity_credential", c.VCT)
 	require.Equal(t, w.issuer.DID, c.Issuer)
 	require.Equal(t, "Alice", c.Claims["given_name"])
 	require.Equal(t, "Berlin", c.Claims["address"].(map[string]any)["locality"])
-	require.ElementsMatch(t, []presentation.ClaimPath{{"given_name"}, {"family_name"}, {"address", "locality"}}, c.Disclosable)
+	require.ElementsMatch(t, []vocab.ClaimPath{{"given_name"}, {"family_name"}, {"address", "locality"}}, c.Disclosable)
 	require.Equal(t, w.holder.JWK(), c.HolderJWK)
-	require.Equal(t, []presentation.StatusReference{{Type: "status_list", URI: "https://issuer.example.com/statuslists/1", Index: 3, Raw: c.Status[0].Raw}}, c.Status)
+	require.Equal(t, []vocab.StatusReference{{Type: "status_list", URI: "https://issuer.example.com/statuslists/1", Index: 3, Raw: c.Status[0].Raw}}, c.Status)
 	require.Equal(t, now.Add(time.Hour).Unix(), c.ValidUntil.Unix())
 	require.Nil(t, c.Document)
 
 	// Without a handler the format is unsupported, as is the legacy name
 	// unless allowed.
-	_, err = presentation.Parse(context.Background(), presentation.FormatSDJWTVC, raw)
+	_, err = presentation.Parse(context.Background(), vocab.FormatSDJWTVC, raw)
 	require.ErrorIs(t, err, presentation.ErrUnsupportedFormat)
-	_, err = p.Parse(context.Background(), presentation.FormatSDJWTVCLegacy, raw)
+	_, err = p.Parse(context.Background(), vocab.FormatSDJWTVCLegacy, raw)
 	require.ErrorIs(t, err, presentation.ErrUnsupportedFormat)
 }
 
 type mdocDecoder struct{}
 
 func (mdocDecoder) Decode(_ context.Context, raw any) (*presentation.Credential, error) {
-	return &presentation.Credential{Format: presentation.FormatMsoMdoc, DocType: "org.iso.18013.5.1.mDL", Raw: raw.(string)}, nil
+	return &presentation.Credential{Format: vocab.FormatMsoMdoc, DocType: "org.iso.18013.5.1.mDL", Raw: raw.(string)}, nil
 }
 
 func TestParseRegisteredDecoder(t *testing.T) {
-	_, err := presentation.Parse(context.Background(), presentation.FormatMsoMdoc, "o2d2ZXJzaW9u")
+	_, err := presentation.Parse(context.Background(), vocab.FormatMsoMdoc, "o2d2ZXJzaW9u")
 	require.ErrorIs(t, err, presentation.ErrUnsupportedFormat)
-	p := presentation.NewParser(presentation.ParserConfig{Decoders: map[presentation.Format]presentation.Decoder{presentation.FormatMsoMdoc: mdocDecoder{}}})
-	c, err := p.Parse(context.Background(), presentation.FormatMsoMdoc, "o2d2ZXJzaW9u")
+	p := presentation.NewParser(presentation.ParserConfig{Decoders: map[vocab.Format]presentation.Decoder{vocab.FormatMsoMdoc: mdocDecoder{}}})
+	c, err := p.Parse(context.Background(), vocab.FormatMsoMdoc, "o2d2ZXJzaW9u")
 	require.NoError(t, err)
 	require.Equal(t, "org.iso.18013.5.1.mDL", c.DocType)
 }
@@ -139,23 +140,23 @@ func TestParseBadInputs(t *testing.T) {
 	delete(noProof, "proof")
 	cases := []struct {
 		name   string
-		format presentation.Format
+		format vocab.Format
 		raw    any
 		want   error
 	}{
-		{"row1_alg_none", presentation.FormatJWTVCJSON, "eyJhbGciOiJub25lIn0." + parts[1] + ".", jose.ErrMalformed},
-		{"row4_dots", presentation.FormatJWTVCJSON, strings.Repeat(".", 2<<20), presentation.ErrMalformed},
-		{"row11_duplicate_member_ldp", presentation.FormatLDPVC, `{"@context":["https://www.w3.org/ns/credentials/v2"],"issuer":"did:example:a","issuer":"did:example:b"}`, presentation.ErrMalformed},
-		{"row13_deep_ldp", presentation.FormatLDPVC, `{"credentialSubject":` + deep + `}`, presentation.ErrMalformed},
-		{"row13_deep_ldp_map", presentation.FormatLDPVC, deepMap, presentation.ErrMalformed},
-		{"row15_vp_as_vc", presentation.FormatJWTVCJSON, func() string {
+		{"row1_alg_none", vocab.FormatJWTVCJSON, "eyJhbGciOiJub25lIn0." + parts[1] + ".", jose.ErrMalformed},
+		{"row4_dots", vocab.FormatJWTVCJSON, strings.Repeat(".", 2<<20), presentation.ErrMalformed},
+		{"row11_duplicate_member_ldp", vocab.FormatLDPVC, `{"@context":["https://www.w3.org/ns/credentials/v2"],"issuer":"did:example:a","issuer":"did:example:b"}`, presentation.ErrMalformed},
+		{"row13_deep_ldp", vocab.FormatLDPVC, `{"credentialSubject":` + deep + `}`, presentation.ErrMalformed},
+		{"row13_deep_ldp_map", vocab.FormatLDPVC, deepMap, presentation.ErrMalformed},
+		{"row15_vp_as_vc", vocab.FormatJWTVCJSON, func() string {
 			s, _ := w3c.SignPresentationJWT(context.Background(), w.holder.Signer, &w3c.Presentation{Context: w3c.One[any](w3c.ContextV1), Type: w3c.One("VerifiablePresentation")}, w3c.PresentationSignOptions{Nonce: "n", Audience: "a"})
 			return s
 		}(), w3c.ErrJWTClaims},
-		{"ldp_without_proof", presentation.FormatLDPVC, noProof, presentation.ErrMalformed},
-		{"ldp_invalid_model", presentation.FormatLDPVC, `{"@context":["https://www.w3.org/ns/credentials/v2"],"type":"VerifiableCredential","issuer":"x","credentialSubject":{"a":1},"proof":{"type":"x"}}`, w3c.ErrIssuer},
-		{"wrong_raw_type", presentation.FormatJWTVCJSON, 42, presentation.ErrMalformed},
-		{"unknown_format", presentation.Format("jwt_vc_json-ld"), tok, presentation.ErrUnsupportedFormat},
+		{"ldp_without_proof", vocab.FormatLDPVC, noProof, presentation.ErrMalformed},
+		{"ldp_invalid_model", vocab.FormatLDPVC, `{"@context":["https://www.w3.org/ns/credentials/v2"],"type":"VerifiableCredential","issuer":"x","credentialSubject":{"a":1},"proof":{"type":"x"}}`, w3c.ErrIssuer},
+		{"wrong_raw_type", vocab.FormatJWTVCJSON, 42, presentation.ErrMalformed},
+		{"unknown_format", vocab.Format("jwt_vc_json-ld"), tok, presentation.ErrUnsupportedFormat},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -181,7 +182,7 @@ func TestSDJWTViewBadClaims(t *testing.T) {
 	for name, claims := range cases {
 		t.Run(name, func(t *testing.T) {
 			h.claims = claims
-			_, err := p.Parse(context.Background(), presentation.FormatSDJWTVC, "x~")
+			_, err := p.Parse(context.Background(), vocab.FormatSDJWTVC, "x~")
 			require.ErrorIs(t, err, presentation.ErrMalformed)
 		})
 	}
@@ -200,7 +201,7 @@ func (f *fixedSDJWT) VerifySDJWT(context.Context, string, presentation.Binding) 
 func TestHolderIDOnlyForDIDSubjects(t *testing.T) {
 	w := newWorld(t)
 	for subject, want := range map[string]string{w.holder.DID: w.holder.DID, "urn:uuid:8c2f0b36-0d3e-4a55-a8a4-9e6f0cb1d7a1": ""} {
-		c, err := presentation.Parse(context.Background(), presentation.FormatJWTVCJSON, w.jwtVC(t, w.credential(subject, 1), w3c.SignOptions{}))
+		c, err := presentation.Parse(context.Background(), vocab.FormatJWTVCJSON, w.jwtVC(t, w.credential(subject, 1), w3c.SignOptions{}))
 		require.NoError(t, err)
 		require.Equal(t, want, c.HolderID, subject)
 	}

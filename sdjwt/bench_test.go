@@ -15,15 +15,15 @@ import (
 	"github.com/ocmw/wstack/crypto"
 	"github.com/ocmw/wstack/crypto/jose"
 	"github.com/ocmw/wstack/crypto/local"
-	"github.com/ocmw/wstack/presentation"
 	"github.com/ocmw/wstack/sdjwt"
+	"github.com/ocmw/wstack/vocab"
 )
 
 type benchEnv struct {
 	issuer, holder *jose.KeySigner
 	holderJWK      map[string]any
 	claims         map[string]any
-	paths          []presentation.ClaimPath
+	paths          []vocab.ClaimPath
 	verifier       *sdjwt.Verifier
 	kb             sdjwt.KeyBinding
 	expect         sdjwt.Expect
@@ -56,11 +56,11 @@ func newBenchEnv(b *testing.B) *benchEnv {
 	for i := 0; i < 10; i++ {
 		name := "claim_" + strconv.Itoa(i)
 		env.claims[name] = "value number " + strconv.Itoa(i)
-		env.paths = append(env.paths, presentation.ClaimPath{name})
+		env.paths = append(env.paths, vocab.ClaimPath{name})
 	}
 	env.claims["address"] = map[string]any{"street_address": "123 Main St", "locality": "Anytown", "country": "US"}
-	env.paths = append(env.paths, presentation.ClaimPath{"address"}, presentation.ClaimPath{"address", "street_address"},
-		presentation.ClaimPath{"address", "locality"}, presentation.ClaimPath{"address", "country"})
+	env.paths = append(env.paths, vocab.ClaimPath{"address"}, vocab.ClaimPath{"address", "street_address"},
+		vocab.ClaimPath{"address", "locality"}, vocab.ClaimPath{"address", "country"})
 	now := time.Unix(1_800_000_000, 0)
 	env.expect = sdjwt.Expect{Audience: "https://verifier.example.org", Nonce: "bench-nonce-0123456789"}
 	env.kb = sdjwt.KeyBinding{Signer: env.holder, Audience: env.expect.Audience, Nonce: env.expect.Nonce, Now: func() time.Time { return now }}
@@ -106,7 +106,7 @@ func BenchmarkPresentDisclosuresWithKB(b *testing.B) {
 	env := newBenchEnv(b)
 	sd := env.issue(b)
 	ctx := context.Background()
-	set := []presentation.ClaimPath{{"address"}, {"address", "locality"}, {"claim_1"}}
+	set := []vocab.ClaimPath{{"address"}, {"address", "locality"}, {"claim_1"}}
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := sd.PresentDisclosures(ctx, set, &env.kb); err != nil {
@@ -123,7 +123,7 @@ func BenchmarkDisclosuresFor(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	ptrs := []presentation.ClaimPath{{"address", "locality"}, {"claim_1"}}
+	ptrs := []vocab.ClaimPath{{"address", "locality"}, {"claim_1"}}
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := pr.DisclosuresFor(ptrs...); err != nil {

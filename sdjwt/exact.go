@@ -6,7 +6,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/ocmw/wstack/presentation"
+	"github.com/ocmw/wstack/vocab"
 )
 
 // SelectDisclosures returns the SD-JWT with an exact set of disclosures:
@@ -28,7 +28,7 @@ import (
 // Use this when the caller has already computed what to release, as DCQL
 // and Presentation Exchange evaluation do; use Select with claims path
 // pointers otherwise.
-func (s *SDJWT) SelectDisclosures(lim Limits, disclosures ...presentation.ClaimPath) (*SDJWT, error) {
+func (s *SDJWT) SelectDisclosures(lim Limits, disclosures ...vocab.ClaimPath) (*SDJWT, error) {
 	pr, err := s.Process(lim)
 	if err != nil {
 		return nil, err
@@ -38,7 +38,7 @@ func (s *SDJWT) SelectDisclosures(lim Limits, disclosures ...presentation.ClaimP
 
 // SelectDisclosures is SDJWT.SelectDisclosures on an already processed
 // SD-JWT (s must be the SD-JWT pr was processed from).
-func (pr *Processed) SelectDisclosures(s *SDJWT, disclosures ...presentation.ClaimPath) (*SDJWT, error) {
+func (pr *Processed) SelectDisclosures(s *SDJWT, disclosures ...vocab.ClaimPath) (*SDJWT, error) {
 	if len(pr.Paths) != len(s.Disclosures) {
 		return nil, fmt.Errorf("%w: Processed does not belong to this SD-JWT", ErrOptions)
 	}
@@ -57,12 +57,12 @@ func (pr *Processed) SelectDisclosures(s *SDJWT, disclosures ...presentation.Cla
 // user before consent and hand it to SelectDisclosures or
 // PresentDisclosures. A pointer that selects nothing is an error
 // (ErrPathNotFound).
-func (pr *Processed) DisclosuresFor(paths ...presentation.ClaimPath) ([]presentation.ClaimPath, error) {
+func (pr *Processed) DisclosuresFor(paths ...vocab.ClaimPath) ([]vocab.ClaimPath, error) {
 	keep, err := pr.pointerSet(paths)
 	if err != nil {
 		return nil, err
 	}
-	var out []presentation.ClaimPath
+	var out []vocab.ClaimPath
 	for i, k := range keep {
 		if k {
 			out = append(out, pr.Paths[i])
@@ -75,7 +75,7 @@ func (pr *Processed) DisclosuresFor(paths ...presentation.ClaimPath) ([]presenta
 // comparePaths orders disclosure paths component by component; a prefix
 // sorts first. Paths that share a prefix have components of the same kind
 // at the next position (both member names or both indices).
-func comparePaths(a, b presentation.ClaimPath) int {
+func comparePaths(a, b vocab.ClaimPath) int {
 	for i := range min(len(a), len(b)) {
 		if c := compareComponent(a[i], b[i]); c != 0 {
 			return c
@@ -102,7 +102,7 @@ func compareComponent(a, b any) int {
 
 // exactSet marks the disclosures placed at the given paths and their
 // enclosing disclosures.
-func (pr *Processed) exactSet(disclosures []presentation.ClaimPath) ([]bool, error) {
+func (pr *Processed) exactSet(disclosures []vocab.ClaimPath) ([]bool, error) {
 	keep := make([]bool, len(pr.Paths))
 	for _, p := range disclosures {
 		i := pr.indexOf(p)
@@ -115,7 +115,7 @@ func (pr *Processed) exactSet(disclosures []presentation.ClaimPath) ([]bool, err
 }
 
 // indexOf returns the index of the disclosure placed at p, or -1.
-func (pr *Processed) indexOf(p presentation.ClaimPath) int {
+func (pr *Processed) indexOf(p vocab.ClaimPath) int {
 	for i, dp := range pr.Paths {
 		if samePath(p, dp) {
 			return i
@@ -127,7 +127,7 @@ func (pr *Processed) indexOf(p presentation.ClaimPath) int {
 // samePath compares a caller's path with a disclosure path exactly: equal
 // names, equal indices (an integral float64 from JSON equals the int), no
 // wildcard.
-func samePath(p, d presentation.ClaimPath) bool {
+func samePath(p, d vocab.ClaimPath) bool {
 	if len(p) != len(d) {
 		return false
 	}

@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ocmw/wstack/internal/sdtest"
-	"github.com/ocmw/wstack/presentation"
+	"github.com/ocmw/wstack/vocab"
 )
 
 // pidShaped is a PID-like claims set issued with recursive disclosures
@@ -18,7 +18,7 @@ import (
 // array elements and their members are disclosable; place_of_birth is
 // disclosable with plaintext members; degrees has elements of different
 // shapes.
-func pidShaped() (map[string]any, []presentation.ClaimPath) {
+func pidShaped() (map[string]any, []vocab.ClaimPath) {
 	claims := map[string]any{
 		"iss":         "https://issuer.example.com",
 		"iat":         float64(1_700_000_000),
@@ -46,7 +46,7 @@ func pidShaped() (map[string]any, []presentation.ClaimPath) {
 			map[string]any{"type": "MSc"},
 		},
 	}
-	frame := []presentation.ClaimPath{
+	frame := []vocab.ClaimPath{
 		{"given_name"}, {"family_name"}, {"birthdate"},
 		{"address"},
 		{"address", "street_address"}, {"address", "house_number"}, {"address", "locality"},
@@ -66,7 +66,7 @@ func pidShaped() (map[string]any, []presentation.ClaimPath) {
 // held (so array indices do not shift), sorted.
 func heldKeys(t *testing.T, held *SDJWT, full *Processed, pres *SDJWT) []string {
 	t.Helper()
-	at := make(map[string]presentation.ClaimPath, len(held.Disclosures))
+	at := make(map[string]vocab.ClaimPath, len(held.Disclosures))
 	for i, d := range held.Disclosures {
 		at[d.Raw] = full.Paths[i]
 	}
@@ -103,49 +103,49 @@ func TestSelectPointerRule(t *testing.T) {
 	dp := "driving_privileges"
 	tests := []struct {
 		name     string
-		pointers []presentation.ClaimPath
+		pointers []vocab.ClaimPath
 		want     []string
 		check    func(t *testing.T, c map[string]any)
 	}{
-		{"leaf in recursive object", []presentation.ClaimPath{{"address", "street_address"}},
+		{"leaf in recursive object", []vocab.ClaimPath{{"address", "street_address"}},
 			[]string{"address", "address.street_address"},
 			func(t *testing.T, c map[string]any) {
 				require.Equal(t, map[string]any{"street_address": "Heidestraße 17"}, c["address"])
 			}},
-		{"two leaves of one object", []presentation.ClaimPath{{"address", "locality"}, {"address", "postal_code"}},
+		{"two leaves of one object", []vocab.ClaimPath{{"address", "locality"}, {"address", "postal_code"}},
 			[]string{"address", "address.locality", "address.postal_code"}, nil},
-		{"object as a whole", []presentation.ClaimPath{{"address"}},
+		{"object as a whole", []vocab.ClaimPath{{"address"}},
 			[]string{"address", "address.country", "address.house_number", "address.locality", "address.postal_code", "address.region", "address.street_address"},
 			func(t *testing.T, c map[string]any) { require.Equal(t, claims["address"], c["address"]) }},
-		{"one array element", []presentation.ClaimPath{{"nationalities", 1}},
+		{"one array element", []vocab.ClaimPath{{"nationalities", 1}},
 			[]string{"nationalities", "nationalities[1]"},
 			func(t *testing.T, c map[string]any) { require.Equal(t, []any{"FR"}, c["nationalities"]) }},
-		{"null: every element", []presentation.ClaimPath{{"nationalities", nil}},
+		{"null: every element", []vocab.ClaimPath{{"nationalities", nil}},
 			[]string{"nationalities", "nationalities[0]", "nationalities[1]"}, nil},
-		{"member of one element", []presentation.ClaimPath{{dp, 0, "vehicle_category_code"}},
+		{"member of one element", []vocab.ClaimPath{{dp, 0, "vehicle_category_code"}},
 			[]string{dp, dp + "[0]", dp + "[0].vehicle_category_code"},
 			func(t *testing.T, c map[string]any) {
 				require.Equal(t, []any{map[string]any{"vehicle_category_code": "A"}}, c[dp])
 			}},
-		{"member of every element", []presentation.ClaimPath{{dp, nil, "vehicle_category_code"}},
+		{"member of every element", []vocab.ClaimPath{{dp, nil, "vehicle_category_code"}},
 			[]string{dp, dp + "[0]", dp + "[0].vehicle_category_code", dp + "[1]", dp + "[1].vehicle_category_code"}, nil},
-		{"element as a whole", []presentation.ClaimPath{{dp, 1}},
+		{"element as a whole", []vocab.ClaimPath{{dp, 1}},
 			[]string{dp, dp + "[1]", dp + "[1].expiry_date", dp + "[1].issue_date", dp + "[1].vehicle_category_code"}, nil},
-		{"null skips elements without the member", []presentation.ClaimPath{{"degrees", nil, "honours"}},
+		{"null skips elements without the member", []vocab.ClaimPath{{"degrees", nil, "honours"}},
 			[]string{"degrees[0]", "degrees[0].honours"},
 			func(t *testing.T, c map[string]any) {
 				require.Equal(t, []any{map[string]any{"honours": true}}, c["degrees"])
 			}},
-		{"plaintext member of a disclosable object", []presentation.ClaimPath{{"place_of_birth", "locality"}},
+		{"plaintext member of a disclosable object", []vocab.ClaimPath{{"place_of_birth", "locality"}},
 			[]string{"place_of_birth"},
 			func(t *testing.T, c map[string]any) { require.Equal(t, claims["place_of_birth"], c["place_of_birth"]) }},
-		{"numeric member name", []presentation.ClaimPath{{"age_equal_or_over", "18"}},
+		{"numeric member name", []vocab.ClaimPath{{"age_equal_or_over", "18"}},
 			[]string{"age_equal_or_over", "age_equal_or_over.18"},
 			func(t *testing.T, c map[string]any) {
 				require.Equal(t, map[string]any{"18": true}, c["age_equal_or_over"])
 			}},
-		{"plaintext claim", []presentation.ClaimPath{{"iss"}}, []string{}, nil},
-		{"index from JSON", []presentation.ClaimPath{{"nationalities", float64(0)}}, []string{"nationalities", "nationalities[0]"}, nil},
+		{"plaintext claim", []vocab.ClaimPath{{"iss"}}, []string{}, nil},
+		{"index from JSON", []vocab.ClaimPath{{"nationalities", float64(0)}}, []string{"nationalities", "nationalities[0]"}, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -171,7 +171,7 @@ func TestSelectPointerRule(t *testing.T) {
 			}
 		})
 	}
-	_, err = sd.Select(Limits{}, presentation.ClaimPath{"degrees", nil, "missing"})
+	_, err = sd.Select(Limits{}, vocab.ClaimPath{"degrees", nil, "missing"})
 	require.ErrorIs(t, err, ErrPathNotFound)
 }
 
@@ -191,33 +191,33 @@ func TestSelectDisclosuresExact(t *testing.T) {
 	dp := "driving_privileges"
 	tests := []struct {
 		name  string
-		set   []presentation.ClaimPath
+		set   []vocab.ClaimPath
 		want  []string
 		check func(t *testing.T, c map[string]any)
 	}{
-		{"container alone", []presentation.ClaimPath{{"address"}}, []string{"address"},
+		{"container alone", []vocab.ClaimPath{{"address"}}, []string{"address"},
 			func(t *testing.T, c map[string]any) { require.Equal(t, map[string]any{}, c["address"]) }},
-		{"container and one member", []presentation.ClaimPath{{"address"}, {"address", "street_address"}},
+		{"container and one member", []vocab.ClaimPath{{"address"}, {"address", "street_address"}},
 			[]string{"address", "address.street_address"},
 			func(t *testing.T, c map[string]any) {
 				require.Equal(t, map[string]any{"street_address": "Heidestraße 17"}, c["address"])
 			}},
-		{"member alone: container added", []presentation.ClaimPath{{"address", "locality"}},
+		{"member alone: container added", []vocab.ClaimPath{{"address", "locality"}},
 			[]string{"address", "address.locality"}, nil},
-		{"array element member", []presentation.ClaimPath{{dp, 1, "vehicle_category_code"}},
+		{"array element member", []vocab.ClaimPath{{dp, 1, "vehicle_category_code"}},
 			[]string{dp, dp + "[1]", dp + "[1].vehicle_category_code"},
 			func(t *testing.T, c map[string]any) {
 				require.Equal(t, []any{map[string]any{"vehicle_category_code": "B"}}, c[dp])
 			}},
-		{"array container alone", []presentation.ClaimPath{{"nationalities"}}, []string{"nationalities"},
+		{"array container alone", []vocab.ClaimPath{{"nationalities"}}, []string{"nationalities"},
 			func(t *testing.T, c map[string]any) { require.Equal(t, []any{}, c["nationalities"]) }},
-		{"index from JSON", []presentation.ClaimPath{{"nationalities", float64(1)}}, []string{"nationalities", "nationalities[1]"}, nil},
+		{"index from JSON", []vocab.ClaimPath{{"nationalities", float64(1)}}, []string{"nationalities", "nationalities[1]"}, nil},
 		{"nothing", nil, []string{},
 			func(t *testing.T, c map[string]any) {
 				require.Equal(t, []string{"cnf", "degrees", "exp", "iat", "iss"}, slices.Sorted(maps.Keys(c)))
 				require.Equal(t, []any{}, c["degrees"]) // plaintext array of disclosable elements
 			}},
-		{"duplicates", []presentation.ClaimPath{{"given_name"}, {"given_name"}}, []string{"given_name"}, nil},
+		{"duplicates", []vocab.ClaimPath{{"given_name"}, {"given_name"}}, []string{"given_name"}, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -238,27 +238,27 @@ func TestSelectDisclosuresExact(t *testing.T) {
 	}
 	bad := []struct {
 		name string
-		path presentation.ClaimPath
+		path vocab.ClaimPath
 	}{
-		{"unknown member", presentation.ClaimPath{"address", "floor"}},
-		{"null component", presentation.ClaimPath{"nationalities", nil}},
-		{"plaintext claim", presentation.ClaimPath{"iss"}},
-		{"plaintext member of a disclosable object", presentation.ClaimPath{"place_of_birth", "locality"}},
-		{"index out of range", presentation.ClaimPath{"nationalities", 2}},
-		{"non-integral index", presentation.ClaimPath{"nationalities", 0.5}},
-		{"prefix of nothing", presentation.ClaimPath{"degrees"}},
-		{"empty", presentation.ClaimPath{}},
-		{"wrong component type", presentation.ClaimPath{"nationalities", "0"}},
+		{"unknown member", vocab.ClaimPath{"address", "floor"}},
+		{"null component", vocab.ClaimPath{"nationalities", nil}},
+		{"plaintext claim", vocab.ClaimPath{"iss"}},
+		{"plaintext member of a disclosable object", vocab.ClaimPath{"place_of_birth", "locality"}},
+		{"index out of range", vocab.ClaimPath{"nationalities", 2}},
+		{"non-integral index", vocab.ClaimPath{"nationalities", 0.5}},
+		{"prefix of nothing", vocab.ClaimPath{"degrees"}},
+		{"empty", vocab.ClaimPath{}},
+		{"wrong component type", vocab.ClaimPath{"nationalities", "0"}},
 	}
 	for _, tc := range bad {
 		t.Run("reject "+tc.name, func(t *testing.T) {
 			_, err := sd.SelectDisclosures(Limits{}, tc.path)
 			require.ErrorIs(t, err, ErrNotDisclosure)
-			_, err = sd.PresentDisclosures(ctx, []presentation.ClaimPath{tc.path}, env.kb())
+			_, err = sd.PresentDisclosures(ctx, []vocab.ClaimPath{tc.path}, env.kb())
 			require.ErrorIs(t, err, ErrNotDisclosure)
 		})
 	}
-	other, err := Issue(ctx, env.issuer, map[string]any{"a": "b"}, IssueOptions{Typ: "example+sd-jwt", Disclosable: []presentation.ClaimPath{{"a"}}})
+	other, err := Issue(ctx, env.issuer, map[string]any{"a": "b"}, IssueOptions{Typ: "example+sd-jwt", Disclosable: []vocab.ClaimPath{{"a"}}})
 	require.NoError(t, err)
 	_, err = full.SelectDisclosures(other)
 	require.ErrorIs(t, err, ErrOptions)

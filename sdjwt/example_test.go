@@ -8,8 +8,8 @@ import (
 	"github.com/ocmw/wstack/crypto"
 	"github.com/ocmw/wstack/crypto/jose"
 	"github.com/ocmw/wstack/crypto/local"
-	"github.com/ocmw/wstack/presentation"
 	"github.com/ocmw/wstack/sdjwt"
+	"github.com/ocmw/wstack/vocab"
 )
 
 // engineSigner creates an ES256 key in a local engine and returns a signer
@@ -50,7 +50,7 @@ func Example() {
 		Typ:       "example+sd-jwt",
 		HolderJWK: holderJWK,
 		Decoys:    2,
-		Disclosable: []presentation.ClaimPath{
+		Disclosable: []vocab.ClaimPath{
 			{"given_name"}, {"address"}, {"address", "locality"}, {"address", "country"},
 		},
 	})
@@ -62,7 +62,7 @@ func Example() {
 	held, _ := sdjwt.Parse(issued.String(), sdjwt.Limits{})
 	view, _ := held.Process(sdjwt.Limits{})
 	fmt.Println("disclosable:", len(view.Paths))
-	pres, err := held.Present(ctx, []presentation.ClaimPath{{"address", "locality"}}, &sdjwt.KeyBinding{
+	pres, err := held.Present(ctx, []vocab.ClaimPath{{"address", "locality"}}, &sdjwt.KeyBinding{
 		Signer: holderKey, Audience: "https://verifier.example.org", Nonce: "n-0S6_WzA2Mj",
 	})
 	if err != nil {
@@ -105,10 +105,10 @@ func ExampleSDJWT_PresentDisclosures() {
 		"address": map[string]any{"locality": "Berlin", "country": "DE"},
 	}, sdjwt.IssueOptions{
 		Typ:         "example+sd-jwt",
-		Disclosable: []presentation.ClaimPath{{"address"}, {"address", "locality"}, {"address", "country"}},
+		Disclosable: []vocab.ClaimPath{{"address"}, {"address", "locality"}, {"address", "country"}},
 	})
 	view, _ := issued.Process(sdjwt.Limits{})
-	set, _ := view.DisclosuresFor(presentation.ClaimPath{"address", "locality"})
+	set, _ := view.DisclosuresFor(vocab.ClaimPath{"address", "locality"})
 	fmt.Println("set for the locality:", set)
 
 	v, _ := sdjwt.NewVerifier(sdjwt.Config{
@@ -118,7 +118,7 @@ func ExampleSDJWT_PresentDisclosures() {
 	exact, _ := issued.PresentDisclosures(ctx, set, nil)
 	res, _ := v.Verify(ctx, exact, sdjwt.Expect{})
 	fmt.Println("exact set:", res.Claims["address"])
-	whole, _ := issued.Present(ctx, []presentation.ClaimPath{{"address"}}, nil)
+	whole, _ := issued.Present(ctx, []vocab.ClaimPath{{"address"}}, nil)
 	res, _ = v.Verify(ctx, whole, sdjwt.Expect{})
 	fmt.Println("pointer to the object:", res.Claims["address"])
 	// Output:
@@ -134,7 +134,7 @@ func ExampleSDJWT_FlattenedJSON() {
 	engine, _ := local.New(local.Options{})
 	issuerKey := engineSigner(ctx, engine, "issuer")
 	issued, _ := sdjwt.Issue(ctx, issuerKey, map[string]any{"given_name": "Erika"}, sdjwt.IssueOptions{
-		Typ: "example+sd-jwt", Disclosable: []presentation.ClaimPath{{"given_name"}},
+		Typ: "example+sd-jwt", Disclosable: []vocab.ClaimPath{{"given_name"}},
 	})
 	js, _ := issued.FlattenedJSON()
 	v, _ := sdjwt.NewVerifier(sdjwt.Config{

@@ -7,7 +7,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/ocmw/wstack/presentation"
+	"github.com/ocmw/wstack/vocab"
 )
 
 // fuzzFixture is a fixed issuer/holder pair and a valid presentation.
@@ -33,7 +33,7 @@ func getFixture(t testing.TB) *fuzzFixture {
 		if err != nil {
 			t.Fatal(err)
 		}
-		pres, err := sd.Present(ctx, []presentation.ClaimPath{{"address", "street_address"}, {"nationalities", 1}}, env.kb())
+		pres, err := sd.Present(ctx, []vocab.ClaimPath{{"address", "street_address"}, {"nationalities", 1}}, env.kb())
 		if err != nil {
 			t.Fatal(err)
 		}

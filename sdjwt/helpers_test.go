@@ -8,7 +8,7 @@ import (
 	"github.com/ocmw/wstack/crypto"
 	"github.com/ocmw/wstack/crypto/jose"
 	"github.com/ocmw/wstack/crypto/local"
-	"github.com/ocmw/wstack/presentation"
+	"github.com/ocmw/wstack/vocab"
 	"github.com/stretchr/testify/require"
 )
 
@@ -59,7 +59,7 @@ var testExpect = Expect{Audience: "https://verifier.example.org", Nonce: "n-0S6_
 
 // nestedClaims is a claims set with nested objects and arrays used across
 // tests, with its frame.
-func nestedClaims() (map[string]any, []presentation.ClaimPath) {
+func nestedClaims() (map[string]any, []vocab.ClaimPath) {
 	claims := map[string]any{
 		"iss":        "https://issuer.example.com",
 		"iat":        float64(1_700_000_000),
@@ -79,7 +79,7 @@ func nestedClaims() (map[string]any, []presentation.ClaimPath) {
 		"empty":   map[string]any{},
 		"none":    []any{},
 	}
-	frame := []presentation.ClaimPath{
+	frame := []vocab.ClaimPath{
 		{"given_name"},
 		{"address"},                   // recursive: address and ...
 		{"address", "street_address"}, // ... its members

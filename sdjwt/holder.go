@@ -8,7 +8,7 @@ import (
 
 	"github.com/ocmw/wstack/crypto/jose"
 	"github.com/ocmw/wstack/internal/jsonx"
-	"github.com/ocmw/wstack/presentation"
+	"github.com/ocmw/wstack/vocab"
 )
 
 // Processed is an SD-JWT with its disclosures applied (RFC 9901 §7.1 step 3).
@@ -19,7 +19,7 @@ type Processed struct {
 	// Paths holds, for each disclosure (same order as SDJWT.Disclosures),
 	// the claim path where it was placed. Array indices refer to the
 	// processed arrays.
-	Paths []presentation.ClaimPath
+	Paths []vocab.ClaimPath
 	// HashAlg is the _sd_alg in effect.
 	HashAlg HashAlg
 
@@ -100,7 +100,7 @@ func processPayload(payload map[string]any, ds []*Disclosure, lim Limits) (*Proc
 	if err != nil {
 		return nil, err
 	}
-	out := &Processed{Claims: pr.claims, HashAlg: alg, Paths: make([]presentation.ClaimPath, len(pr.info)), parents: make([]int, len(pr.info))}
+	out := &Processed{Claims: pr.claims, HashAlg: alg, Paths: make([]vocab.ClaimPath, len(pr.info)), parents: make([]int, len(pr.info))}
 	for i, in := range pr.info {
 		out.Paths[i] = in.path
 		out.parents[i] = in.parent
@@ -110,7 +110,7 @@ func processPayload(payload map[string]any, ds []*Disclosure, lim Limits) (*Proc
 
 // locPrefixRelated reports whether the concrete location loc and the
 // disclosure path d overlap: one is a prefix of the other.
-func locPrefixRelated(loc []any, d presentation.ClaimPath) bool {
+func locPrefixRelated(loc []any, d vocab.ClaimPath) bool {
 	n := min(len(loc), len(d))
 	for i := 0; i < n; i++ {
 		if !componentMatch(loc[i], d[i]) {
@@ -136,7 +136,7 @@ func componentMatch(p, d any) bool {
 }
 
 // pathExists reports whether path selects at least one node of v.
-func pathExists(v any, path presentation.ClaimPath) bool {
+func pathExists(v any, path vocab.ClaimPath) bool {
 	found := false
 	resolvePointer(v, path, nil, func([]any) { found = true })
 	return found
@@ -148,7 +148,7 @@ func pathExists(v any, path presentation.ClaimPath) bool {
 // member of an object, an index an element of an array, null every
 // element; a selected node where the next component does not fit (a member
 // missing, an index out of range, a string on an array) drops out.
-func resolvePointer(v any, path presentation.ClaimPath, loc []any, fn func(loc []any)) {
+func resolvePointer(v any, path vocab.ClaimPath, loc []any, fn func(loc []any)) {
 	if len(path) == 0 {
 		fn(loc)
 		return
@@ -211,7 +211,7 @@ func resolvePointer(v any, path presentation.ClaimPath, loc []any, fn func(loc [
 // (ErrPathNotFound). The result has no KB-JWT. DisclosuresFor reports the
 // disclosure set a list of pointers releases; SelectDisclosures presents
 // an exact disclosure set instead of pointers.
-func (s *SDJWT) Select(lim Limits, paths ...presentation.ClaimPath) (*SDJWT, error) {
+func (s *SDJWT) Select(lim Limits, paths ...vocab.ClaimPath) (*SDJWT, error) {
 	pr, err := s.Process(lim)
 	if err != nil {
 		return nil, err
@@ -221,7 +221,7 @@ func (s *SDJWT) Select(lim Limits, paths ...presentation.ClaimPath) (*SDJWT, err
 
 // pointerSet marks the disclosures that the claims path pointers release
 // (see Select) together with their enclosing disclosures.
-func (pr *Processed) pointerSet(paths []presentation.ClaimPath) ([]bool, error) {
+func (pr *Processed) pointerSet(paths []vocab.ClaimPath) ([]bool, error) {
 	keep := make([]bool, len(pr.Paths))
 	for _, p := range paths {
 		found := false
@@ -247,7 +247,7 @@ func (pr *Processed) keepWithParents(keep []bool, i int) {
 	}
 }
 
-func (pr *Processed) selectFrom(s *SDJWT, paths []presentation.ClaimPath) (*SDJWT, error) {
+func (pr *Processed) selectFrom(s *SDJWT, paths []vocab.ClaimPath) (*SDJWT, error) {
 	keep, err := pr.pointerSet(paths)
 	if err != nil {
 		return nil, err
@@ -337,7 +337,7 @@ func (s *SDJWT) addKeyBinding(ctx context.Context, kb KeyBinding, alg HashAlg) (
 // Select for how a pointer is read) and, when kb is not nil, appends a
 // KB-JWT. It returns the compact serialization to send. Use
 // PresentDisclosures to present an exact disclosure set.
-func (s *SDJWT) Present(ctx context.Context, paths []presentation.ClaimPath, kb *KeyBinding) (string, error) {
+func (s *SDJWT) Present(ctx context.Context, paths []vocab.ClaimPath, kb *KeyBinding) (string, error) {
 	return s.present(ctx, kb, func(pr *Processed) ([]bool, error) { return pr.pointerSet(paths) })
 }
 
@@ -347,7 +347,7 @@ func (s *SDJWT) Present(ctx context.Context, paths []presentation.ClaimPath, kb 
 // and, when kb is not nil, appends a KB-JWT. This is what a wallet calls
 // with the disclosure set a query evaluation computed (OpenID4VP 1.0 §6.4:
 // no selectively disclosable claim that was not requested).
-func (s *SDJWT) PresentDisclosures(ctx context.Context, disclosures []presentation.ClaimPath, kb *KeyBinding) (string, error) {
+func (s *SDJWT) PresentDisclosures(ctx context.Context, disclosures []vocab.ClaimPath, kb *KeyBinding) (string, error) {
 	return s.present(ctx, kb, func(pr *Processed) ([]bool, error) { return pr.exactSet(disclosures) })
 }
 
@@ -378,7 +378,7 @@ func (s *SDJWT) present(ctx context.Context, kb *KeyBinding, choose func(*Proces
 // processing twice when the caller has a Processed at hand, e.g. from
 // Credential). paths are claims path pointers, read as described at
 // SDJWT.Select.
-func (pr *Processed) Select(s *SDJWT, paths ...presentation.ClaimPath) (*SDJWT, error) {
+func (pr *Processed) Select(s *SDJWT, paths ...vocab.ClaimPath) (*SDJWT, error) {
 	if len(pr.Paths) != len(s.Disclosures) {
 		return nil, fmt.Errorf("%w: Processed does not belong to this SD-JWT", ErrOptions)
 	}

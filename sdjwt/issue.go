@@ -10,7 +10,7 @@ import (
 
 	"github.com/ocmw/wstack/crypto"
 	"github.com/ocmw/wstack/crypto/jose"
-	"github.com/ocmw/wstack/presentation"
+	"github.com/ocmw/wstack/vocab"
 )
 
 // IssueOptions configure Issue.
@@ -29,7 +29,7 @@ type IssueOptions struct {
 	// non-negative int an array element, nil every element of an array. A
 	// path below another disclosable path yields a recursive disclosure
 	// (RFC 9901 §4.2.6). Every path must select at least one claim.
-	Disclosable []presentation.ClaimPath
+	Disclosable []vocab.ClaimPath
 	// Decoys, when positive, adds between 1 and Decoys decoy digests
 	// (RFC 9901 §4.2.5) to every object and array that has selectively
 	// disclosable members.
@@ -91,7 +91,7 @@ func (n *frameNode) child(c any) (*frameNode, error) {
 	return nil, fmt.Errorf("%w: claim path component %T", ErrOptions, c)
 }
 
-func buildFrame(paths []presentation.ClaimPath) (*frameNode, error) {
+func buildFrame(paths []vocab.ClaimPath) (*frameNode, error) {
 	root := &frameNode{}
 	for _, p := range paths {
 		if len(p) == 0 {

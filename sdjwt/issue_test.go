@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/ocmw/wstack/crypto"
-	"github.com/ocmw/wstack/presentation"
+	"github.com/ocmw/wstack/vocab"
 	"github.com/stretchr/testify/require"
 )
 
@@ -30,7 +30,7 @@ func TestIssueOptions(t *testing.T) {
 				require.NoError(t, err)
 				require.Len(t, b, alg.size())
 			}
-			pres, err := sd.Present(ctx, []presentation.ClaimPath{{"address", "locality"}}, env.kb())
+			pres, err := sd.Present(ctx, []vocab.ClaimPath{{"address", "locality"}}, env.kb())
 			require.NoError(t, err)
 			res, err := env.verifier(t, KeyBindingRequired).Verify(ctx, pres, testExpect)
 			require.NoError(t, err)
@@ -115,10 +115,10 @@ func TestIssueOptions(t *testing.T) {
 		{"unknown_hash", claims, IssueOptions{Typ: "x", HashAlg: "SHA-256"}, ErrHashAlgorithm},
 		{"reserved_claim_sd", map[string]any{"_sd": []any{}}, IssueOptions{Typ: "x"}, ErrReservedName},
 		{"reserved_claim_nested", map[string]any{"o": map[string]any{"...": 1}}, IssueOptions{Typ: "x"}, ErrReservedName},
-		{"path_not_found", claims, IssueOptions{Typ: "x", Disclosable: []presentation.ClaimPath{{"nope"}}}, ErrPathNotFound},
-		{"index_not_found", claims, IssueOptions{Typ: "x", Disclosable: []presentation.ClaimPath{{"nationalities", 7}}}, ErrPathNotFound},
-		{"empty_path", claims, IssueOptions{Typ: "x", Disclosable: []presentation.ClaimPath{{}}}, ErrOptions},
-		{"negative_index", claims, IssueOptions{Typ: "x", Disclosable: []presentation.ClaimPath{{"nationalities", -1}}}, ErrOptions},
+		{"path_not_found", claims, IssueOptions{Typ: "x", Disclosable: []vocab.ClaimPath{{"nope"}}}, ErrPathNotFound},
+		{"index_not_found", claims, IssueOptions{Typ: "x", Disclosable: []vocab.ClaimPath{{"nationalities", 7}}}, ErrPathNotFound},
+		{"empty_path", claims, IssueOptions{Typ: "x", Disclosable: []vocab.ClaimPath{{}}}, ErrOptions},
+		{"negative_index", claims, IssueOptions{Typ: "x", Disclosable: []vocab.ClaimPath{{"nationalities", -1}}}, ErrOptions},
 		{"jwk_and_kid", claims, IssueOptions{Typ: "x", HolderJWK: map[string]any{}, HolderKID: "k"}, ErrOptions},
 		{"private_holder_jwk", claims, IssueOptions{Typ: "x", HolderJWK: map[string]any{"kty": "EC", "d": "x"}}, ErrOptions},
 	}
@@ -141,14 +141,14 @@ func TestSelectErrors(t *testing.T) {
 	claims, frame := nestedClaims()
 	sd, err := Issue(context.Background(), env.issuer, claims, IssueOptions{Typ: "example+sd-jwt", Disclosable: frame})
 	require.NoError(t, err)
-	_, err = sd.Select(Limits{}, presentation.ClaimPath{"missing"})
+	_, err = sd.Select(Limits{}, vocab.ClaimPath{"missing"})
 	require.ErrorIs(t, err, ErrPathNotFound)
 	// Wildcards select every element; a plaintext claim needs no disclosure.
-	sel, err := sd.Select(Limits{}, presentation.ClaimPath{"nationalities", nil}, presentation.ClaimPath{"sub"})
+	sel, err := sd.Select(Limits{}, vocab.ClaimPath{"nationalities", nil}, vocab.ClaimPath{"sub"})
 	require.NoError(t, err)
 	require.Len(t, sel.Disclosures, 2)
 	// Selecting a container selects everything below it.
-	sel, err = sd.Select(Limits{}, presentation.ClaimPath{"address"})
+	sel, err = sd.Select(Limits{}, vocab.ClaimPath{"address"})
 	require.NoError(t, err)
 	require.Len(t, sel.Disclosures, 3)
 	// Present refuses an SD-JWT+KB.
@@ -177,11 +177,11 @@ func TestIssueWildcardAndIndexFrames(t *testing.T) {
 	env := newEnv(t)
 	claims := map[string]any{"arr": []any{map[string]any{"x": 1.0, "y": 2.0}, map[string]any{"x": 3.0, "y": 4.0}}}
 	sd, err := Issue(context.Background(), env.issuer, claims, IssueOptions{Typ: "example+sd-jwt",
-		Disclosable: []presentation.ClaimPath{{"arr", nil, "x"}, {"arr", 0, "y"}}})
+		Disclosable: []vocab.ClaimPath{{"arr", nil, "x"}, {"arr", 0, "y"}}})
 	require.NoError(t, err)
 	pr, err := sd.Process(Limits{})
 	require.NoError(t, err)
-	require.ElementsMatch(t, []presentation.ClaimPath{{"arr", 0, "x"}, {"arr", 0, "y"}, {"arr", 1, "x"}}, pr.Paths)
+	require.ElementsMatch(t, []vocab.ClaimPath{{"arr", 0, "x"}, {"arr", 0, "y"}, {"arr", 1, "x"}}, pr.Paths)
 	require.Equal(t, claims, pr.Claims)
 }
 

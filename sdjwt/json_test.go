@@ -4,7 +4,7 @@ import (
 	"context"
 	"testing"
 
-	"github.com/ocmw/wstack/presentation"
+	"github.com/ocmw/wstack/vocab"
 	"github.com/stretchr/testify/require"
 )
 
@@ -35,7 +35,7 @@ func TestJSONSerializationRoundTrip(t *testing.T) {
 	claims, frame := nestedClaims()
 	sd, err := Issue(ctx, env.issuer, claims, IssueOptions{Typ: "example+sd-jwt", Disclosable: frame, HolderJWK: env.holderJWK})
 	require.NoError(t, err)
-	sel, err := sd.Select(Limits{}, presentation.ClaimPath{"given_name"}, presentation.ClaimPath{"nationalities", 1})
+	sel, err := sd.Select(Limits{}, vocab.ClaimPath{"given_name"}, vocab.ClaimPath{"nationalities", 1})
 	require.NoError(t, err)
 	withKB, err := sel.AddKeyBinding(ctx, *env.kb())
 	require.NoError(t, err)

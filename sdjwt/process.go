@@ -3,7 +3,7 @@ package sdjwt
 import (
 	"fmt"
 
-	"github.com/ocmw/wstack/presentation"
+	"github.com/ocmw/wstack/vocab"
 )
 
 // processed is the result of RFC 9901 §7.1 step 3 over a payload.
@@ -14,7 +14,7 @@ type processed struct {
 }
 
 type discInfo struct {
-	path   presentation.ClaimPath
+	path   vocab.ClaimPath
 	parent int // index of the disclosure whose value held the digest; -1 for the JWT payload
 	used   bool
 }
@@ -170,7 +170,7 @@ func (p *processor) object(m map[string]any, depth, owner int, top bool) (map[st
 func (p *processor) record(i, owner int) {
 	p.info[i].used = true
 	p.info[i].parent = owner
-	p.info[i].path = append(presentation.ClaimPath(nil), p.path...)
+	p.info[i].path = append(vocab.ClaimPath(nil), p.path...)
 }
 
 func (p *processor) array(a []any, depth, owner int) ([]any, error) {

@@ -6,11 +6,11 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/ocmw/wstack/presentation"
+	"github.com/ocmw/wstack/vocab"
 	"github.com/stretchr/testify/require"
 )
 
-func getPath(v any, p presentation.ClaimPath) (any, bool) {
+func getPath(v any, p vocab.ClaimPath) (any, bool) {
 	for _, c := range p {
 		switch k := c.(type) {
 		case string:
@@ -43,7 +43,7 @@ func TestPropertyEverySubsetVerifies(t *testing.T) {
 	v := env.verifier(t, KeyBindingRequired)
 	n := len(full.Paths)
 	for mask := 0; mask < 1<<n; mask++ {
-		var sel []presentation.ClaimPath
+		var sel []vocab.ClaimPath
 		for i := 0; i < n; i++ {
 			if mask&(1<<i) != 0 {
 				sel = append(sel, full.Paths[i])
@@ -105,7 +105,7 @@ func TestPropertyByteFlipRejected(t *testing.T) {
 	claims, frame := nestedClaims()
 	sd, err := Issue(ctx, env.issuer, claims, IssueOptions{Typ: "example+sd-jwt", Disclosable: frame, HolderJWK: env.holderJWK})
 	require.NoError(t, err)
-	pres, err := sd.Present(ctx, []presentation.ClaimPath{{"address", "locality"}, {"nationalities", 0}, {"degrees"}}, env.kb())
+	pres, err := sd.Present(ctx, []vocab.ClaimPath{{"address", "locality"}, {"nationalities", 0}, {"degrees"}}, env.kb())
 	require.NoError(t, err)
 	v := env.verifier(t, KeyBindingRequired)
 	_, err = v.Verify(ctx, pres, testExpect)

@@ -12,7 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/ocmw/wstack/crypto"
-	"github.com/ocmw/wstack/presentation"
+	"github.com/ocmw/wstack/vocab"
 	"github.com/stretchr/testify/require"
 )
 
@@ -151,7 +151,7 @@ func TestRFC9901_Section5_IssueByteExact(t *testing.T) {
 	cnf = want["cnf"].(map[string]any)["jwk"].(map[string]any)
 	sd, err := Issue(context.Background(), env.issuer, claims, IssueOptions{
 		Typ: "example+sd-jwt",
-		Disclosable: []presentation.ClaimPath{{"given_name"}, {"family_name"}, {"email"}, {"phone_number"},
+		Disclosable: []vocab.ClaimPath{{"given_name"}, {"family_name"}, {"email"}, {"phone_number"},
 			{"phone_number_verified"}, {"address"}, {"birthdate"}, {"updated_at"}, {"nationalities", nil}},
 		HolderJWK: cnf,
 		salt: fixedSalts(t, map[string]string{
@@ -194,7 +194,7 @@ func TestRFC9901_Section6_StructuredAndRecursive(t *testing.T) {
 				"region": "Sachsen-Anhalt", "country": "DE"},
 		}
 	}
-	members := []presentation.ClaimPath{{"address", "street_address"}, {"address", "locality"}, {"address", "region"}, {"address", "country"}}
+	members := []vocab.ClaimPath{{"address", "street_address"}, {"address", "locality"}, {"address", "region"}, {"address", "country"}}
 	wantMembers := []any{"6vh9bq-zS4GKM_7GpggVbYzzu6oOGXrmNVGPHP75Ud0", "9gjVuXtdFROCgRrtNcGUXmF65rdezi_6Er_j76kmYyM",
 		"KURDPh4ZC19-3tiz-Df39V8eidy1oV3a3H1Da2N0g88", "WN9r9dCBJ8HTCsS2jKASxTjEyW5m5x65_Z_2ro2jfXM"}
 
@@ -206,7 +206,7 @@ func TestRFC9901_Section6_StructuredAndRecursive(t *testing.T) {
 
 	// §6.3 recursive.
 	sd, err = Issue(context.Background(), env.issuer, claims(), IssueOptions{Typ: "example+sd-jwt",
-		Disclosable: append([]presentation.ClaimPath{{"address"}}, members...), salt: fixedSalts(t, salts), encode: pythonJSON})
+		Disclosable: append([]vocab.ClaimPath{{"address"}}, members...), salt: fixedSalts(t, salts), encode: pythonJSON})
 	require.NoError(t, err)
 	p = decodeJWTPayload(t, sd.JWT)
 	require.Equal(t, []any{"HvrKX6fPV0v9K_yCVFBiLFHsMaxcD_114Em6VT8x1lg"}, p["_sd"])
@@ -221,8 +221,8 @@ func TestRFC9901_Section6_StructuredAndRecursive(t *testing.T) {
 	// The holder lists the five disclosable paths and can present one member.
 	pr, err := sd.Process(Limits{})
 	require.NoError(t, err)
-	require.ElementsMatch(t, append([]presentation.ClaimPath{{"address"}}, members...), pr.Paths)
-	sel, err := sd.Select(Limits{}, presentation.ClaimPath{"address", "region"})
+	require.ElementsMatch(t, append([]vocab.ClaimPath{{"address"}}, members...), pr.Paths)
+	sel, err := sd.Select(Limits{}, vocab.ClaimPath{"address", "region"})
 	require.NoError(t, err)
 	require.Len(t, sel.Disclosures, 2)
 }
@@ -235,7 +235,7 @@ func TestRFC9901_Section5_IssuedVerifiesAtHolder(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, []any{"US", "DE"}, res.Claims["nationalities"])
 	require.Len(t, res.Disclosed, 10)
-	require.Contains(t, res.Disclosed, presentation.ClaimPath{"nationalities", 1})
+	require.Contains(t, res.Disclosed, vocab.ClaimPath{"nationalities", 1})
 	// An SD-JWT+KB handed to the holder is rejected (§7.2).
 	_, err = v.VerifyIssued(context.Background(), readVector(t, "sec5_2_presentation.txt"))
 	require.ErrorIs(t, err, ErrUnexpectedKeyBinding)
@@ -251,7 +251,7 @@ func TestRFC9901_AppendixA4(t *testing.T) {
 	var want map[string]any
 	require.NoError(t, json.Unmarshal([]byte(readVector(t, "appA4_processed.json")), &want))
 	require.Empty(t, cmp.Diff(want, res.Claims))
-	require.ElementsMatch(t, []presentation.ClaimPath{
+	require.ElementsMatch(t, []vocab.ClaimPath{
 		{"credentialSubject", "order"}, {"credentialSubject", "dateOfVaccination"},
 		{"credentialSubject", "vaccine", "atcCode"}, {"credentialSubject", "vaccine", "medicinalProductName"},
 	}, res.Disclosed)
@@ -278,6 +278,6 @@ func TestRFC9901_AppendixA1A2(t *testing.T) {
 	// A.2 discloses evidence[0] and its method through the array element.
 	res, err := v.Verify(context.Background(), readVector(t, "appA2_presentation.txt"), Expect{})
 	require.NoError(t, err)
-	require.Contains(t, res.Disclosed, presentation.ClaimPath{"verified_claims", "verification", "evidence", 0})
-	require.Contains(t, res.Disclosed, presentation.ClaimPath{"verified_claims", "verification", "evidence", 0, "method"})
+	require.Contains(t, res.Disclosed, vocab.ClaimPath{"verified_claims", "verification", "evidence", 0})
+	require.Contains(t, res.Disclosed, vocab.ClaimPath{"verified_claims", "verification", "evidence", 0, "method"})
 }

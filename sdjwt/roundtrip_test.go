@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/ocmw/wstack/presentation"
+	"github.com/ocmw/wstack/vocab"
 	"github.com/stretchr/testify/require"
 )
 
@@ -28,13 +28,13 @@ func TestIssuePresentVerify(t *testing.T) {
 	}
 	want["cnf"] = map[string]any{"jwk": env.holderJWK}
 	require.Empty(t, cmp.Diff(want, pr.Claims))
-	require.ElementsMatch(t, []presentation.ClaimPath{
+	require.ElementsMatch(t, []vocab.ClaimPath{
 		{"given_name"}, {"address"}, {"address", "street_address"}, {"address", "locality"},
 		{"nationalities", 0}, {"nationalities", 1}, {"degrees", 0, "university"},
 	}, pr.Paths)
 
 	// Present only street_address: address is added automatically.
-	pres, err := held.Present(ctx, []presentation.ClaimPath{{"address", "street_address"}}, env.kb())
+	pres, err := held.Present(ctx, []vocab.ClaimPath{{"address", "street_address"}}, env.kb())
 	require.NoError(t, err)
 	res, err := env.verifier(t, KeyBindingRequired).Verify(ctx, pres, testExpect)
 	require.NoError(t, err)
@@ -46,6 +46,6 @@ func TestIssuePresentVerify(t *testing.T) {
 	require.Contains(t, res.Claims, "nothing")
 	require.Equal(t, map[string]any{}, res.Claims["empty"])
 	require.Equal(t, []any{}, res.Claims["none"])
-	require.ElementsMatch(t, []presentation.ClaimPath{{"address"}, {"address", "street_address"}}, res.Disclosed)
+	require.ElementsMatch(t, []vocab.ClaimPath{{"address"}, {"address", "street_address"}}, res.Disclosed)
 	require.NotNil(t, res.KeyBinding)
 }

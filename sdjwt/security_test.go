@@ -17,7 +17,7 @@ import (
 	"github.com/ocmw/wstack/crypto"
 	"github.com/ocmw/wstack/crypto/jose"
 	"github.com/ocmw/wstack/internal/jsonx"
-	"github.com/ocmw/wstack/presentation"
+	"github.com/ocmw/wstack/vocab"
 	"github.com/stretchr/testify/require"
 )
 
@@ -165,7 +165,7 @@ func flipLowBits(c byte) byte {
 func TestSecurityRow27_WithheldExp(t *testing.T) {
 	ctx := context.Background()
 	env := newEnv(t)
-	sd, err := Issue(ctx, env.issuer, map[string]any{"exp": float64(1_900_000_000), "a": 1}, IssueOptions{Typ: "example+sd-jwt", Disclosable: []presentation.ClaimPath{{"exp"}}})
+	sd, err := Issue(ctx, env.issuer, map[string]any{"exp": float64(1_900_000_000), "a": 1}, IssueOptions{Typ: "example+sd-jwt", Disclosable: []vocab.ClaimPath{{"exp"}}})
 	require.NoError(t, err)
 	withheld := (&SDJWT{JWT: sd.JWT}).String()
 	v, err := NewVerifier(Config{Algorithms: []crypto.Algorithm{crypto.ES256}, Typ: []string{"example+sd-jwt"}, Key: env.issuer.Public(),
@@ -233,7 +233,7 @@ func TestSecurityRowsKeyBinding(t *testing.T) {
 	claims, frame := nestedClaims()
 	sd, err := Issue(ctx, env.issuer, claims, IssueOptions{Typ: "example+sd-jwt", Disclosable: frame, HolderJWK: env.holderJWK})
 	require.NoError(t, err)
-	sel, err := sd.Select(Limits{}, presentation.ClaimPath{"given_name"})
+	sel, err := sd.Select(Limits{}, vocab.ClaimPath{"given_name"})
 	require.NoError(t, err)
 	good, err := sel.AddKeyBinding(ctx, *env.kb())
 	require.NoError(t, err)
@@ -349,7 +349,7 @@ func mustPubJWK(t testing.TB, k *ecdsa.PublicKey) map[string]any {
 // Rows 1–3, 11, 13–15 at the issuer-signed JWT.
 func TestSecurityRowsIssuerJWT(t *testing.T) {
 	env := newEnv(t)
-	sd, err := Issue(context.Background(), env.issuer, map[string]any{"a": 1}, IssueOptions{Typ: "example+sd-jwt", Disclosable: []presentation.ClaimPath{{"a"}}})
+	sd, err := Issue(context.Background(), env.issuer, map[string]any{"a": 1}, IssueOptions{Typ: "example+sd-jwt", Disclosable: []vocab.ClaimPath{{"a"}}})
 	require.NoError(t, err)
 	parts := strings.Split(sd.JWT, ".")
 	rest := sd.String()[len(sd.JWT):]
@@ -419,9 +419,9 @@ func TestSecurityRow3_PrivateCnfJWK(t *testing.T) {
 func TestFloatIndexPaths(t *testing.T) {
 	env := newEnv(t)
 	claims, _ := nestedClaims()
-	sd, err := Issue(context.Background(), env.issuer, claims, IssueOptions{Typ: "example+sd-jwt", Disclosable: []presentation.ClaimPath{{"nationalities", float64(1)}}})
+	sd, err := Issue(context.Background(), env.issuer, claims, IssueOptions{Typ: "example+sd-jwt", Disclosable: []vocab.ClaimPath{{"nationalities", float64(1)}}})
 	require.NoError(t, err)
-	sel, err := sd.Select(Limits{}, presentation.ClaimPath{"nationalities", float64(1)})
+	sel, err := sd.Select(Limits{}, vocab.ClaimPath{"nationalities", float64(1)})
 	require.NoError(t, err)
 	require.Len(t, sel.Disclosures, 1)
 }

@@ -11,7 +11,7 @@ import (
 
 	"github.com/ocmw/wstack/crypto"
 	"github.com/ocmw/wstack/crypto/jose"
-	"github.com/ocmw/wstack/presentation"
+	"github.com/ocmw/wstack/vocab"
 )
 
 // KeyBindingPolicy is the verifier's decision whether key binding is
@@ -99,7 +99,7 @@ type Result struct {
 	Claims map[string]any
 	// Disclosed lists the claim path of every disclosure presented, in
 	// presentation order.
-	Disclosed []presentation.ClaimPath
+	Disclosed []vocab.ClaimPath
 	// Header is the issuer-signed JWT's protected header.
 	Header jose.Header
 	// HashAlg is the _sd_alg.

@@ -14,7 +14,7 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"github.com/ocmw/wstack/crypto"
-	"github.com/ocmw/wstack/presentation"
+	"github.com/ocmw/wstack/vocab"
 )
 
 // Fetcher retrieves a status list. Implementations must be the guarded
@@ -125,7 +125,7 @@ func NewChecker(cfg CheckerConfig) (*Checker, error) {
 
 // StatusChecker is what credential verification needs from a checker.
 type StatusChecker interface {
-	Check(ctx context.Context, ref presentation.StatusReference) (Status, error)
+	Check(ctx context.Context, ref vocab.StatusReference) (Status, error)
 }
 
 var _ StatusChecker = (*Checker)(nil)
@@ -135,7 +135,7 @@ var _ StatusChecker = (*Checker)(nil)
 // entries a set bit of a revocation list is INVALID, of a suspension list
 // SUSPENDED; message and other purposes return the raw entry value. Any
 // error means the status is unknown: never treat it as VALID.
-func (c *Checker) Check(ctx context.Context, ref presentation.StatusReference) (Status, error) {
+func (c *Checker) Check(ctx context.Context, ref vocab.StatusReference) (Status, error) {
 	v, _, err := c.check(ctx, ref)
 	if err != nil || v == 0 {
 		return v, err
@@ -155,13 +155,13 @@ func (c *Checker) Check(ctx context.Context, ref presentation.StatusReference) (
 // entry value (IETF status type; W3C entry bits, 0 = not set) and, for W3C
 // entries with a statusMessage, the message of that value. The credential
 // validation of package presentation interprets it by purpose.
-func (c *Checker) Presentation() presentation.StatusChecker {
-	return presentation.StatusCheckerFunc(func(ctx context.Context, ref presentation.StatusReference) (presentation.StatusResult, error) {
+func (c *Checker) Presentation() vocab.StatusChecker {
+	return vocab.StatusCheckerFunc(func(ctx context.Context, ref vocab.StatusReference) (vocab.StatusResult, error) {
 		v, msgs, err := c.check(ctx, ref)
 		if err != nil {
-			return presentation.StatusResult{}, err
+			return vocab.StatusResult{}, err
 		}
-		res := presentation.StatusResult{Value: uint8(v)}
+		res := vocab.StatusResult{Value: uint8(v)}
 		for _, m := range msgs {
 			if n, err := parseHexStatus(m.Status); err == nil && n == uint64(v) {
 				res.Message = m.Message
@@ -173,7 +173,7 @@ func (c *Checker) Presentation() presentation.StatusChecker {
 }
 
 // check returns the raw entry value and the entry's statusMessage.
-func (c *Checker) check(ctx context.Context, ref presentation.StatusReference) (Status, []StatusMessage, error) {
+func (c *Checker) check(ctx context.Context, ref vocab.StatusReference) (Status, []StatusMessage, error) {
 	switch ref.Type {
 	case TypeIETFStatusList:
 		l, _, err := c.list(ctx, ref.URI, kindIETF, 0)
@@ -378,7 +378,7 @@ func (c *Checker) deadline(now time.Time, ttl time.Duration, exp time.Time) time
 // (iat ≤ at < exp); otherwise ErrExpired or ErrNotYetValid. Historical
 // lists are not cached. A server without historical support answers 501,
 // reported as ErrRetrieval.
-func (c *Checker) CheckAt(ctx context.Context, ref presentation.StatusReference, at time.Time) (Status, error) {
+func (c *Checker) CheckAt(ctx context.Context, ref vocab.StatusReference, at time.Time) (Status, error) {
 	if ref.Type != TypeIETFStatusList {
 		return 0, fmt.Errorf("%w: historical resolution is defined for IETF status lists only", ErrUnsupportedReference)
 	}

@@ -17,8 +17,8 @@ import (
 	"github.com/ocmw/wstack/crypto/jose"
 	"github.com/ocmw/wstack/crypto/local"
 	"github.com/ocmw/wstack/fetch"
-	"github.com/ocmw/wstack/presentation"
 	"github.com/ocmw/wstack/statuslist"
+	"github.com/ocmw/wstack/vocab"
 )
 
 type clock struct {
@@ -103,8 +103,8 @@ func (e *env) checker(t testing.TB, mod func(*statuslist.CheckerConfig)) *status
 	return c
 }
 
-func ietfRef(uri string, idx uint64) presentation.StatusReference {
-	return presentation.StatusReference{Type: "status_list", URI: uri, Index: idx}
+func ietfRef(uri string, idx uint64) vocab.StatusReference {
+	return vocab.StatusReference{Type: "status_list", URI: uri, Index: idx}
 }
 
 func TestIssueRevokeCheckIETF(t *testing.T) {
@@ -274,8 +274,8 @@ func TestCacheClampRow37(t *testing.T) {
 	}
 }
 
-func w3cRef(uri string, idx uint64, purpose string, size int, raw map[string]any) presentation.StatusReference {
-	return presentation.StatusReference{Type: "BitstringStatusListEntry", URI: uri, Index: idx, Purpose: purpose, Size: size, Raw: raw}
+func w3cRef(uri string, idx uint64, purpose string, size int, raw map[string]any) vocab.StatusReference {
+	return vocab.StatusReference{Type: "BitstringStatusListEntry", URI: uri, Index: idx, Purpose: purpose, Size: size, Raw: raw}
 }
 
 func TestIssueRevokeCheckW3C(t *testing.T) {
@@ -305,7 +305,7 @@ func TestIssueRevokeCheckW3C(t *testing.T) {
 	}
 	cases := []struct {
 		name string
-		ref  presentation.StatusReference
+		ref  vocab.StatusReference
 		want statuslist.Status
 		err  error
 	}{
@@ -318,8 +318,8 @@ func TestIssueRevokeCheckW3C(t *testing.T) {
 		{"row33_status_size_without_messages", w3cRef(e.uri("t", am.ListID), am.Index, "message", 2, map[string]any{}), 0, statuslist.ErrStatusMessage},
 		{"row33_status_size_9", w3cRef(e.uri("t", am.ListID), am.Index, "message", 9, nil), 0, statuslist.ErrBadBits},
 		{"row32_out_of_range", w3cRef(e.uri("t", ar.ListID), statuslist.MinBitstringEntries, "revocation", 1, nil), 0, statuslist.ErrIndexOutOfRange},
-		{"legacy_entry_on_bitstring_list", presentation.StatusReference{Type: "StatusList2021Entry", URI: e.uri("t", ar.ListID), Purpose: "revocation"}, 0, statuslist.ErrTokenType},
-		{"unknown_type", presentation.StatusReference{Type: "RevocationList2020Status", URI: e.uri("t", ar.ListID)}, 0, statuslist.ErrUnsupportedReference},
+		{"legacy_entry_on_bitstring_list", vocab.StatusReference{Type: "StatusList2021Entry", URI: e.uri("t", ar.ListID), Purpose: "revocation"}, 0, statuslist.ErrTokenType},
+		{"unknown_type", vocab.StatusReference{Type: "RevocationList2020Status", URI: e.uri("t", ar.ListID)}, 0, statuslist.ErrUnsupportedReference},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

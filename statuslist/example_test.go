@@ -12,8 +12,8 @@ import (
 	"github.com/ocmw/wstack/crypto/jose"
 	"github.com/ocmw/wstack/crypto/local"
 	"github.com/ocmw/wstack/fetch"
-	"github.com/ocmw/wstack/presentation"
 	"github.com/ocmw/wstack/statuslist"
+	"github.com/ocmw/wstack/vocab"
 )
 
 // Decoding the 1-bit example list of draft-ietf-oauth-status-list-20 ("Status List" section).
@@ -102,7 +102,7 @@ func Example() {
 		log.Fatal(err)
 	}
 	for _, a := range issued {
-		s, err := checker.Check(ctx, presentation.StatusReference{Type: "status_list", URI: a.URI, Index: a.Index})
+		s, err := checker.Check(ctx, vocab.StatusReference{Type: "status_list", URI: a.URI, Index: a.Index})
 		fmt.Println(s, err)
 	}
 	// Output:

@@ -12,8 +12,8 @@ import (
 
 	"github.com/ocmw/wstack/crypto/jose"
 	"github.com/ocmw/wstack/fetch"
-	"github.com/ocmw/wstack/presentation"
 	"github.com/ocmw/wstack/statuslist"
+	"github.com/ocmw/wstack/vocab"
 )
 
 type fakeDI struct{}
@@ -79,8 +79,8 @@ func TestStatusList2021AndDataIntegrity(t *testing.T) {
 	}
 	e := newEnv(t) // for the loopback-capable fetcher
 	c, _ := statuslist.NewChecker(statuslist.CheckerConfig{Fetcher: e.fetcher, Keys: statuslist.StaticKey(s.Public()), Now: func() time.Time { return now }, CredentialVerifier: fakeDI{}})
-	legacy := func(idx uint64) presentation.StatusReference {
-		return presentation.StatusReference{Type: "StatusList2021Entry", URI: srv.URL + "/sl2021", Index: idx, Purpose: "revocation", Size: 1}
+	legacy := func(idx uint64) vocab.StatusReference {
+		return vocab.StatusReference{Type: "StatusList2021Entry", URI: srv.URL + "/sl2021", Index: idx, Purpose: "revocation", Size: 1}
 	}
 	if st, err := c.Check(ctx, legacy(94567)); err != nil || st != statuslist.Invalid {
 		t.Fatalf("StatusList2021 revoked: %v %v", st, err)
@@ -194,7 +194,7 @@ func TestPresentationAdapter(t *testing.T) {
 	ar, _ := e.alloc.Allocate(ctx, "t", "rev", rev)
 	e.alloc.SetStatus(ctx, "t", am.ListID, am.Index, 2)
 	e.alloc.Revoke(ctx, "t", ar.ListID, ar.Index)
-	var sc presentation.StatusChecker = e.checker(t, nil).Presentation()
+	var sc vocab.StatusChecker = e.checker(t, nil).Presentation()
 	raw := []any{
 		map[string]any{"status": "0x0", "message": "valid"}, map[string]any{"status": "0x1", "message": "invalid"},
 		map[string]any{"status": "0x2", "message": "pending_review"}, map[string]any{"status": "0x3", "message": "undefined"},

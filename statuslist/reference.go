@@ -5,15 +5,15 @@ import (
 	"fmt"
 	"strconv"
 
-	"github.com/ocmw/wstack/presentation"
+	"github.com/ocmw/wstack/vocab"
 )
 
 // ReferenceFromIETF reads a referenced token's status claim
 // ({"status_list": {"idx": …, "uri": …}}, draft-20 "Referenced Token") as decoded from
 // JSON (numbers as float64 or json.Number). idx must be a non-negative
 // integer ≤ 2^53 (security.md row 32); uri a non-empty string.
-func ReferenceFromIETF(status map[string]any) (presentation.StatusReference, error) {
-	ref := presentation.StatusReference{Type: TypeIETFStatusList, Raw: status}
+func ReferenceFromIETF(status map[string]any) (vocab.StatusReference, error) {
+	ref := vocab.StatusReference{Type: TypeIETFStatusList, Raw: status}
 	sl, ok := status["status_list"].(map[string]any)
 	if !ok {
 		return ref, fmt.Errorf("%w: status.status_list missing", ErrUnsupportedReference)
@@ -58,8 +58,8 @@ func jsonIndex(v any) (uint64, error) {
 // BitstringStatusListEntry or StatusList2021Entry. statusListIndex must be
 // a base-10 string of digits (BSL "BitstringStatusListEntry"); statusSize an integer in 1..8;
 // statusMessage, when required or present, must have 2^statusSize entries.
-func ReferenceFromW3C(entry map[string]any) (presentation.StatusReference, error) {
-	ref := presentation.StatusReference{Raw: entry, Size: 1}
+func ReferenceFromW3C(entry map[string]any) (vocab.StatusReference, error) {
+	ref := vocab.StatusReference{Raw: entry, Size: 1}
 	t, _ := entry["type"].(string)
 	if t != TypeBitstringEntry && t != TypeStatusList2021Ent {
 		return ref, fmt.Errorf("%w: type %q", ErrUnsupportedReference, t)
@@ -152,8 +152,8 @@ func statusMessages(v any) ([]StatusMessage, error) {
 // "Referenced Token" in CWT form) from the CBOR claims set of a referenced
 // CWT (the COSE payload, after the caller verified the token):
 // {65535: {"status_list": {"idx": uint, "uri": tstr}}}.
-func ReferenceFromCWTClaims(claims []byte) (presentation.StatusReference, error) {
-	ref := presentation.StatusReference{Type: TypeIETFStatusList}
+func ReferenceFromCWTClaims(claims []byte) (vocab.StatusReference, error) {
+	ref := vocab.StatusReference{Type: TypeIETFStatusList}
 	v, err := cborDecode(claims)
 	if err != nil {
 		return ref, err

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/ocmw/wstack/presentation"
+	"github.com/ocmw/wstack/vocab"
 )
 
 // StatusFromPresentation adapts a presentation.StatusChecker (for example
@@ -19,8 +20,8 @@ import (
 //     "suspension", StatusValid for "message" and "refresh" (they state no
 //     invalidity) and StatusOther for any other purpose.
 //   - Other types: 0 → StatusValid, anything else StatusOther.
-func StatusFromPresentation(sc presentation.StatusChecker) StatusChecker {
-	return StatusCheckerFunc(func(ctx context.Context, ref presentation.StatusReference) (CredentialStatus, error) {
+func StatusFromPresentation(sc vocab.StatusChecker) StatusChecker {
+	return StatusCheckerFunc(func(ctx context.Context, ref vocab.StatusReference) (CredentialStatus, error) {
 		res, err := sc.Check(ctx, ref)
 		if err != nil {
 			return StatusOther, err
@@ -29,7 +30,7 @@ func StatusFromPresentation(sc presentation.StatusChecker) StatusChecker {
 	})
 }
 
-func mapStatus(ref presentation.StatusReference, v uint8) CredentialStatus {
+func mapStatus(ref vocab.StatusReference, v uint8) CredentialStatus {
 	if v == 0 {
 		return StatusValid
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ocmw/wstack/presentation"
+	"github.com/ocmw/wstack/vocab"
 	"github.com/ocmw/wstack/vpcache"
 )
 
@@ -35,18 +36,18 @@ func TestStatusFromPresentation(t *testing.T) {
 		{"unknown type unset", "Other", "", 0, vpcache.StatusValid},
 	}
 	for _, c := range cases {
-		sc := presentation.StatusCheckerFunc(func(context.Context, presentation.StatusReference) (presentation.StatusResult, error) {
-			return presentation.StatusResult{Value: c.value}, nil
+		sc := vocab.StatusCheckerFunc(func(context.Context, vocab.StatusReference) (vocab.StatusResult, error) {
+			return vocab.StatusResult{Value: c.value}, nil
 		})
-		got, err := vpcache.StatusFromPresentation(sc).Check(context.Background(), presentation.StatusReference{Type: c.typ, Purpose: c.purpose})
+		got, err := vpcache.StatusFromPresentation(sc).Check(context.Background(), vocab.StatusReference{Type: c.typ, Purpose: c.purpose})
 		require.NoError(t, err, c.name)
 		require.Equal(t, c.want, got, c.name)
 	}
 	boom := errors.New("list unavailable")
-	sc := presentation.StatusCheckerFunc(func(context.Context, presentation.StatusReference) (presentation.StatusResult, error) {
-		return presentation.StatusResult{}, boom
+	sc := vocab.StatusCheckerFunc(func(context.Context, vocab.StatusReference) (vocab.StatusResult, error) {
+		return vocab.StatusResult{}, boom
 	})
-	_, err := vpcache.StatusFromPresentation(sc).Check(context.Background(), presentation.StatusReference{Type: "status_list"})
+	_, err := vpcache.StatusFromPresentation(sc).Check(context.Background(), vocab.StatusReference{Type: "status_list"})
 	require.ErrorIs(t, err, boom)
 }
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ocmw/wstack/presentation"
+	"github.com/ocmw/wstack/vocab"
 )
 
 // Cache is the verified-presentation cache. It is safe for concurrent use.
@@ -235,7 +236,7 @@ func (c *Cache) check(ctx context.Context, k Key, parsed []Verified, now time.Ti
 	return "", nil
 }
 
-func (c *Cache) checkStatus(ctx context.Context, ref presentation.StatusReference) (Reason, error) {
+func (c *Cache) checkStatus(ctx context.Context, ref vocab.StatusReference) (Reason, error) {
 	if c.o.status == nil {
 		if c.o.skipStatus {
 			return "", nil

@@ -7,7 +7,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/ocmw/wstack/presentation"
+	"github.com/ocmw/wstack/vocab"
 )
 
 // Limits on what one entry may hold.
@@ -24,8 +24,8 @@ const (
 // is all a store persists; the parsed form is rebuilt on read through the
 // [Parser] (or the [Verifier]).
 type Presentation struct {
-	Format presentation.Format `json:"format"`
-	Raw    string              `json:"raw"`
+	Format vocab.Format `json:"format"`
+	Raw    string       `json:"raw"`
 }
 
 // Entry is one cached presentation set.

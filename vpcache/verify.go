@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ocmw/wstack/presentation"
+	"github.com/ocmw/wstack/vocab"
 )
 
 // Verified is the parsed, verified form of one presentation: what the cache
@@ -82,14 +83,14 @@ const (
 // W3C Bitstring Status List). It is called on every store and every hit; it
 // should cache status lists itself (within their ttl).
 type StatusChecker interface {
-	Check(ctx context.Context, ref presentation.StatusReference) (CredentialStatus, error)
+	Check(ctx context.Context, ref vocab.StatusReference) (CredentialStatus, error)
 }
 
 // StatusCheckerFunc adapts a function to [StatusChecker].
-type StatusCheckerFunc func(ctx context.Context, ref presentation.StatusReference) (CredentialStatus, error)
+type StatusCheckerFunc func(ctx context.Context, ref vocab.StatusReference) (CredentialStatus, error)
 
 // Check calls f.
-func (f StatusCheckerFunc) Check(ctx context.Context, ref presentation.StatusReference) (CredentialStatus, error) {
+func (f StatusCheckerFunc) Check(ctx context.Context, ref vocab.StatusReference) (CredentialStatus, error) {
 	return f(ctx, ref)
 }
 

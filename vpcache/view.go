@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/ocmw/wstack/presentation"
+	"github.com/ocmw/wstack/vocab"
 )
 
 // ViewConfig connects the cache to wstack's credential view.
@@ -58,7 +59,7 @@ func NewView(cfg ViewConfig) (*View, error) {
 // rawValue turns a stored presentation into what the view takes: the
 // string for compact formats, the decoded JSON object for ldp_vp.
 func rawValue(p Presentation) (any, error) {
-	if presentation.PresentationFormat(p.Format) != presentation.FormatLDPVP {
+	if presentation.PresentationFormat(p.Format) != vocab.FormatLDPVP {
 		return p.Raw, nil
 	}
 	var m map[string]any

@@ -17,6 +17,7 @@ import (
 	"github.com/ocmw/wstack/crypto/local"
 	"github.com/ocmw/wstack/presentation"
 	"github.com/ocmw/wstack/presentation/w3c"
+	"github.com/ocmw/wstack/vocab"
 	"github.com/ocmw/wstack/vpcache"
 	"github.com/ocmw/wstack/vpcache/sqlstore"
 )
@@ -60,14 +61,14 @@ func TestCacheWithCredentialView(t *testing.T) {
 
 	reg := did.NewDefaultRegistry(nil, did.WebOptions{})
 	revoked := map[uint64]bool{}
-	status := presentation.StatusCheckerFunc(func(_ context.Context, ref presentation.StatusReference) (presentation.StatusResult, error) {
+	status := vocab.StatusCheckerFunc(func(_ context.Context, ref vocab.StatusReference) (vocab.StatusResult, error) {
 		if ref.URI != "https://issuer.example.com/status/1" {
-			return presentation.StatusResult{}, fmt.Errorf("unknown list %s", ref.URI)
+			return vocab.StatusResult{}, fmt.Errorf("unknown list %s", ref.URI)
 		}
 		if revoked[ref.Index] {
-			return presentation.StatusResult{Value: 1}, nil
+			return vocab.StatusResult{Value: 1}, nil
 		}
-		return presentation.StatusResult{}, nil
+		return vocab.StatusResult{}, nil
 	})
 	validator := presentation.NewValidator(presentation.ValidatorConfig{
 		IssuerKeys: &w3c.IssuerKeys{DID: did.NewKeyResolver(reg, did.KeyResolverOptions{})},
@@ -115,7 +116,7 @@ func TestCacheWithCredentialView(t *testing.T) {
 			Audience: aud, NoNonce: true, Now: clock(), Lifetime: time.Minute, Header: map[string]any{"kid": signer.kid},
 		})
 		require.NoError(t, err)
-		return vpcache.Presentation{Format: presentation.FormatJWTVPJSON, Raw: tok}
+		return vpcache.Presentation{Format: vocab.FormatJWTVPJSON, Raw: tok}
 	}
 	scopes := []string{"org.eclipse.tractusx.vc.type:MembershipCredential:read"}
 	key, err := vpcache.NewKey("pc-1", holder.did, scopes)
@@ -161,7 +162,7 @@ func TestCacheWithCredentialView(t *testing.T) {
 				"wrong audience":          {vp(holder, "did:web:someone-else.example.com", credential(8, "MembershipCredential"))},
 				"holder not counterparty": {vp(stranger, ownDID, credential(9, "MembershipCredential"))},
 				"scope not covered":       {vp(holder, ownDID, credential(10, "DismantlerCredential"))},
-				"tampered":                {{Format: presentation.FormatJWTVPJSON, Raw: good.Raw[:len(good.Raw)-4] + "AAAA"}},
+				"tampered":                {{Format: vocab.FormatJWTVPJSON, Raw: good.Raw[:len(good.Raw)-4] + "AAAA"}},
 			}
 			for why, ps := range rejects {
 				_, err := c.Store(ctx, key, ps)

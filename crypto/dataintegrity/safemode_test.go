@@ -6,8 +6,9 @@ import (
 
 	"context"
 	"encoding/json"
-	"github.com/ocmw/wstack/crypto/dataintegrity/rdfc"
 	"testing"
+
+	"github.com/ocmw/wstack/crypto/dataintegrity/rdfc"
 
 	"github.com/stretchr/testify/require"
 )

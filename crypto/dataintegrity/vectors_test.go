@@ -6,11 +6,12 @@ import (
 	"crypto/elliptic"
 	"encoding/hex"
 	"encoding/json"
-	"github.com/ocmw/wstack/crypto/dataintegrity/contexts"
 	"os"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ocmw/wstack/crypto/dataintegrity/contexts"
 
 	"github.com/stretchr/testify/require"
 )

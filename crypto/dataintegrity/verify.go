@@ -7,9 +7,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/ocmw/wstack/crypto/did"
 	"strings"
 	"time"
+
+	"github.com/ocmw/wstack/crypto/did"
 
 	wcrypto "github.com/ocmw/wstack/crypto"
 )

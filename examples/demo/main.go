@@ -37,6 +37,7 @@ import (
 	"github.com/ocmw/wstack/sdjwt"
 	"github.com/ocmw/wstack/sdjwt/vc"
 	"github.com/ocmw/wstack/statuslist"
+	"github.com/ocmw/wstack/vocab"
 )
 
 func main() {
@@ -113,7 +114,7 @@ func run(ctx context.Context, out io.Writer) error {
 		Header: map[string]any{"kid": issuerKID},
 		// Recursive disclosures (RFC 9901 §4.2.6), as the PID is issued:
 		// address is disclosable and so is each of its members.
-		Disclosable: []presentation.ClaimPath{{"given_name"}, {"family_name"}, {"role"},
+		Disclosable: []vocab.ClaimPath{{"given_name"}, {"family_name"}, {"role"},
 			{"address"}, {"address", "street_address"}, {"address", "postal_code"}, {"address", "locality"}, {"address", "country"}},
 		Decoys:    3,
 		HolderJWK: holderJWK,
@@ -154,7 +155,7 @@ func run(ctx context.Context, out io.Writer) error {
 	})
 
 	// --- Wallet: verify what was received, then answer a DCQL query.
-	held, err := validator.Verify(ctx, presentation.FormatSDJWTVC, issued.String())
+	held, err := validator.Verify(ctx, vocab.FormatSDJWTVC, issued.String())
 	if err != nil {
 		return fmt.Errorf("wallet rejects the issued credential: %w", err)
 	}
@@ -256,7 +257,7 @@ func disclosures(issued *sdjwt.SDJWT, presented any) (disclosed, withheld []stri
 	return disclosed, withheld, nil
 }
 
-func pathString(p presentation.ClaimPath) string {
+func pathString(p vocab.ClaimPath) string {
 	var b strings.Builder
 	for _, c := range p {
 		switch k := c.(type) {

@@ -10,7 +10,7 @@ import (
 	"math/rand/v2"
 	"slices"
 
-	"github.com/ocmw/wstack/presentation"
+	"github.com/ocmw/wstack/vocab"
 )
 
 // Case is one random credential shape.
@@ -20,10 +20,10 @@ type Case struct {
 	Claims map[string]any
 	// Disclosable lists the selectively disclosable nodes (concrete paths;
 	// a path below another yields a recursive disclosure).
-	Disclosable []presentation.ClaimPath
+	Disclosable []vocab.ClaimPath
 	// Leaves are the paths of every scalar, empty object and empty array;
 	// Inner the paths of every non-empty object and array.
-	Leaves, Inner []presentation.ClaimPath
+	Leaves, Inner []vocab.ClaimPath
 }
 
 // Gen is a seeded generator.
@@ -51,13 +51,13 @@ func (g *Gen) Case() *Case {
 	n := 1 + g.r.IntN(g.MaxWidth)
 	for i := range n {
 		name := fmt.Sprintf("c%d", i)
-		p := presentation.ClaimPath{name}
+		p := vocab.ClaimPath{name}
 		c.Claims[name] = g.value(c, p, 1)
 	}
 	return c
 }
 
-func (g *Gen) value(c *Case, p presentation.ClaimPath, depth int) any {
+func (g *Gen) value(c *Case, p vocab.ClaimPath, depth int) any {
 	if g.r.Float64() < g.SD {
 		c.Disclosable = append(c.Disclosable, slices.Clone(p))
 	}
@@ -107,12 +107,12 @@ func (g *Gen) value(c *Case, p presentation.ClaimPath, depth int) any {
 }
 
 // Pick returns k distinct random entries of from (all if k >= len).
-func (g *Gen) Pick(from []presentation.ClaimPath, k int) []presentation.ClaimPath {
+func (g *Gen) Pick(from []vocab.ClaimPath, k int) []vocab.ClaimPath {
 	idx := g.r.Perm(len(from))
 	if k > len(idx) {
 		k = len(idx)
 	}
-	out := make([]presentation.ClaimPath, 0, k)
+	out := make([]vocab.ClaimPath, 0, k)
 	for _, i := range idx[:k] {
 		out = append(out, from[i])
 	}
@@ -122,10 +122,10 @@ func (g *Gen) Pick(from []presentation.ClaimPath, k int) []presentation.ClaimPat
 // Resolve returns the concrete locations a claims path pointer selects in
 // v (OpenID4VP 1.0 §7.1; null: every element; a node the next component
 // does not fit drops out).
-func Resolve(v any, p presentation.ClaimPath) []presentation.ClaimPath {
-	var out []presentation.ClaimPath
-	var walk func(v any, rest, loc presentation.ClaimPath)
-	walk = func(v any, rest, loc presentation.ClaimPath) {
+func Resolve(v any, p vocab.ClaimPath) []vocab.ClaimPath {
+	var out []vocab.ClaimPath
+	var walk func(v any, rest, loc vocab.ClaimPath)
+	walk = func(v any, rest, loc vocab.ClaimPath) {
 		if len(rest) == 0 {
 			out = append(out, slices.Clone(loc))
 			return
@@ -165,8 +165,8 @@ func Resolve(v any, p presentation.ClaimPath) []presentation.ClaimPath {
 // are withheld are removed, so later elements move up. Everything else —
 // in particular every selectively disclosable sibling of a selected
 // leaf — is absent.
-func Expected(claims map[string]any, disclosable, pointers []presentation.ClaimPath) map[string]any {
-	var sel []presentation.ClaimPath
+func Expected(claims map[string]any, disclosable, pointers []vocab.ClaimPath) map[string]any {
+	var sel []vocab.ClaimPath
 	for _, p := range pointers {
 		sel = append(sel, Resolve(claims, p)...)
 	}
@@ -174,7 +174,7 @@ func Expected(claims map[string]any, disclosable, pointers []presentation.ClaimP
 	for _, d := range disclosable {
 		sd[Key(d)] = true
 	}
-	show := func(loc presentation.ClaimPath) bool {
+	show := func(loc vocab.ClaimPath) bool {
 		if !sd[Key(loc)] {
 			return true
 		}
@@ -185,8 +185,8 @@ func Expected(claims map[string]any, disclosable, pointers []presentation.ClaimP
 		}
 		return false
 	}
-	var prune func(v any, loc presentation.ClaimPath) any
-	prune = func(v any, loc presentation.ClaimPath) any {
+	var prune func(v any, loc vocab.ClaimPath) any
+	prune = func(v any, loc vocab.ClaimPath) any {
 		switch t := v.(type) {
 		case map[string]any:
 			out := make(map[string]any, len(t))
@@ -212,13 +212,13 @@ func Expected(claims map[string]any, disclosable, pointers []presentation.ClaimP
 	return prune(claims, nil).(map[string]any)
 }
 
-func isPrefix(a, b presentation.ClaimPath) bool {
+func isPrefix(a, b vocab.ClaimPath) bool {
 	return len(a) <= len(b) && slices.Equal(a, b[:len(a)])
 }
 
 // Key renders a concrete path as a string usable as a map key and in
 // messages ("address.street_address", "nationalities[1]").
-func Key(p presentation.ClaimPath) string {
+func Key(p vocab.ClaimPath) string {
 	s := ""
 	for _, c := range p {
 		switch k := c.(type) {
@@ -241,7 +241,7 @@ func Key(p presentation.ClaimPath) string {
 }
 
 // Keys renders paths with Key, sorted.
-func Keys(ps []presentation.ClaimPath) []string {
+func Keys(ps []vocab.ClaimPath) []string {
 	out := make([]string, len(ps))
 	for i, p := range ps {
 		out[i] = Key(p)
@@ -252,7 +252,7 @@ func Keys(ps []presentation.ClaimPath) []string {
 
 // WithNulls returns p with each index component replaced by null with
 // probability q.
-func (g *Gen) WithNulls(p presentation.ClaimPath, q float64) presentation.ClaimPath {
+func (g *Gen) WithNulls(p vocab.ClaimPath, q float64) vocab.ClaimPath {
 	out := slices.Clone(p)
 	for i, c := range out {
 		if _, ok := c.(int); ok && g.r.Float64() < q {

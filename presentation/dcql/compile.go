@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/ocmw/wstack/presentation"
+	"github.com/ocmw/wstack/vocab"
 )
 
 type family uint8
@@ -19,13 +20,13 @@ const (
 
 // familyOf classifies a credential format identifier (OpenID4VCI 1.0
 // Appendix A, OpenID4VP 1.0 Appendix B).
-func familyOf(f presentation.Format) family {
+func familyOf(f vocab.Format) family {
 	switch f {
-	case presentation.FormatSDJWTVC, presentation.FormatSDJWTVCLegacy:
+	case vocab.FormatSDJWTVC, vocab.FormatSDJWTVCLegacy:
 		return famSDJWT
-	case presentation.FormatMsoMdoc:
+	case vocab.FormatMsoMdoc:
 		return famMdoc
-	case presentation.FormatJWTVCJSON, presentation.FormatLDPVC, presentation.FormatDIFJWTVC:
+	case vocab.FormatJWTVCJSON, vocab.FormatLDPVC, vocab.FormatDIFJWTVC:
 		return famW3C
 	}
 	return famUnknown
@@ -34,15 +35,15 @@ func familyOf(f presentation.Format) family {
 // sameFormat reports whether a credential of format have answers a query
 // for format want. jwt_vc (the DIF registry name some decoders report) is
 // taken as jwt_vc_json; the legacy vc+sd-jwt only when allowed.
-func sameFormat(want, have presentation.Format, legacy bool) bool {
+func sameFormat(want, have vocab.Format, legacy bool) bool {
 	if want == have {
 		return true
 	}
 	switch want {
-	case presentation.FormatJWTVCJSON:
-		return have == presentation.FormatDIFJWTVC
-	case presentation.FormatSDJWTVC:
-		return legacy && have == presentation.FormatSDJWTVCLegacy
+	case vocab.FormatJWTVCJSON:
+		return have == vocab.FormatDIFJWTVC
+	case vocab.FormatSDJWTVC:
+		return legacy && have == vocab.FormatSDJWTVCLegacy
 	}
 	return false
 }
@@ -123,7 +124,7 @@ func WithLogger(l *slog.Logger) Option {
 
 type claimQ struct {
 	id     string
-	path   presentation.ClaimPath
+	path   vocab.ClaimPath
 	values []any
 }
 
@@ -155,7 +156,7 @@ type Compiled struct {
 // (WithTypeExpander): a store that indexes short type names only should not
 // pre-filter on them.
 type Hints struct {
-	Formats   []presentation.Format
+	Formats   []vocab.Format
 	VCTValues []string
 	DocTypes  []string
 	TypeSets  [][]string
@@ -165,7 +166,7 @@ type Hints struct {
 // QueryHints are the pre-filter values of one credential query.
 type QueryHints struct {
 	ID        string
-	Format    presentation.Format
+	Format    vocab.Format
 	VCTValues []string
 	DocType   string
 	TypeSets  [][]string
@@ -219,11 +220,11 @@ func Compile(q *Query, opts ...Option) (*Compiled, error) {
 		h := QueryHints{ID: cq.ID, Format: cq.Format, VCTValues: cq.Meta.VCTValues, DocType: cq.Meta.DoctypeValue, TypeSets: cq.Meta.TypeValues}
 		c.hints.Queries = append(c.hints.Queries, h)
 		addUnique(&c.hints.Formats, cq.Format)
-		if cq.Format == presentation.FormatJWTVCJSON {
-			addUnique(&c.hints.Formats, presentation.FormatDIFJWTVC)
+		if cq.Format == vocab.FormatJWTVCJSON {
+			addUnique(&c.hints.Formats, vocab.FormatDIFJWTVC)
 		}
-		if cq.Format == presentation.FormatSDJWTVC && c.cfg.legacy {
-			addUnique(&c.hints.Formats, presentation.FormatSDJWTVCLegacy)
+		if cq.Format == vocab.FormatSDJWTVC && c.cfg.legacy {
+			addUnique(&c.hints.Formats, vocab.FormatSDJWTVCLegacy)
 		}
 		for _, v := range cq.Meta.VCTValues {
 			addUnique(&c.hints.VCTValues, v)

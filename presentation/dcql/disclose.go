@@ -3,6 +3,7 @@ package dcql
 import (
 	"github.com/ocmw/wstack/presentation"
 	"github.com/ocmw/wstack/presentation/internal/match"
+	"github.com/ocmw/wstack/vocab"
 )
 
 // disclosureSet computes Match.Disclose from the concrete locations of the
@@ -15,7 +16,7 @@ import (
 // listed. For mdoc it is the requested [namespace, element] pairs. No
 // locations (claims absent, §6.4.1) means nothing selectively disclosable
 // is released.
-func disclosureSet(fam family, cred *presentation.Credential, locs [][]any) []presentation.ClaimPath {
+func disclosureSet(fam family, cred *presentation.Credential, locs [][]any) []vocab.ClaimPath {
 	if len(locs) == 0 {
 		return nil
 	}
@@ -23,10 +24,10 @@ func disclosureSet(fam family, cred *presentation.Credential, locs [][]any) []pr
 	case famSDJWT:
 		return match.Disclosures(cred.Disclosable, locs)
 	case famMdoc:
-		out := make([]presentation.ClaimPath, 0, len(locs))
+		out := make([]vocab.ClaimPath, 0, len(locs))
 		for _, l := range locs {
 			if len(l) == 2 {
-				out = append(out, presentation.ClaimPath{l[0], l[1]})
+				out = append(out, vocab.ClaimPath{l[0], l[1]})
 			}
 		}
 		return out

@@ -16,6 +16,7 @@ import (
 	"github.com/ocmw/wstack/internal/sdtest/sdvc"
 	"github.com/ocmw/wstack/presentation"
 	"github.com/ocmw/wstack/presentation/dcql"
+	"github.com/ocmw/wstack/vocab"
 )
 
 func sorted(ks ...string) []string {
@@ -122,7 +123,7 @@ func TestVPTokenDisclosesExactlyRequested(t *testing.T) {
 			got := map[string][]string{}
 			for id, ps := range tok {
 				m := res.Selection[id][0]
-				if m.Format == presentation.FormatMsoMdoc {
+				if m.Format == vocab.FormatMsoMdoc {
 					continue
 				}
 				require.Len(t, ps, 1)
@@ -134,7 +135,7 @@ func TestVPTokenDisclosesExactlyRequested(t *testing.T) {
 			}
 			require.Empty(t, cmp.Diff(want, got))
 			if tc.name == "D multi_credentials" {
-				require.Equal(t, [][]presentation.ClaimPath{{cp("org.iso.7367.1", "vehicle_holder"), cp("org.iso.18013.5.1", "given_name")}}, rec.mdoc)
+				require.Equal(t, [][]vocab.ClaimPath{{cp("org.iso.7367.1", "vehicle_holder"), cp("org.iso.18013.5.1", "given_name")}}, rec.mdoc)
 			}
 			if tc.noVerify {
 				return
@@ -151,11 +152,11 @@ func TestVPTokenDisclosesExactlyRequested(t *testing.T) {
 // format goes to next.
 type mdocRecorder struct {
 	next dcql.Presenter
-	mdoc [][]presentation.ClaimPath
+	mdoc [][]vocab.ClaimPath
 }
 
-func (r *mdocRecorder) Present(ctx context.Context, f presentation.Format, creds []*presentation.Credential, disclose [][]presentation.ClaimPath) (any, error) {
-	if f == presentation.FormatMsoMdoc {
+func (r *mdocRecorder) Present(ctx context.Context, f vocab.Format, creds []*presentation.Credential, disclose [][]vocab.ClaimPath) (any, error) {
+	if f == vocab.FormatMsoMdoc {
 		r.mdoc = append(r.mdoc, disclose...)
 		return "mdoc-not-built", nil
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/ocmw/wstack/presentation"
 	"github.com/ocmw/wstack/presentation/dcql"
+	"github.com/ocmw/wstack/vocab"
 )
 
 // A wallet answers a DCQL query: compile once, evaluate its credentials,
@@ -34,14 +35,14 @@ func Example_holder() {
 	fmt.Println("pre-filter:", c.Hints().Formats, c.Hints().VCTValues)
 
 	wallet := []*presentation.Credential{{
-		Format: presentation.FormatSDJWTVC,
+		Format: vocab.FormatSDJWTVC,
 		ID:     "pid-1",
 		VCT:    "https://credentials.example.com/identity_credential",
 		Claims: map[string]any{
 			"last_name": "Doe", "first_name": "John",
 			"address": map[string]any{"street_address": "123 Main St", "locality": "Anytown"},
 		},
-		Disclosable: []presentation.ClaimPath{{"last_name"}, {"first_name"}, {"address"}, {"address", "street_address"}, {"address", "locality"}},
+		Disclosable: []vocab.ClaimPath{{"last_name"}, {"first_name"}, {"address"}, {"address", "street_address"}, {"address", "locality"}},
 		HolderJWK:   map[string]any{"kty": "EC"},
 	}}
 	res, err := c.Evaluate(context.Background(), slices.Values(wallet))
@@ -69,7 +70,7 @@ func Example_verifier() {
 	  "claims": [{"path": ["last_name"]}]}]}`))
 	c, _ := dcql.Compile(q)
 
-	decoder := dcql.DecoderFunc(func(_ context.Context, f presentation.Format, p any) (*presentation.Credential, error) {
+	decoder := dcql.DecoderFunc(func(_ context.Context, f vocab.Format, p any) (*presentation.Credential, error) {
 		// In a real verifier: sdjwt.Verify(...) and the credential view.
 		return &presentation.Credential{
 			Format: f, VCT: "https://credentials.example.com/identity_credential",

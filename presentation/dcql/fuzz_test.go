@@ -12,6 +12,7 @@ import (
 	"github.com/ocmw/wstack/presentation"
 	"github.com/ocmw/wstack/presentation/dcql"
 	"github.com/ocmw/wstack/presentation/internal/match"
+	"github.com/ocmw/wstack/vocab"
 )
 
 // FuzzDCQL: any input either fails with ErrInvalidQuery or compiles and
@@ -51,10 +52,10 @@ func FuzzDCQL(f *testing.F) {
 				if !slices.Contains(h.Formats, cr.Format) {
 					t.Fatalf("hint formats %v exclude matching %s", h.Formats, cr.Format)
 				}
-				if cr.VCT != "" && m.Format == presentation.FormatSDJWTVC && !slices.Contains(h.VCTValues, cr.VCT) {
+				if cr.VCT != "" && m.Format == vocab.FormatSDJWTVC && !slices.Contains(h.VCTValues, cr.VCT) {
 					t.Fatalf("hint vct values exclude matching %q", cr.VCT)
 				}
-				if cr.DocType != "" && m.Format == presentation.FormatMsoMdoc && !slices.Contains(h.DocTypes, cr.DocType) {
+				if cr.DocType != "" && m.Format == vocab.FormatMsoMdoc && !slices.Contains(h.DocTypes, cr.DocType) {
 					t.Fatalf("hint doctypes exclude matching %q", cr.DocType)
 				}
 			}
@@ -84,7 +85,7 @@ func FuzzDCQL(f *testing.F) {
 							ok = true
 						}
 					}
-					if m.Credential.Format == presentation.FormatMsoMdoc && len(d) == 2 {
+					if m.Credential.Format == vocab.FormatMsoMdoc && len(d) == 2 {
 						// mdoc: a requested [namespace, element] that exists.
 						ns, _ := m.Credential.Claims[fmt.Sprint(d[0])].(map[string]any)
 						_, ok = ns[fmt.Sprint(d[1])]
@@ -151,7 +152,7 @@ func FuzzClaimsPathPointer(f *testing.F) {
 	})
 }
 
-func equalPath(a, b presentation.ClaimPath) bool {
+func equalPath(a, b vocab.ClaimPath) bool {
 	if len(a) != len(b) {
 		return false
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/ocmw/wstack/presentation"
 	"github.com/ocmw/wstack/presentation/dcql"
+	"github.com/ocmw/wstack/vocab"
 )
 
 func load(t testing.TB, name string) *dcql.Compiled {
@@ -58,14 +59,14 @@ func TestGoldenSpecExamples(t *testing.T) {
 		want     map[string][]string
 		sets     []int
 		claimSet map[string]int
-		disclose map[string][]presentation.ClaimPath
+		disclose map[string][]vocab.ClaimPath
 		wantErr  []string // missing query ids
 	}{
 		{
 			name: "simple_sd_jwt", file: "simple_sd_jwt.json",
 			wallet: []*presentation.Credential{jwtVC(), reduced, pid()},
 			want:   map[string][]string{"my_credential": {"pid-1"}},
-			disclose: map[string][]presentation.ClaimPath{"my_credential": {
+			disclose: map[string][]vocab.ClaimPath{"my_credential": {
 				cp("last_name"), cp("first_name"), cp("address"), cp("address", "street_address"),
 			}},
 		},
@@ -74,14 +75,14 @@ func TestGoldenSpecExamples(t *testing.T) {
 			wallet:   []*presentation.Credential{pid()},
 			want:     map[string][]string{"pid": {"pid-1"}},
 			claimSet: map[string]int{"pid": 0},
-			disclose: map[string][]presentation.ClaimPath{"pid": {cp("last_name"), cp("date_of_birth"), cp("locality"), cp("region")}},
+			disclose: map[string][]vocab.ClaimPath{"pid": {cp("last_name"), cp("date_of_birth"), cp("locality"), cp("region")}},
 		},
 		{
 			name: "claims_alternatives second set", file: "claims_alternatives.json",
 			wallet:   []*presentation.Credential{pidNoLocality},
 			want:     map[string][]string{"pid": {"pid-nolocality"}},
 			claimSet: map[string]int{"pid": 1},
-			disclose: map[string][]presentation.ClaimPath{"pid": {cp("last_name"), cp("date_of_birth"), cp("postal_code")}},
+			disclose: map[string][]vocab.ClaimPath{"pid": {cp("last_name"), cp("date_of_birth"), cp("postal_code")}},
 		},
 		{
 			name: "credentials_alternatives first option and optional set", file: "credentials_alternatives.json",

@@ -11,13 +11,14 @@ import (
 
 	"github.com/ocmw/wstack/presentation"
 	"github.com/ocmw/wstack/presentation/internal/match"
+	"github.com/ocmw/wstack/vocab"
 )
 
 // Match is one credential that satisfies one credential query.
 type Match struct {
 	// QueryID is the credential query id; Format its format.
 	QueryID string
-	Format  presentation.Format
+	Format  vocab.Format
 	// Credential is the matching credential.
 	Credential *presentation.Credential
 	// ClaimSet is the index of the claim set that was satisfied (the first
@@ -35,7 +36,7 @@ type Match struct {
 	// — never a sibling of a requested claim. For mdoc it is the requested
 	// [namespace, element] pairs. Empty when claims is absent (§6.4.1:
 	// only what is always disclosed is presented).
-	Disclose []presentation.ClaimPath
+	Disclose []vocab.ClaimPath
 
 	seq int // position in the evaluated sequence
 }

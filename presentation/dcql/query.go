@@ -7,8 +7,8 @@ import (
 	"reflect"
 
 	"github.com/ocmw/wstack/internal/jsonx"
-	"github.com/ocmw/wstack/presentation"
 	"github.com/ocmw/wstack/presentation/internal/match"
+	"github.com/ocmw/wstack/vocab"
 )
 
 // Limits applied by Parse and Compile.
@@ -36,9 +36,9 @@ type Query struct {
 
 // CredentialQuery requests one credential (§6.1).
 type CredentialQuery struct {
-	ID       string              `json:"id"`
-	Format   presentation.Format `json:"format"`
-	Multiple bool                `json:"multiple,omitempty"`
+	ID       string       `json:"id"`
+	Format   vocab.Format `json:"format"`
+	Multiple bool         `json:"multiple,omitempty"`
 	// Meta holds the format-specific metadata constraints (Appendix B).
 	Meta               *Meta              `json:"meta"`
 	TrustedAuthorities []TrustedAuthority `json:"trusted_authorities,omitempty"`
@@ -81,8 +81,8 @@ const (
 
 // ClaimsQuery requests one claim (§6.3).
 type ClaimsQuery struct {
-	ID   string                 `json:"id,omitempty"`
-	Path presentation.ClaimPath `json:"path"`
+	ID   string          `json:"id,omitempty"`
+	Path vocab.ClaimPath `json:"path"`
 	// Values are strings, integers or booleans.
 	Values []any `json:"values,omitempty"`
 	// IntentToRetain is the mdoc-specific parameter (B.2.4).

@@ -13,6 +13,7 @@ import (
 	"github.com/ocmw/wstack/internal/jsonx"
 	"github.com/ocmw/wstack/presentation"
 	"github.com/ocmw/wstack/presentation/dcql"
+	"github.com/ocmw/wstack/vocab"
 )
 
 const sdQuery = `{"credentials":[{"id":"q","format":"dc+sd-jwt","meta":{"vct_values":["%s"]},"claims":[%s]}]}`
@@ -112,7 +113,7 @@ func TestClaimsPathPointerSemantics(t *testing.T) {
 		m, err := c(`{"path":["nationalities",null]}`).MatchCredential(ctx, "q", pid())
 		require.NoError(t, err)
 		require.Equal(t, [][]any{{"nationalities", 0}, {"nationalities", 1}}, m.Paths)
-		require.Equal(t, []presentation.ClaimPath{cp("nationalities", nil)}, m.Disclose)
+		require.Equal(t, []vocab.ClaimPath{cp("nationalities", nil)}, m.Disclose)
 	})
 	t.Run("null_with_values_keeps_matching_elements", func(t *testing.T) {
 		m, err := c(`{"path":["nationalities",null],"values":["DE"]}`).MatchCredential(ctx, "q", pid())
@@ -135,7 +136,7 @@ func TestClaimsPathPointerSemantics(t *testing.T) {
 	t.Run("object_claim_discloses_children", func(t *testing.T) {
 		m, err := c(`{"path":["address"]}`).MatchCredential(ctx, "q", pid())
 		require.NoError(t, err)
-		require.ElementsMatch(t, []presentation.ClaimPath{cp("address"), cp("address", "street_address"), cp("address", "locality"), cp("address", "region")}, m.Disclose)
+		require.ElementsMatch(t, []vocab.ClaimPath{cp("address"), cp("address", "street_address"), cp("address", "locality"), cp("address", "region")}, m.Disclose)
 	})
 }
 
@@ -204,11 +205,11 @@ func TestUnknownFormatIsTyped(t *testing.T) {
 func TestHints(t *testing.T) {
 	c := load(t, "credentials_alternatives.json")
 	h := c.Hints()
-	require.Equal(t, []presentation.Format{presentation.FormatSDJWTVC}, h.Formats)
+	require.Equal(t, []vocab.Format{vocab.FormatSDJWTVC}, h.Formats)
 	require.ElementsMatch(t, []string{vctPID, vctOtherPID, vctReduced, vctResidence, vctRewards}, h.VCTValues)
 	require.Len(t, h.Queries, 5)
 	j := load(t, "dcql_jwt_vc.json").Hints()
-	require.ElementsMatch(t, []presentation.Format{presentation.FormatJWTVCJSON, presentation.FormatDIFJWTVC}, j.Formats)
+	require.ElementsMatch(t, []vocab.Format{vocab.FormatJWTVCJSON, vocab.FormatDIFJWTVC}, j.Formats)
 	require.Equal(t, [][]string{{"IDCredential"}}, j.TypeSets)
 }
 

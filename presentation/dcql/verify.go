@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/ocmw/wstack/presentation"
+	"github.com/ocmw/wstack/vocab"
 )
 
 // Decoder verifies one received presentation and returns the view of the
@@ -16,14 +17,14 @@ import (
 // (§8.6); Verify adds the query checks on top and never trusts the wallet's
 // matching.
 type Decoder interface {
-	Decode(ctx context.Context, format presentation.Format, presentation any) (*presentation.Credential, error)
+	Decode(ctx context.Context, format vocab.Format, presentation any) (*presentation.Credential, error)
 }
 
 // DecoderFunc adapts a function to Decoder.
-type DecoderFunc func(ctx context.Context, format presentation.Format, p any) (*presentation.Credential, error)
+type DecoderFunc func(ctx context.Context, format vocab.Format, p any) (*presentation.Credential, error)
 
 // Decode calls f.
-func (f DecoderFunc) Decode(ctx context.Context, format presentation.Format, p any) (*presentation.Credential, error) {
+func (f DecoderFunc) Decode(ctx context.Context, format vocab.Format, p any) (*presentation.Credential, error) {
 	return f(ctx, format, p)
 }
 

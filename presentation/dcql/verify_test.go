@@ -11,13 +11,14 @@ import (
 
 	"github.com/ocmw/wstack/presentation"
 	"github.com/ocmw/wstack/presentation/dcql"
+	"github.com/ocmw/wstack/vocab"
 )
 
 // fakePresenter renders a presentation as "format|credential id|disclosures"
 // so tests can see exactly what was requested.
 type fakePresenter struct{}
 
-func (fakePresenter) Present(_ context.Context, f presentation.Format, creds []*presentation.Credential, disclose [][]presentation.ClaimPath) (any, error) {
+func (fakePresenter) Present(_ context.Context, f vocab.Format, creds []*presentation.Credential, disclose [][]vocab.ClaimPath) (any, error) {
 	if len(creds) != 1 {
 		return nil, fmt.Errorf("want one credential, got %d", len(creds))
 	}
@@ -29,7 +30,7 @@ func (fakePresenter) Present(_ context.Context, f presentation.Format, creds []*
 // returns a view holding only the disclosed claims (top-level names).
 type fakeDecoder map[string]*presentation.Credential
 
-func (d fakeDecoder) Decode(_ context.Context, f presentation.Format, p any) (*presentation.Credential, error) {
+func (d fakeDecoder) Decode(_ context.Context, f vocab.Format, p any) (*presentation.Credential, error) {
 	s, ok := p.(string)
 	if !ok {
 		return nil, errors.New("not a string")
@@ -39,7 +40,7 @@ func (d fakeDecoder) Decode(_ context.Context, f presentation.Format, p any) (*p
 		return nil, errors.New("malformed")
 	}
 	format, id, disc := parts[0], parts[1], parts[2]
-	if presentation.Format(format) != f {
+	if vocab.Format(format) != f {
 		return nil, errors.New("format differs")
 	}
 	src, ok := d[id]
@@ -47,7 +48,7 @@ func (d fakeDecoder) Decode(_ context.Context, f presentation.Format, p any) (*p
 		return nil, errors.New("unknown credential")
 	}
 	cred := *src
-	if src.Format == presentation.FormatSDJWTVC {
+	if src.Format == vocab.FormatSDJWTVC {
 		var paths [][]any
 		_ = json.Unmarshal([]byte(disc), &paths)
 		cred.Claims = map[string]any{}

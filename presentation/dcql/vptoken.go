@@ -8,6 +8,7 @@ import (
 
 	"github.com/ocmw/wstack/internal/jsonx"
 	"github.com/ocmw/wstack/presentation"
+	"github.com/ocmw/wstack/vocab"
 )
 
 // VPToken is the vp_token of a DCQL response (OpenID4VP 1.0 §8.1): per
@@ -25,7 +26,7 @@ type VPToken map[string][]any
 // presentation.SDJWTPresenter: those disclosures and the ones enclosing
 // them, nothing below or beside them); nil: only what is always disclosed.
 type Presenter interface {
-	Present(ctx context.Context, format presentation.Format, creds []*presentation.Credential, disclose [][]presentation.ClaimPath) (any, error)
+	Present(ctx context.Context, format vocab.Format, creds []*presentation.Credential, disclose [][]vocab.ClaimPath) (any, error)
 }
 
 // VPToken builds the vp_token for the selection: one presentation per
@@ -43,7 +44,7 @@ func (r *Result) VPToken(ctx context.Context, p Presenter) (VPToken, error) {
 	slices.Sort(ids)
 	for _, id := range ids {
 		for _, m := range r.Selection[id] {
-			pres, err := p.Present(ctx, m.Format, []*presentation.Credential{m.Credential}, [][]presentation.ClaimPath{m.Disclose})
+			pres, err := p.Present(ctx, m.Format, []*presentation.Credential{m.Credential}, [][]vocab.ClaimPath{m.Disclose})
 			if err != nil {
 				return nil, fmt.Errorf("dcql: presenting for %q: %w", id, err)
 			}

@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/ocmw/wstack/presentation"
+	"github.com/ocmw/wstack/vocab"
 )
 
 const (
@@ -17,14 +18,14 @@ const (
 
 var holderJWK = map[string]any{"kty": "EC", "crv": "P-256", "x": "x", "y": "y"}
 
-func sdjwt(id, vct string, claims map[string]any, disclosable ...presentation.ClaimPath) *presentation.Credential {
+func sdjwt(id, vct string, claims map[string]any, disclosable ...vocab.ClaimPath) *presentation.Credential {
 	return &presentation.Credential{
-		Format: presentation.FormatSDJWTVC, ID: id, VCT: vct, Issuer: "https://issuer.example",
+		Format: vocab.FormatSDJWTVC, ID: id, VCT: vct, Issuer: "https://issuer.example",
 		Claims: claims, Disclosable: disclosable, HolderJWK: holderJWK,
 	}
 }
 
-func cp(c ...any) presentation.ClaimPath { return presentation.ClaimPath(c) }
+func cp(c ...any) vocab.ClaimPath { return vocab.ClaimPath(c) }
 
 // pidClaims is the processed payload of a PID (values from the OpenID4VP
 // and SD-JWT VC examples).
@@ -49,8 +50,8 @@ func pidClaims() map[string]any {
 	}
 }
 
-func pidDisclosable() []presentation.ClaimPath {
-	return []presentation.ClaimPath{
+func pidDisclosable() []vocab.ClaimPath {
+	return []vocab.ClaimPath{
 		cp("given_name"), cp("family_name"), cp("first_name"), cp("last_name"),
 		cp("date_of_birth"), cp("postal_code"), cp("locality"), cp("region"),
 		cp("address"), cp("address", "street_address"), cp("address", "locality"),
@@ -64,7 +65,7 @@ func pid() *presentation.Credential {
 
 func mdl() *presentation.Credential {
 	return &presentation.Credential{
-		Format: presentation.FormatMsoMdoc, ID: "mdl-1", DocType: "org.iso.18013.5.1.mDL", HolderJWK: holderJWK,
+		Format: vocab.FormatMsoMdoc, ID: "mdl-1", DocType: "org.iso.18013.5.1.mDL", HolderJWK: holderJWK,
 		Claims: map[string]any{"org.iso.18013.5.1": map[string]any{
 			"given_name": "John", "family_name": "Doe", "portrait": "AAEC",
 			"resident_address": "123 Main St", "resident_country": "US",
@@ -74,7 +75,7 @@ func mdl() *presentation.Credential {
 
 func vrc() *presentation.Credential {
 	return &presentation.Credential{
-		Format: presentation.FormatMsoMdoc, ID: "vrc-1", DocType: "org.iso.7367.1.mVRC", HolderJWK: holderJWK,
+		Format: vocab.FormatMsoMdoc, ID: "vrc-1", DocType: "org.iso.7367.1.mVRC", HolderJWK: holderJWK,
 		Claims: map[string]any{
 			"org.iso.7367.1":    map[string]any{"vehicle_holder": "John Doe"},
 			"org.iso.18013.5.1": map[string]any{"given_name": "John"},
@@ -90,7 +91,7 @@ func jwtVC() *presentation.Credential {
 		"credentialSubject": map[string]any{"id": "did:example:holder", "given_name": "Max", "family_name": "Mustermann"},
 	}
 	return &presentation.Credential{
-		Format: presentation.FormatJWTVCJSON, ID: "jwtvc-1", Types: []string{"VerifiableCredential", "IDCredential"},
+		Format: vocab.FormatJWTVCJSON, ID: "jwtvc-1", Types: []string{"VerifiableCredential", "IDCredential"},
 		Issuer: "did:example:issuer", Subject: "did:example:holder", HolderID: "did:example:holder",
 		Claims: map[string]any{"iss": "did:example:issuer", "vc": doc}, Document: doc,
 	}

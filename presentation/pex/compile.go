@@ -11,6 +11,7 @@ import (
 
 	"github.com/ocmw/wstack/presentation"
 	"github.com/ocmw/wstack/presentation/internal/match"
+	"github.com/ocmw/wstack/vocab"
 )
 
 // Status is the state of a credential as a StatusChecker reports it.
@@ -117,7 +118,7 @@ type Hints struct {
 // DescriptorHints are the pre-filter values of one input descriptor.
 type DescriptorHints struct {
 	ID        string
-	Formats   []presentation.Format
+	Formats   []vocab.Format
 	Types     []string
 	VCTValues []string
 }
@@ -420,16 +421,16 @@ func hintsFor(dq *descQ, def *formatQ) DescriptorHints {
 	return h
 }
 
-func formatsForName(name string) []presentation.Format {
+func formatsForName(name string) []vocab.Format {
 	switch name {
 	case "jwt", "jwt_vc", "jwt_vc_json":
-		return []presentation.Format{presentation.FormatJWTVCJSON, presentation.FormatDIFJWTVC}
+		return []vocab.Format{vocab.FormatJWTVCJSON, vocab.FormatDIFJWTVC}
 	case "ldp", "ldp_vc", "di", "di_vc":
-		return []presentation.Format{presentation.FormatLDPVC}
+		return []vocab.Format{vocab.FormatLDPVC}
 	case "sd_jwt", "vc+sd-jwt", "dc+sd-jwt":
-		return []presentation.Format{presentation.FormatSDJWTVC, presentation.FormatSDJWTVCLegacy, presentation.FormatDIFSDJWT}
+		return []vocab.Format{vocab.FormatSDJWTVC, vocab.FormatSDJWTVCLegacy, vocab.FormatDIFSDJWT}
 	case "mso_mdoc":
-		return []presentation.Format{presentation.FormatMsoMdoc}
+		return []vocab.Format{vocab.FormatMsoMdoc}
 	}
 	return nil
 }

@@ -12,8 +12,8 @@ import (
 
 	"github.com/ocmw/wstack/internal/sdtest"
 	"github.com/ocmw/wstack/internal/sdtest/sdvc"
-	"github.com/ocmw/wstack/presentation"
 	"github.com/ocmw/wstack/presentation/pex"
+	"github.com/ocmw/wstack/vocab"
 )
 
 const vctPIDRecursive = "https://credentials.example.com/identity_credential"
@@ -116,7 +116,7 @@ func TestSubmissionDisclosesExactlyRequested(t *testing.T) {
 }
 
 // jsonPath renders a concrete claim path as a PE JSONPath.
-func jsonPath(p presentation.ClaimPath) string {
+func jsonPath(p vocab.ClaimPath) string {
 	var b strings.Builder
 	b.WriteString("$")
 	for _, c := range p {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/ocmw/wstack/presentation"
 	"github.com/ocmw/wstack/presentation/internal/match"
+	"github.com/ocmw/wstack/vocab"
 )
 
 // FieldResult is how one field was satisfied.
@@ -36,7 +37,7 @@ type Candidate struct {
 	// limit_disclosure (or WithMinimalDisclosure) the minimal set covering
 	// the fields, including the objects they are nested in; otherwise
 	// every disclosure (SD-JWT) or every element matched (mdoc).
-	Disclose []presentation.ClaimPath
+	Disclose []vocab.ClaimPath
 
 	seq int
 }
@@ -116,7 +117,7 @@ func (c *Compiled) match(ctx context.Context, dq *descQ, cred *presentation.Cred
 	case famMdoc:
 		for _, f := range cand.Fields {
 			if f.PathIndex >= 0 && len(f.Location) >= 2 {
-				cand.Disclose = append(cand.Disclose, presentation.ClaimPath{f.Location[0], f.Location[1]})
+				cand.Disclose = append(cand.Disclose, vocab.ClaimPath{f.Location[0], f.Location[1]})
 			}
 		}
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/ocmw/wstack/presentation"
 	"github.com/ocmw/wstack/presentation/pex"
+	"github.com/ocmw/wstack/vocab"
 )
 
 const exampleDefinition = `{
@@ -30,7 +31,7 @@ const exampleDefinition = `{
 // disclosures it was asked for.
 type examplePresenter struct{}
 
-func (examplePresenter) Present(_ context.Context, f presentation.Format, creds []*presentation.Credential, disclose [][]presentation.ClaimPath) (any, error) {
+func (examplePresenter) Present(_ context.Context, f vocab.Format, creds []*presentation.Credential, disclose [][]vocab.ClaimPath) (any, error) {
 	var parts []string
 	for _, d := range disclose[0] {
 		parts = append(parts, fmt.Sprint([]any(d)))
@@ -54,10 +55,10 @@ func Example_holder() {
 	fmt.Println("pre-filter formats:", c.Hints().Descriptors[0].Formats)
 
 	wallet := []*presentation.Credential{{
-		Format: presentation.FormatSDJWTVC, ID: "pid-1", VCT: "https://example.com/pid",
+		Format: vocab.FormatSDJWTVC, ID: "pid-1", VCT: "https://example.com/pid",
 		Raw:         "eyJhbGciOiJFUzI1NiJ9.e30.c2ln~", // header {"alg":"ES256"}
 		Claims:      map[string]any{"vct": "https://example.com/pid", "birthdate": "1990-02-03", "family_name": "Doe"},
-		Disclosable: []presentation.ClaimPath{{"birthdate"}, {"family_name"}},
+		Disclosable: []vocab.ClaimPath{{"birthdate"}, {"family_name"}},
 		HolderJWK:   map[string]any{"kty": "EC"},
 	}}
 	res, err := c.Evaluate(context.Background(), slices.Values(wallet))
@@ -82,11 +83,11 @@ func Example_holder() {
 // exampleDecoder stands in for the sdjwt verifier.
 type exampleDecoder struct{ birthdate string }
 
-func (exampleDecoder) Presentation(context.Context, presentation.Format, any) (any, error) {
+func (exampleDecoder) Presentation(context.Context, vocab.Format, any) (any, error) {
 	return nil, fmt.Errorf("no nested presentations here")
 }
 
-func (d exampleDecoder) Credential(_ context.Context, f presentation.Format, _ any) (*presentation.Credential, error) {
+func (d exampleDecoder) Credential(_ context.Context, f vocab.Format, _ any) (*presentation.Credential, error) {
 	return &presentation.Credential{
 		Format: f, VCT: "https://example.com/pid", Raw: "eyJhbGciOiJFUzI1NiJ9.e30.c2ln~",
 		Claims: map[string]any{"vct": "https://example.com/pid", "birthdate": d.birthdate},

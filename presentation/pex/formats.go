@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/ocmw/wstack/presentation"
+	"github.com/ocmw/wstack/vocab"
 )
 
 // formatKind says what a format designation applies to.
@@ -39,15 +40,15 @@ var knownFormats = map[string]formatKind{
 
 // credentialNames lists the designations a credential of format f answers
 // to (both spellings of each format).
-func credentialNames(f presentation.Format) []string {
+func credentialNames(f vocab.Format) []string {
 	switch f {
-	case presentation.FormatJWTVCJSON, presentation.FormatDIFJWTVC:
+	case vocab.FormatJWTVCJSON, vocab.FormatDIFJWTVC:
 		return namesJWT
-	case presentation.FormatLDPVC:
+	case vocab.FormatLDPVC:
 		return namesLDP
-	case presentation.FormatSDJWTVC, presentation.FormatSDJWTVCLegacy, presentation.FormatDIFSDJWT:
+	case vocab.FormatSDJWTVC, vocab.FormatSDJWTVCLegacy, vocab.FormatDIFSDJWT:
 		return namesSDJWT
-	case presentation.FormatMsoMdoc:
+	case vocab.FormatMsoMdoc:
 		return namesMdoc
 	}
 	return nil
@@ -71,15 +72,15 @@ const (
 	famMdoc
 )
 
-func familyOf(f presentation.Format) family {
+func familyOf(f vocab.Format) family {
 	switch f {
-	case presentation.FormatJWTVCJSON, presentation.FormatDIFJWTVC:
+	case vocab.FormatJWTVCJSON, vocab.FormatDIFJWTVC:
 		return famJWT
-	case presentation.FormatLDPVC:
+	case vocab.FormatLDPVC:
 		return famLDP
-	case presentation.FormatSDJWTVC, presentation.FormatSDJWTVCLegacy, presentation.FormatDIFSDJWT:
+	case vocab.FormatSDJWTVC, vocab.FormatSDJWTVCLegacy, vocab.FormatDIFSDJWT:
 		return famSDJWT
-	case presentation.FormatMsoMdoc:
+	case vocab.FormatMsoMdoc:
 		return famMdoc
 	}
 	return famOther

@@ -10,6 +10,7 @@ import (
 
 	"github.com/ocmw/wstack/presentation"
 	"github.com/ocmw/wstack/presentation/pex"
+	"github.com/ocmw/wstack/vocab"
 )
 
 // FuzzPresentationDefinition: any input is refused with a typed error or
@@ -74,8 +75,8 @@ func FuzzPresentationDefinition(f *testing.F) {
 				t.Fatalf("selection of %q is not one of its candidates", dr.ID)
 			}
 			for _, disc := range cand.Disclose {
-				if familyOK := cand.Credential.Format == presentation.FormatSDJWTVC; familyOK &&
-					!slices.ContainsFunc(cand.Credential.Disclosable, func(p presentation.ClaimPath) bool { return slices.Equal(p, disc) }) {
+				if familyOK := cand.Credential.Format == vocab.FormatSDJWTVC; familyOK &&
+					!slices.ContainsFunc(cand.Credential.Disclosable, func(p vocab.ClaimPath) bool { return slices.Equal(p, disc) }) {
 					t.Fatalf("disclosure %v not offered by %s", disc, cand.Credential.ID)
 				}
 			}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/ocmw/wstack/presentation"
 	"github.com/ocmw/wstack/presentation/pex"
+	"github.com/ocmw/wstack/vocab"
 )
 
 func TestGoldenSpecExamples(t *testing.T) {
@@ -20,14 +21,14 @@ func TestGoldenSpecExamples(t *testing.T) {
 		file     string
 		wallet   []*presentation.Credential
 		want     map[string]string
-		disclose map[string][]presentation.ClaimPath
+		disclose map[string][]vocab.ClaimPath
 		unsat    []string
 	}{
 		{
 			name: "multi_group", file: "multi_group_example.json",
 			wallet: []*presentation.Credential{passport(), euDL(), bank2(), employment(), bank1()},
 			want:   map[string]string{"banking_input_1": "bank1", "employment_input": "employment", "drivers_license_input_1": "eudl"},
-			disclose: map[string][]presentation.ClaimPath{
+			disclose: map[string][]vocab.ClaimPath{
 				// limit_disclosure=required: the account array and element
 				// holding account_number, and portfolio_value; not name.
 				"banking_input_1":  {cp("credentialSubject", "account"), cp("credentialSubject", "account", 0), cp("credentialSubject", "portfolio_value")},

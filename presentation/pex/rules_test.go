@@ -10,6 +10,7 @@ import (
 
 	"github.com/ocmw/wstack/presentation"
 	"github.com/ocmw/wstack/presentation/pex"
+	"github.com/ocmw/wstack/vocab"
 )
 
 // oneField builds a definition with one descriptor and the given fields.
@@ -272,7 +273,7 @@ func TestLimitDisclosure(t *testing.T) {
 	c := parseCompile(t, def(`"limit_disclosure":"required",`))
 	cand, err := c.MatchDescriptor(ctx, "a", bank1())
 	require.NoError(t, err)
-	require.Equal(t, []presentation.ClaimPath{cp("credentialSubject", "portfolio_value")}, cand.Disclose)
+	require.Equal(t, []vocab.ClaimPath{cp("credentialSubject", "portfolio_value")}, cand.Disclose)
 
 	// required on a format without selective disclosure: not a candidate.
 	c2 := parseCompile(t, `{"id":"d","input_descriptors":[{"id":"a","constraints":{"limit_disclosure":"required","fields":[{"path":["$.credentialSubject.dob"]}]}}]}`)
@@ -406,7 +407,7 @@ func TestHints(t *testing.T) {
 		{"id":"a","format":{"jwt_vc_json":{}},"constraints":{"fields":[{"path":["$.vc.type"],"filter":{"type":"array","contains":{"const":"BankAccount"}}}]}},
 		{"id":"b","constraints":{"fields":[{"path":["$.vct"],"filter":{"enum":["urn:a","urn:b"]}}]}}]}`)
 	h := c.Hints()
-	require.Equal(t, []presentation.Format{presentation.FormatDIFJWTVC, presentation.FormatJWTVCJSON}, h.Descriptors[0].Formats)
+	require.Equal(t, []vocab.Format{vocab.FormatDIFJWTVC, vocab.FormatJWTVCJSON}, h.Descriptors[0].Formats)
 	require.Equal(t, []string{"BankAccount"}, h.Descriptors[0].Types)
 	require.Equal(t, []string{"urn:a", "urn:b"}, h.Descriptors[1].VCTValues)
 	require.Empty(t, h.Descriptors[1].Formats)
@@ -508,7 +509,7 @@ func TestSameSubjectLooksPastTheFirstCandidates(t *testing.T) {
 
 func TestMdocAlgorithm(t *testing.T) {
 	ctx := context.Background()
-	mdoc := &presentation.Credential{Format: presentation.FormatMsoMdoc, ID: "mdl", DocType: "org.iso.18013.5.1.mDL",
+	mdoc := &presentation.Credential{Format: vocab.FormatMsoMdoc, ID: "mdl", DocType: "org.iso.18013.5.1.mDL",
 		Claims: map[string]any{"org.iso.18013.5.1": map[string]any{"family_name": "Doe"}}}
 	js := `{"id":"d","input_descriptors":[{"id":"org.iso.18013.5.1.mDL","format":{"mso_mdoc":{"alg":["ES256","ES384"]}},
 		"constraints":{"limit_disclosure":"required","fields":[{"path":["$['org.iso.18013.5.1']['family_name']"],"intent_to_retain":false}]}}]}`
@@ -519,7 +520,7 @@ func TestMdocAlgorithm(t *testing.T) {
 	c = parseCompile(t, js, pex.WithCredentialAlgorithm(func(*presentation.Credential) string { return "ES256" }))
 	cand, err := c.MatchDescriptor(ctx, "org.iso.18013.5.1.mDL", mdoc)
 	require.NoError(t, err)
-	require.Equal(t, []presentation.ClaimPath{{"org.iso.18013.5.1", "family_name"}}, cand.Disclose)
+	require.Equal(t, []vocab.ClaimPath{{"org.iso.18013.5.1", "family_name"}}, cand.Disclose)
 
 	c = parseCompile(t, js, pex.WithCredentialAlgorithm(func(*presentation.Credential) string { return "EdDSA" }))
 	_, err = c.MatchDescriptor(ctx, "org.iso.18013.5.1.mDL", mdoc)

@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/ocmw/wstack/presentation"
+	"github.com/ocmw/wstack/vocab"
 )
 
 // Presenter builds one presentation of credentials in a presentation
@@ -22,7 +23,7 @@ import (
 // signature is the one of dcql.Presenter, so one implementation serves
 // both query languages.
 type Presenter interface {
-	Present(ctx context.Context, format presentation.Format, creds []*presentation.Credential, disclose [][]presentation.ClaimPath) (any, error)
+	Present(ctx context.Context, format vocab.Format, creds []*presentation.Credential, disclose [][]vocab.ClaimPath) (any, error)
 }
 
 // PresentOptions tune Present.
@@ -34,7 +35,7 @@ type PresentOptions struct {
 	// the first presentation format the definition (or descriptor) lists
 	// that fits, else jwt_vp_json for JWT credentials and ldp_vp for
 	// Data Integrity credentials.
-	VPFormat presentation.Format
+	VPFormat vocab.Format
 }
 
 // Present builds the vp_token and the presentation_submission for the
@@ -58,9 +59,9 @@ func (r *Result) Present(ctx context.Context, p Presenter, opts PresentOptions) 
 		id = hex.EncodeToString(b[:])
 	}
 	type group struct {
-		format   presentation.Format
+		format   vocab.Format
 		creds    []*presentation.Credential
-		disclose [][]presentation.ClaimPath
+		disclose [][]vocab.ClaimPath
 		jwt      bool
 	}
 	var groups []*group
@@ -89,7 +90,7 @@ func (r *Result) Present(ctx context.Context, p Presenter, opts PresentOptions) 
 			g.creds = append(g.creds, cred)
 			g.disclose = append(g.disclose, disc)
 		default:
-			g := &group{format: r.c.listedName(cred), creds: []*presentation.Credential{cred}, disclose: [][]presentation.ClaimPath{disc}}
+			g := &group{format: r.c.listedName(cred), creds: []*presentation.Credential{cred}, disclose: [][]vocab.ClaimPath{disc}}
 			credIndex[cred] = [2]int{len(groups), 0}
 			groups = append(groups, g)
 		}
@@ -136,15 +137,15 @@ func (r *Result) Present(ctx context.Context, p Presenter, opts PresentOptions) 
 
 // disclosures merges the disclosures of every descriptor a credential
 // answers.
-func (r *Result) disclosures(cred *presentation.Credential) []presentation.ClaimPath {
-	var out []presentation.ClaimPath
+func (r *Result) disclosures(cred *presentation.Credential) []vocab.ClaimPath {
+	var out []vocab.ClaimPath
 	for _, dq := range r.c.descs {
 		cand, ok := r.Selection[dq.d.ID]
 		if !ok || cand.Credential != cred {
 			continue
 		}
 		for _, d := range cand.Disclose {
-			if !slices.ContainsFunc(out, func(x presentation.ClaimPath) bool { return samePath(x, d) }) {
+			if !slices.ContainsFunc(out, func(x vocab.ClaimPath) bool { return samePath(x, d) }) {
 				out = append(out, d)
 			}
 		}
@@ -152,7 +153,7 @@ func (r *Result) disclosures(cred *presentation.Credential) []presentation.Claim
 	return out
 }
 
-func samePath(a, b presentation.ClaimPath) bool {
+func samePath(a, b vocab.ClaimPath) bool {
 	return slices.Equal(a, b)
 }
 
@@ -160,7 +161,7 @@ func samePath(a, b presentation.ClaimPath) bool {
 // submission: the spelling the definition uses for it (vc+sd-jwt for a
 // dc+sd-jwt credential requested under the pre-1.0 name, jwt_vc for a
 // jwt_vc_json one requested under the DIF name), else its own format.
-func (c *Compiled) listedName(cred *presentation.Credential) presentation.Format {
+func (c *Compiled) listedName(cred *presentation.Credential) vocab.Format {
 	names := credentialNames(cred.Format)
 	var listed []map[string]*FormatDesignation
 	for _, dq := range c.descs {
@@ -181,7 +182,7 @@ func (c *Compiled) listedName(cred *presentation.Credential) presentation.Format
 	for _, l := range listed {
 		for _, n := range names {
 			if _, ok := l[n]; ok && n != "jwt" && n != "ldp" && n != "di" {
-				return presentation.Format(n)
+				return vocab.Format(n)
 			}
 		}
 	}
@@ -189,7 +190,7 @@ func (c *Compiled) listedName(cred *presentation.Credential) presentation.Format
 }
 
 // vpFormat picks the VP format for W3C credentials.
-func (c *Compiled) vpFormat(jwt bool, override presentation.Format) presentation.Format {
+func (c *Compiled) vpFormat(jwt bool, override vocab.Format) vocab.Format {
 	if override != "" {
 		return override
 	}
@@ -205,13 +206,13 @@ func (c *Compiled) vpFormat(jwt bool, override presentation.Format) presentation
 	for _, name := range listed {
 		switch {
 		case jwt && (name == "jwt_vp_json" || name == "jwt_vp"):
-			return presentation.Format(name)
+			return vocab.Format(name)
 		case !jwt && (name == "ldp_vp" || name == "di_vp"):
-			return presentation.Format(name)
+			return vocab.Format(name)
 		}
 	}
 	if jwt {
-		return presentation.FormatJWTVPJSON
+		return vocab.FormatJWTVPJSON
 	}
-	return presentation.FormatLDPVP
+	return vocab.FormatLDPVP
 }

@@ -13,13 +13,14 @@ import (
 	"github.com/ocmw/wstack/presentation"
 	"github.com/ocmw/wstack/presentation/dcql"
 	"github.com/ocmw/wstack/presentation/pex"
+	"github.com/ocmw/wstack/vocab"
 )
 
 // fakeWallet stands in for the credential-format packages: presentations
 // are readable strings, and the decoder maps them back to the views.
 type fakeWallet map[string]*presentation.Credential
 
-func (w fakeWallet) Present(_ context.Context, f presentation.Format, creds []*presentation.Credential, disclose [][]presentation.ClaimPath) (any, error) {
+func (w fakeWallet) Present(_ context.Context, f vocab.Format, creds []*presentation.Credential, disclose [][]vocab.ClaimPath) (any, error) {
 	var ids []string
 	for i, c := range creds {
 		d, _ := json.Marshal(disclose[i])
@@ -28,7 +29,7 @@ func (w fakeWallet) Present(_ context.Context, f presentation.Format, creds []*p
 	return string(f) + "|" + strings.Join(ids, ";"), nil
 }
 
-func (w fakeWallet) Presentation(_ context.Context, f presentation.Format, v any) (any, error) {
+func (w fakeWallet) Presentation(_ context.Context, f vocab.Format, v any) (any, error) {
 	s, ok := v.(string)
 	if !ok {
 		return nil, errors.New("not a string")
@@ -42,13 +43,13 @@ func (w fakeWallet) Presentation(_ context.Context, f presentation.Format, v any
 		id, _, _ := strings.Cut(part, "#")
 		vcs = append(vcs, id)
 	}
-	if f == presentation.FormatJWTVPJSON || f == presentation.FormatDIFJWTVP {
+	if f == vocab.FormatJWTVPJSON || f == vocab.FormatDIFJWTVP {
 		return map[string]any{"vp": map[string]any{"verifiableCredential": vcs}}, nil
 	}
 	return map[string]any{"verifiableCredential": vcs}, nil
 }
 
-func (w fakeWallet) Credential(_ context.Context, f presentation.Format, v any) (*presentation.Credential, error) {
+func (w fakeWallet) Credential(_ context.Context, f vocab.Format, v any) (*presentation.Credential, error) {
 	s, ok := v.(string)
 	if !ok {
 		return nil, errors.New("not a string")
@@ -228,7 +229,7 @@ func TestDecoderFuncs(t *testing.T) {
 	ctx := context.Background()
 	c := parseCompile(t, oneField(`{"path":["$.credentialSubject.portfolio_value"]}`))
 	sub := &pex.Submission{ID: "s", DefinitionID: "d", DescriptorMap: []*pex.Descriptor{{ID: "a", Format: "dc+sd-jwt", Path: "$"}}}
-	dec := pex.DecoderFuncs{CredentialFunc: func(_ context.Context, f presentation.Format, v any) (*presentation.Credential, error) {
+	dec := pex.DecoderFuncs{CredentialFunc: func(_ context.Context, f vocab.Format, v any) (*presentation.Credential, error) {
 		return bank1(), nil
 	}}
 	_, err := c.Verify(ctx, sub, "sd-jwt~", dec)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/ocmw/wstack/presentation"
 	"github.com/ocmw/wstack/presentation/internal/match"
+	"github.com/ocmw/wstack/vocab"
 )
 
 // Decoder verifies what a presentation_submission points at in a
@@ -20,11 +21,11 @@ type Decoder interface {
 	// with path_nested points at (a JWT VP: signature, nonce, aud; a Data
 	// Integrity VP: proof, challenge, domain) and returns the JSON that
 	// path_nested is evaluated on (the JWT claims set, the VP document).
-	Presentation(ctx context.Context, format presentation.Format, value any) (any, error)
+	Presentation(ctx context.Context, format vocab.Format, value any) (any, error)
 	// Credential verifies a credential found at the innermost path (an
 	// SD-JWT with its key binding, an mdoc, a VC taken from a verified VP)
 	// and returns its view holding what was disclosed.
-	Credential(ctx context.Context, format presentation.Format, value any) (*presentation.Credential, error)
+	Credential(ctx context.Context, format vocab.Format, value any) (*presentation.Credential, error)
 }
 
 // DecoderFuncs adapts two functions to Decoder. CredentialFunc can be the
@@ -33,12 +34,12 @@ type Decoder interface {
 // answered with SD-JWT VCs or mdocs presented directly; PresentationFunc
 // is needed for VPs referenced with path_nested and may be nil otherwise.
 type DecoderFuncs struct {
-	PresentationFunc func(ctx context.Context, format presentation.Format, value any) (any, error)
-	CredentialFunc   func(ctx context.Context, format presentation.Format, value any) (*presentation.Credential, error)
+	PresentationFunc func(ctx context.Context, format vocab.Format, value any) (any, error)
+	CredentialFunc   func(ctx context.Context, format vocab.Format, value any) (*presentation.Credential, error)
 }
 
 // Presentation calls PresentationFunc.
-func (d DecoderFuncs) Presentation(ctx context.Context, format presentation.Format, value any) (any, error) {
+func (d DecoderFuncs) Presentation(ctx context.Context, format vocab.Format, value any) (any, error) {
 	if d.PresentationFunc == nil {
 		return nil, fmt.Errorf("%w: nested presentations not supported by this decoder", ErrNoDecoder)
 	}
@@ -46,7 +47,7 @@ func (d DecoderFuncs) Presentation(ctx context.Context, format presentation.Form
 }
 
 // Credential calls CredentialFunc.
-func (d DecoderFuncs) Credential(ctx context.Context, format presentation.Format, value any) (*presentation.Credential, error) {
+func (d DecoderFuncs) Credential(ctx context.Context, format vocab.Format, value any) (*presentation.Credential, error) {
 	if d.CredentialFunc == nil {
 		return nil, ErrNoDecoder
 	}
@@ -222,7 +223,7 @@ func (c *Compiled) resolve(ctx context.Context, e *Descriptor, vpToken any, dec 
 		}
 		key += "|" + e.Format + e.Path
 		if e.PathNested == nil {
-			cred, err := dec.Credential(ctx, presentation.Format(e.Format), val)
+			cred, err := dec.Credential(ctx, vocab.Format(e.Format), val)
 			if err != nil {
 				return nil, err
 			}
@@ -236,7 +237,7 @@ func (c *Compiled) resolve(ctx context.Context, e *Descriptor, vpToken any, dec 
 		}
 		doc, ok := docs[key]
 		if !ok {
-			doc, err = dec.Presentation(ctx, presentation.Format(e.Format), val)
+			doc, err = dec.Presentation(ctx, vocab.Format(e.Format), val)
 			if err != nil {
 				return nil, err
 			}

@@ -12,9 +12,10 @@ import (
 
 	"github.com/ocmw/wstack/presentation"
 	"github.com/ocmw/wstack/presentation/pex"
+	"github.com/ocmw/wstack/vocab"
 )
 
-func cp(c ...any) presentation.ClaimPath { return presentation.ClaimPath(c) }
+func cp(c ...any) vocab.ClaimPath { return vocab.ClaimPath(c) }
 
 func seq(creds ...*presentation.Credential) iter.Seq[*presentation.Credential] {
 	return slices.Values(creds)
@@ -31,7 +32,7 @@ var holderJWK = map[string]any{"kty": "EC", "crv": "P-256", "x": "x", "y": "y"}
 // bank1 is an SD-JWT VC with the claims banking_input_1 asks for.
 func bank1() *presentation.Credential {
 	return &presentation.Credential{
-		Format: presentation.FormatSDJWTVC, ID: "bank1", VCT: "https://bank.example/account", Raw: jwtRaw("ES256") + "~",
+		Format: vocab.FormatSDJWTVC, ID: "bank1", VCT: "https://bank.example/account", Raw: jwtRaw("ES256") + "~",
 		Issuer: "did:example:123", Subject: "did:example:holder", HolderJWK: holderJWK,
 		Claims: map[string]any{
 			"iss": "did:example:123",
@@ -45,7 +46,7 @@ func bank1() *presentation.Credential {
 				"name":            "Jane Doe",
 			},
 		},
-		Disclosable: []presentation.ClaimPath{
+		Disclosable: []vocab.ClaimPath{
 			cp("credentialSubject", "account"), cp("credentialSubject", "account", 0),
 			cp("credentialSubject", "portfolio_value"), cp("credentialSubject", "name"),
 		},
@@ -61,7 +62,7 @@ func bank2() *presentation.Credential {
 		"credentialSubject": map[string]any{"id": "did:example:holder", "account": []any{map[string]any{"id": "DE89370400440532013000", "route": "DEUTDEFF"}}},
 	}
 	return &presentation.Credential{
-		Format: presentation.FormatJWTVCJSON, ID: "bank2", Raw: jwtRaw("ES256K"), Types: []string{"VerifiableCredential", "BankAccount"},
+		Format: vocab.FormatJWTVCJSON, ID: "bank2", Raw: jwtRaw("ES256K"), Types: []string{"VerifiableCredential", "BankAccount"},
 		Issuer: "did:example:456", Subject: "did:example:holder", HolderID: "did:example:holder",
 		Claims: map[string]any{"iss": "did:example:456", "sub": "did:example:holder", "vc": doc}, Document: doc,
 	}
@@ -69,14 +70,14 @@ func bank2() *presentation.Credential {
 
 func employment() *presentation.Credential {
 	return &presentation.Credential{
-		Format: presentation.FormatSDJWTVC, ID: "employment", VCT: "https://business.example/employment", Raw: jwtRaw("ES256") + "~",
+		Format: vocab.FormatSDJWTVC, ID: "employment", VCT: "https://business.example/employment", Raw: jwtRaw("ES256") + "~",
 		Issuer: "did:example:employer", Subject: "did:example:holder", HolderJWK: holderJWK,
 		Claims: map[string]any{
 			"credentialSchema": "https://business-standards.org/schemas/employment-history.json",
 			"jobs":             []any{map[string]any{"active": true, "employer": "ACME"}, map[string]any{"active": false, "employer": "Old"}},
 			"salary":           float64(100),
 		},
-		Disclosable: []presentation.ClaimPath{cp("jobs", nil), cp("jobs", 0, "active"), cp("jobs", 0, "employer"), cp("jobs", 1, "active"), cp("salary")},
+		Disclosable: []vocab.ClaimPath{cp("jobs", nil), cp("jobs", 0, "active"), cp("jobs", 0, "employer"), cp("jobs", 1, "active"), cp("salary")},
 	}
 }
 
@@ -90,7 +91,7 @@ func euDL() *presentation.Credential {
 		"proof":             map[string]any{"type": "Ed25519Signature2018"},
 	}
 	return &presentation.Credential{
-		Format: presentation.FormatLDPVC, ID: "eudl", Types: []string{"VerifiableCredential", "DriversLicense"},
+		Format: vocab.FormatLDPVC, ID: "eudl", Types: []string{"VerifiableCredential", "DriversLicense"},
 		Issuer: "did:example:gov1", Subject: "did:example:holder", HolderID: "did:example:holder", Claims: doc, Document: doc,
 	}
 }
@@ -103,7 +104,7 @@ func passport() *presentation.Credential {
 		"credentialSubject": map[string]any{"id": "did:example:holder", "birth_date": "1980-07-04"},
 	}
 	return &presentation.Credential{
-		Format: presentation.FormatJWTVCJSON, ID: "passport", Raw: jwtRaw("ES384"), Types: []string{"VerifiableCredential", "Passport"},
+		Format: vocab.FormatJWTVCJSON, ID: "passport", Raw: jwtRaw("ES384"), Types: []string{"VerifiableCredential", "Passport"},
 		Issuer: "did:example:us", Subject: "did:example:holder", HolderID: "did:example:holder",
 		Claims: map[string]any{"iss": "did:example:us", "vc": doc}, Document: doc,
 	}
@@ -115,7 +116,7 @@ func creditCard(scheme string) *presentation.Credential {
 		"issuer":     "did:example:bank",
 		"termsOfUse": map[string]any{"type": "https://train.trust-scheme.de/info", "trustScheme": []any{scheme}},
 	}
-	return &presentation.Credential{Format: presentation.FormatLDPVC, ID: "cc-" + scheme, Claims: doc, Document: doc, Types: []string{"VerifiableCredential", "creditCard"}}
+	return &presentation.Credential{Format: vocab.FormatLDPVC, ID: "cc-" + scheme, Claims: doc, Document: doc, Types: []string{"VerifiableCredential", "creditCard"}}
 }
 
 func loadDef(t testing.TB, name string) *pex.Definition {

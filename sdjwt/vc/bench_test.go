@@ -6,8 +6,8 @@ import (
 	"time"
 
 	"github.com/ocmw/wstack/crypto"
-	"github.com/ocmw/wstack/presentation"
 	"github.com/ocmw/wstack/sdjwt"
+	"github.com/ocmw/wstack/vocab"
 )
 
 // BenchmarkVerify: an SD-JWT VC with key binding, a status reference and
@@ -20,13 +20,13 @@ func BenchmarkVerify(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	pres, err := sd.Present(ctx, []presentation.ClaimPath{{"given_name"}, {"address"}}, kb(holder))
+	pres, err := sd.Present(ctx, []vocab.ClaimPath{{"given_name"}, {"address"}}, kb(holder))
 	if err != nil {
 		b.Fatal(err)
 	}
 	v, err := NewVerifier(Config{
 		SDJWT:         sdjwt.Config{Algorithms: []crypto.Algorithm{crypto.ES256}, Key: &issuer.k.PublicKey, Now: func() time.Time { return now }},
-		StatusChecker: StatusCheckerFunc(func(context.Context, presentation.StatusReference) error { return nil }),
+		StatusChecker: StatusCheckerFunc(func(context.Context, vocab.StatusReference) error { return nil }),
 		TypeMetadata:  &TypeMetadataResolver{Registry: map[string][]byte{"https://credentials.example.com/identity_credential": md}},
 	})
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"github.com/ocmw/wstack/crypto/jose"
 	"github.com/ocmw/wstack/presentation"
 	"github.com/ocmw/wstack/sdjwt"
+	"github.com/ocmw/wstack/vocab"
 )
 
 // Credential builds the presentation.Credential view of an SD-JWT VC as the
@@ -20,7 +21,7 @@ func Credential(sd *sdjwt.SDJWT) (*presentation.Credential, *sdjwt.Processed, er
 		return nil, nil, err
 	}
 	c := &presentation.Credential{
-		Format:      presentation.FormatSDJWTVC,
+		Format:      vocab.FormatSDJWTVC,
 		Raw:         sd.String(),
 		Claims:      pr.Claims,
 		Disclosable: pr.Paths,
@@ -33,7 +34,7 @@ func Credential(sd *sdjwt.SDJWT) (*presentation.Credential, *sdjwt.Processed, er
 	c.ValidUntil = claimTime(pr.Claims, "exp")
 	c.IssuedAt = claimTime(pr.Claims, "iat")
 	if ref, err := StatusReference(pr.Claims); err == nil && ref != nil {
-		c.Status = []presentation.StatusReference{*ref}
+		c.Status = []vocab.StatusReference{*ref}
 	}
 	if cnf, ok := pr.Claims["cnf"].(map[string]any); ok {
 		if jwk, ok := cnf["jwk"].(map[string]any); ok {

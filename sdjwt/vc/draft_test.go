@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/ocmw/wstack/crypto"
-	"github.com/ocmw/wstack/presentation"
 	"github.com/ocmw/wstack/sdjwt"
+	"github.com/ocmw/wstack/vocab"
 	"github.com/stretchr/testify/require"
 )
 
@@ -27,13 +27,13 @@ func TestDraftExample01(t *testing.T) {
 		"address":   map[string]any{"street_address": "123 Main St", "locality": "Anytown", "region": "Anystate", "country": "US"},
 		"birthdate": "1940-01-01", "is_over_18": true, "is_over_21": true, "is_over_65": true,
 	}
-	var paths []presentation.ClaimPath
+	var paths []vocab.ClaimPath
 	for _, n := range []string{"given_name", "family_name", "email", "phone_number", "address", "birthdate", "is_over_18", "is_over_21", "is_over_65"} {
-		paths = append(paths, presentation.ClaimPath{n})
+		paths = append(paths, vocab.ClaimPath{n})
 	}
 	sd, err := sdjwt.Issue(ctx, issuer, claims, sdjwt.IssueOptions{Typ: Typ, Disclosable: paths, HolderJWK: holder.jwk(t)})
 	require.NoError(t, err)
-	pres, err := sd.Present(ctx, []presentation.ClaimPath{{"address"}, {"is_over_65"}}, kb(holder))
+	pres, err := sd.Present(ctx, []vocab.ClaimPath{{"address"}, {"is_over_65"}}, kb(holder))
 	require.NoError(t, err)
 	v, err := NewVerifier(Config{SDJWT: sdjwt.Config{Algorithms: []crypto.Algorithm{crypto.ES256}, Key: &issuer.k.PublicKey,
 		Now: func() time.Time { return now }}})
@@ -60,13 +60,13 @@ func TestDraftTypeMetadataExample(t *testing.T) {
 	require.Equal(t, "https://betelgeuse.example.com/education_credential", md.VCT)
 	require.Equal(t, "https://galaxy.example.com/galactic-education-credential-0.9", md.Extends)
 	require.Len(t, md.Claims, 4)
-	require.Equal(t, presentation.ClaimPath{"degrees", nil}, md.Claims[3].Path)
+	require.Equal(t, vocab.ClaimPath{"degrees", nil}, md.Claims[3].Path)
 	require.Equal(t, SDAlways, md.Claims[1].SD)
 
 	claims := map[string]any{"name": "Arthur Dent", "address": map[string]any{"street_address": "42 Market Street"}, "degrees": []any{"BSc"}}
-	okPaths := []presentation.ClaimPath{{"address"}, {"address", "street_address"}, {"degrees", 0}}
+	okPaths := []vocab.ClaimPath{{"address"}, {"address", "street_address"}, {"degrees", 0}}
 	require.NoError(t, md.CheckClaims(claims, okPaths, true))
-	require.ErrorIs(t, md.CheckClaims(claims, []presentation.ClaimPath{{"address"}}, true), ErrClaimMetadata)
+	require.ErrorIs(t, md.CheckClaims(claims, []vocab.ClaimPath{{"address"}}, true), ErrClaimMetadata)
 	// The extended type is not reachable offline: resolving fails cleanly.
 	_, err = (&TypeMetadataResolver{Registry: map[string][]byte{md.VCT: b}}).Resolve(context.Background(), md.VCT, "")
 	require.ErrorIs(t, err, ErrTypeMetadata)
@@ -112,7 +112,7 @@ func TestRFC9901_AppendixA3_SDJWTVC(t *testing.T) {
 	require.NoError(t, err)
 	cred, _, err := Credential(sd)
 	require.NoError(t, err)
-	require.Contains(t, cred.Disclosable, presentation.ClaimPath{"age_equal_or_over", "18"})
-	require.Contains(t, cred.Disclosable, presentation.ClaimPath{"place_of_birth", "locality"})
+	require.Contains(t, cred.Disclosable, vocab.ClaimPath{"age_equal_or_over", "18"})
+	require.Contains(t, cred.Disclosable, vocab.ClaimPath{"place_of_birth", "locality"})
 	require.Equal(t, "https://issuer.example.com", cred.Issuer)
 }

@@ -8,9 +8,9 @@ import (
 	"github.com/ocmw/wstack/crypto"
 	"github.com/ocmw/wstack/crypto/jose"
 	"github.com/ocmw/wstack/crypto/local"
-	"github.com/ocmw/wstack/presentation"
 	"github.com/ocmw/wstack/sdjwt"
 	"github.com/ocmw/wstack/sdjwt/vc"
+	"github.com/ocmw/wstack/vocab"
 )
 
 func signer(ctx context.Context, e *local.Engine, id string) *jose.KeySigner {
@@ -46,7 +46,7 @@ func Example() {
 		"status":      map[string]any{"status_list": map[string]any{"idx": 412, "uri": "https://issuer.example.com/status/1"}},
 	}, sdjwt.IssueOptions{
 		HolderJWK:   holderJWK,
-		Disclosable: []presentation.ClaimPath{{"given_name"}, {"family_name"}},
+		Disclosable: []vocab.ClaimPath{{"given_name"}, {"family_name"}},
 	})
 	if err != nil {
 		panic(err)
@@ -55,13 +55,13 @@ func Example() {
 	cred, _, _ := vc.Credential(issued)
 	fmt.Println(cred.VCT, len(cred.Disclosable), cred.Status[0].Index)
 
-	pres, _ := issued.Present(ctx, []presentation.ClaimPath{{"family_name"}}, &sdjwt.KeyBinding{
+	pres, _ := issued.Present(ctx, []vocab.ClaimPath{{"family_name"}}, &sdjwt.KeyBinding{
 		Signer: holderKey, Audience: "x509_san_dns:verifier.example.org", Nonce: "n-0S6_WzA2Mj",
 	})
 
 	v, _ := vc.NewVerifier(vc.Config{
 		SDJWT: sdjwt.Config{Algorithms: []crypto.Algorithm{crypto.ES256}, Key: issuerKey.Public()},
-		StatusChecker: vc.StatusCheckerFunc(func(ctx context.Context, ref presentation.StatusReference) error {
+		StatusChecker: vc.StatusCheckerFunc(func(ctx context.Context, ref vocab.StatusReference) error {
 			return nil // e.g. look ref.URI / ref.Index up with the statuslist checker
 		}),
 	})

@@ -14,7 +14,7 @@ import (
 
 	"github.com/ocmw/wstack/fetch"
 	"github.com/ocmw/wstack/internal/jsonx"
-	"github.com/ocmw/wstack/presentation"
+	"github.com/ocmw/wstack/vocab"
 )
 
 // Limits for type metadata.
@@ -33,11 +33,11 @@ const (
 
 // ClaimMetadata is one entry of a type metadata "claims" array.
 type ClaimMetadata struct {
-	Path      presentation.ClaimPath `json:"path"`
-	Display   json.RawMessage        `json:"display,omitempty"`
-	Mandatory bool                   `json:"mandatory,omitempty"`
-	SD        string                 `json:"sd,omitempty"`
-	SvgID     string                 `json:"svg_id,omitempty"`
+	Path      vocab.ClaimPath `json:"path"`
+	Display   json.RawMessage `json:"display,omitempty"`
+	Mandatory bool            `json:"mandatory,omitempty"`
+	SD        string          `json:"sd,omitempty"`
+	SvgID     string          `json:"svg_id,omitempty"`
 }
 
 // TypeMetadata is an SD-JWT VC Type Metadata document (draft -18
@@ -228,7 +228,7 @@ func ParseTypeMetadata(b []byte) (*TypeMetadata, error) {
 	return &md, nil
 }
 
-func samePath(a, b presentation.ClaimPath) bool {
+func samePath(a, b vocab.ClaimPath) bool {
 	if len(a) != len(b) {
 		return false
 	}
@@ -240,7 +240,7 @@ func samePath(a, b presentation.ClaimPath) bool {
 	return true
 }
 
-func pathMatches(pattern, p presentation.ClaimPath) bool {
+func pathMatches(pattern, p vocab.ClaimPath) bool {
 	if len(pattern) != len(p) {
 		return false
 	}
@@ -259,7 +259,7 @@ func pathMatches(pattern, p presentation.ClaimPath) bool {
 }
 
 // present reports whether the pattern selects a node of v.
-func present(v any, p presentation.ClaimPath) bool {
+func present(v any, p vocab.ClaimPath) bool {
 	if len(p) == 0 {
 		return true
 	}
@@ -293,7 +293,7 @@ func present(v any, p presentation.ClaimPath) bool {
 // must not; a mandatory claim must be present. In a presentation (complete
 // false) a selectively disclosable mandatory claim may have been withheld,
 // so mandatory is only enforced for sd "never" claims there.
-func (md *TypeMetadata) CheckClaims(claims map[string]any, disclosed []presentation.ClaimPath, complete bool) error {
+func (md *TypeMetadata) CheckClaims(claims map[string]any, disclosed []vocab.ClaimPath, complete bool) error {
 	for _, c := range md.Claims {
 		isPresent := present(claims, c.Path)
 		wasDisclosed := false

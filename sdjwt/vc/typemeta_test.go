@@ -10,12 +10,13 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"time"
+
 	"github.com/ocmw/wstack/crypto"
 	"github.com/ocmw/wstack/fetch"
-	"github.com/ocmw/wstack/presentation"
 	"github.com/ocmw/wstack/sdjwt"
+	"github.com/ocmw/wstack/vocab"
 	"github.com/stretchr/testify/require"
-	"time"
 )
 
 func sri256(b []byte) string {
@@ -118,7 +119,7 @@ func TestTypeMetadataEnforcedByVerifier(t *testing.T) {
 		require.NoError(t, err)
 		return v
 	}
-	issue := func(claims map[string]any, paths ...presentation.ClaimPath) *sdjwt.SDJWT {
+	issue := func(claims map[string]any, paths ...vocab.ClaimPath) *sdjwt.SDJWT {
 		claims["vct"] = baseVCT
 		claims["vct#integrity"] = sri256(md)
 		sd, err := sdjwt.Issue(ctx, issuer, claims, sdjwt.IssueOptions{Typ: Typ, Disclosable: paths, HolderJWK: holder.jwk(t)})
@@ -126,7 +127,7 @@ func TestTypeMetadataEnforcedByVerifier(t *testing.T) {
 		return sd
 	}
 	v := newV()
-	good := issue(baseClaims("https://issuer.example.com"), presentation.ClaimPath{"given_name"}, presentation.ClaimPath{"address", "locality"})
+	good := issue(baseClaims("https://issuer.example.com"), vocab.ClaimPath{"given_name"}, vocab.ClaimPath{"address", "locality"})
 	_, err := v.VerifyIssued(ctx, good.String())
 	require.NoError(t, err)
 	// A presentation may withhold the sd=always mandatory claim.
@@ -137,25 +138,25 @@ func TestTypeMetadataEnforcedByVerifier(t *testing.T) {
 	require.Equal(t, []string{baseVCT}, res.TypeMetadata.Chain)
 
 	t.Run("row29_sd_always_in_plaintext", func(t *testing.T) {
-		_, err := v.VerifyIssued(ctx, issue(baseClaims("https://issuer.example.com"), presentation.ClaimPath{"address", "locality"}).String())
+		_, err := v.VerifyIssued(ctx, issue(baseClaims("https://issuer.example.com"), vocab.ClaimPath{"address", "locality"}).String())
 		require.ErrorIs(t, err, ErrClaimMetadata)
 	})
 	t.Run("row29_sd_never_disclosed", func(t *testing.T) {
-		_, err := v.VerifyIssued(ctx, issue(baseClaims("https://issuer.example.com"), presentation.ClaimPath{"given_name"},
-			presentation.ClaimPath{"address", "locality"}, presentation.ClaimPath{"family_name"}).String())
+		_, err := v.VerifyIssued(ctx, issue(baseClaims("https://issuer.example.com"), vocab.ClaimPath{"given_name"},
+			vocab.ClaimPath{"address", "locality"}, vocab.ClaimPath{"family_name"}).String())
 		require.ErrorIs(t, err, ErrClaimMetadata)
 	})
 	t.Run("row29_mandatory_missing_at_holder", func(t *testing.T) {
 		c := baseClaims("https://issuer.example.com")
 		delete(c, "given_name")
-		_, err := v.VerifyIssued(ctx, issue(c, presentation.ClaimPath{"address", "locality"}).String())
+		_, err := v.VerifyIssued(ctx, issue(c, vocab.ClaimPath{"address", "locality"}).String())
 		require.ErrorIs(t, err, ErrClaimMetadata)
 	})
 	t.Run("row29_vct_integrity_mismatch_in_credential", func(t *testing.T) {
 		c := baseClaims("https://issuer.example.com")
 		c["vct"] = baseVCT
 		c["vct#integrity"] = sri256([]byte("other"))
-		sd, err := sdjwt.Issue(ctx, issuer, c, sdjwt.IssueOptions{Typ: Typ, Disclosable: []presentation.ClaimPath{{"given_name"}, {"address", "locality"}}})
+		sd, err := sdjwt.Issue(ctx, issuer, c, sdjwt.IssueOptions{Typ: Typ, Disclosable: []vocab.ClaimPath{{"given_name"}, {"address", "locality"}}})
 		require.NoError(t, err)
 		_, err = v.VerifyIssued(ctx, sd.String())
 		require.ErrorIs(t, err, ErrIntegrity)

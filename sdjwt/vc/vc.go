@@ -9,8 +9,8 @@ import (
 	"strconv"
 
 	"github.com/ocmw/wstack/crypto/jose"
-	"github.com/ocmw/wstack/presentation"
 	"github.com/ocmw/wstack/sdjwt"
+	"github.com/ocmw/wstack/vocab"
 )
 
 // Media types and typ values.
@@ -43,14 +43,14 @@ var nonDisclosable = []string{"iss", "nbf", "exp", "cnf", "status", "vct", "vct#
 // error rejects the credential; nil means the status is acceptable (valid).
 // The statuslist package's checker plugs in through StatusCheckerFunc.
 type StatusChecker interface {
-	CheckStatus(ctx context.Context, ref presentation.StatusReference) error
+	CheckStatus(ctx context.Context, ref vocab.StatusReference) error
 }
 
 // StatusCheckerFunc adapts a function to StatusChecker.
-type StatusCheckerFunc func(ctx context.Context, ref presentation.StatusReference) error
+type StatusCheckerFunc func(ctx context.Context, ref vocab.StatusReference) error
 
 // CheckStatus calls f.
-func (f StatusCheckerFunc) CheckStatus(ctx context.Context, ref presentation.StatusReference) error {
+func (f StatusCheckerFunc) CheckStatus(ctx context.Context, ref vocab.StatusReference) error {
 	return f(ctx, ref)
 }
 
@@ -102,7 +102,7 @@ type Result struct {
 	// VCT is the credential type.
 	VCT string
 	// Status is the status reference, nil when the credential has none.
-	Status *presentation.StatusReference
+	Status *vocab.StatusReference
 	// TypeMetadata is the resolved type metadata (with extends merged) when
 	// type metadata processing is on.
 	TypeMetadata *TypeMetadata
@@ -174,7 +174,7 @@ func (v *Verifier) profile(ctx context.Context, r *sdjwt.Result, complete bool) 
 // the paths that were disclosed: vct present and a string, vct#integrity a
 // string if present, and none of iss, nbf, exp, cnf, status, vct,
 // vct#integrity, aka_vcts selectively disclosed.
-func CheckClaims(claims map[string]any, disclosed []presentation.ClaimPath) error {
+func CheckClaims(claims map[string]any, disclosed []vocab.ClaimPath) error {
 	for _, p := range disclosed {
 		if len(p) != 1 {
 			continue
@@ -206,7 +206,7 @@ func CheckClaims(claims map[string]any, disclosed []presentation.ClaimPath) erro
 // StatusReference extracts status.status_list{idx,uri} (Token Status List,
 // draft-ietf-oauth-status-list-20 §"Referenced Token"). It returns nil
 // without a status claim and ErrStatus for a malformed one.
-func StatusReference(claims map[string]any) (*presentation.StatusReference, error) {
+func StatusReference(claims map[string]any) (*vocab.StatusReference, error) {
 	raw, ok := claims["status"]
 	if !ok {
 		return nil, nil
@@ -231,7 +231,7 @@ func StatusReference(claims map[string]any) (*presentation.StatusReference, erro
 	if !ok || uri == "" {
 		return nil, fmt.Errorf("%w: uri must be a non-empty string", ErrStatus)
 	}
-	return &presentation.StatusReference{Type: "status_list", URI: uri, Index: idx, Raw: sl}, nil
+	return &vocab.StatusReference{Type: "status_list", URI: uri, Index: idx, Raw: sl}, nil
 }
 
 // index reads a non-negative integer up to 2^53 from a decoded JSON number

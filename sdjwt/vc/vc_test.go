@@ -22,8 +22,8 @@ import (
 	"github.com/ocmw/wstack/crypto"
 	"github.com/ocmw/wstack/crypto/did"
 	"github.com/ocmw/wstack/fetch"
-	"github.com/ocmw/wstack/presentation"
 	"github.com/ocmw/wstack/sdjwt"
+	"github.com/ocmw/wstack/vocab"
 	"github.com/stretchr/testify/require"
 )
 
@@ -76,7 +76,7 @@ func baseClaims(iss string) map[string]any {
 	}
 }
 
-var basePaths = []presentation.ClaimPath{{"given_name"}, {"family_name"}, {"address", "locality"}}
+var basePaths = []vocab.ClaimPath{{"given_name"}, {"family_name"}, {"address", "locality"}}
 
 // metadataServer serves JWT VC Issuer Metadata for iss = server URL + /tenant.
 type metadataServer struct {
@@ -118,10 +118,10 @@ func TestIssueVerifyWithIssuerMetadata(t *testing.T) {
 	sd, err := sdjwt.Issue(ctx, issuer, baseClaims(iss), sdjwt.IssueOptions{Typ: Typ, Disclosable: basePaths, HolderJWK: holder.jwk(t)})
 	require.NoError(t, err)
 
-	var checked []presentation.StatusReference
+	var checked []vocab.StatusReference
 	v, err := NewVerifier(Config{
 		SDJWT: sdjwt.Config{Algorithms: []crypto.Algorithm{crypto.ES256}, KeyResolver: &IssuerKeyResolver{Fetcher: ms.fetcher}, Now: func() time.Time { return now }},
-		StatusChecker: StatusCheckerFunc(func(_ context.Context, ref presentation.StatusReference) error {
+		StatusChecker: StatusCheckerFunc(func(_ context.Context, ref vocab.StatusReference) error {
 			checked = append(checked, ref)
 			return nil
 		}),
@@ -137,7 +137,7 @@ func TestIssueVerifyWithIssuerMetadata(t *testing.T) {
 	_, err = v.VerifyIssued(ctx, sd.String())
 	require.NoError(t, err)
 
-	pres, err := sd.Present(ctx, []presentation.ClaimPath{{"address"}}, kb(holder))
+	pres, err := sd.Present(ctx, []vocab.ClaimPath{{"address"}}, kb(holder))
 	require.NoError(t, err)
 	res, err := v.Verify(ctx, pres, expect)
 	require.NoError(t, err)
@@ -157,7 +157,7 @@ func TestIssueVerifyWithIssuerMetadata(t *testing.T) {
 	t.Run("revoked", func(t *testing.T) {
 		v3, err := NewVerifier(Config{
 			SDJWT: sdjwt.Config{Algorithms: []crypto.Algorithm{crypto.ES256}, Key: &issuer.k.PublicKey, Now: func() time.Time { return now }},
-			StatusChecker: StatusCheckerFunc(func(context.Context, presentation.StatusReference) error {
+			StatusChecker: StatusCheckerFunc(func(context.Context, vocab.StatusReference) error {
 				return errors.New("status 0x01 INVALID")
 			}),
 		})
@@ -260,7 +260,7 @@ func TestProfileRules(t *testing.T) {
 	ctx := context.Background()
 	issuer := newKeySigner(t, "k")
 	v := fixedKeyVerifier(t, &issuer.k.PublicKey, false)
-	issue := func(claims map[string]any, typ string, paths ...presentation.ClaimPath) string {
+	issue := func(claims map[string]any, typ string, paths ...vocab.ClaimPath) string {
 		sd, err := sdjwt.Issue(ctx, issuer, claims, sdjwt.IssueOptions{Typ: typ, Disclosable: paths, HolderJWK: newKeySigner(t, "").jwk(t)})
 		require.NoError(t, err)
 		return sd.String()
@@ -270,14 +270,14 @@ func TestProfileRules(t *testing.T) {
 			c := baseClaims("https://issuer.example.com")
 			c["vct#integrity"] = "sha256-AAAA"
 			c["nbf"] = float64(1_700_000_000)
-			_, err := v.Verify(ctx, issue(c, Typ, presentation.ClaimPath{name}), sdjwt.Expect{})
+			_, err := v.Verify(ctx, issue(c, Typ, vocab.ClaimPath{name}), sdjwt.Expect{})
 			require.ErrorIs(t, err, ErrNonDisclosable)
 		})
 	}
 	t.Run("row27_cnf_disclosable", func(t *testing.T) {
 		c := baseClaims("https://issuer.example.com")
 		c["cnf"] = map[string]any{"jwk": newKeySigner(t, "").jwk(t)}
-		sd, err := sdjwt.Issue(ctx, issuer, c, sdjwt.IssueOptions{Typ: Typ, Disclosable: []presentation.ClaimPath{{"cnf"}}})
+		sd, err := sdjwt.Issue(ctx, issuer, c, sdjwt.IssueOptions{Typ: Typ, Disclosable: []vocab.ClaimPath{{"cnf"}}})
 		require.NoError(t, err)
 		_, err = v.Verify(ctx, sd.String(), sdjwt.Expect{})
 		require.ErrorIs(t, err, ErrNonDisclosable)
@@ -403,8 +403,8 @@ func TestIssueProfile(t *testing.T) {
 	}{
 		"legacy_typ":       {baseClaims("https://i"), sdjwt.IssueOptions{Typ: LegacyTyp}, sdjwt.ErrOptions},
 		"no_vct":           {map[string]any{"iss": "https://i"}, sdjwt.IssueOptions{}, ErrVCT},
-		"exp_disclosable":  {baseClaims("https://i"), sdjwt.IssueOptions{Disclosable: []presentation.ClaimPath{{"exp"}}}, ErrNonDisclosable},
-		"cnf_disclosable":  {baseClaims("https://i"), sdjwt.IssueOptions{Disclosable: []presentation.ClaimPath{{"cnf"}}}, ErrNonDisclosable},
+		"exp_disclosable":  {baseClaims("https://i"), sdjwt.IssueOptions{Disclosable: []vocab.ClaimPath{{"exp"}}}, ErrNonDisclosable},
+		"cnf_disclosable":  {baseClaims("https://i"), sdjwt.IssueOptions{Disclosable: []vocab.ClaimPath{{"cnf"}}}, ErrNonDisclosable},
 		"malformed_status": {func() map[string]any { c := baseClaims("https://i"); c["status"] = 1; return c }(), sdjwt.IssueOptions{}, ErrStatus},
 	} {
 		t.Run(name, func(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"github.com/ocmw/wstack/crypto/jose"
 	"github.com/ocmw/wstack/presentation"
 	"github.com/ocmw/wstack/sdjwt"
+	"github.com/ocmw/wstack/vocab"
 )
 
 // ViewHandler plugs SD-JWT VC into wstack's credential view: it implements
@@ -96,7 +97,7 @@ var _ presentation.SDJWTPresenter = (*Presenter)(nil)
 // PresentSDJWT builds SD-JWT+KB from the held SD-JWT raw, revealing the
 // disclosures at the paths in disclose (an error matching
 // sdjwt.ErrNotDisclosure if one is not the path of a disclosure).
-func (p *Presenter) PresentSDJWT(ctx context.Context, raw string, disclose []presentation.ClaimPath, b presentation.Binding) (string, error) {
+func (p *Presenter) PresentSDJWT(ctx context.Context, raw string, disclose []vocab.ClaimPath, b presentation.Binding) (string, error) {
 	s, err := sdjwt.Parse(raw, p.Limits)
 	if err != nil {
 		return "", err

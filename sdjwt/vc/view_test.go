@@ -13,6 +13,7 @@ import (
 	"github.com/ocmw/wstack/presentation"
 	"github.com/ocmw/wstack/sdjwt"
 	"github.com/ocmw/wstack/sdjwt/vc"
+	"github.com/ocmw/wstack/vocab"
 )
 
 func viewSigner(t *testing.T, e *local.Engine, id string, kt crypto.KeyType) *jose.KeySigner {
@@ -47,7 +48,7 @@ func TestViewHandlerThroughValidator(t *testing.T) {
 			"iat": now.Add(-time.Hour).Unix(), "exp": exp.Unix(),
 			"given_name": "Alice", "role": "engineer", "address": map[string]any{"locality": "Berlin"},
 		}, sdjwt.IssueOptions{
-			Disclosable: []presentation.ClaimPath{{"given_name"}, {"role"}, {"address", "locality"}},
+			Disclosable: []vocab.ClaimPath{{"given_name"}, {"role"}, {"address", "locality"}},
 			HolderJWK:   holderJWK,
 		})
 		require.NoError(t, err)
@@ -65,32 +66,32 @@ func TestViewHandlerThroughValidator(t *testing.T) {
 		Now:    clock,
 	})
 
-	held, err := v.Verify(ctx, presentation.FormatSDJWTVC, issue(now.Add(24*time.Hour)))
+	held, err := v.Verify(ctx, vocab.FormatSDJWTVC, issue(now.Add(24*time.Hour)))
 	require.NoError(t, err)
 	require.Equal(t, "https://credentials.example.com/employee", held.VCT)
 	require.Len(t, held.Disclosable, 3)
 
 	b := presentation.Binding{Nonce: "n-0S6_WzA2Mj", Audience: "x509_san_dns:verifier.example.org"}
 	pr := &presentation.Presenter{Binding: b, SDJWT: &vc.Presenter{Signer: holder, Now: clock}, Now: clock}
-	pres, err := pr.Present(ctx, presentation.FormatSDJWTVC, []*presentation.Credential{held}, [][]presentation.ClaimPath{{{"address", "locality"}}})
+	pres, err := pr.Present(ctx, vocab.FormatSDJWTVC, []*presentation.Credential{held}, [][]vocab.ClaimPath{{{"address", "locality"}}})
 	require.NoError(t, err)
-	got, err := v.VerifyPresentation(ctx, presentation.FormatSDJWTVC, pres, presentation.PresentationOptions{Nonce: b.Nonce, Audience: b.Audience})
+	got, err := v.VerifyPresentation(ctx, vocab.FormatSDJWTVC, pres, presentation.PresentationOptions{Nonce: b.Nonce, Audience: b.Audience})
 	require.NoError(t, err)
 	claims := got.Credentials[0].Claims
 	require.Equal(t, map[string]any{"locality": "Berlin"}, claims["address"])
 	require.NotContains(t, claims, "given_name")
 
 	// Replay to another verifier: holder binding failure, not a signature failure.
-	_, err = v.VerifyPresentation(ctx, presentation.FormatSDJWTVC, pres, presentation.PresentationOptions{Nonce: b.Nonce, Audience: "x509_san_dns:other.example.org"})
+	_, err = v.VerifyPresentation(ctx, vocab.FormatSDJWTVC, pres, presentation.PresentationOptions{Nonce: b.Nonce, Audience: "x509_san_dns:other.example.org"})
 	require.ErrorIs(t, err, presentation.ErrHolderBinding)
 	require.NotErrorIs(t, err, presentation.ErrSignature)
 	// An expired credential is reported as expired.
-	_, err = v.Verify(ctx, presentation.FormatSDJWTVC, issue(now.Add(-time.Minute*5)))
+	_, err = v.Verify(ctx, vocab.FormatSDJWTVC, issue(now.Add(-time.Minute*5)))
 	require.ErrorIs(t, err, presentation.ErrExpired)
 	// A credential from another key is a signature failure.
 	other := viewSigner(t, e, "other", crypto.KeyTypeECP256)
 	forged, err := vc.Issue(ctx, other, map[string]any{"iss": "https://issuer.example.com", "vct": "x", "exp": now.Add(time.Hour).Unix()}, sdjwt.IssueOptions{HolderJWK: holderJWK})
 	require.NoError(t, err)
-	_, err = v.Verify(ctx, presentation.FormatSDJWTVC, forged.String())
+	_, err = v.Verify(ctx, vocab.FormatSDJWTVC, forged.String())
 	require.ErrorIs(t, err, presentation.ErrSignature)
 }

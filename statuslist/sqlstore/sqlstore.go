@@ -12,6 +12,7 @@ import (
 	"time"
 
 	// Drivers: "sqlite" (modernc.org/sqlite) and "pgx" (pgx stdlib).
+
 	_ "github.com/jackc/pgx/v5/stdlib"
 	_ "modernc.org/sqlite"
 

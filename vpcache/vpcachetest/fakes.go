@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ocmw/wstack/presentation"
+	"github.com/ocmw/wstack/vocab"
 	"github.com/ocmw/wstack/vpcache"
 )
 
@@ -49,7 +50,7 @@ func (c *Clock) Set(t time.Time) {
 
 // FakeFormat is the presentation format understood by [Verifier]: the raw
 // form is the JSON encoding of a [FakePresentation].
-const FakeFormat presentation.Format = "vpcachetest+json"
+const FakeFormat vocab.Format = "vpcachetest+json"
 
 // FakePresentation is a test presentation.
 type FakePresentation struct {
@@ -138,7 +139,7 @@ func parse(ps []vpcache.Presentation) ([]vpcache.Verified, error) {
 		out[i] = vpcache.Verified{Holder: fp.Holder, Expiry: fp.Exp}
 		for _, fc := range fp.Credentials {
 			c := presentation.Credential{
-				Format:     presentation.FormatJWTVCJSON,
+				Format:     vocab.FormatJWTVCJSON,
 				Issuer:     fc.Issuer,
 				Subject:    fp.Holder,
 				Types:      fc.Types,
@@ -148,7 +149,7 @@ func parse(ps []vpcache.Presentation) ([]vpcache.Verified, error) {
 				ValidUntil: fc.ValidUntil,
 			}
 			for _, s := range fc.Status {
-				c.Status = append(c.Status, presentation.StatusReference{
+				c.Status = append(c.Status, vocab.StatusReference{
 					Type: "BitstringStatusListEntry", URI: s.URI, Index: s.Index, Purpose: "revocation", Size: 1,
 				})
 			}
@@ -165,7 +166,7 @@ type StatusList struct {
 	mu       sync.Mutex
 	statuses map[string]vpcache.CredentialStatus
 	err      error
-	OnCheck  func(ref presentation.StatusReference)
+	OnCheck  func(ref vocab.StatusReference)
 	Checks   atomic.Int64
 }
 
@@ -189,7 +190,7 @@ func (s *StatusList) SetError(err error) {
 }
 
 // Check implements vpcache.StatusChecker.
-func (s *StatusList) Check(ctx context.Context, ref presentation.StatusReference) (vpcache.CredentialStatus, error) {
+func (s *StatusList) Check(ctx context.Context, ref vocab.StatusReference) (vpcache.CredentialStatus, error) {
 	s.Checks.Add(1)
 	if s.OnCheck != nil {
 		s.OnCheck(ref)

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ocmw/wstack/presentation"
+	"github.com/ocmw/wstack/vocab"
 	"github.com/ocmw/wstack/vpcache"
 )
 
@@ -741,7 +742,7 @@ func runCache(t *testing.T, newStore NewStoreFunc) {
 		fresh.Nonce = "fresh"
 		var once sync.Once
 		var vFresh int64
-		f.status.OnCheck = func(ref presentation.StatusReference) {
+		f.status.OnCheck = func(ref vocab.StatusReference) {
 			if ref.URI == "https://status.example/old" {
 				once.Do(func() { vFresh = f.mustStore(t, k(t), fresh) })
 			}

@@ -21,6 +21,7 @@ import (
 	"github.com/ocmw/wstack/presentation"
 	"github.com/ocmw/wstack/sdjwt"
 	"github.com/ocmw/wstack/sdjwt/vc"
+	"github.com/ocmw/wstack/vocab"
 )
 
 // Issuer is the iss of every credential World issues.
@@ -73,14 +74,14 @@ func New(t testing.TB) *World {
 // Issue issues a dc+sd-jwt with the claims (iss, vct, iat and exp added)
 // and the disclosable paths, bound to the holder key with decoys, and
 // returns it as the wallet holds it (every disclosure).
-func (w *World) Issue(t testing.TB, vct string, claims map[string]any, frame ...presentation.ClaimPath) *presentation.Credential {
+func (w *World) Issue(t testing.TB, vct string, claims map[string]any, frame ...vocab.ClaimPath) *presentation.Credential {
 	t.Helper()
 	ctx := context.Background()
 	all := map[string]any{"iss": Issuer, "vct": vct, "iat": w.Now.Add(-time.Hour).Unix(), "exp": w.Now.Add(time.Hour).Unix()}
 	maps.Copy(all, claims)
 	issued, err := vc.Issue(ctx, w.IssuerKey, all, sdjwt.IssueOptions{Disclosable: frame, Decoys: 2, HolderJWK: w.HolderJWK})
 	require.NoError(t, err)
-	cred, err := w.Parser.Parse(ctx, presentation.FormatSDJWTVC, issued.String())
+	cred, err := w.Parser.Parse(ctx, vocab.FormatSDJWTVC, issued.String())
 	require.NoError(t, err)
 	return cred
 }
@@ -92,7 +93,7 @@ func (w *World) Presenter() *presentation.Presenter {
 
 // Decode verifies one presentation for Binding (the signature of
 // dcql.DecoderFunc and pex.DecoderFunc).
-func (w *World) Decode(ctx context.Context, format presentation.Format, p any) (*presentation.Credential, error) {
+func (w *World) Decode(ctx context.Context, format vocab.Format, p any) (*presentation.Credential, error) {
 	return w.Validator.DecodeFunc(presentation.PresentationOptions{Nonce: w.Binding.Nonce, Audience: w.Binding.Audience})(ctx, format, p)
 }
 
@@ -107,7 +108,7 @@ func DisclosedPaths(t testing.TB, held *presentation.Credential, pres any) []str
 	require.NoError(t, err)
 	hp, err := h.Process(sdjwt.Limits{})
 	require.NoError(t, err)
-	at := map[string]presentation.ClaimPath{}
+	at := map[string]vocab.ClaimPath{}
 	for i, d := range h.Disclosures {
 		at[d.Raw] = hp.Paths[i]
 	}
@@ -167,19 +168,19 @@ func (w *World) PID(t testing.TB, vct string, drop ...string) *presentation.Cred
 	for _, d := range drop {
 		delete(claims, d)
 	}
-	var frame []presentation.ClaimPath
+	var frame []vocab.ClaimPath
 	for _, k := range slices.Sorted(maps.Keys(claims)) {
-		frame = append(frame, presentation.ClaimPath{k})
+		frame = append(frame, vocab.ClaimPath{k})
 		switch v := claims[k].(type) {
 		case map[string]any:
 			for _, m := range slices.Sorted(maps.Keys(v)) {
-				frame = append(frame, presentation.ClaimPath{k, m})
+				frame = append(frame, vocab.ClaimPath{k, m})
 			}
 		case []any:
-			frame = append(frame, presentation.ClaimPath{k, nil})
+			frame = append(frame, vocab.ClaimPath{k, nil})
 			if k == "driving_privileges" {
 				for _, m := range []string{"vehicle_category_code", "issue_date", "expiry_date"} {
-					frame = append(frame, presentation.ClaimPath{k, nil, m})
+					frame = append(frame, vocab.ClaimPath{k, nil, m})
 				}
 			}
 		}

@@ -1,7 +1,7 @@
 package match
 
 import (
-	"github.com/ocmw/wstack/presentation"
+	"github.com/ocmw/wstack/vocab"
 )
 
 // Disclosures returns the entries of disclosable (the selectively
@@ -12,11 +12,11 @@ import (
 // location (the parts of a selected object or array). A null component in
 // a disclosable path stands for any array index. The result keeps the
 // order of disclosable and holds no duplicates.
-func Disclosures(disclosable []presentation.ClaimPath, used [][]any) []presentation.ClaimPath {
+func Disclosures(disclosable []vocab.ClaimPath, used [][]any) []vocab.ClaimPath {
 	if len(disclosable) == 0 || len(used) == 0 {
 		return nil
 	}
-	var out []presentation.ClaimPath
+	var out []vocab.ClaimPath
 	for _, d := range disclosable {
 		for _, u := range used {
 			if related(d, u) {
@@ -29,7 +29,7 @@ func Disclosures(disclosable []presentation.ClaimPath, used [][]any) []presentat
 }
 
 // related reports whether one of d and u is a prefix of the other.
-func related(d presentation.ClaimPath, u []any) bool {
+func related(d vocab.ClaimPath, u []any) bool {
 	n := min(len(d), len(u))
 	for i := range n {
 		if !componentEqual(d[i], u[i]) {

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/ocmw/wstack/presentation"
+	"github.com/ocmw/wstack/vocab"
 )
 
 // Claims path pointer errors (OpenID4VP 1.0 §7.1).
@@ -28,14 +28,14 @@ const maxIndex = 1 << 24
 
 // ParsePointer checks a decoded JSON array as a claims path pointer and
 // returns it with integer components normalised to int.
-func ParsePointer(raw []any) (presentation.ClaimPath, error) {
+func ParsePointer(raw []any) (vocab.ClaimPath, error) {
 	if len(raw) == 0 {
 		return nil, fmt.Errorf("%w: empty", ErrPointerInvalid)
 	}
 	if len(raw) > MaxPointerLen {
 		return nil, fmt.Errorf("%w: %d components > %d", ErrPointerInvalid, len(raw), MaxPointerLen)
 	}
-	out := make(presentation.ClaimPath, len(raw))
+	out := make(vocab.ClaimPath, len(raw))
 	for i, c := range raw {
 		n, err := component(c)
 		if err != nil {
@@ -83,7 +83,7 @@ type node struct {
 // location (strings and ints only; the slice is only valid during the
 // call). emit returns false to stop. The errors are ErrPointerType and
 // ErrPointerEmpty; p must come from ParsePointer.
-func SelectPointer(root any, p presentation.ClaimPath, emit func(v any, loc []any) bool) error {
+func SelectPointer(root any, p vocab.ClaimPath, emit func(v any, loc []any) bool) error {
 	if len(p) == 0 {
 		return ErrPointerInvalid
 	}

@@ -4,7 +4,7 @@ import (
 	"context"
 	"testing"
 
-	"github.com/ocmw/wstack/presentation"
+	"github.com/ocmw/wstack/vocab"
 )
 
 // BenchmarkVerifyLDPVC measures Validator.Verify of an eddsa-rdfc-2022
@@ -17,7 +17,7 @@ func BenchmarkVerifyLDPVC(b *testing.B) {
 	v := e.validator(b)
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := v.Verify(ctx, presentation.FormatLDPVC, signed); err != nil {
+		if _, err := v.Verify(ctx, vocab.FormatLDPVC, signed); err != nil {
 			b.Fatal(err)
 		}
 	}

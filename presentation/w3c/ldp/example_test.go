@@ -11,6 +11,7 @@ import (
 	"github.com/ocmw/wstack/presentation/w3c"
 	"github.com/ocmw/wstack/presentation/w3c/ldp"
 	"github.com/ocmw/wstack/presentation/w3c/w3ctest"
+	"github.com/ocmw/wstack/vocab"
 )
 
 // An issuer secures an ldp_vc with eddsa-rdfc-2022; the holder wraps it in
@@ -36,7 +37,7 @@ func Example() {
 	signed, _ := proc.Sign(ctx, doc, issuerKey, dataintegrity.ProofOptions{Suite: dataintegrity.EdDSARDFC2022})
 
 	// Holder side.
-	cred, _ := presentation.Parse(ctx, presentation.FormatLDPVC, signed)
+	cred, _ := presentation.Parse(ctx, vocab.FormatLDPVC, signed)
 	holderKey, _ := dataintegrity.NewKeySigner(ctx, holder.Engine, holder.Ref, holder.KID())
 	signer, _ := ldp.NewSigner(proc, holderKey, dataintegrity.EdDSARDFC2022)
 	wallet := &presentation.Presenter{
@@ -44,7 +45,7 @@ func Example() {
 		Holder:    holder.DID,
 		LDPSigner: signer,
 	}
-	vp, _ := wallet.Present(ctx, presentation.FormatLDPVC, []*presentation.Credential{cred}, nil)
+	vp, _ := wallet.Present(ctx, vocab.FormatLDPVC, []*presentation.Credential{cred}, nil)
 
 	// Verifier side.
 	proofs, _ := ldp.NewVerifier(proc, dataintegrity.EdDSARDFC2022, dataintegrity.ECDSARDFC2019)
@@ -53,7 +54,7 @@ func Example() {
 		Trust:  presentation.TrustedIssuers{issuer.DID},
 		Now:    clock,
 	})
-	p, err := v.VerifyPresentation(ctx, presentation.FormatLDPVP, vp, presentation.PresentationOptions{Nonce: nonce, Audience: audience})
+	p, err := v.VerifyPresentation(ctx, vocab.FormatLDPVP, vp, presentation.PresentationOptions{Nonce: nonce, Audience: audience})
 	fmt.Println(err, p.Holder == holder.DID, p.Credentials[0].Claims["credentialSubject"].(map[string]any)["name"])
 	// Output: <nil> true Alice
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/ocmw/wstack/presentation/w3c"
 	"github.com/ocmw/wstack/presentation/w3c/ldp"
 	"github.com/ocmw/wstack/presentation/w3c/w3ctest"
+	"github.com/ocmw/wstack/vocab"
 )
 
 var now = time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
@@ -85,7 +86,7 @@ func TestLDPVC(t *testing.T) {
 	e := newEnv(t)
 	signed := e.sign(t, e.credential(e.holder.DID), e.issuer, e.issuer.KID())
 	v := e.validator(t)
-	c, err := v.Verify(ctx, presentation.FormatLDPVC, signed)
+	c, err := v.Verify(ctx, vocab.FormatLDPVC, signed)
 	require.NoError(t, err)
 	require.Equal(t, e.issuer.DID, c.Issuer)
 	require.Equal(t, "engineer", c.Claims["credentialSubject"].(map[string]any)["role"])
@@ -101,7 +102,7 @@ func TestLDPVC(t *testing.T) {
 
 	for name, doc := range map[string]any{"tampered_claim": tampered, "proof_by_other_did": byOther, "forged_vm": forged} {
 		t.Run(name, func(t *testing.T) {
-			_, err := v.Verify(ctx, presentation.FormatLDPVC, doc)
+			_, err := v.Verify(ctx, vocab.FormatLDPVC, doc)
 			require.ErrorIs(t, err, presentation.ErrSignature)
 		})
 	}
@@ -110,7 +111,7 @@ func TestLDPVC(t *testing.T) {
 			Proofs: mustVerifier(t, e), Trust: presentation.TrustedIssuers{e.issuer.DID},
 			Now: func() time.Time { return time.Date(2027, 2, 1, 0, 0, 0, 0, time.UTC) },
 		})
-		_, err := v.Verify(ctx, presentation.FormatLDPVC, signed)
+		_, err := v.Verify(ctx, vocab.FormatLDPVC, signed)
 		require.ErrorIs(t, err, presentation.ErrExpired)
 	})
 	t.Run("row57_undefined_term", func(t *testing.T) {
@@ -135,7 +136,7 @@ func TestLDPVP(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t)
 	v := e.validator(t)
-	vc, err := presentation.Parse(ctx, presentation.FormatLDPVC, e.sign(t, e.credential(e.holder.DID), e.issuer, e.issuer.KID()))
+	vc, err := presentation.Parse(ctx, vocab.FormatLDPVC, e.sign(t, e.credential(e.holder.DID), e.issuer, e.issuer.KID()))
 	require.NoError(t, err)
 	signer, err := ldp.NewSigner(e.proc, e.keySigner(t, e.holder, e.holder.KID()), dataintegrity.EdDSARDFC2022)
 	require.NoError(t, err)
@@ -144,19 +145,19 @@ func TestLDPVP(t *testing.T) {
 		Holder:    e.holder.DID,
 		LDPSigner: signer,
 	}
-	vp, err := presenter.Present(ctx, presentation.FormatLDPVC, []*presentation.Credential{vc}, nil)
+	vp, err := presenter.Present(ctx, vocab.FormatLDPVC, []*presentation.Credential{vc}, nil)
 	require.NoError(t, err)
 	opts := presentation.PresentationOptions{Nonce: nonce, Audience: audience}
-	p, err := v.VerifyPresentation(ctx, presentation.FormatLDPVP, vp, opts)
+	p, err := v.VerifyPresentation(ctx, vocab.FormatLDPVP, vp, opts)
 	require.NoError(t, err)
 	require.Equal(t, e.holder.DID, p.Holder)
 	require.Len(t, p.Credentials, 1)
 	require.Equal(t, e.issuer.DID, p.Credentials[0].Issuer)
 
 	// Someone else's credential in the holder's presentation.
-	stolen, err := presentation.Parse(ctx, presentation.FormatLDPVC, e.sign(t, e.credential("did:example:victim"), e.issuer, e.issuer.KID()))
+	stolen, err := presentation.Parse(ctx, vocab.FormatLDPVC, e.sign(t, e.credential("did:example:victim"), e.issuer, e.issuer.KID()))
 	require.NoError(t, err)
-	vpStolen, err := presenter.Present(ctx, presentation.FormatLDPVP, []*presentation.Credential{stolen}, nil)
+	vpStolen, err := presenter.Present(ctx, vocab.FormatLDPVP, []*presentation.Credential{stolen}, nil)
 	require.NoError(t, err)
 
 	cases := []struct {
@@ -172,7 +173,7 @@ func TestLDPVP(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := v.VerifyPresentation(ctx, presentation.FormatLDPVP, tc.vp, tc.opts)
+			_, err := v.VerifyPresentation(ctx, vocab.FormatLDPVP, tc.vp, tc.opts)
 			require.ErrorIs(t, err, tc.want)
 		})
 	}
@@ -184,7 +185,7 @@ func TestLDPVP(t *testing.T) {
 	pb, _ := json.Marshal(plain)
 	asserted, err := e.proc.Sign(ctx, pb, e.keySigner(t, e.holder, e.holder.KID()), dataintegrity.ProofOptions{Suite: dataintegrity.EdDSARDFC2022, Challenge: nonce, Domain: audience})
 	require.NoError(t, err)
-	_, err = v.VerifyPresentation(ctx, presentation.FormatLDPVP, asserted, opts)
+	_, err = v.VerifyPresentation(ctx, vocab.FormatLDPVP, asserted, opts)
 	require.ErrorIs(t, err, presentation.ErrPresentation)
 }
 
@@ -209,7 +210,7 @@ func TestRow56_ContextURLNotLoaded(t *testing.T) {
 				"type": "DataIntegrityProof", "cryptosuite": "eddsa-rdfc-2022", "proofPurpose": "assertionMethod",
 				"verificationMethod": e.issuer.KID(), "proofValue": "z3FXQjecWufY46yg5abdVZsXqLhxhueuSoZgNSARiKBk9czhSePTFehP8c3PGfb6a22gkfUKKXRp5PJe9zbMxDyzz",
 			}
-			_, err := v.Verify(ctx, presentation.FormatLDPVC, doc)
+			_, err := v.Verify(ctx, vocab.FormatLDPVC, doc)
 			require.ErrorIs(t, err, presentation.ErrSignature)
 			require.ErrorIs(t, err, dataintegrity.ErrParsing)
 		})
@@ -237,7 +238,7 @@ func TestRow58_PoisonGraphCredential(t *testing.T) {
 	doc["@context"] = append(doc["@context"].([]any), map[string]any{"p": map[string]any{"@id": "urn:ex:p", "@type": "@id"}})
 	doc["credentialSubject"] = map[string]any{"p": nodes}
 	start := time.Now()
-	_, err := e.validator(t).Verify(ctx, presentation.FormatLDPVC, doc)
+	_, err := e.validator(t).Verify(ctx, vocab.FormatLDPVC, doc)
 	require.ErrorIs(t, err, presentation.ErrSignature)
 	require.ErrorIs(t, err, rdfc.ErrWorkLimit)
 	require.Less(t, time.Since(start), 3*time.Second)
