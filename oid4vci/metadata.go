@@ -75,14 +75,14 @@ type IssuerDisplay struct {
 
 // Logo is a logo object; URI is required.
 type Logo struct {
-	URI     string `json:"uri"`
+	URI     string `json:"uri,omitempty"`
 	AltText string `json:"alt_text,omitempty"`
 	Extra   Extra  `json:"-"`
 }
 
 // BackgroundImage is background_image; URI is required.
 type BackgroundImage struct {
-	URI   string `json:"uri"`
+	URI   string `json:"uri,omitempty"`
 	Extra Extra  `json:"-"`
 }
 
@@ -218,6 +218,9 @@ type CredentialDefinition struct {
 	Context           []any           `json:"@context,omitempty"`
 	Type              []string        `json:"type,omitempty"`
 	CredentialSubject json.RawMessage `json:"credentialSubject,omitempty"`
+	// Types is the drafts 11–13 spelling of type in some credential
+	// requests (legacy); it counts as type only under ProfileLegacy.
+	Types []string `json:"types,omitempty"`
 	Extra             Extra           `json:"-"`
 }
 
@@ -457,7 +460,7 @@ func (c *CredentialConfiguration) Validate(p Profile) error {
 		}
 	}
 	if m := c.CredentialMetadata; m != nil {
-		if err := checkCredentialDisplay("credential_metadata.display", m.Display); err != nil {
+		if err := checkCredentialDisplay("credential_metadata.display", m.Display, p); err != nil {
 			return err
 		}
 		if m.Claims != nil {
@@ -466,7 +469,7 @@ func (c *CredentialConfiguration) Validate(p Profile) error {
 			}
 		}
 	}
-	if err := checkCredentialDisplay("display", c.Display); err != nil {
+	if err := checkCredentialDisplay("display", c.Display, p); err != nil {
 		return err
 	}
 	if p == ProfileFinal {
@@ -505,7 +508,7 @@ func checkFormatMembers(format, vct, doctype string, cd *CredentialDefinition, p
 		if cd == nil {
 			return fieldErr("credential_definition", ErrMissing, "required for jwt_vc_json")
 		}
-		if len(cd.Type) == 0 {
+		if len(cd.Type) == 0 && (p == ProfileFinal || len(cd.Types) == 0) {
 			return fieldErr("credential_definition.type", ErrMissing, "")
 		}
 	case FormatLDPVC, FormatJWTVCJSONLD:
@@ -515,7 +518,7 @@ func checkFormatMembers(format, vct, doctype string, cd *CredentialDefinition, p
 		if len(cd.Context) == 0 {
 			return fieldErr("credential_definition.@context", ErrMissing, "")
 		}
-		if len(cd.Type) == 0 {
+		if len(cd.Type) == 0 && (p == ProfileFinal || len(cd.Types) == 0) {
 			return fieldErr("credential_definition.type", ErrMissing, "")
 		}
 	}
@@ -530,7 +533,7 @@ func checkFormatMembers(format, vct, doctype string, cd *CredentialDefinition, p
 	return nil
 }
 
-func checkCredentialDisplay(field string, d []CredentialDisplay) error {
+func checkCredentialDisplay(field string, d []CredentialDisplay, p Profile) error {
 	if d == nil {
 		return nil
 	}
@@ -543,7 +546,8 @@ func checkCredentialDisplay(field string, d []CredentialDisplay) error {
 		if x.Name == "" {
 			return fieldErr(f+".name", ErrMissing, "")
 		}
-		if x.Logo != nil && x.Logo.URI == "" {
+		// Draft 13's own examples spell the logo member "url".
+		if x.Logo != nil && x.Logo.URI == "" && (p == ProfileFinal || x.Logo.Extra["url"] == nil) {
 			return fieldErr(f+".logo.uri", ErrMissing, "")
 		}
 		if x.BackgroundImage != nil && x.BackgroundImage.URI == "" {

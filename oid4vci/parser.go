@@ -215,3 +215,5 @@ func unmarshalExtra(b []byte, dst any, keys map[string]bool) (Extra, error) {
 func marshalExtra(src any, extra Extra, keys map[string]bool) ([]byte, error) {
 	return jsonx.MarshalExtra(src, extra, keys)
 }
+
+func isErr(err, target error) bool { return errors.Is(err, target) }

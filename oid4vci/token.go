@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
-	"strconv"
 	"strings"
 )
 
@@ -430,5 +429,3 @@ func tokenTypeIs(t, want string) bool { return strings.EqualFold(t, want) }
 
 // IsDPoP reports whether the access token is DPoP-bound (RFC 9449 §5).
 func (r *TokenResponse) IsDPoP() bool { return tokenTypeIs(r.TokenType, "DPoP") }
-
-var _ = strconv.Itoa
