@@ -221,7 +221,7 @@ type CredentialDefinition struct {
 	// Types is the drafts 11–13 spelling of type in some credential
 	// requests (legacy); it counts as type only under ProfileLegacy.
 	Types []string `json:"types,omitempty"`
-	Extra             Extra           `json:"-"`
+	Extra Extra    `json:"-"`
 }
 
 // IssuerMetadata decodes and validates unsigned Credential Issuer Metadata

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strings"
 
 	"github.com/ocmw/wstack/internal/jsonx"
 )
@@ -174,20 +175,20 @@ type Parser struct {
 func (p Parser) decode(data []byte, defBytes int, v any) error {
 	lim := p.Limits.with(defBytes)
 	if len(data) > lim.MaxBytes {
-		return fmt.Errorf("%w: %d bytes > %d", ErrTooLarge, len(data), lim.MaxBytes)
+		return fieldErr("", ErrTooLarge, fmt.Sprintf("%d bytes > %d", len(data), lim.MaxBytes))
 	}
 	if err := jsonx.Validate(data, jsonx.Limits{MaxBytes: lim.MaxBytes, MaxDepth: lim.MaxDepth}); err != nil {
 		if errors.Is(err, jsonx.ErrTooDeep) || errors.Is(err, jsonx.ErrTooLarge) {
-			return fmt.Errorf("%w: %v", ErrTooLarge, err)
+			return fieldErr("", ErrTooLarge, err.Error())
 		}
-		return fmt.Errorf("%w: %v", ErrMalformed, err)
+		return fieldErr("", ErrMalformed, err.Error())
 	}
 	if err := json.Unmarshal(data, v); err != nil {
 		var fe *FieldError
 		if errors.As(err, &fe) {
 			return err
 		}
-		return fmt.Errorf("%w: %v", ErrMalformed, err)
+		return fieldErr("", ErrMalformed, strings.ReplaceAll(err.Error(), "plain.", ""))
 	}
 	return nil
 }

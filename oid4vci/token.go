@@ -195,7 +195,7 @@ func (p Parser) TokenRequest(form url.Values) (*TokenRequest, error) {
 		}
 	}
 	if size > lim.MaxBytes {
-		return nil, withCode(fmt.Errorf("%w: token request of %d bytes > %d", ErrTooLarge, size, lim.MaxBytes), CodeInvalidRequest)
+		return nil, withCode(fieldErr("", ErrTooLarge, fmt.Sprintf("token request of %d bytes > %d", size, lim.MaxBytes)), CodeInvalidRequest)
 	}
 	r := &TokenRequest{}
 	get := func(name string) (string, error) {
