@@ -78,7 +78,7 @@ type compactJWT struct {
 func (p Parser) splitJWT(token string, defBytes int) (*compactJWT, error) {
 	lim := p.Limits.with(defBytes)
 	if len(token) > lim.MaxBytes {
-		return nil, fmt.Errorf("%w: JWT of %d bytes > %d", ErrTooLarge, len(token), lim.MaxBytes)
+		return nil, fieldErr("", ErrTooLarge, fmt.Sprintf("JWT of %d bytes > %d", len(token), lim.MaxBytes))
 	}
 	h, rest, ok1 := strings.Cut(token, ".")
 	pl, sig, ok2 := strings.Cut(rest, ".")

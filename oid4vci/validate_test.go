@@ -99,7 +99,7 @@ func TestCheckMetadata(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, o := range map[string]*CredentialOffer{
-		"unknown configuration":       offer("", "b"),
+		"unknown configuration":        offer("", "b"),
 		"unknown authorization server": offer("https://as3.example.com", "a"),
 		"other issuer":                 {CredentialIssuer: "https://other.example.com", CredentialConfigurationIDs: []string{"a"}},
 	} {
