@@ -76,7 +76,9 @@ func b64(v any) string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-func jwtOf(h, c any) string { return b64(h) + "." + b64(c) + "." + base64.RawURLEncoding.EncodeToString([]byte("sig")) }
+func jwtOf(h, c any) string {
+	return b64(h) + "." + b64(c) + "." + base64.RawURLEncoding.EncodeToString([]byte("sig"))
+}
 
 func TestProofJWTBad(t *testing.T) {
 	jwk := map[string]any{"kty": "EC", "crv": "P-256", "x": "x", "y": "y"}
