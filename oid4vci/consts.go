@@ -82,3 +82,13 @@ const (
 	ISO18045EnhancedBasic = "iso_18045_enhanced-basic"
 	ISO18045Basic         = "iso_18045_basic"
 )
+
+// Metadata parameter names defined outside the issuer metadata.
+const (
+	// ClientMetadataCredentialOfferEndpoint is the wallet's client metadata
+	// parameter of §12.1.
+	ClientMetadataCredentialOfferEndpoint = "credential_offer_endpoint"
+	// ASMetadataPreAuthorizedGrantAnonymousAccess is the authorization
+	// server metadata parameter of §12.3 (default false).
+	ASMetadataPreAuthorizedGrantAnonymousAccess = "pre-authorized_grant_anonymous_access_supported"
+)

@@ -576,3 +576,62 @@ func (p Parser) BatchCredentialResponse(data []byte) (*BatchCredentialResponse, 
 	}
 	return &r, nil
 }
+
+// CheckMetadata checks the request against the issuer's metadata and the
+// configuration it asks for (the issuer resolves a credential_identifier to
+// its configuration first): proofs present when proof_types_supported is,
+// of a supported type, at most batch_size of them (one without
+// batch_credential_issuance), and response encryption consistent with
+// credential_response_encryption. Errors carry the §8.3.1.2 code.
+func (r *CredentialRequest) CheckMetadata(md *IssuerMetadata, cfg *CredentialConfiguration) error {
+	if cfg.ProofTypesSupported != nil {
+		var types []string
+		n := 0
+		switch {
+		case r.Proofs != nil:
+			types, n = r.Proofs.Types(), r.Proofs.Len()
+		case r.Proof != nil:
+			types, n = []string{r.Proof.ProofType}, 1
+		default:
+			return withCode(fieldErr("proofs", ErrMissing, "the configuration requires key proofs"), CodeInvalidProof)
+		}
+		for _, t := range types {
+			if cfg.ProofTypesSupported[t] == nil {
+				return withCode(fieldErr("proofs."+t, ErrUnsupportedProofType, "not in proof_types_supported"), CodeInvalidProof)
+			}
+		}
+		limit := 1
+		if md.BatchCredentialIssuance != nil {
+			limit = md.BatchCredentialIssuance.BatchSize
+		}
+		if n > limit {
+			return withCode(fieldErr("proofs", ErrInvalidValue, fmt.Sprintf("%d proofs > batch_size %d", n, limit)), CodeInvalidCredentialRequest)
+		}
+	}
+	enc, meta := r.CredentialResponseEncryption, md.CredentialResponseEncryption
+	switch {
+	case enc == nil && meta != nil && meta.EncryptionRequired:
+		return withCode(fieldErr("credential_response_encryption", ErrMissing, "the issuer requires encrypted responses"), CodeInvalidEncryptionParameters)
+	case enc == nil:
+		return nil
+	case meta == nil:
+		return withCode(fieldErr("credential_response_encryption", ErrInvalidValue, "the issuer does not encrypt responses"), CodeInvalidEncryptionParameters)
+	}
+	in := func(v string, list []string) bool {
+		for _, s := range list {
+			if s == v {
+				return true
+			}
+		}
+		return false
+	}
+	switch {
+	case !in(enc.KeyAlg(), meta.AlgValuesSupported):
+		return withCode(fieldErr("credential_response_encryption.jwk.alg", ErrInvalidValue, "not in alg_values_supported"), CodeInvalidEncryptionParameters)
+	case !in(enc.Enc, meta.EncValuesSupported):
+		return withCode(fieldErr("credential_response_encryption.enc", ErrInvalidValue, "not in enc_values_supported"), CodeInvalidEncryptionParameters)
+	case enc.Zip != "" && !in(enc.Zip, meta.ZipValuesSupported):
+		return withCode(fieldErr("credential_response_encryption.zip", ErrInvalidValue, "not in zip_values_supported"), CodeInvalidEncryptionParameters)
+	}
+	return nil
+}

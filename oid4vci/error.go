@@ -68,6 +68,15 @@ const (
 	CodeIssuancePending ErrorCode = "issuance_pending"
 )
 
+// vciCodes are the credential, deferred and notification endpoint codes,
+// whose JSON bodies carry no error_uri.
+var vciCodes = map[ErrorCode]bool{
+	CodeInvalidCredentialRequest: true, CodeUnknownCredentialConfiguration: true, CodeUnknownCredentialIdentifier: true,
+	CodeInvalidProof: true, CodeInvalidNonce: true, CodeInvalidEncryptionParameters: true, CodeCredentialRequestDenied: true,
+	CodeInvalidTransactionID: true, CodeInvalidNotificationID: true, CodeInvalidNotificationRequest: true,
+	CodeUnsupportedCredentialType: true, CodeUnsupportedCredentialFormat: true, CodeIssuancePending: true,
+}
+
 // AuthScheme is the HTTP authentication scheme of an access-token error.
 type AuthScheme string
 
@@ -90,8 +99,9 @@ type Error struct {
 	// Description is the human-readable error_description; characters
 	// outside %x20-21 / %x23-5B / %x5D-7E are replaced when sent.
 	Description string
-	// URI is error_uri (RFC 6749 §5.2); sent only in JSON token errors
-	// and challenges.
+	// URI is error_uri (RFC 6749 §5.2, RFC 6750 §3); not sent with the
+	// credential, deferred and notification endpoint codes, whose bodies
+	// define only error and error_description.
 	URI string
 	// Status is the HTTP status; 0 means the default for Code and Scheme.
 	Status int
@@ -194,10 +204,14 @@ var errorBodyKeys = known[errorBody]()
 // error_uri and, when set, the legacy c_nonce, c_nonce_expires_in and
 // interval.
 func (e *Error) MarshalJSON() ([]byte, error) {
+	uri := e.URI
+	if vciCodes[e.Code] {
+		uri = "" // §8.3.1.2, §9.3, §11.3 define only error and error_description
+	}
 	return json.Marshal(errorBody{
 		Error:            e.Code,
 		ErrorDescription: SanitizeDescription(e.Description),
-		ErrorURI:         e.URI,
+		ErrorURI:         uri,
 		CNonce:           e.CNonce,
 		CNonceExpiresIn:  e.CNonceExpiresIn,
 		Interval:         e.Interval,

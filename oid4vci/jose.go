@@ -99,8 +99,10 @@ func (p Parser) splitJWT(token string, defBytes int) (*compactJWT, error) {
 // the issuer verifies Signature over SigningInput with the key the header
 // names (jwk, kid or x5c) and checks the claims against its state.
 type ProofJWT struct {
-	Header       JOSEHeader
-	Claims       ProofClaims
+	Header JOSEHeader
+	Claims ProofClaims
+	// KeyAttestation is the parsed key_attestation header, if any.
+	KeyAttestation *KeyAttestation
 	SigningInput string
 	Signature    []byte
 }
@@ -215,8 +217,15 @@ func (pj *ProofJWT) validate(p Profile) error {
 	if h.TrustChain != nil && !hasKid {
 		return fieldErr("header.kid", ErrMissing, "required with trust_chain")
 	}
-	if h.KeyAttestation != "" && !isCompactJWS(h.KeyAttestation) {
-		return fieldErr("header.key_attestation", ErrMalformed, "not a compact JWS")
+	if h.KeyAttestation != "" {
+		ka, err := Parser{Profile: p}.KeyAttestation(h.KeyAttestation)
+		if err != nil {
+			return prefix("header.key_attestation", err)
+		}
+		if ka.Claims.Exp == 0 {
+			return fieldErr("header.key_attestation.claims.exp", ErrMissing, "required with the jwt proof type")
+		}
+		pj.KeyAttestation = ka
 	}
 	if pj.Claims.Aud == "" {
 		return fieldErr("claims.aud", ErrMissing, "")

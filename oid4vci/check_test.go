@@ -1,0 +1,110 @@
+package oid4vci
+
+import (
+	"encoding/base64"
+	"errors"
+	"net/http/httptest"
+	"os"
+	"testing"
+)
+
+func TestCredentialRequestCheckMetadata(t *testing.T) {
+	b, err := os.ReadFile("testdata/v1/metadata_sd_jwt_long.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	md, err := Parser{}.IssuerMetadata(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := md.CredentialConfigurations["SD_JWT_VC_example_in_OpenID4VCI"]
+	jwk := `{"kty":"EC","crv":"P-256","x":"x","y":"y","alg":"ECDH-ES"}`
+	enc := `,"credential_response_encryption":{"jwk":` + jwk + `,"enc":"A128GCM","zip":"DEF"}`
+	for _, tc := range []struct {
+		name string
+		req  string
+		want error
+		code ErrorCode
+	}{
+		{"ok", `{"credential_configuration_id":"SD_JWT_VC_example_in_OpenID4VCI","proofs":{"jwt":["a.b.c","d.e.f"]}` + enc + `}`, nil, ""},
+		{"no proofs", `{"credential_configuration_id":"SD_JWT_VC_example_in_OpenID4VCI"` + enc + `}`, ErrMissing, CodeInvalidProof},
+		{"unsupported proof type", `{"credential_configuration_id":"SD_JWT_VC_example_in_OpenID4VCI","proofs":{"attestation":["a.b.c"]}` + enc + `}`, ErrUnsupportedProofType, CodeInvalidProof},
+		{"more than batch_size", `{"credential_configuration_id":"SD_JWT_VC_example_in_OpenID4VCI","proofs":{"jwt":["1","2","3","4","5","6","7","8","9","10","11"]}` + enc + `}`, ErrInvalidValue, CodeInvalidCredentialRequest},
+		{"encryption required", `{"credential_configuration_id":"SD_JWT_VC_example_in_OpenID4VCI","proofs":{"jwt":["a.b.c"]}}`, ErrMissing, CodeInvalidEncryptionParameters},
+		{"unsupported enc", `{"credential_configuration_id":"SD_JWT_VC_example_in_OpenID4VCI","proofs":{"jwt":["a.b.c"]},"credential_response_encryption":{"jwk":` + jwk + `,"enc":"A256GCM"}}`, ErrInvalidValue, CodeInvalidEncryptionParameters},
+		{"unsupported alg", `{"credential_configuration_id":"SD_JWT_VC_example_in_OpenID4VCI","proofs":{"jwt":["a.b.c"]},"credential_response_encryption":{"jwk":{"kty":"RSA","alg":"RSA-OAEP-256"},"enc":"A128GCM"}}`, ErrInvalidValue, CodeInvalidEncryptionParameters},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r, err := Parser{}.CredentialRequest([]byte(tc.req))
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = r.CheckMetadata(md, cfg)
+			if !errors.Is(err, tc.want) || (tc.want == nil) != (err == nil) {
+				t.Fatalf("want %v, got %v", tc.want, err)
+			}
+			var fe *FieldError
+			if tc.code != "" && (!errors.As(err, &fe) || fe.Code != tc.code) {
+				t.Fatalf("code: %v", err)
+			}
+		})
+	}
+	md.BatchCredentialIssuance = nil
+	r, _ := Parser{}.CredentialRequest([]byte(`{"credential_configuration_id":"c","proofs":{"jwt":["a.b.c","d.e.f"]}` + enc + `}`))
+	if err := r.CheckMetadata(md, cfg); !errors.Is(err, ErrInvalidValue) {
+		t.Fatalf("two proofs without batch issuance: %v", err)
+	}
+}
+
+func TestKeyAttestation(t *testing.T) {
+	claims := map[string]any{"iss": "https://wallet-provider.example.com", "iat": 1516247022, "exp": 1541493724,
+		"key_storage": []string{ISO18045Moderate}, "user_authentication": []string{ISO18045Moderate},
+		"attested_keys": []any{map[string]any{"kty": "EC", "crv": "P-256", "x": "TCAER19Zvu3OHF4j4W4vfSVoHIP1ILilDls7vCeGemc", "y": "ZxjiWWbZMQGHVWKVQ4hbSIirsVfuecCE6t4jT9F2HZQ"}}}
+	header := map[string]any{"typ": KeyAttestationJWTType, "alg": "ES256", "x5c": []string{"MIIDQjCCA..."}}
+	ka, err := Parser{}.KeyAttestation(jwtOf(header, claims))
+	if err != nil || len(ka.Claims.AttestedKeys) != 1 || ka.Claims.KeyStorage[0] != ISO18045Moderate {
+		t.Fatalf("%+v %v", ka, err)
+	}
+	noExp := map[string]any{}
+	for k, v := range claims {
+		if k != "exp" {
+			noExp[k] = v
+		}
+	}
+	// in a jwt proof's key_attestation header, exp is required
+	proofH := map[string]any{"typ": ProofJWTType, "alg": "ES256", "kid": "0", "key_attestation": jwtOf(header, noExp)}
+	proofC := map[string]any{"iss": "s6BhdRkqt3", "aud": "https://server.example.com", "iat": 1659145924, "nonce": "tZignsnFbp"}
+	if _, err := (Parser{}).ProofJWT(jwtOf(proofH, proofC)); !errors.Is(err, ErrMissing) {
+		t.Fatalf("key attestation without exp: %v", err)
+	}
+	proofH["key_attestation"] = jwtOf(header, claims)
+	pj, err := Parser{}.ProofJWT(jwtOf(proofH, proofC))
+	if err != nil || pj.KeyAttestation == nil {
+		t.Fatalf("%v", err)
+	}
+	for name, tok := range map[string]string{
+		"wrong typ":          jwtOf(map[string]any{"typ": "JWT", "alg": "ES256"}, claims),
+		"no attested keys":   jwtOf(header, map[string]any{"iat": 1}),
+		"private key":        jwtOf(header, map[string]any{"iat": 1, "attested_keys": []any{map[string]any{"kty": "EC", "d": "s"}}}),
+		"empty key_storage":  jwtOf(header, map[string]any{"iat": 1, "attested_keys": []any{map[string]any{"kty": "EC"}}, "key_storage": []string{}}),
+		"not base64":         "a.b!.c",
+		"signature not b64u": jwtOf(header, claims) + base64.StdEncoding.EncodeToString([]byte{0xfb, 0xff}),
+	} {
+		if _, err := (Parser{}).KeyAttestation(tok); err == nil {
+			t.Errorf("%s accepted", name)
+		}
+	}
+}
+
+func TestErrorURIOnlyWhereDefined(t *testing.T) {
+	rec := httptest.NewRecorder()
+	WriteError(rec, &Error{Code: CodeInvalidProof, URI: "https://issuer.example.com/e"})
+	if rec.Body.String() != `{"error":"invalid_proof"}` {
+		t.Fatalf("credential error with error_uri: %s", rec.Body)
+	}
+	rec = httptest.NewRecorder()
+	WriteError(rec, &Error{Code: CodeInvalidGrant, URI: "https://as.example.com/e"})
+	if rec.Body.String() != `{"error":"invalid_grant","error_uri":"https://as.example.com/e"}` {
+		t.Fatalf("token error without error_uri: %s", rec.Body)
+	}
+}
