@@ -103,8 +103,8 @@ type ProofJWT struct {
 	Claims ProofClaims
 	// KeyAttestation is the parsed key_attestation header, if any.
 	KeyAttestation *KeyAttestation
-	SigningInput string
-	Signature    []byte
+	SigningInput   string
+	Signature      []byte
 }
 
 // ProofClaims are the claims of a jwt key proof (§F.1).
