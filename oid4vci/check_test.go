@@ -108,3 +108,29 @@ func TestErrorURIOnlyWhereDefined(t *testing.T) {
 		t.Fatalf("token error without error_uri: %s", rec.Body)
 	}
 }
+
+func TestLimitsOverride(t *testing.T) {
+	body := []byte(`{"credential_configuration_id":"a","proofs":{"jwt":["a.b.c"]}}`)
+	if _, err := (Parser{Limits: Limits{MaxBytes: len(body) - 1}}).CredentialRequest(body); !errors.Is(err, ErrTooLarge) {
+		t.Fatalf("MaxBytes: %v", err)
+	}
+	if _, err := (Parser{Limits: Limits{MaxDepth: 2}}).CredentialRequest(body); !errors.Is(err, ErrTooLarge) {
+		t.Fatalf("MaxDepth: %v", err)
+	}
+	if _, err := (Parser{Limits: Limits{MaxDepth: 3}}).CredentialRequest(body); err != nil {
+		t.Fatalf("depth 3: %v", err)
+	}
+}
+
+func TestWriteErrorCapsEchoedNames(t *testing.T) {
+	long := make([]byte, 5000)
+	for i := range long {
+		long[i] = 'x'
+	}
+	_, err := Parser{}.CredentialRequest([]byte(`{"credential_configuration_id":"a","proofs":{"` + string(long) + `":["p"]}}`))
+	rec := httptest.NewRecorder()
+	WriteError(rec, err)
+	if rec.Code != 400 || rec.Body.Len() > 400 {
+		t.Fatalf("status %d, %d-byte body", rec.Code, rec.Body.Len())
+	}
+}

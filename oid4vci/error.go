@@ -281,7 +281,7 @@ func WriteError(w http.ResponseWriter, err error) {
 	if !errors.As(err, &e) {
 		var fe *FieldError
 		if errors.As(err, &fe) && fe.Code != "" {
-			e = &Error{Code: fe.Code, Description: fe.Error()}
+			e = &Error{Code: fe.Code, Description: capDescription(fe.Error())}
 		} else {
 			e = &Error{Code: CodeServerError}
 		}
@@ -301,4 +301,15 @@ func WriteError(w http.ResponseWriter, err error) {
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(e.HTTPStatus())
 	_, _ = w.Write(body)
+}
+
+// maxDescription bounds an error_description derived from a validation
+// failure, whose field path may echo names chosen by the sender.
+const maxDescription = 256
+
+func capDescription(s string) string {
+	if len(s) <= maxDescription {
+		return s
+	}
+	return s[:maxDescription] + "..."
 }
