@@ -57,6 +57,7 @@ type FieldError struct {
 	Code ErrorCode
 }
 
+// Error formats the sentinel, the field path and the detail.
 func (e *FieldError) Error() string {
 	msg := e.Err.Error()
 	if e.Field != "" {
@@ -117,6 +118,7 @@ const (
 	ProfileLegacy
 )
 
+// String names the profile.
 func (p Profile) String() string {
 	if p == ProfileLegacy {
 		return "OpenID4VCI drafts 11-13 (legacy)"

@@ -128,7 +128,7 @@ func (d *AuthorizationDetail) validate(p Profile, response bool) error {
 	return checkStrings("credential_identifiers", d.CredentialIdentifiers, true)
 }
 
-// ParseAuthorizationDetails decodes and validates an authorization_details
+// AuthorizationDetails decodes and validates an authorization_details
 // parameter value (a JSON array) of an authorization or token request.
 func (p Parser) AuthorizationDetails(data []byte) ([]AuthorizationDetail, error) {
 	var ds []AuthorizationDetail
