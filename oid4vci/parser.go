@@ -168,7 +168,8 @@ type Parser struct {
 	// request may carry. Their values must be non-empty arrays.
 	ExtraProofTypes []string
 	// ExtraOfferSchemes names URL schemes besides openid-credential-offer
-	// and https that offer links may use (e.g. "haip-vci").
+	// and https that offer links may use (a wallet-specific scheme); plain
+	// http is never accepted.
 	ExtraOfferSchemes []string
 }
 
