@@ -2,6 +2,7 @@ package oid4vci
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"net/http/httptest"
 	"os"
@@ -132,5 +133,58 @@ func TestWriteErrorCapsEchoedNames(t *testing.T) {
 	WriteError(rec, err)
 	if rec.Code != 400 || rec.Body.Len() > 400 {
 		t.Fatalf("status %d, %d-byte body", rec.Code, rec.Body.Len())
+	}
+}
+
+// TestBuildMetadata is the issuer side: metadata built in Go validates and
+// encodes to what a wallet parses back.
+func TestBuildMetadata(t *testing.T) {
+	md := &IssuerMetadata{
+		CredentialIssuer:   "https://issuer.example.com/tenants/acme",
+		CredentialEndpoint: "https://issuer.example.com/tenants/acme/credential",
+		NonceEndpoint:      "https://issuer.example.com/tenants/acme/nonce",
+		CredentialResponseEncryption: &ResponseEncryptionMetadata{
+			AlgValuesSupported: []string{"ECDH-ES"}, EncValuesSupported: []string{"A128GCM"}, EncryptionRequired: false,
+		},
+		BatchCredentialIssuance: &BatchCredentialIssuance{BatchSize: 5},
+		CredentialConfigurations: map[string]*CredentialConfiguration{
+			"mdl": {Format: FormatMsoMdoc, Doctype: "org.iso.18013.5.1.mDL",
+				CredentialSigningAlgValuesSupported:  []SigningAlg{COSEAlg(-7), Alg("ES256")},
+				CryptographicBindingMethodsSupported: []string{BindingCOSEKey},
+				ProofTypesSupported:                  map[string]*ProofTypeMetadata{ProofTypeJWT: {ProofSigningAlgValuesSupported: []string{"ES256"}}},
+				CredentialMetadata: &CredentialMetadata{Claims: []ClaimDescription{
+					{Path: ClaimPath{"org.iso.18013.5.1", "given_name"}},
+					{Path: ClaimPath{"org.iso.18013.5.1", "driving_privileges", nil, "vehicle_category_code"}},
+				}},
+			},
+		},
+	}
+	if err := md.Validate(ProfileFinal); err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(md)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := Parser{}.IssuerMetadata(b)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, b)
+	}
+	if err := back.CheckIssuer("https://issuer.example.com/tenants/acme"); err != nil {
+		t.Fatal(err)
+	}
+	if err := back.CheckIssuer("https://issuer.example.com/tenants/acme/"); !errors.Is(err, ErrInvalidValue) {
+		t.Fatalf("CheckIssuer normalised: %v", err)
+	}
+	algs := back.CredentialConfigurations["mdl"].CredentialSigningAlgValuesSupported
+	if algs[0].String() != "-7" || !algs[0].IsCOSE || algs[1].String() != "ES256" {
+		t.Fatalf("algs %v", algs)
+	}
+	c := StringCredential("eyJ.x.y~")
+	if s, ok := c.String(); !ok || s != "eyJ.x.y~" {
+		t.Fatal("StringCredential")
+	}
+	if _, ok := (IssuedCredential{Credential: json.RawMessage(`{"a":1}`)}).String(); ok {
+		t.Fatal("object credential reported as string")
 	}
 }

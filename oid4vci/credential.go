@@ -259,14 +259,6 @@ func (pr *Proof) Validate() error {
 	return nil
 }
 
-func isCompactJWS(s string) bool {
-	if strings.Count(s, ".") != 2 {
-		return false
-	}
-	h, _, _ := strings.Cut(s, ".")
-	return h != "" && !strings.ContainsAny(s, " \t\r\n=+/")
-}
-
 // Validate checks credential_response_encryption: a public JWK with alg
 // (1.0) or the draft 13 alg member, and enc.
 func (e *ResponseEncryption) Validate(p Profile) error {

@@ -624,7 +624,7 @@ func (x *RequestEncryptionMetadata) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &present); err != nil {
 		return err
 	}
-	v.hasRequired = present.R != nil
+	v.absentRequired = present.R == nil
 	v.Extra = extra
 	*x = RequestEncryptionMetadata(v)
 	return nil
@@ -650,7 +650,7 @@ func (x *ResponseEncryptionMetadata) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &present); err != nil {
 		return err
 	}
-	v.hasRequired = present.R != nil
+	v.absentRequired = present.R == nil
 	v.Extra = extra
 	*x = ResponseEncryptionMetadata(v)
 	return nil

@@ -45,7 +45,8 @@ type RequestEncryptionMetadata struct {
 	ZipValuesSupported []string        `json:"zip_values_supported,omitempty"`
 	EncryptionRequired bool            `json:"encryption_required"`
 	Extra              Extra           `json:"-"`
-	hasRequired        bool
+	// absentRequired records a decoded object without encryption_required.
+	absentRequired bool
 }
 
 // ResponseEncryptionMetadata is credential_response_encryption.
@@ -55,7 +56,8 @@ type ResponseEncryptionMetadata struct {
 	ZipValuesSupported []string `json:"zip_values_supported,omitempty"`
 	EncryptionRequired bool     `json:"encryption_required"`
 	Extra              Extra    `json:"-"`
-	hasRequired        bool
+	// absentRequired records a decoded object without encryption_required.
+	absentRequired bool
 }
 
 // BatchCredentialIssuance is batch_credential_issuance.
@@ -364,7 +366,7 @@ func (e *RequestEncryptionMetadata) Validate() error {
 	if err := checkStrings("zip_values_supported", e.ZipValuesSupported, true); err != nil {
 		return err
 	}
-	if !e.hasRequired {
+	if e.absentRequired {
 		return fieldErr("encryption_required", ErrMissing, "")
 	}
 	return nil
@@ -386,7 +388,7 @@ func (e *ResponseEncryptionMetadata) validate(p Profile) error {
 	if err := checkStrings("zip_values_supported", e.ZipValuesSupported, true); err != nil {
 		return err
 	}
-	if !e.hasRequired {
+	if e.absentRequired {
 		return fieldErr("encryption_required", ErrMissing, "")
 	}
 	return nil
@@ -394,18 +396,6 @@ func (e *ResponseEncryptionMetadata) validate(p Profile) error {
 
 // Validate checks credential_response_encryption.
 func (e *ResponseEncryptionMetadata) Validate() error { return e.validate(ProfileFinal) }
-
-// SetEncryptionRequired sets encryption_required; use it (or decode) when
-// building the metadata so that Validate sees the member as present.
-func (e *RequestEncryptionMetadata) SetEncryptionRequired(v bool) {
-	e.EncryptionRequired, e.hasRequired = v, true
-}
-
-// SetEncryptionRequired sets encryption_required; use it (or decode) when
-// building the metadata so that Validate sees the member as present.
-func (e *ResponseEncryptionMetadata) SetEncryptionRequired(v bool) {
-	e.EncryptionRequired, e.hasRequired = v, true
-}
 
 // Validate checks one credential configuration.
 func (c *CredentialConfiguration) Validate(p Profile) error {
