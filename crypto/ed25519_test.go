@@ -234,3 +234,26 @@ func BenchmarkCheckEd25519PublicKey(b *testing.B) {
 		}
 	}
 }
+
+func BenchmarkParsePublicJWKEd25519(b *testing.B) {
+	pub, _, _ := ed25519.GenerateKey(rand.Reader)
+	jwk := []byte(`{"kty":"OKP","crv":"Ed25519","x":"` + base64.RawURLEncoding.EncodeToString(pub) + `"}`)
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if _, err := crypto.ParsePublicJWK(jwk); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkVerifySignatureEdDSA(b *testing.B) {
+	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
+	msg := []byte("header.payload")
+	sig := ed25519.Sign(priv, msg)
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if err := crypto.VerifySignature(pub, crypto.EdDSA, msg, sig); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
