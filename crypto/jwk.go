@@ -62,7 +62,9 @@ func curveName(c elliptic.Curve) (string, int) {
 
 // ParsePublicJWK decodes a public JWK given as JSON. It rejects private
 // members, unknown key types and curves, non-canonical base64url, and points
-// not on the curve. RSA moduli must be at least 2048 bits.
+// not on the curve. RSA moduli must be at least 2048 bits. Ed25519 keys pass
+// CheckEd25519PublicKey: a small-order or non-canonical key fails with an
+// error matching both ErrInvalidJWK and ErrWeakKey.
 func ParsePublicJWK(data []byte) (crypto.PublicKey, error) {
 	var m map[string]any
 	if len(data) > 16<<10 {
@@ -157,8 +159,8 @@ func PublicKeyFromJWK(m map[string]any) (crypto.PublicKey, error) {
 		if err != nil {
 			return nil, err
 		}
-		if len(x) != ed25519.PublicKeySize {
-			return nil, fmt.Errorf("%w: ed25519 key length", ErrInvalidJWK)
+		if err := CheckEd25519PublicKey(x); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrInvalidJWK, err)
 		}
 		return ed25519.PublicKey(x), nil
 	case "RSA":

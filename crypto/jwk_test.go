@@ -58,6 +58,12 @@ func TestParsePublicJWK(t *testing.T) {
 		{"okp_x25519", []byte(`{"kty":"OKP","crv":"X25519","x":"` + zero + `"}`), crypto.ErrUnsupportedKeyType},
 		{"rsa_too_small", []byte(`{"kty":"RSA","n":"` + base64.RawURLEncoding.EncodeToString(append([]byte{0xc1}, make([]byte, 127)...)) + `","e":"AQAB"}`), crypto.ErrInvalidJWK},
 		{"not_json", []byte(`{`), crypto.ErrInvalidJWK},
+		// Issue #10 item 3: small-order, non-canonical and off-curve Ed25519 keys.
+		{"ed25519_identity", []byte(`{"kty":"OKP","crv":"Ed25519","x":"AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}`), crypto.ErrWeakKey},
+		{"ed25519_order8", []byte(`{"kty":"OKP","crv":"Ed25519","x":"JuiVj8KyJ7BFw_SJ8u-Y8NXfrAXTxjM5sTgCiG1T_AU"}`), crypto.ErrWeakKey},
+		{"ed25519_y_not_reduced", []byte(`{"kty":"OKP","crv":"Ed25519","x":"7v_______________________________________38"}`), crypto.ErrWeakKey},
+		{"ed25519_off_curve", []byte(`{"kty":"OKP","crv":"Ed25519","x":"AgAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}`), crypto.ErrInvalidPublicKey},
+		{"ed25519_short", []byte(`{"kty":"OKP","crv":"Ed25519","x":"AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}`), crypto.ErrInvalidJWK},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -96,10 +102,14 @@ func FuzzParsePublicJWK(f *testing.F) {
 	f.Add(raw)
 	f.Add([]byte(`{"kty":"EC","crv":"P-256","x":"AAAA","y":"AAAA"}`))
 	f.Add([]byte(`{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}`))
+	f.Add([]byte(`{"kty":"OKP","crv":"Ed25519","x":"AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		pub, err := crypto.ParsePublicJWK(data)
 		if err != nil {
 			return
+		}
+		if k, ok := pub.(ed25519.PublicKey); ok && crypto.CheckEd25519PublicKey(k) != nil {
+			t.Fatalf("weak Ed25519 key %x parsed", []byte(k))
 		}
 		m, err := crypto.PublicJWK(pub)
 		if err != nil {

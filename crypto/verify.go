@@ -22,7 +22,16 @@ func VerifySignature(pub crypto.PublicKey, alg Algorithm, message, sig []byte) e
 		return fmt.Errorf("%w: %q with key type %s", ErrUnsupportedAlgorithm, alg, t)
 	}
 	if alg == EdDSA {
-		if !ed25519.Verify(pub.(ed25519.PublicKey), message, sig) {
+		k := pub.(ed25519.PublicKey)
+		if len(k) != ed25519.PublicKeySize {
+			return fmt.Errorf("%w: %w: Ed25519 key of %d bytes", ErrInvalidSignature, ErrInvalidPublicKey, len(k))
+		}
+		// Keys are checked when parsed; this catches keys built elsewhere
+		// (a small-order key accepts forged signatures).
+		if err := weakEd25519(k); err != nil {
+			return fmt.Errorf("%w: %w", ErrInvalidSignature, err)
+		}
+		if !ed25519.Verify(k, message, sig) {
 			return ErrInvalidSignature
 		}
 		return nil

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -29,6 +30,12 @@ var (
 	ErrRedirect       = errors.New("fetch: redirect not allowed")
 	ErrStatus         = errors.New("fetch: unexpected HTTP status")
 	ErrFetch          = errors.New("fetch: request failed")
+	// ErrIncomplete: the body was not received in full (the timeout expired
+	// or the connection ended mid-body, fewer bytes than Content-Length, or
+	// a body delimited only by the connection closing, which cannot be told
+	// apart from a cut connection — RFC 9112 §6.3 item 8). It is always
+	// wrapped together with ErrFetch.
+	ErrIncomplete = errors.New("fetch: incomplete response body")
 )
 
 // StatusError reports a non-2xx response.
@@ -152,7 +159,8 @@ var blockedPrefixes = func() []netip.Prefix {
 		"0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "169.254.0.0/16", "172.16.0.0/12",
 		"192.0.0.0/24", "192.0.2.0/24", "192.88.99.0/24", "192.168.0.0/16", "198.18.0.0/15",
 		"198.51.100.0/24", "203.0.113.0/24", "224.0.0.0/4", "240.0.0.0/4",
-		"::/128", "64:ff9b::/96", "64:ff9b:1::/48", "100::/64", "2001::/23", "2001:db8::/32",
+		"::/96", // unspecified and IPv4-compatible IPv6 (::a.b.c.d, RFC 4291 §2.5.5.1, deprecated)
+		"64:ff9b::/96", "64:ff9b:1::/48", "100::/64", "2001::/23", "2001:db8::/32",
 		"2002::/16", "fc00::/7", "fe80::/10", "ff00::/8",
 	} {
 		out = append(out, netip.MustParsePrefix(s))
@@ -363,12 +371,25 @@ func (f *Fetcher) do(ctx context.Context, u *url.URL, c Call) (*Response, error)
 	if resp.ContentLength > c.MaxBytes {
 		return nil, fmt.Errorf("%w: Content-Length %d > %d", ErrTooLarge, resp.ContentLength, c.MaxBytes)
 	}
+	// A body whose end is only the connection closing (HTTP/1.x without
+	// Content-Length or chunked coding) cannot be told from a cut one.
+	if resp.ProtoMajor == 1 && resp.ContentLength < 0 && !slices.Contains(resp.TransferEncoding, "chunked") {
+		return nil, fmt.Errorf("%w: %w: HTTP/1.x body without Content-Length or chunked transfer coding", ErrFetch, ErrIncomplete)
+	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, c.MaxBytes+1))
 	if err != nil {
-		return nil, fmt.Errorf("%w: reading body: %w", ErrFetch, err)
+		return nil, fmt.Errorf("%w: %w: reading body: %w", ErrFetch, ErrIncomplete, err)
 	}
 	if int64(len(body)) > c.MaxBytes {
 		return nil, fmt.Errorf("%w: more than %d bytes", ErrTooLarge, c.MaxBytes)
+	}
+	if resp.ContentLength >= 0 && int64(len(body)) != resp.ContentLength {
+		return nil, fmt.Errorf("%w: %w: %d of %d bytes", ErrFetch, ErrIncomplete, len(body), resp.ContentLength)
+	}
+	// The deadline expired while the body was read: whatever the transport
+	// reported, the body is not known to be complete.
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("%w: %w: %w", ErrFetch, ErrIncomplete, err)
 	}
 	ct := resp.Header.Get("Content-Type")
 	if i := strings.IndexByte(ct, ';'); i >= 0 {

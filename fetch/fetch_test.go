@@ -33,6 +33,12 @@ func TestCheckURL(t *testing.T) {
 		{"row59_private_ip", strict, "https://10.0.0.1/", ErrBlockedAddress},
 		{"row59_ipv6_loopback", strict, "https://[::1]/", ErrBlockedAddress},
 		{"row59_mapped_v4", strict, "https://[::ffff:127.0.0.1]/", ErrBlockedAddress},
+		{"v4_compatible_loopback", strict, "https://[::127.0.0.1]/", ErrBlockedAddress},
+		{"v4_compatible_loopback_with_option", loop, "http://[::127.0.0.1]/", ErrURL},
+		{"v4_compatible_loopback_https_with_option", loop, "https://[::127.0.0.1]/", ErrBlockedAddress},
+		{"v4_compatible_metadata", strict, "https://[::169.254.169.254]/", ErrBlockedAddress},
+		{"v4_compatible_private", strict, "https://[::a00:1]/", ErrBlockedAddress},
+		{"v4_compatible_public", strict, "https://[::93.184.216.34]/", ErrBlockedAddress},
 		{"no_host", strict, "https:///path", ErrURL},
 		{"loopback_option_http", loop, "http://127.0.0.1:8080/x", nil},
 		{"loopback_option_private_still_blocked", loop, "https://192.168.1.1/", ErrBlockedAddress},
@@ -52,10 +58,14 @@ func TestCheckURL(t *testing.T) {
 }
 
 func TestCheckAddr(t *testing.T) {
-	for _, s := range []string{"127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.0.1", "169.254.169.254", "100.64.0.1", "0.0.0.0", "::1", "fe80::1", "fd00::1", "224.0.0.1", "::ffff:10.0.0.1", "64:ff9b::a00:1"} {
+	for _, s := range []string{"127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.0.1", "169.254.169.254", "100.64.0.1", "0.0.0.0", "::1", "fe80::1", "fd00::1", "224.0.0.1", "::ffff:10.0.0.1", "64:ff9b::a00:1", "::127.0.0.1", "::7f00:1", "::10.0.0.1", "::8.8.8.8", "::2"} {
 		if err := CheckAddr(netip.MustParseAddr(s), false); !errors.Is(err, ErrBlockedAddress) {
 			t.Errorf("%s: %v", s, err)
 		}
+	}
+	// IPv4-compatible loopback is not loopback: blocked even with the option.
+	if err := CheckAddr(netip.MustParseAddr("::127.0.0.1"), true); !errors.Is(err, ErrBlockedAddress) {
+		t.Errorf("::127.0.0.1 with AllowLoopback: %v", err)
 	}
 	for _, s := range []string{"93.184.216.34", "2606:2800:220:1:248:1893:25c8:1946"} {
 		if err := CheckAddr(netip.MustParseAddr(s), false); err != nil {

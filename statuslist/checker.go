@@ -151,7 +151,7 @@ func (c *Checker) Check(ctx context.Context, ref vocab.StatusReference) (Status,
 	return v, nil
 }
 
-// Presentation adapts the checker to presentation.StatusChecker: the raw
+// Presentation adapts the checker to vocab.StatusChecker: the raw
 // entry value (IETF status type; W3C entry bits, 0 = not set) and, for W3C
 // entries with a statusMessage, the message of that value. The credential
 // validation of package presentation interprets it by purpose.

@@ -27,7 +27,8 @@ const (
 type DecodeOptions struct {
 	// MaxDecodedBytes caps the inflated size: inflation stops and fails with
 	// ErrTooLarge as soon as one byte more would be produced, so a
-	// compression bomb costs at most this much memory and time.
+	// compression bomb costs at most this much time and about this much
+	// allocation (a list that decodes costs about twice this much).
 	MaxDecodedBytes int64
 	// MaxEncodedBytes caps the encoded input (base64 text or CBOR bytes).
 	MaxEncodedBytes int64
@@ -51,31 +52,70 @@ func (o DecodeOptions) maxEncoded() int64 {
 }
 
 // readBounded reads r to EOF, failing with ErrTooLarge once more than max
-// bytes come out. The buffer grows geometrically up to max+1, so a
-// compression bomb costs about 2·max of allocation whatever it claims.
+// bytes come out. Output is read into chunks that double in size but
+// together never hold more than max bytes, and one byte beyond max is probed
+// into a separate one-byte array: a compression bomb allocates the cap once
+// (no buffer is ever copied into a larger one), and a list of n bytes costs
+// its chunks plus one contiguous copy when it spans several chunks — never
+// more than twice the cap.
 func readBounded(r io.Reader, max int64) ([]byte, error) {
-	buf := make([]byte, 0, min(64<<10, max+1))
+	var chunks [][]byte
+	var filled int64 // bytes in chunks
+	chunk := make([]byte, 0, min(64<<10, max))
 	for {
-		if int64(len(buf)) > max {
-			return nil, fmt.Errorf("%w: inflates beyond %d bytes", ErrTooLarge, max)
-		}
-		if len(buf) == cap(buf) {
-			nb := make([]byte, len(buf), min(2*int64(cap(buf)), max+1))
-			copy(nb, buf)
-			buf = nb
-		}
-		n, err := r.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		if err == io.EOF {
-			if int64(len(buf)) > max {
-				return nil, fmt.Errorf("%w: inflates beyond %d bytes", ErrTooLarge, max)
+		if len(chunk) == cap(chunk) {
+			chunks = append(chunks, chunk)
+			filled += int64(len(chunk))
+			rest := max - filled
+			if rest <= 0 {
+				// The chunks hold max bytes: the stream must end here.
+				var probe [1]byte
+				for {
+					n, err := r.Read(probe[:])
+					if n > 0 {
+						return nil, fmt.Errorf("%w: inflates beyond %d bytes", ErrTooLarge, max)
+					}
+					if err == io.EOF {
+						return joinChunks(chunks, filled), nil
+					}
+					if err != nil {
+						return nil, fmt.Errorf("%w: %v", ErrCompression, err)
+					}
+				}
 			}
-			return buf, nil
+			chunk = make([]byte, 0, min(2*int64(cap(chunk)), rest))
+		}
+		n, err := r.Read(chunk[len(chunk):cap(chunk)])
+		chunk = chunk[:len(chunk)+n]
+		if err == io.EOF {
+			return joinChunks(append(chunks, chunk), filled+int64(len(chunk))), nil
 		}
 		if err != nil {
 			return nil, fmt.Errorf("%w: %v", ErrCompression, err)
 		}
 	}
+}
+
+// joinChunks concatenates chunks holding n bytes (one chunk is returned as
+// is).
+func joinChunks(chunks [][]byte, n int64) []byte {
+	var nonEmpty [][]byte
+	for _, c := range chunks {
+		if len(c) > 0 {
+			nonEmpty = append(nonEmpty, c)
+		}
+	}
+	switch len(nonEmpty) {
+	case 0:
+		return []byte{}
+	case 1:
+		return nonEmpty[0]
+	}
+	out := make([]byte, 0, n)
+	for _, c := range nonEmpty {
+		out = append(out, c...)
+	}
+	return out
 }
 
 // Inflate decompresses a ZLIB (RFC 1950) stream with a cap on the output.
@@ -184,6 +224,9 @@ func DecodeLst(lst string, bits int, opts DecodeOptions) (*List, error) {
 	if int64(len(lst)) > opts.maxEncoded() {
 		return nil, fmt.Errorf("%w: lst is %d bytes", ErrTooLarge, len(lst))
 	}
+	if err := base64Alphabet(lst, false); err != nil {
+		return nil, fmt.Errorf("lst: %w", err)
+	}
 	raw, err := base64.RawURLEncoding.Strict().DecodeString(lst)
 	if err != nil {
 		return nil, fmt.Errorf("%w: lst: %v", ErrEncoding, err)
@@ -226,14 +269,18 @@ func EncodeBitstringLevel(l *List, level int) (string, error) {
 	return "u" + base64.RawURLEncoding.EncodeToString(gzipLevel(l.data, level)), nil
 }
 
-// DecodeBitstring decodes a W3C encodedList with the entry's statusSize
-// (1 when absent). The multibase prefix must be "u"; the list must hold at
-// least MinBitstringEntries entries (ErrListLength) unless opts allow it.
+// DecodeBitstring decodes a W3C encodedList with the entry's statusSize;
+// 0 stands for an absent statusSize, which is 1 (BSL §2.1). The multibase
+// prefix must be "u"; the list must hold at least MinBitstringEntries
+// entries (ErrListLength) unless opts allow it.
 func DecodeBitstring(encodedList string, statusSize int, opts DecodeOptions) (*List, error) {
 	if !strings.HasPrefix(encodedList, "u") {
 		return nil, fmt.Errorf("%w: encodedList must carry the multibase prefix \"u\" (base64url)", ErrEncoding)
 	}
-	return decodeGzipList(encodedList[1:], statusSize, opts, base64.RawURLEncoding.Strict())
+	if statusSize == 0 {
+		statusSize = 1
+	}
+	return decodeGzipList(encodedList[1:], statusSize, opts, false)
 }
 
 // DecodeStatusList2021 decodes the legacy StatusList2021 encodedList:
@@ -242,19 +289,24 @@ func DecodeBitstring(encodedList string, statusSize int, opts DecodeOptions) (*L
 // XFSC service, emit), padded or not, are accepted; a leading "u" is not.
 func DecodeStatusList2021(encodedList string, opts DecodeOptions) (*List, error) {
 	s := strings.TrimRight(encodedList, "=")
-	enc := base64.RawURLEncoding
-	if strings.ContainsAny(s, "+/") {
-		enc = base64.RawStdEncoding
-	}
-	return decodeGzipList(s, 1, opts, enc.Strict())
+	return decodeGzipList(s, 1, opts, strings.ContainsAny(s, "+/"))
 }
 
-func decodeGzipList(s string, statusSize int, opts DecodeOptions, enc *base64.Encoding) (*List, error) {
+// decodeGzipList decodes unpadded base64url (std: standard alphabet) of a
+// GZIP member holding an MSB-first list.
+func decodeGzipList(s string, statusSize int, opts DecodeOptions, std bool) (*List, error) {
 	if statusSize < 1 || statusSize > 8 {
 		return nil, fmt.Errorf("%w: statusSize=%d", ErrBadBits, statusSize)
 	}
 	if int64(len(s)) > opts.maxEncoded() {
 		return nil, fmt.Errorf("%w: encodedList is %d bytes", ErrTooLarge, len(s))
+	}
+	if err := base64Alphabet(s, std); err != nil {
+		return nil, fmt.Errorf("encodedList: %w", err)
+	}
+	enc := base64.RawURLEncoding.Strict()
+	if std {
+		enc = base64.RawStdEncoding.Strict()
 	}
 	raw, err := enc.DecodeString(s)
 	if err != nil {

@@ -512,6 +512,9 @@ func TestRow33_BadSizes(t *testing.T) {
 		if _, err := NewBitstringList(8, s); !errors.Is(err, ErrBadBits) {
 			t.Fatalf("statusSize %d: %v", s, err)
 		}
+	}
+	// DecodeBitstring takes 0 for an absent statusSize (= 1).
+	for _, s := range []int{-1, 9, 16} {
 		if _, err := DecodeBitstring("u", s, DecodeOptions{}); !errors.Is(err, ErrBadBits) {
 			t.Fatalf("decode statusSize %d: %v", s, err)
 		}

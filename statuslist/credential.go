@@ -17,7 +17,7 @@ const (
 	TypeStatusList2021     = "StatusList2021"
 	TypeStatusList2021Cred = "StatusList2021Credential"
 	TypeStatusList2021Ent  = "StatusList2021Entry"
-	// TypeIETFStatusList is presentation.StatusReference.Type for IETF
+	// TypeIETFStatusList is vocab.StatusReference.Type for IETF
 	// referenced tokens.
 	TypeIETFStatusList = "status_list"
 )

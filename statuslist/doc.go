@@ -28,7 +28,7 @@
 // Verifier side: a Checker fetches lists through the guarded fetcher
 // (GuardedFetcher), verifies signature, typ, sub = uri, expiry and purpose,
 // caches by ttl/exp clamped to a configured range, and answers
-// Check(ctx, presentation.StatusReference) (Status, error); CheckAt resolves
+// Check(ctx, vocab.StatusReference) (Status, error); CheckAt resolves
 // historical statuses. ReferenceFromIETF and ReferenceFromW3C parse status
 // claims strictly.
 //

@@ -66,8 +66,11 @@ type List struct {
 	mask  uint8
 }
 
-// NewIETFList returns an all-VALID IETF list of n entries with bits ∈
-// {1,2,4,8}. The byte length is rounded up; unused trailing bits are zero.
+// NewIETFList returns an all-VALID IETF list of at least n entries with
+// bits ∈ {1,2,4,8}. The encoded list carries no entry count, only whole
+// bytes, so n is rounded up to fill the last byte: Len reports the rounded
+// count, the same before and after an encode/decode round trip
+// (NewIETFList(2053, 1).Len() is 2056).
 func NewIETFList(n uint64, bits int) (*List, error) {
 	if !ietfBits(bits) {
 		return nil, fmt.Errorf("%w: bits=%d", ErrBadBits, bits)
@@ -75,8 +78,9 @@ func NewIETFList(n uint64, bits int) (*List, error) {
 	return newList(n, bits, LSBFirst)
 }
 
-// NewBitstringList returns an all-zero W3C list of n entries of statusSize
-// bits (1..8). Callers publishing a list should use n ≥ MinBitstringEntries.
+// NewBitstringList returns an all-zero W3C list of at least n entries of
+// statusSize bits (1..8), rounded up to fill the last byte as with
+// NewIETFList. Callers publishing a list should use n ≥ MinBitstringEntries.
 func NewBitstringList(n uint64, statusSize int) (*List, error) {
 	if statusSize < 1 || statusSize > 8 {
 		return nil, fmt.Errorf("%w: statusSize=%d", ErrBadBits, statusSize)
@@ -89,6 +93,8 @@ func newList(n uint64, bits int, order BitOrder) (*List, error) {
 		return nil, fmt.Errorf("%w: %d entries", ErrIndexOutOfRange, n)
 	}
 	nbytes := (n*uint64(bits) + 7) / 8
+	// The entries the bytes hold, as ListFromBytes counts them (≥ n).
+	n = nbytes * 8 / uint64(bits)
 	return &List{data: make([]byte, nbytes), n: n, bits: uint8(bits), order: order, mask: uint8(1<<bits - 1)}, nil
 }
 

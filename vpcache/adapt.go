@@ -8,7 +8,7 @@ import (
 	"github.com/ocmw/wstack/vocab"
 )
 
-// StatusFromPresentation adapts a presentation.StatusChecker (for example
+// StatusFromPresentation adapts a vocab.StatusChecker (for example
 // statuslist's checker through its presentation adapter) to [StatusChecker],
 // mapping the status value by reference type:
 //

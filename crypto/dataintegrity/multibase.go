@@ -6,6 +6,8 @@ import (
 	"crypto/ed25519"
 	"crypto/elliptic"
 	"fmt"
+
+	wcrypto "github.com/ocmw/wstack/crypto"
 )
 
 const b58Alphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
@@ -113,7 +115,9 @@ var (
 // DecodeMultikey decodes a publicKeyMultibase value (Controlled Identifiers
 // 1.0 §2.2.2 Multikey): base58btc of a multicodec header followed by the key;
 // Ed25519 (0xed01, 32 bytes), P-256 (0x8024) and P-384 (0x8124) compressed
-// points. Any other header is ErrMultikeyHeader.
+// points. Any other header is ErrMultikeyHeader. An Ed25519 key of small
+// order or in a non-canonical encoding fails with ErrInvalidKey and
+// crypto.ErrWeakKey (github.com/ocmw/wstack/crypto).
 func DecodeMultikey(s string) (crypto.PublicKey, error) {
 	raw, err := multibaseDecode(s)
 	if err != nil {
@@ -125,8 +129,8 @@ func DecodeMultikey(s string) (crypto.PublicKey, error) {
 	h, key := raw[:2], raw[2:]
 	switch {
 	case h[0] == headerEd25519[0] && h[1] == headerEd25519[1]:
-		if len(key) != ed25519.PublicKeySize {
-			return nil, fmt.Errorf("%w: Ed25519 key of %d bytes", ErrInvalidKey, len(key))
+		if err := wcrypto.CheckEd25519PublicKey(key); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrInvalidKey, err)
 		}
 		return ed25519.PublicKey(append([]byte(nil), key...)), nil
 	case h[0] == headerP256[0] && h[1] == headerP256[1]:

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	gocrypto "crypto"
 	"crypto/ecdh"
-	"crypto/ed25519"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -354,9 +353,6 @@ func PublicKeyFromJWK(m map[string]any) (gocrypto.PublicKey, error) {
 			return nil, fmt.Errorf("%w: %w", ErrUnsupportedPublicKeyType, err)
 		}
 		return nil, fmt.Errorf("%w: %w", ErrInvalidPublicKey, err)
-	}
-	if k, ok := pub.(ed25519.PublicKey); ok && !validEd25519Point(k) {
-		return nil, fmt.Errorf("%w: not a valid Ed25519 point", ErrInvalidPublicKey)
 	}
 	return pub, nil
 }

@@ -9,6 +9,8 @@ import (
 	"errors"
 	"math/big"
 	"testing"
+
+	"github.com/ocmw/wstack/crypto"
 )
 
 // Vectors of the IETF draft "The Base58 Encoding Scheme"
@@ -169,8 +171,9 @@ func TestEd25519PointValidation(t *testing.T) {
 	}
 	identity := make([]byte, 32)
 	identity[0] = 1 // y = 1, x = 0
-	if !validEd25519Point(identity) {
-		t.Error("identity (sign 0) rejected")
+	// The identity is on the curve but of small order: rejected.
+	if err := crypto.CheckEd25519PublicKey(identity); !errors.Is(err, crypto.ErrWeakKey) {
+		t.Errorf("identity: %v, want ErrWeakKey", err)
 	}
 	negZero := append([]byte(nil), identity...)
 	negZero[31] |= 0x80 // x = 0 with sign bit set is not canonical
@@ -226,6 +229,17 @@ func decompressReference(curve elliptic.Curve, c []byte) (*big.Int, *big.Int) {
 	}
 	return x, y
 }
+
+// d25519 = −121665/121666 mod p (RFC 8032 §5.1).
+var d25519 = func() *big.Int {
+	num := new(big.Int).Neg(big.NewInt(121665))
+	den := new(big.Int).ModInverse(big.NewInt(121666), p25519)
+	num.Mul(num, den)
+	return num.Mod(num, p25519)
+}()
+
+// validEd25519Point is the check every did parser applies to an Ed25519 key.
+func validEd25519Point(enc []byte) bool { return crypto.CheckEd25519PublicKey(enc) == nil }
 
 // validEd25519Reference decides point validity with Euler's criterion on
 // x² = (y² − 1)/(d·y² + 1), independently of validEd25519Point.

@@ -8,6 +8,8 @@ import (
 	"crypto/elliptic"
 	"fmt"
 	"math/big"
+
+	"github.com/ocmw/wstack/crypto"
 )
 
 // Multicodec codes of the public key types (multiformats multicodec table;
@@ -87,7 +89,8 @@ func rawPublicKey(pub gocrypto.PublicKey) (uint64, []byte, error) {
 // public key: ed25519.PublicKey, *ecdsa.PublicKey (P-256, P-384) or
 // *ecdh.PublicKey (X25519). Errors match ErrInvalidDID (not base58btc
 // multibase), ErrInvalidPublicKeyLength, ErrInvalidPublicKey or
-// ErrUnsupportedPublicKeyType.
+// ErrUnsupportedPublicKeyType; an Ed25519 key of small order or in a
+// non-canonical encoding matches ErrInvalidPublicKey and crypto.ErrWeakKey.
 func DecodeMultikey(mb string) (uint64, gocrypto.PublicKey, error) {
 	codec, raw, err := decodeMultibaseKey(mb)
 	if err != nil {
@@ -122,8 +125,8 @@ func parseRawKey(codec uint64, raw []byte) (gocrypto.PublicKey, error) {
 	}
 	switch codec {
 	case CodecEd25519:
-		if !validEd25519Point(raw) {
-			return nil, fmt.Errorf("%w: not a valid Ed25519 point", ErrInvalidPublicKey)
+		if err := crypto.CheckEd25519PublicKey(raw); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrInvalidPublicKey, err)
 		}
 		return ed25519.PublicKey(append([]byte(nil), raw...)), nil
 	case CodecX25519:
@@ -166,17 +169,8 @@ func decompress(curve elliptic.Curve, c []byte) (*ecdsa.PublicKey, error) {
 	return pk, nil
 }
 
-// Curve25519 / edwards25519 constants (RFC 7748, RFC 8032).
-var (
-	p25519 = new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), 255), big.NewInt(19))
-	// d = −121665/121666 mod p
-	d25519 = func() *big.Int {
-		num := new(big.Int).Neg(big.NewInt(121665))
-		den := new(big.Int).ModInverse(big.NewInt(121666), p25519)
-		num.Mul(num, den)
-		return num.Mod(num, p25519)
-	}()
-)
+// p25519 = 2^255 − 19, the field prime of Curve25519 (RFC 7748).
+var p25519 = new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), 255), big.NewInt(19))
 
 // edY decodes the little-endian y coordinate of an encoded Ed25519 point
 // and the sign bit of x.
@@ -190,34 +184,6 @@ func edY(enc []byte) (*big.Int, uint) {
 	return new(big.Int).SetBytes(be), sign
 }
 
-// validEd25519Point reports whether enc is the canonical encoding of a
-// point on edwards25519 (RFC 8032 §5.1.3 decoding): y < p, and
-// x² = u/v with u = y² − 1, v = d·y² + 1 has a square root, i.e. u·v is a
-// quadratic residue (v is never 0 because d is not a square); x = 0
-// (u = 0) is only allowed with sign bit 0. The key is public, so
-// variable-time arithmetic is fine.
-func validEd25519Point(enc []byte) bool {
-	if len(enc) != 32 {
-		return false
-	}
-	y, sign := edY(enc)
-	if y.Cmp(p25519) >= 0 {
-		return false
-	}
-	y2 := new(big.Int).Mul(y, y)
-	y2.Mod(y2, p25519)
-	u := new(big.Int).Sub(y2, big.NewInt(1))
-	u.Mod(u, p25519)
-	if u.Sign() == 0 {
-		return sign == 0
-	}
-	v := new(big.Int).Mul(d25519, y2)
-	v.Add(v, big.NewInt(1))
-	u.Mul(u, v)
-	u.Mod(u, p25519)
-	return big.Jacobi(u, p25519) == 1
-}
-
 // X25519FromEd25519 derives the X25519 public key of an Ed25519 public key
 // with the birational map u = (1 + y)/(1 − y) (RFC 7748 §4.1; did:key v0.9
 // "Derive Encryption Key Algorithm", OSCORE-style Montgomery coordinates).
@@ -225,8 +191,8 @@ func X25519FromEd25519(pub ed25519.PublicKey) (*ecdh.PublicKey, error) {
 	if len(pub) != ed25519.PublicKeySize {
 		return nil, fmt.Errorf("%w: ed25519 key of %d bytes", ErrInvalidPublicKeyLength, len(pub))
 	}
-	if !validEd25519Point(pub) {
-		return nil, fmt.Errorf("%w: not a valid Ed25519 point", ErrInvalidPublicKey)
+	if err := crypto.CheckEd25519PublicKey(pub); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidPublicKey, err)
 	}
 	y, _ := edY(pub)
 	num := new(big.Int).Add(big.NewInt(1), y)

@@ -191,7 +191,9 @@ func parseECPublic(params, point []byte) (*ecdsa.PublicKey, crypto.KeyType, erro
 }
 
 // parseEd25519Public decodes the CKA_EC_PARAMS and CKA_EC_POINT of an
-// Edwards public key (PKCS#11 v3.0 §2.3.10).
+// Edwards public key (PKCS#11 v3.0 §2.3.10). Small-order and
+// non-canonical keys are rejected (errObject and crypto.ErrWeakKey), so
+// such a key imported into the token by another application is skipped.
 func parseEd25519Public(params, point []byte) (ed25519.PublicKey, error) {
 	if !bytes.Equal(params, oidEd25519) && !bytes.Equal(params, nameEd25519) {
 		return nil, fmt.Errorf("%w: not an Ed25519 key", errObject)
@@ -199,6 +201,10 @@ func parseEd25519Public(params, point []byte) (ed25519.PublicKey, error) {
 	raw, err := unwrapPoint(point, ed25519.PublicKeySize)
 	if err != nil {
 		return nil, err
+	}
+	// A small-order key on the token would accept forged signatures.
+	if err := crypto.CheckEd25519PublicKey(raw); err != nil {
+		return nil, fmt.Errorf("%w: %w", errObject, err)
 	}
 	return ed25519.PublicKey(bytes.Clone(raw)), nil
 }

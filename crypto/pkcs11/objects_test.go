@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/ocmw/wstack/crypto"
+	"github.com/ocmw/wstack/internal/testkeys"
 )
 
 func TestLabelRoundTrip(t *testing.T) {
@@ -317,4 +318,21 @@ func FuzzParseECPoint(f *testing.F) {
 			t.Fatal("accepted an Ed25519 key of the wrong size")
 		}
 	})
+}
+
+// Issue #10 item 3: an Edwards public key object on the token holding a
+// small-order or non-canonical point (imported by another application) is
+// not a usable key: errObject + crypto.ErrWeakKey, so build skips it.
+func TestParseEd25519PublicSmallOrder(t *testing.T) {
+	for _, k := range testkeys.SmallOrderEd25519 {
+		t.Run(k.Name, func(t *testing.T) {
+			wrapped, _ := asn1.Marshal([]byte(k.Key))
+			for _, point := range [][]byte{wrapped, k.Key} {
+				pub, err := parseEd25519Public(oidEd25519, point)
+				if !errors.Is(err, errObject) || !errors.Is(err, crypto.ErrWeakKey) {
+					t.Fatalf("parseEd25519Public = %x, %v; want errObject and crypto.ErrWeakKey", []byte(pub), err)
+				}
+			}
+		})
+	}
 }

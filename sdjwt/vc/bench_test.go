@@ -25,9 +25,11 @@ func BenchmarkVerify(b *testing.B) {
 		b.Fatal(err)
 	}
 	v, err := NewVerifier(Config{
-		SDJWT:         sdjwt.Config{Algorithms: []crypto.Algorithm{crypto.ES256}, Key: &issuer.k.PublicKey, Now: func() time.Time { return now }},
-		StatusChecker: StatusCheckerFunc(func(context.Context, vocab.StatusReference) error { return nil }),
-		TypeMetadata:  &TypeMetadataResolver{Registry: map[string][]byte{"https://credentials.example.com/identity_credential": md}},
+		SDJWT: sdjwt.Config{Algorithms: []crypto.Algorithm{crypto.ES256}, Key: &issuer.k.PublicKey, Now: func() time.Time { return now }},
+		StatusChecker: StatusCheckerFunc(func(context.Context, vocab.StatusReference) (vocab.StatusResult, error) {
+			return vocab.StatusResult{}, nil
+		}),
+		TypeMetadata: &TypeMetadataResolver{Registry: map[string][]byte{"https://credentials.example.com/identity_credential": md}},
 	})
 	if err != nil {
 		b.Fatal(err)

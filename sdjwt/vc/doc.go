@@ -11,7 +11,11 @@
 //     through crypto/did, and x5c chains to a caller-supplied pool — always
 //     through the guarded wstack/fetch fetcher;
 //   - status references (status.status_list{idx,uri}, Token Status List)
-//     extracted and handed to a StatusChecker;
+//     extracted and handed to a StatusChecker (statuslist.Checker's
+//     Presentation method); a credential with a status claim and no
+//     checker fails with ErrStatusUnknown unless Config.SkipStatusCheck is
+//     set, and revoked, suspended, other values and unknown status are
+//     ErrRevoked, ErrSuspended, ErrStatusInvalid and ErrStatusUnknown;
 //   - SD-JWT VC Type Metadata (optional, off by default): fetched from the
 //     vct URL or a local registry, vct#integrity and extends#integrity
 //     checked with Subresource Integrity (strongest algorithm), extends chains

@@ -61,8 +61,10 @@ func Example() {
 
 	v, _ := vc.NewVerifier(vc.Config{
 		SDJWT: sdjwt.Config{Algorithms: []crypto.Algorithm{crypto.ES256}, Key: issuerKey.Public()},
-		StatusChecker: vc.StatusCheckerFunc(func(ctx context.Context, ref vocab.StatusReference) error {
-			return nil // e.g. look ref.URI / ref.Index up with the statuslist checker
+		// In a real verifier: statusChecker.Presentation() of a
+		// statuslist.Checker, which fetches and verifies the list.
+		StatusChecker: vc.StatusCheckerFunc(func(ctx context.Context, ref vocab.StatusReference) (vocab.StatusResult, error) {
+			return vocab.StatusResult{Value: 0x00}, nil // VALID
 		}),
 	})
 	res, err := v.Verify(ctx, pres, sdjwt.Expect{Audience: "x509_san_dns:verifier.example.org", Nonce: "n-0S6_WzA2Mj"})

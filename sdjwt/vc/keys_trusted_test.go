@@ -6,10 +6,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/ocmw/wstack/crypto"
 	"github.com/ocmw/wstack/crypto/jose"
 	"github.com/ocmw/wstack/sdjwt"
-	"github.com/stretchr/testify/require"
 )
 
 func TestIssuerKeyTrusted(t *testing.T) {

@@ -12,11 +12,12 @@ import (
 
 	"time"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/ocmw/wstack/crypto"
 	"github.com/ocmw/wstack/fetch"
 	"github.com/ocmw/wstack/sdjwt"
 	"github.com/ocmw/wstack/vocab"
-	"github.com/stretchr/testify/require"
 )
 
 func sri256(b []byte) string {
@@ -115,7 +116,7 @@ func TestTypeMetadataEnforcedByVerifier(t *testing.T) {
 		{"path":["address","locality"],"sd":"always"}]}`)
 	newV := func() *Verifier {
 		v, err := NewVerifier(Config{SDJWT: sdjwt.Config{Algorithms: []crypto.Algorithm{crypto.ES256}, Key: &issuer.k.PublicKey,
-			Now: func() time.Time { return now }}, TypeMetadata: &TypeMetadataResolver{Registry: map[string][]byte{baseVCT: md}}})
+			Now: func() time.Time { return now }}, TypeMetadata: &TypeMetadataResolver{Registry: map[string][]byte{baseVCT: md}}, SkipStatusCheck: true})
 		require.NoError(t, err)
 		return v
 	}
@@ -188,16 +189,4 @@ func TestTypeMetadataFetched(t *testing.T) {
 		_, err := r.Resolve(ctx, srv.URL+"/vct/redirect", "")
 		require.ErrorIs(t, err, ErrTypeMetadata)
 	})
-}
-
-func TestRequireStatusCheck(t *testing.T) {
-	ctx := context.Background()
-	issuer := newKeySigner(t, "k")
-	sd, err := sdjwt.Issue(ctx, issuer, baseClaims("https://issuer.example.com"), sdjwt.IssueOptions{Typ: Typ})
-	require.NoError(t, err)
-	v, err := NewVerifier(Config{SDJWT: sdjwt.Config{Algorithms: []crypto.Algorithm{crypto.ES256}, Key: &issuer.k.PublicKey,
-		KeyBinding: sdjwt.KeyBindingOptional, Now: func() time.Time { return now }}, RequireStatusCheck: true})
-	require.NoError(t, err)
-	_, err = v.Verify(ctx, sd.String(), sdjwt.Expect{})
-	require.ErrorIs(t, err, ErrRevoked)
 }

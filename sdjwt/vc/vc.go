@@ -27,32 +27,41 @@ var (
 	ErrVCT            = errors.New("vc: missing or invalid vct")
 	ErrNonDisclosable = errors.New("vc: claim must not be selectively disclosable")
 	ErrStatus         = errors.New("vc: invalid status claim")
-	ErrRevoked        = errors.New("vc: credential status check failed")
-	ErrIssuerKey      = errors.New("vc: issuer key not validated")
-	ErrMetadata       = errors.New("vc: invalid JWT VC issuer metadata")
-	ErrTypeMetadata   = errors.New("vc: invalid type metadata")
-	ErrIntegrity      = errors.New("vc: integrity mismatch")
-	ErrClaimMetadata  = errors.New("vc: claim metadata violated")
+	// ErrRevoked: the Token Status List entry is INVALID (0x01). The status
+	// errors are vocab's, so errors.Is matches them across packages.
+	ErrRevoked = vocab.ErrRevoked
+	// ErrSuspended: the Token Status List entry is SUSPENDED (0x02).
+	ErrSuspended = vocab.ErrSuspended
+	// ErrStatusInvalid: the entry holds a value other than VALID, INVALID
+	// or SUSPENDED (application specific, 0x03 and up), which this
+	// verifier does not accept.
+	ErrStatusInvalid = vocab.ErrStatusInvalid
+	// ErrStatusUnknown: the status could not be established — no
+	// StatusChecker configured, the list unavailable or invalid (the
+	// checker's error is in the chain), or a status mechanism other than
+	// status_list. The credential is not accepted without its status.
+	ErrStatusUnknown = vocab.ErrStatusUnavailable
+	ErrIssuerKey     = errors.New("vc: issuer key not validated")
+	ErrMetadata      = errors.New("vc: invalid JWT VC issuer metadata")
+	ErrTypeMetadata  = errors.New("vc: invalid type metadata")
+	ErrIntegrity     = errors.New("vc: integrity mismatch")
+	ErrClaimMetadata = errors.New("vc: claim metadata violated")
 )
 
 // NonDisclosable lists the claims that must not be selectively disclosable
 // (draft -18 §"Registered JWT Claims").
 var nonDisclosable = []string{"iss", "nbf", "exp", "cnf", "status", "vct", "vct#integrity", "aka_vcts"}
 
-// StatusChecker answers the status of a credential's status reference. An
-// error rejects the credential; nil means the status is acceptable (valid).
-// The statuslist package's checker plugs in through StatusCheckerFunc.
-type StatusChecker interface {
-	CheckStatus(ctx context.Context, ref vocab.StatusReference) error
-}
+// StatusChecker answers the status value of a credential's status
+// reference (Token Status List: 0x00 VALID, 0x01 INVALID, 0x02 SUSPENDED,
+// others application specific). It must verify the status list and return
+// an error rather than a value it could not establish. It is the
+// credential view's checker: statuslist.Checker plugs in through its
+// Presentation method.
+type StatusChecker = vocab.StatusChecker
 
 // StatusCheckerFunc adapts a function to StatusChecker.
-type StatusCheckerFunc func(ctx context.Context, ref vocab.StatusReference) error
-
-// CheckStatus calls f.
-func (f StatusCheckerFunc) CheckStatus(ctx context.Context, ref vocab.StatusReference) error {
-	return f(ctx, ref)
-}
+type StatusCheckerFunc = vocab.StatusCheckerFunc
 
 // Config configures a Verifier.
 type Config struct {
@@ -62,12 +71,15 @@ type Config struct {
 	SDJWT sdjwt.Config
 	// AllowLegacyTyp also accepts typ vc+sd-jwt.
 	AllowLegacyTyp bool
-	// StatusChecker, when set, is asked about every status reference.
+	// StatusChecker is asked about the status reference of every
+	// credential that has one. Without it, a credential carrying a status
+	// claim fails with ErrStatusUnknown unless SkipStatusCheck is set.
 	StatusChecker StatusChecker
-	// RequireStatusCheck rejects credentials that carry a status reference
-	// when no StatusChecker is configured (instead of accepting them
-	// unchecked).
-	RequireStatusCheck bool
+	// SkipStatusCheck accepts credentials without checking their status
+	// claim (the claim is still parsed and returned in Result.Status); for
+	// callers that check status themselves. It cannot be combined with
+	// StatusChecker.
+	SkipStatusCheck bool
 	// TypeMetadata, when set, turns on type metadata processing.
 	TypeMetadata *TypeMetadataResolver
 	// AcceptedVCTs, when set, lists the vct values accepted.
@@ -84,6 +96,9 @@ type Verifier struct {
 func NewVerifier(cfg Config) (*Verifier, error) {
 	if len(cfg.SDJWT.Typ) != 0 {
 		return nil, fmt.Errorf("%w: typ is set by the SD-JWT VC profile", sdjwt.ErrOptions)
+	}
+	if cfg.SkipStatusCheck && cfg.StatusChecker != nil {
+		return nil, fmt.Errorf("%w: SkipStatusCheck with a StatusChecker", sdjwt.ErrOptions)
 	}
 	cfg.SDJWT.Typ = []string{Typ}
 	if cfg.AllowLegacyTyp {
@@ -112,24 +127,35 @@ type Result struct {
 // validity, key binding per policy), then the SD-JWT VC rules, the status
 // check and type metadata.
 func (v *Verifier) Verify(ctx context.Context, pres string, e sdjwt.Expect) (*Result, error) {
+	return v.verify(ctx, pres, e, false)
+}
+
+func (v *Verifier) verify(ctx context.Context, pres string, e sdjwt.Expect, view bool) (*Result, error) {
 	r, err := v.sd.Verify(ctx, pres, e)
 	if err != nil {
 		return nil, err
 	}
-	return v.profile(ctx, r, false)
+	return v.profile(ctx, r, false, view)
 }
 
 // VerifyIssued is the holder's check of an issued SD-JWT VC (all
 // disclosures present, no KB-JWT); claim metadata is enforced in full.
 func (v *Verifier) VerifyIssued(ctx context.Context, sdJWT string) (*Result, error) {
+	return v.verifyIssued(ctx, sdJWT, false)
+}
+
+func (v *Verifier) verifyIssued(ctx context.Context, sdJWT string, view bool) (*Result, error) {
 	r, err := v.sd.VerifyIssued(ctx, sdJWT)
 	if err != nil {
 		return nil, err
 	}
-	return v.profile(ctx, r, true)
+	return v.profile(ctx, r, true, view)
 }
 
-func (v *Verifier) profile(ctx context.Context, r *sdjwt.Result, complete bool) (*Result, error) {
+// profile applies the SD-JWT VC rules. viewStatus is set by ViewHandler:
+// without a StatusChecker the status is left to presentation.Validator,
+// which checks every credential's status references itself.
+func (v *Verifier) profile(ctx context.Context, r *sdjwt.Result, complete, viewStatus bool) (*Result, error) {
 	if err := CheckClaims(r.Claims, r.Disclosed); err != nil {
 		return nil, err
 	}
@@ -148,12 +174,9 @@ func (v *Verifier) profile(ctx context.Context, r *sdjwt.Result, complete bool) 
 		return nil, err
 	}
 	out.Status = ref
-	if ref != nil && v.cfg.StatusChecker == nil && v.cfg.RequireStatusCheck {
-		return nil, fmt.Errorf("%w: no status checker configured", ErrRevoked)
-	}
-	if ref != nil && v.cfg.StatusChecker != nil {
-		if err := v.cfg.StatusChecker.CheckStatus(ctx, *ref); err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrRevoked, err)
+	if _, has := r.Claims["status"]; has && !v.cfg.SkipStatusCheck && !(viewStatus && v.cfg.StatusChecker == nil) {
+		if err := v.checkStatus(ctx, ref); err != nil {
+			return nil, err
 		}
 	}
 	if v.cfg.TypeMetadata != nil {
@@ -168,6 +191,16 @@ func (v *Verifier) profile(ctx context.Context, r *sdjwt.Result, complete bool) 
 		out.TypeMetadata = md
 	}
 	return out, nil
+}
+
+// checkStatus establishes the status of a credential with a status claim
+// (ref nil: a mechanism other than status_list) with the one mapping of
+// vocab.CheckStatus.
+func (v *Verifier) checkStatus(ctx context.Context, ref *vocab.StatusReference) error {
+	if ref == nil {
+		return fmt.Errorf("%w: status mechanism other than status_list", ErrStatusUnknown)
+	}
+	return vocab.CheckStatus(ctx, v.cfg.StatusChecker, *ref)
 }
 
 // CheckClaims applies the SD-JWT VC claim rules to a processed payload and

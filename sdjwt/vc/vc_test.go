@@ -11,7 +11,6 @@ import (
 	"crypto/x509/pkix"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"math/big"
 	"net/http"
 	"net/http/httptest"
@@ -19,12 +18,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/ocmw/wstack/crypto"
 	"github.com/ocmw/wstack/crypto/did"
 	"github.com/ocmw/wstack/fetch"
 	"github.com/ocmw/wstack/sdjwt"
 	"github.com/ocmw/wstack/vocab"
-	"github.com/stretchr/testify/require"
 )
 
 // keySigner is a test jose.MessageSigner over an in-memory ECDSA key.
@@ -121,9 +121,9 @@ func TestIssueVerifyWithIssuerMetadata(t *testing.T) {
 	var checked []vocab.StatusReference
 	v, err := NewVerifier(Config{
 		SDJWT: sdjwt.Config{Algorithms: []crypto.Algorithm{crypto.ES256}, KeyResolver: &IssuerKeyResolver{Fetcher: ms.fetcher}, Now: func() time.Time { return now }},
-		StatusChecker: StatusCheckerFunc(func(_ context.Context, ref vocab.StatusReference) error {
+		StatusChecker: StatusCheckerFunc(func(_ context.Context, ref vocab.StatusReference) (vocab.StatusResult, error) {
 			checked = append(checked, ref)
-			return nil
+			return vocab.StatusResult{Value: 0x00}, nil // VALID
 		}),
 	})
 	require.NoError(t, err)
@@ -149,7 +149,7 @@ func TestIssueVerifyWithIssuerMetadata(t *testing.T) {
 	t.Run("jwks_uri", func(t *testing.T) {
 		ms.doc = func(iss string) any { return map[string]any{"issuer": iss, "jwks_uri": ms.srv.URL + "/jwks"} }
 		r := &IssuerKeyResolver{Fetcher: fetch.New(fetch.Options{AllowLoopback: true, RootCAs: ms.fetcher2Pool(t)})}
-		v2, err := NewVerifier(Config{SDJWT: sdjwt.Config{Algorithms: []crypto.Algorithm{crypto.ES256}, KeyResolver: r, Now: func() time.Time { return now }}})
+		v2, err := NewVerifier(Config{SDJWT: sdjwt.Config{Algorithms: []crypto.Algorithm{crypto.ES256}, KeyResolver: r, Now: func() time.Time { return now }}, SkipStatusCheck: true})
 		require.NoError(t, err)
 		_, err = v2.Verify(ctx, pres, expect)
 		require.NoError(t, err)
@@ -157,8 +157,8 @@ func TestIssueVerifyWithIssuerMetadata(t *testing.T) {
 	t.Run("revoked", func(t *testing.T) {
 		v3, err := NewVerifier(Config{
 			SDJWT: sdjwt.Config{Algorithms: []crypto.Algorithm{crypto.ES256}, Key: &issuer.k.PublicKey, Now: func() time.Time { return now }},
-			StatusChecker: StatusCheckerFunc(func(context.Context, vocab.StatusReference) error {
-				return errors.New("status 0x01 INVALID")
+			StatusChecker: StatusCheckerFunc(func(context.Context, vocab.StatusReference) (vocab.StatusResult, error) {
+				return vocab.StatusResult{Value: 0x01}, nil // INVALID
 			}),
 		})
 		require.NoError(t, err)
@@ -250,7 +250,7 @@ func TestMetadataURL(t *testing.T) {
 
 func fixedKeyVerifier(t *testing.T, pub gocrypto.PublicKey, legacy bool) *Verifier {
 	v, err := NewVerifier(Config{SDJWT: sdjwt.Config{Algorithms: []crypto.Algorithm{crypto.ES256}, Key: pub,
-		KeyBinding: sdjwt.KeyBindingOptional, Now: func() time.Time { return now }}, AllowLegacyTyp: legacy})
+		KeyBinding: sdjwt.KeyBindingOptional, Now: func() time.Time { return now }}, AllowLegacyTyp: legacy, SkipStatusCheck: true})
 	require.NoError(t, err)
 	return v
 }
@@ -343,7 +343,7 @@ func TestIssuerKeyX5C(t *testing.T) {
 	x5c := []string{base64.StdEncoding.EncodeToString(leaf.Raw)}
 	v, err := NewVerifier(Config{SDJWT: sdjwt.Config{Algorithms: []crypto.Algorithm{crypto.ES256},
 		KeyResolver: &IssuerKeyResolver{X5CRoots: roots, Now: func() time.Time { return now }},
-		KeyBinding:  sdjwt.KeyBindingOptional, Now: func() time.Time { return now }}})
+		KeyBinding:  sdjwt.KeyBindingOptional, Now: func() time.Time { return now }}, SkipStatusCheck: true})
 	require.NoError(t, err)
 	issue := func(iss string) string {
 		sd, err := sdjwt.Issue(ctx, leafSigner, baseClaims(iss), sdjwt.IssueOptions{Typ: Typ, Header: map[string]any{"x5c": x5c}})
@@ -359,7 +359,7 @@ func TestIssuerKeyX5C(t *testing.T) {
 	other := selfSigned(t, otherKey, nil, nil, true)
 	v2, err := NewVerifier(Config{SDJWT: sdjwt.Config{Algorithms: []crypto.Algorithm{crypto.ES256},
 		KeyResolver: &IssuerKeyResolver{X5CRoots: func() *x509.CertPool { p := x509.NewCertPool(); p.AddCert(other); return p }(), Now: func() time.Time { return now }},
-		KeyBinding:  sdjwt.KeyBindingOptional, Now: func() time.Time { return now }}})
+		KeyBinding:  sdjwt.KeyBindingOptional, Now: func() time.Time { return now }}, SkipStatusCheck: true})
 	require.NoError(t, err)
 	_, err = v2.Verify(ctx, issue("https://issuer.example.com"), sdjwt.Expect{})
 	require.ErrorIs(t, err, ErrIssuerKey)
@@ -375,7 +375,7 @@ func TestIssuerKeyDID(t *testing.T) {
 	require.NoError(t, err)
 	v, err := NewVerifier(Config{SDJWT: sdjwt.Config{Algorithms: []crypto.Algorithm{crypto.ES256},
 		KeyResolver: &IssuerKeyResolver{DIDs: did.NewKeyResolver(reg, did.KeyResolverOptions{})},
-		KeyBinding:  sdjwt.KeyBindingOptional, Now: func() time.Time { return now }}})
+		KeyBinding:  sdjwt.KeyBindingOptional, Now: func() time.Time { return now }}, SkipStatusCheck: true})
 	require.NoError(t, err)
 	sd, err := sdjwt.Issue(ctx, s, baseClaims(d), sdjwt.IssueOptions{Typ: Typ})
 	require.NoError(t, err)

@@ -43,7 +43,10 @@ func (h *ViewHandler) ParseSDJWT(_ context.Context, raw string) (*presentation.S
 
 // VerifySDJWT verifies raw: as issued when b.Nonce is empty, else as a
 // presentation whose KB-JWT must carry b's nonce, audience and transaction
-// data hashes.
+// data hashes. The credential's status is checked with the Verifier's
+// StatusChecker when it has one; otherwise it is left to
+// presentation.Validator, which checks the status references of every
+// credential it validates (and fails them without a checker).
 func (h *ViewHandler) VerifySDJWT(ctx context.Context, raw string, b presentation.Binding) (*presentation.SDJWTView, error) {
 	if h.Verifier == nil {
 		return nil, fmt.Errorf("%w: ViewHandler has no Verifier", sdjwt.ErrOptions)
@@ -51,9 +54,9 @@ func (h *ViewHandler) VerifySDJWT(ctx context.Context, raw string, b presentatio
 	var res *Result
 	var err error
 	if b.Nonce == "" {
-		res, err = h.Verifier.VerifyIssued(ctx, raw)
+		res, err = h.Verifier.verifyIssued(ctx, raw, true)
 	} else {
-		res, err = h.Verifier.Verify(ctx, raw, sdjwt.Expect{Nonce: b.Nonce, Audience: b.Audience, TransactionDataHashes: b.TransactionDataHashes})
+		res, err = h.Verifier.verify(ctx, raw, sdjwt.Expect{Nonce: b.Nonce, Audience: b.Audience, TransactionDataHashes: b.TransactionDataHashes}, true)
 	}
 	if err != nil {
 		return nil, MapViewError(err)
