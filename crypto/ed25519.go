@@ -16,7 +16,7 @@ var (
 	// verifies for every message) or a non-canonical encoding (y ≥ p).
 	ErrWeakKey = errors.New("crypto: weak public key (small order or non-canonical encoding)")
 	// ErrInvalidPublicKey is returned for a public key value that is not a
-	// key at all: a wrong length or a point that is not on the curve.
+	// key at all (e.g. an Ed25519 key that is not 32 bytes).
 	ErrInvalidPublicKey = errors.New("crypto: invalid public key")
 )
 
@@ -73,17 +73,29 @@ func weakEd25519(pub []byte) error {
 
 // CheckEd25519PublicKey checks an Ed25519 public key the way every parser
 // in wstack does: 32 bytes (else ErrInvalidPublicKey), the canonical
-// encoding of its point (RFC 8032 §5.1.3: y < p; else ErrWeakKey), not a
+// encoding of its point (RFC 8032 §5.1.3: y < p; else ErrWeakKey) and not a
 // point of small order (else ErrWeakKey: Go's crypto/ed25519 accepts such
-// keys, and with them a forged signature verifies for any message), and a
-// point on edwards25519 (x² = (y² − 1)/(d·y² + 1) has a root; else
-// ErrInvalidPublicKey). Public keys are public, so the check need not be
-// constant-time.
+// keys, and with them a forged signature verifies for any message). It
+// costs a few byte comparisons and no allocation, so it runs on every
+// parse. Whether the encoding decodes to a point of edwards25519 at all is
+// left to signature verification, which fails for every signature under
+// such a key (checking it here would cost a quadratic-residue test per
+// parse, several times a signature check: CheckEd25519Point does it for
+// parsers whose results are cached, such as did:key).
+// Public keys are public, so the check need not be constant-time.
 func CheckEd25519PublicKey(pub []byte) error {
 	if len(pub) != ed25519.PublicKeySize {
 		return fmt.Errorf("%w: Ed25519 key of %d bytes", ErrInvalidPublicKey, len(pub))
 	}
-	if err := weakEd25519(pub); err != nil {
+	return weakEd25519(pub)
+}
+
+// CheckEd25519Point is CheckEd25519PublicKey plus the check that the
+// encoding decodes to a point of edwards25519 (x² = (y² − 1)/(d·y² + 1) has
+// a root; else ErrInvalidPublicKey). It costs tens of microseconds; DID
+// methods use it, whose documents are resolved once and cached.
+func CheckEd25519Point(pub []byte) error {
+	if err := CheckEd25519PublicKey(pub); err != nil {
 		return err
 	}
 	le := bytes.Clone(pub)
@@ -91,7 +103,7 @@ func CheckEd25519PublicKey(pub []byte) error {
 	for i, j := 0, 31; i < j; i, j = i+1, j-1 {
 		le[i], le[j] = le[j], le[i]
 	}
-	y := new(big.Int).SetBytes(le) // now big-endian, y < p checked above
+	y := new(big.Int).SetBytes(le) // big-endian now; y < p checked above
 	y2 := new(big.Int).Mul(y, y)
 	y2.Mod(y2, edP)
 	u := new(big.Int).Sub(y2, big.NewInt(1)) // u ≠ 0: y = ±1 is small order

@@ -209,15 +209,28 @@ func TestCheckEd25519PublicKey(t *testing.T) {
 		{"empty", nil, crypto.ErrInvalidPublicKey},
 		{"short", make([]byte, 31), crypto.ErrInvalidPublicKey},
 		{"long", make([]byte, 33), crypto.ErrInvalidPublicKey},
-		{"off_curve", offCurve, crypto.ErrInvalidPublicKey},
+		{"off_curve_point", offCurve, nil},
 		{"noncanonical_large_order", nonCanonical, crypto.ErrWeakKey},
 		{"y_all_ones", append(bytes.Repeat([]byte{0xff}, 31), 0x7f), crypto.ErrWeakKey},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			if err := crypto.CheckEd25519PublicKey(c.key); !errors.Is(err, c.want) {
+			err := crypto.CheckEd25519PublicKey(c.key)
+			if c.want == nil && err != nil || c.want != nil && !errors.Is(err, c.want) {
 				t.Fatalf("got %v, want %v", err, c.want)
 			}
+			// CheckEd25519Point adds the on-curve test.
+			want := c.want
+			if c.name == "off_curve_point" {
+				want = crypto.ErrInvalidPublicKey
+			}
+			if err := crypto.CheckEd25519Point(c.key); !errors.Is(err, want) {
+				t.Fatalf("point check: got %v, want %v", err, want)
+			}
 		})
+	}
+	// An off-curve key parses as a JWK but verifies nothing.
+	if err := crypto.VerifySignature(ed25519.PublicKey(offCurve), crypto.EdDSA, []byte("m"), make([]byte, 64)); err == nil {
+		t.Fatal("signature under an off-curve key verified")
 	}
 	// VerifySignature never panics on a key of the wrong length.
 	if err := crypto.VerifySignature(ed25519.PublicKey(make([]byte, 31)), crypto.EdDSA, []byte("m"), make([]byte, 64)); !errors.Is(err, crypto.ErrInvalidPublicKey) {

@@ -62,7 +62,6 @@ func TestParsePublicJWK(t *testing.T) {
 		{"ed25519_identity", []byte(`{"kty":"OKP","crv":"Ed25519","x":"AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}`), crypto.ErrWeakKey},
 		{"ed25519_order8", []byte(`{"kty":"OKP","crv":"Ed25519","x":"JuiVj8KyJ7BFw_SJ8u-Y8NXfrAXTxjM5sTgCiG1T_AU"}`), crypto.ErrWeakKey},
 		{"ed25519_y_not_reduced", []byte(`{"kty":"OKP","crv":"Ed25519","x":"7v_______________________________________38"}`), crypto.ErrWeakKey},
-		{"ed25519_off_curve", []byte(`{"kty":"OKP","crv":"Ed25519","x":"AgAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}`), crypto.ErrInvalidPublicKey},
 		{"ed25519_short", []byte(`{"kty":"OKP","crv":"Ed25519","x":"AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}`), crypto.ErrInvalidJWK},
 	}
 	for _, c := range cases {

@@ -129,7 +129,7 @@ func DecodeMultikey(s string) (crypto.PublicKey, error) {
 	h, key := raw[:2], raw[2:]
 	switch {
 	case h[0] == headerEd25519[0] && h[1] == headerEd25519[1]:
-		if err := wcrypto.CheckEd25519PublicKey(key); err != nil {
+		if err := wcrypto.CheckEd25519Point(key); err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrInvalidKey, err)
 		}
 		return ed25519.PublicKey(append([]byte(nil), key...)), nil

@@ -239,7 +239,7 @@ var d25519 = func() *big.Int {
 }()
 
 // validEd25519Point is the check every did parser applies to an Ed25519 key.
-func validEd25519Point(enc []byte) bool { return crypto.CheckEd25519PublicKey(enc) == nil }
+func validEd25519Point(enc []byte) bool { return crypto.CheckEd25519Point(enc) == nil }
 
 // validEd25519Reference decides point validity with Euler's criterion on
 // x² = (y² − 1)/(d·y² + 1), independently of validEd25519Point.

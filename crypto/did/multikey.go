@@ -125,7 +125,7 @@ func parseRawKey(codec uint64, raw []byte) (gocrypto.PublicKey, error) {
 	}
 	switch codec {
 	case CodecEd25519:
-		if err := crypto.CheckEd25519PublicKey(raw); err != nil {
+		if err := crypto.CheckEd25519Point(raw); err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrInvalidPublicKey, err)
 		}
 		return ed25519.PublicKey(append([]byte(nil), raw...)), nil
@@ -191,7 +191,7 @@ func X25519FromEd25519(pub ed25519.PublicKey) (*ecdh.PublicKey, error) {
 	if len(pub) != ed25519.PublicKeySize {
 		return nil, fmt.Errorf("%w: ed25519 key of %d bytes", ErrInvalidPublicKeyLength, len(pub))
 	}
-	if err := crypto.CheckEd25519PublicKey(pub); err != nil {
+	if err := crypto.CheckEd25519Point(pub); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidPublicKey, err)
 	}
 	y, _ := edY(pub)

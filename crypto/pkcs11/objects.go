@@ -203,7 +203,7 @@ func parseEd25519Public(params, point []byte) (ed25519.PublicKey, error) {
 		return nil, err
 	}
 	// A small-order key on the token would accept forged signatures.
-	if err := crypto.CheckEd25519PublicKey(raw); err != nil {
+	if err := crypto.CheckEd25519Point(raw); err != nil {
 		return nil, fmt.Errorf("%w: %w", errObject, err)
 	}
 	return ed25519.PublicKey(bytes.Clone(raw)), nil
