@@ -4,7 +4,7 @@
 //
 //   - Credential is what matching and validation need from a credential of
 //     any format: dc+sd-jwt (SD-JWT VC, draft-ietf-oauth-sd-jwt-vc-18, through
-//     an SDJWTHandler such as sdjwt/vc.ViewHandler), jwt_vc_json (VCDM 1.1 in a
+//     an SDJWTHandler such as sdjwt/presentation.SDJWTVCHandler), jwt_vc_json (VCDM 1.1 in a
 //     JWT) and ldp_vc (W3C VCDM 1.1/2.0 with Data Integrity proofs); mso_mdoc
 //     plugs in through a Decoder.
 //   - Parser turns raw credentials into that view; Validator checks the

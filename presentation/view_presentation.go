@@ -411,7 +411,7 @@ type ProofSigner interface {
 // disclosure, not for its members (OpenID4VP 1.0 §6.4: selectively
 // disclosable claims that were not requested are not sent). An empty set
 // reveals no disclosure. sdjwt.SDJWT.PresentDisclosures implements this
-// (sdjwt/vc.Presenter is the adapter).
+// (presentation.SDJWTVCPresenter is the adapter).
 type SDJWTPresenter interface {
 	PresentSDJWT(ctx context.Context, raw string, disclose []vocab.ClaimPath, b Binding) (string, error)
 }

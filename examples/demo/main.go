@@ -149,7 +149,7 @@ func run(ctx context.Context, out io.Writer) error {
 		return err
 	}
 	validator := presentation.NewValidator(presentation.ValidatorConfig{
-		Parser: presentation.NewParser(presentation.ParserConfig{SDJWT: &vc.ViewHandler{Verifier: sdVerifier}}),
+		Parser: presentation.NewParser(presentation.ParserConfig{SDJWT: &presentation.SDJWTVCHandler{Verifier: sdVerifier}}),
 		Status: checker.Presentation(),
 		Trust:  presentation.TrustedIssuers{issuerDID},
 	})
@@ -175,7 +175,7 @@ func run(ctx context.Context, out io.Writer) error {
 		return err
 	}
 	request := presentation.Binding{Nonce: "n-0S6_WzA2Mj-" + fmt.Sprint(now.UnixNano()), Audience: "x509_san_dns:verifier.example.org"}
-	wallet := &presentation.Presenter{Binding: request, SDJWT: &vc.Presenter{Signer: holder}}
+	wallet := &presentation.Presenter{Binding: request, SDJWT: &presentation.SDJWTVCPresenter{Signer: holder}}
 	vpToken, err := match.VPToken(ctx, wallet)
 	if err != nil {
 		return err

@@ -23,8 +23,14 @@
 //     sd (always/allowed/never) enforced.
 //
 // Issue applies the profile's rules at issuance before calling sdjwt.Issue;
-// Verifier verifies presentations (and VerifyIssued the holder's copy);
-// Credential builds the presentation.Credential view of an SD-JWT VC for the
-// query languages (DCQL, Presentation Exchange), whose Disclosable paths a
-// holder passes back to (*sdjwt.SDJWT).Present.
+// Verifier verifies presentations (and VerifyIssued the holder's copy).
+// The credential view adapters (presentation.SDJWTVCHandler,
+// presentation.SDJWTVCPresenter, presentation.CredentialFromSDJWT) live in
+// package presentation, which sits above the formats; this package imports
+// only the shared vocabulary (package vocab).
+//
+// Issuer keys: IssuerKeyResolver validates them through JWT VC Issuer
+// Metadata, DID URLs and x5c chains, or takes configured keys
+// (IssuerKeyResolver.Trusted, a jose.TrustedKeys; single JWKs parse with
+// crypto.ParsePublicJWK).
 package vc

@@ -8,6 +8,7 @@ import (
 	"github.com/ocmw/wstack/crypto"
 	"github.com/ocmw/wstack/crypto/jose"
 	"github.com/ocmw/wstack/crypto/local"
+	"github.com/ocmw/wstack/presentation"
 	"github.com/ocmw/wstack/sdjwt"
 	"github.com/ocmw/wstack/sdjwt/vc"
 	"github.com/ocmw/wstack/vocab"
@@ -52,7 +53,7 @@ func Example() {
 		panic(err)
 	}
 
-	cred, _, _ := vc.Credential(issued)
+	cred, _, _ := presentation.CredentialFromSDJWT(issued)
 	fmt.Println(cred.VCT, len(cred.Disclosable), cred.Status[0].Index)
 
 	pres, _ := issued.Present(ctx, []vocab.ClaimPath{{"family_name"}}, &sdjwt.KeyBinding{

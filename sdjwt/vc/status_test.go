@@ -11,7 +11,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ocmw/wstack/crypto"
-	"github.com/ocmw/wstack/presentation"
 	"github.com/ocmw/wstack/sdjwt"
 	"github.com/ocmw/wstack/statuslist"
 	"github.com/ocmw/wstack/vocab"
@@ -77,15 +76,15 @@ func TestStatusOutcomes(t *testing.T) {
 		want    string // "" = accepted
 		wrapped error  // also in the chain
 	}{
-		{"no_checker_status_claim", Config{}, withStatus, "ErrStatusUnknown", presentation.ErrStatusUnavailable},
+		{"no_checker_status_claim", Config{}, withStatus, "ErrStatusUnknown", vocab.ErrStatusUnavailable},
 		{"no_checker_no_status", Config{}, noStatus, "", nil},
-		{"no_checker_other_mechanism", Config{}, otherMechanism, "ErrStatusUnknown", presentation.ErrStatusUnavailable},
+		{"no_checker_other_mechanism", Config{}, otherMechanism, "ErrStatusUnknown", vocab.ErrStatusUnavailable},
 		{"skip_status_check", Config{SkipStatusCheck: true}, withStatus, "", nil},
 		{"skip_other_mechanism", Config{SkipStatusCheck: true}, otherMechanism, "", nil},
 		{"valid", Config{StatusChecker: value(0)}, withStatus, "", nil},
-		{"revoked", Config{StatusChecker: value(1)}, withStatus, "ErrRevoked", presentation.ErrRevoked},
-		{"suspended", Config{StatusChecker: value(2)}, withStatus, "ErrSuspended", presentation.ErrSuspended},
-		{"application_value", Config{StatusChecker: value(3)}, withStatus, "ErrStatusInvalid", presentation.ErrStatusInvalid},
+		{"revoked", Config{StatusChecker: value(1)}, withStatus, "ErrRevoked", vocab.ErrRevoked},
+		{"suspended", Config{StatusChecker: value(2)}, withStatus, "ErrSuspended", vocab.ErrSuspended},
+		{"application_value", Config{StatusChecker: value(3)}, withStatus, "ErrStatusInvalid", vocab.ErrStatusInvalid},
 		{"list_failed_verification", Config{StatusChecker: listBroken}, withStatus, "ErrStatusUnknown", statuslist.ErrSignature},
 		{"checker_other_mechanism", Config{StatusChecker: value(0)}, otherMechanism, "ErrStatusUnknown", nil},
 	} {
@@ -186,38 +185,34 @@ func TestStatusWithStatusListChecker(t *testing.T) {
 	}
 }
 
-// Through ViewHandler the status is presentation.Validator's to check: a
-// Verifier without a StatusChecker does not fail the credential itself, and
-// the Validator fails it without a checker (ErrStatusUnavailable) or reports
-// its checker's verdict.
-func TestViewHandlerLeavesStatusToValidator(t *testing.T) {
+// The *DeferStatus methods leave the status to the caller when the
+// Verifier has no StatusChecker (presentation.SDJWTVCHandler uses them; the
+// Validator then checks the status itself: TestSDJWTVCHandlerLeavesStatusToValidator).
+func TestDeferStatus(t *testing.T) {
 	ctx := context.Background()
 	issuer := newKeySigner(t, "k")
-	sd, err := sdjwt.Issue(ctx, issuer, baseClaims("https://issuer.example.com"), sdjwt.IssueOptions{Typ: Typ})
+	holder := newKeySigner(t, "")
+	sd, err := sdjwt.Issue(ctx, issuer, baseClaims("https://issuer.example.com"), sdjwt.IssueOptions{Typ: Typ, HolderJWK: holder.jwk(t)})
 	require.NoError(t, err)
 	ver, err := NewVerifier(Config{SDJWT: sdjwt.Config{Algorithms: []crypto.Algorithm{crypto.ES256}, Key: &issuer.k.PublicKey,
 		Now: func() time.Time { return now }}})
 	require.NoError(t, err)
 	_, err = ver.VerifyIssued(ctx, sd.String())
 	requireOnlyStatusError(t, err, "ErrStatusUnknown")
-	validator := func(s vocab.StatusChecker) *presentation.Validator {
-		return presentation.NewValidator(presentation.ValidatorConfig{
-			Parser: presentation.NewParser(presentation.ParserConfig{SDJWT: &ViewHandler{Verifier: ver}}),
-			Status: s, Trust: presentation.TrustedIssuers{"https://issuer.example.com"},
-			Now: func() time.Time { return now },
-		})
-	}
-	_, err = validator(nil).Verify(ctx, vocab.FormatSDJWTVC, sd.String())
-	require.ErrorIs(t, err, presentation.ErrStatusUnavailable)
-	revoked := StatusCheckerFunc(func(context.Context, vocab.StatusReference) (vocab.StatusResult, error) {
-		return vocab.StatusResult{Value: 1}, nil
-	})
-	_, err = validator(revoked).Verify(ctx, vocab.FormatSDJWTVC, sd.String())
-	require.ErrorIs(t, err, presentation.ErrRevoked)
-	require.NotErrorIs(t, err, presentation.ErrStatusUnavailable)
-	valid := StatusCheckerFunc(func(context.Context, vocab.StatusReference) (vocab.StatusResult, error) {
-		return vocab.StatusResult{}, nil
-	})
-	_, err = validator(valid).Verify(ctx, vocab.FormatSDJWTVC, sd.String())
+	_, err = ver.VerifyIssuedDeferStatus(ctx, sd.String())
 	require.NoError(t, err)
+	pres, err := sd.Present(ctx, nil, kb(holder))
+	require.NoError(t, err)
+	_, err = ver.Verify(ctx, pres, expect)
+	requireOnlyStatusError(t, err, "ErrStatusUnknown")
+	_, err = ver.VerifyDeferStatus(ctx, pres, expect)
+	require.NoError(t, err)
+	// With a checker, deferring changes nothing: the checker's verdict holds.
+	revoking, err := NewVerifier(Config{SDJWT: sdjwt.Config{Algorithms: []crypto.Algorithm{crypto.ES256}, Key: &issuer.k.PublicKey,
+		Now: func() time.Time { return now }}, StatusChecker: StatusCheckerFunc(func(context.Context, vocab.StatusReference) (vocab.StatusResult, error) {
+		return vocab.StatusResult{Value: 1}, nil
+	})})
+	require.NoError(t, err)
+	_, err = revoking.VerifyDeferStatus(ctx, pres, expect)
+	require.ErrorIs(t, err, ErrRevoked)
 }

@@ -138,6 +138,21 @@ func (v *Verifier) verify(ctx context.Context, pres string, e sdjwt.Expect, view
 	return v.profile(ctx, r, false, view)
 }
 
+// VerifyDeferStatus is Verify for a caller that checks the credential's
+// status itself, as presentation.Validator does for every credential it
+// validates: when the Verifier has no StatusChecker, a status claim does not
+// fail the credential here (Verify fails it with ErrStatusUnknown). With a
+// StatusChecker it behaves as Verify.
+func (v *Verifier) VerifyDeferStatus(ctx context.Context, pres string, e sdjwt.Expect) (*Result, error) {
+	return v.verify(ctx, pres, e, true)
+}
+
+// VerifyIssuedDeferStatus is VerifyIssued with the status deferred to the
+// caller, as VerifyDeferStatus.
+func (v *Verifier) VerifyIssuedDeferStatus(ctx context.Context, sdJWT string) (*Result, error) {
+	return v.verifyIssued(ctx, sdJWT, true)
+}
+
 // VerifyIssued is the holder's check of an issued SD-JWT VC (all
 // disclosures present, no KB-JWT); claim metadata is enforced in full.
 func (v *Verifier) VerifyIssued(ctx context.Context, sdJWT string) (*Result, error) {
@@ -152,9 +167,9 @@ func (v *Verifier) verifyIssued(ctx context.Context, sdJWT string, view bool) (*
 	return v.profile(ctx, r, true, view)
 }
 
-// profile applies the SD-JWT VC rules. viewStatus is set by ViewHandler:
-// without a StatusChecker the status is left to presentation.Validator,
-// which checks every credential's status references itself.
+// profile applies the SD-JWT VC rules. viewStatus is set by the *DeferStatus
+// methods: without a StatusChecker the status is left to the caller
+// (presentation.Validator checks every credential's status references).
 func (v *Verifier) profile(ctx context.Context, r *sdjwt.Result, complete, viewStatus bool) (*Result, error) {
 	if err := CheckClaims(r.Claims, r.Disclosed); err != nil {
 		return nil, err

@@ -129,11 +129,13 @@ func TestIssueVerifyWithIssuerMetadata(t *testing.T) {
 	require.NoError(t, err)
 
 	// Holder side: the credential view lists the disclosable paths.
-	cred, _, err := Credential(sd)
+	pr, err := sd.Process(sdjwt.Limits{})
 	require.NoError(t, err)
-	require.Equal(t, "https://credentials.example.com/identity_credential", cred.VCT)
-	require.ElementsMatch(t, basePaths, cred.Disclosable)
-	require.Equal(t, uint64(412), cred.Status[0].Index)
+	require.Equal(t, "https://credentials.example.com/identity_credential", pr.Claims["vct"])
+	require.ElementsMatch(t, basePaths, pr.Paths)
+	ref, err := StatusReference(pr.Claims)
+	require.NoError(t, err)
+	require.Equal(t, uint64(412), ref.Index)
 	_, err = v.VerifyIssued(ctx, sd.String())
 	require.NoError(t, err)
 

@@ -1,7 +1,7 @@
 // Package sdvc is test plumbing for the query-language packages: it issues
 // real SD-JWT VCs (recursive disclosures, decoys) to a holder key, parses
 // them as a wallet holds them, presents them through presentation.Presenter
-// and sdjwt/vc.Presenter, verifies presentations, and reports which
+// and presentation.SDJWTVCPresenter, verifies presentations, and reports which
 // disclosures a built presentation actually carries.
 package sdvc
 
@@ -62,9 +62,9 @@ func New(t testing.TB) *World {
 		Key: w.IssuerKey.Public(),
 	}})
 	require.NoError(t, err)
-	w.Parser = presentation.NewParser(presentation.ParserConfig{SDJWT: &vc.ViewHandler{}})
+	w.Parser = presentation.NewParser(presentation.ParserConfig{SDJWT: &presentation.SDJWTVCHandler{}})
 	w.Validator = presentation.NewValidator(presentation.ValidatorConfig{
-		Parser: presentation.NewParser(presentation.ParserConfig{SDJWT: &vc.ViewHandler{Verifier: ver}}),
+		Parser: presentation.NewParser(presentation.ParserConfig{SDJWT: &presentation.SDJWTVCHandler{Verifier: ver}}),
 		Trust:  presentation.TrustedIssuers{Issuer},
 	})
 	w.Binding = presentation.Binding{Nonce: "n-0S6_WzA2Mj", Audience: "x509_san_dns:verifier.example.org"}
@@ -88,7 +88,7 @@ func (w *World) Issue(t testing.TB, vct string, claims map[string]any, frame ...
 
 // Presenter is the holder's presenter for Binding.
 func (w *World) Presenter() *presentation.Presenter {
-	return &presentation.Presenter{Binding: w.Binding, SDJWT: &vc.Presenter{Signer: w.HolderKey}}
+	return &presentation.Presenter{Binding: w.Binding, SDJWT: &presentation.SDJWTVCPresenter{Signer: w.HolderKey}}
 }
 
 // Decode verifies one presentation for Binding (the signature of

@@ -1,4 +1,4 @@
-package vc_test
+package presentation_test
 
 import (
 	"context"
@@ -59,7 +59,7 @@ func TestViewHandlerThroughValidator(t *testing.T) {
 		Key: issuer.Public(), Now: clock,
 	}})
 	require.NoError(t, err)
-	handler := &vc.ViewHandler{Verifier: ver}
+	handler := &presentation.SDJWTVCHandler{Verifier: ver}
 	v := presentation.NewValidator(presentation.ValidatorConfig{
 		Parser: presentation.NewParser(presentation.ParserConfig{SDJWT: handler}),
 		Trust:  presentation.TrustedIssuers{"https://issuer.example.com"},
@@ -72,7 +72,7 @@ func TestViewHandlerThroughValidator(t *testing.T) {
 	require.Len(t, held.Disclosable, 3)
 
 	b := presentation.Binding{Nonce: "n-0S6_WzA2Mj", Audience: "x509_san_dns:verifier.example.org"}
-	pr := &presentation.Presenter{Binding: b, SDJWT: &vc.Presenter{Signer: holder, Now: clock}, Now: clock}
+	pr := &presentation.Presenter{Binding: b, SDJWT: &presentation.SDJWTVCPresenter{Signer: holder, Now: clock}, Now: clock}
 	pres, err := pr.Present(ctx, vocab.FormatSDJWTVC, []*presentation.Credential{held}, [][]vocab.ClaimPath{{{"address", "locality"}}})
 	require.NoError(t, err)
 	got, err := v.VerifyPresentation(ctx, vocab.FormatSDJWTVC, pres, presentation.PresentationOptions{Nonce: b.Nonce, Audience: b.Audience})
@@ -94,4 +94,44 @@ func TestViewHandlerThroughValidator(t *testing.T) {
 	require.NoError(t, err)
 	_, err = v.Verify(ctx, vocab.FormatSDJWTVC, forged.String())
 	require.ErrorIs(t, err, presentation.ErrSignature)
+}
+
+// Through SDJWTVCHandler the status is the Validator's to check: a Verifier
+// without a StatusChecker does not fail the credential itself, and the
+// Validator fails it without a checker (ErrStatusUnavailable) or reports its
+// checker's verdict.
+func TestSDJWTVCHandlerLeavesStatusToValidator(t *testing.T) {
+	ctx := context.Background()
+	e, err := local.New(local.Options{})
+	require.NoError(t, err)
+	issuer := viewSigner(t, e, "issuer", crypto.KeyTypeECP256)
+	now := time.Unix(1_800_000_000, 0)
+	sd, err := vc.Issue(ctx, issuer, map[string]any{
+		"iss": "https://issuer.example.com", "vct": "https://credentials.example.com/x", "iat": now.Unix(),
+		"status": map[string]any{"status_list": map[string]any{"idx": 3, "uri": "https://issuer.example.com/status/1"}},
+	}, sdjwt.IssueOptions{})
+	require.NoError(t, err)
+	ver, err := vc.NewVerifier(vc.Config{SDJWT: sdjwt.Config{Algorithms: []crypto.Algorithm{crypto.ES256}, Key: issuer.Public(),
+		Now: func() time.Time { return now }}})
+	require.NoError(t, err)
+	validator := func(s vocab.StatusChecker) *presentation.Validator {
+		return presentation.NewValidator(presentation.ValidatorConfig{
+			Parser: presentation.NewParser(presentation.ParserConfig{SDJWT: &presentation.SDJWTVCHandler{Verifier: ver}}),
+			Status: s, Trust: presentation.TrustedIssuers{"https://issuer.example.com"},
+			Now: func() time.Time { return now },
+		})
+	}
+	_, err = validator(nil).Verify(ctx, vocab.FormatSDJWTVC, sd.String())
+	require.ErrorIs(t, err, presentation.ErrStatusUnavailable)
+	revoked := vocab.StatusCheckerFunc(func(context.Context, vocab.StatusReference) (vocab.StatusResult, error) {
+		return vocab.StatusResult{Value: 1}, nil
+	})
+	_, err = validator(revoked).Verify(ctx, vocab.FormatSDJWTVC, sd.String())
+	require.ErrorIs(t, err, presentation.ErrRevoked)
+	require.NotErrorIs(t, err, presentation.ErrStatusUnavailable)
+	valid := vocab.StatusCheckerFunc(func(context.Context, vocab.StatusReference) (vocab.StatusResult, error) {
+		return vocab.StatusResult{}, nil
+	})
+	_, err = validator(valid).Verify(ctx, vocab.FormatSDJWTVC, sd.String())
+	require.NoError(t, err)
 }
