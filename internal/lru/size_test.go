@@ -30,7 +30,8 @@ func TestSizeOf(t *testing.T) {
 		{"byte slice counts capacity", make([]byte, 1, 1<<20), 24 + 1<<20, 24 + 1<<20},
 		// pointer 8 + struct 56 (string 16, slice 24, pointer 8, map 8) + 4 + cap 16
 		{"cyclic struct", s, 84, 84},
-		{"map", map[string]string{"a": "b"}, 48 + 2, 200},
+		// one group of eight 33-byte slots, a 48-byte header, two string bytes
+		{"map", map[string]string{"a": "b"}, 8 + 48 + 8*33 + 2, 8 + 48 + 8*33 + 2},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
