@@ -77,6 +77,10 @@ type CheckerConfig struct {
 	// list counts about 16 MiB. The least recently used list is evicted
 	// first; a list larger than the whole budget is used but not cached.
 	MaxCacheBytes int64
+	// FetchTimeout bounds one shared fetch and verification of a list,
+	// which runs detached from the cancellation of the caller that started
+	// it (default 30 s).
+	FetchTimeout time.Duration
 	// Logger receives list rejections (default: discarded).
 	Logger *slog.Logger
 }
@@ -84,7 +88,8 @@ type CheckerConfig struct {
 // Checker resolves the status of referenced tokens and credentials. It
 // is safe for concurrent use; concurrent checks of one list share one
 // fetch, which runs detached from the cancellation of the caller that
-// started it (the Fetcher bounds its time).
+// started it (bounded by FetchTimeout); each caller's ctx bounds its own
+// wait.
 type Checker struct {
 	cfg   CheckerConfig
 	sf    singleflight.Group
@@ -132,6 +137,9 @@ func NewChecker(cfg CheckerConfig) (*Checker, error) {
 	}
 	if cfg.MaxCacheBytes <= 0 {
 		cfg.MaxCacheBytes = lru.DefaultMaxBytes
+	}
+	if cfg.FetchTimeout <= 0 {
+		cfg.FetchTimeout = 30 * time.Second
 	}
 	return &Checker{cfg: cfg, cache: lru.New[string, *cacheEntry](cfg.MaxCacheBytes, cfg.MaxCacheEntries)}, nil
 }
@@ -264,7 +272,9 @@ func (c *Checker) list(ctx context.Context, uri string, kind listKind, size int)
 		if e, ok := c.cache.Get(key, c.cfg.Now()); ok {
 			return e, nil
 		}
-		e := c.load(context.WithoutCancel(ctx), uri, kind, size)
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.cfg.FetchTimeout)
+		defer cancel()
+		e := c.load(fctx, uri, kind, size)
 		if e.list != nil && cap(e.list.data) > len(e.list.data) {
 			// Decompression leaves up to twice the list's length allocated;
 			// the cache keeps only the list.

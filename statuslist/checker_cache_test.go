@@ -2,6 +2,8 @@ package statuslist_test
 
 import (
 	"context"
+	"errors"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -152,5 +154,42 @@ func TestCheckerMissThenFinishedFlightFetchesOnce(t *testing.T) {
 	}
 	if !interleaved.Load() || calls[u].Load() != 1 {
 		t.Fatalf("interleaved %v, %d fetches; want 1", interleaved.Load(), calls[u].Load())
+	}
+}
+
+// A caller whose ctx ends stops waiting at once; the shared fetch goes on
+// for the others and is cached.
+func TestCheckerCallerCancelDoesNotFailOthers(t *testing.T) {
+	const u = "https://s.example/slow"
+	inner, calls, s := listServer(t, 1024, u)
+	started, release := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	f := statuslist.FetcherFunc(func(ctx context.Context, url, accept string, max int64) ([]byte, string, error) {
+		once.Do(func() { close(started) })
+		select {
+		case <-release:
+		case <-ctx.Done(): // a flight bound to the first caller's ctx ends here
+			return nil, "", ctx.Err()
+		}
+		return inner.Fetch(ctx, url, accept, max)
+	})
+	c, err := statuslist.NewChecker(statuslist.CheckerConfig{Fetcher: f, Keys: statuslist.StaticKey(s.Public()), Now: func() time.Time { return time.Unix(1800000000, 0) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cctx, cancel := context.WithCancel(context.Background())
+	first := make(chan error, 1)
+	go func() { _, err := c.Check(cctx, ietfRef(u, 1)); first <- err }()
+	<-started
+	cancel()
+	if err := <-first; !errors.Is(err, context.Canceled) || !errors.Is(err, statuslist.ErrRetrieval) {
+		t.Fatalf("cancelled caller: %v", err)
+	}
+	close(release)
+	if _, err := c.Check(context.Background(), ietfRef(u, 1)); err != nil {
+		t.Fatal(err)
+	}
+	if calls[u].Load() != 1 {
+		t.Fatalf("%d fetches; the cancelled caller's flight was not reused", calls[u].Load())
 	}
 }
