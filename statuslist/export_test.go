@@ -9,3 +9,6 @@ func SetAfterMiss(c *Checker, f func()) { c.afterMiss = f }
 // CacheBytes and CacheLen report the checker's cache occupancy.
 func CacheBytes(c *Checker) int64 { return c.cache.Bytes() }
 func CacheLen(c *Checker) int     { return c.cache.Len() }
+
+// CacheMaxBytes reports the checker's cache budget.
+func CacheMaxBytes(c *Checker) int64 { return c.cache.MaxBytes() }
