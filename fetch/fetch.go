@@ -14,11 +14,12 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
 	"golang.org/x/sync/singleflight"
+
+	"github.com/ocmw/wstack/internal/lru"
 )
 
 // Errors. Match with errors.Is; StatusError carries the HTTP status.
@@ -60,8 +61,13 @@ type Options struct {
 	RootCAs *x509.CertPool
 	// UserAgent is sent with every request (default "wstack").
 	UserAgent string
-	// CacheEntries bounds the cache (default 1024).
+	// CacheEntries bounds the number of cached responses (default 1024).
 	CacheEntries int
+	// CacheBytes bounds the memory of the cache (default 64 MiB): each
+	// response counts its body, headers and URL as estimated by
+	// lru.SizeOf. The least recently used response is evicted first; a
+	// response larger than the budget is returned but not cached.
+	CacheBytes int64
 	// Now is the clock for the cache (default time.Now).
 	Now func() time.Time
 }
@@ -94,14 +100,10 @@ type Fetcher struct {
 	o         Options
 	transport *http.Transport
 	group     singleflight.Group
-
-	mu    sync.Mutex
-	cache map[string]*cacheEntry
-}
-
-type cacheEntry struct {
-	resp    *Response
-	expires time.Time
+	cache     *lru.Cache[string, *Response]
+	// afterMiss, when set by a test, runs between a cache miss and the
+	// single flight (issue #10 item 8).
+	afterMiss func()
 }
 
 // New returns a Fetcher.
@@ -121,7 +123,10 @@ func New(o Options) *Fetcher {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	f := &Fetcher{o: o, cache: map[string]*cacheEntry{}}
+	if o.CacheBytes <= 0 {
+		o.CacheBytes = lru.DefaultMaxBytes
+	}
+	f := &Fetcher{o: o, cache: lru.New[string, *Response](o.CacheBytes, o.CacheEntries)}
 	dialer := &net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second, ControlContext: f.control}
 	f.transport = &http.Transport{
 		Proxy:                  nil, // a proxy would bypass the address checks
@@ -257,18 +262,27 @@ func (f *Fetcher) Get(ctx context.Context, rawURL string, c Call) (*Response, er
 	}
 	key := f.cacheKey(u.String(), c)
 	if c.CacheTTL > 0 {
-		if r := f.cached(key); r != nil {
+		if r, ok := f.cache.Get(key, f.o.Now()); ok {
 			return r, nil
+		}
+		if f.afterMiss != nil {
+			f.afterMiss()
 		}
 	}
 	ch := f.group.DoChan(key, func() (any, error) {
+		if c.CacheTTL > 0 {
+			// Filled by a flight that ended between our miss and this one.
+			if r, ok := f.cache.Get(key, f.o.Now()); ok {
+				return r, nil
+			}
+		}
 		// The shared request outlives any single caller's cancellation but
 		// not the fetcher's own timeout.
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), f.o.Timeout)
 		defer cancel()
 		r, err := f.do(rctx, u, c)
 		if err == nil && c.CacheTTL > 0 {
-			f.store(key, r, c.CacheTTL)
+			f.cache.Add(key, r, lru.SizeOf(r), f.o.Now().Add(c.CacheTTL))
 		}
 		return r, err
 	})
@@ -285,52 +299,7 @@ func (f *Fetcher) Get(ctx context.Context, rawURL string, c Call) (*Response, er
 
 // Invalidate drops every cached response for rawURL.
 func (f *Fetcher) Invalidate(rawURL string) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	for k := range f.cache {
-		if strings.HasPrefix(k, rawURL+"\x00") {
-			delete(f.cache, k)
-		}
-	}
-}
-
-func (f *Fetcher) cached(key string) *Response {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	e, ok := f.cache[key]
-	if !ok {
-		return nil
-	}
-	if !f.o.Now().Before(e.expires) {
-		delete(f.cache, key)
-		return nil
-	}
-	return e.resp
-}
-
-func (f *Fetcher) store(key string, r *Response, ttl time.Duration) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	now := f.o.Now()
-	if len(f.cache) >= f.o.CacheEntries {
-		for k, e := range f.cache {
-			if !now.Before(e.expires) {
-				delete(f.cache, k)
-			}
-		}
-		// Still full: drop the entry closest to expiry.
-		for len(f.cache) >= f.o.CacheEntries {
-			var victim string
-			var first time.Time
-			for k, e := range f.cache {
-				if victim == "" || e.expires.Before(first) {
-					victim, first = k, e.expires
-				}
-			}
-			delete(f.cache, victim)
-		}
-	}
-	f.cache[key] = &cacheEntry{resp: r, expires: now.Add(ttl)}
+	f.cache.RemoveFunc(func(k string) bool { return strings.HasPrefix(k, rawURL+"\x00") })
 }
 
 func (f *Fetcher) do(ctx context.Context, u *url.URL, c Call) (*Response, error) {

@@ -8,12 +8,12 @@ import (
 	"mime"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"golang.org/x/sync/singleflight"
 
 	"github.com/ocmw/wstack/crypto"
+	"github.com/ocmw/wstack/internal/lru"
 	"github.com/ocmw/wstack/vocab"
 )
 
@@ -69,19 +69,34 @@ type CheckerConfig struct {
 	// LegacyJWT accepts StatusList2021 credentials in the VCDM 1.1 JWT
 	// encoding (typ JWT, vc claim).
 	LegacyJWT bool
-	// MaxCacheEntries bounds the cache (default 1024 lists).
+	// MaxCacheEntries bounds the number of cached lists (default 1024).
 	MaxCacheEntries int
-	Logger          *slog.Logger
+	// MaxCacheBytes bounds the memory of the cache (default 64 MiB). An
+	// entry is sized by lru.SizeOf: the decoded list's bytes (its
+	// capacity), its purposes and error plus a fixed overhead; a 16 MiB
+	// list counts about 16 MiB. The least recently used list is evicted
+	// first; a list larger than the whole budget is used but not cached.
+	MaxCacheBytes int64
+	// FetchTimeout bounds one shared fetch and verification of a list,
+	// which runs detached from the cancellation of the caller that started
+	// it (default 30 s).
+	FetchTimeout time.Duration
+	// Logger receives list rejections (default: discarded).
+	Logger *slog.Logger
 }
 
 // Checker resolves the status of referenced tokens and credentials. It
 // is safe for concurrent use; concurrent checks of one list share one
-// fetch.
+// fetch, which runs detached from the cancellation of the caller that
+// started it (bounded by FetchTimeout); each caller's ctx bounds its own
+// wait.
 type Checker struct {
 	cfg   CheckerConfig
 	sf    singleflight.Group
-	mu    sync.Mutex
-	cache map[string]*cacheEntry
+	cache *lru.Cache[string, *cacheEntry]
+	// afterMiss, when set by a test, runs between a cache miss and the
+	// single flight (issue #10 item 8).
+	afterMiss func()
 }
 
 type cacheEntry struct {
@@ -120,7 +135,13 @@ func NewChecker(cfg CheckerConfig) (*Checker, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Checker{cfg: cfg, cache: map[string]*cacheEntry{}}, nil
+	if cfg.MaxCacheBytes <= 0 {
+		cfg.MaxCacheBytes = lru.DefaultMaxBytes
+	}
+	if cfg.FetchTimeout <= 0 {
+		cfg.FetchTimeout = 30 * time.Second
+	}
+	return &Checker{cfg: cfg, cache: lru.New[string, *cacheEntry](cfg.MaxCacheBytes, cfg.MaxCacheEntries)}, nil
 }
 
 // StatusChecker is what credential verification needs from a checker.
@@ -230,9 +251,7 @@ const (
 
 // Purge drops every cached list.
 func (c *Checker) Purge() {
-	c.mu.Lock()
-	c.cache = map[string]*cacheEntry{}
-	c.mu.Unlock()
+	c.cache.Purge()
 }
 
 func (c *Checker) list(ctx context.Context, uri string, kind listKind, size int) (*List, []string, error) {
@@ -240,39 +259,39 @@ func (c *Checker) list(ctx context.Context, uri string, kind listKind, size int)
 		return nil, nil, fmt.Errorf("%w: empty uri", ErrRetrieval)
 	}
 	key := fmt.Sprintf("%d|%d|%s", kind, size, uri)
-	now := c.cfg.Now()
-	c.mu.Lock()
-	e := c.cache[key]
-	c.mu.Unlock()
-	if e != nil && now.Before(e.until) {
+	if e, ok := c.cache.Get(key, c.cfg.Now()); ok {
 		return e.list, e.purposes, e.err
 	}
-	v, err, _ := c.sf.Do(key, func() (any, error) {
-		e := c.load(ctx, uri, kind, size)
-		c.mu.Lock()
-		if len(c.cache) >= c.cfg.MaxCacheEntries {
-			for k, old := range c.cache {
-				if !now.Before(old.until) {
-					delete(c.cache, k)
-				}
-			}
-			for k := range c.cache {
-				if len(c.cache) < c.cfg.MaxCacheEntries {
-					break
-				}
-				delete(c.cache, k)
-			}
+	if c.afterMiss != nil {
+		c.afterMiss()
+	}
+	ch := c.sf.DoChan(key, func() (any, error) {
+		// A flight of another caller may have filled the cache and ended
+		// between our miss and this flight: check again, or one list is
+		// fetched once per such interleaving.
+		if e, ok := c.cache.Get(key, c.cfg.Now()); ok {
+			return e, nil
+		}
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.cfg.FetchTimeout)
+		defer cancel()
+		e := c.load(fctx, uri, kind, size)
+		if e.list != nil && cap(e.list.data) > len(e.list.data) {
+			// Decompression leaves up to twice the list's length allocated;
+			// the cache keeps only the list.
+			e.list.data = append(make([]byte, 0, len(e.list.data)), e.list.data...)
 		}
 		if e.err == nil || c.cfg.ErrorCacheTTL > 0 && !errors.Is(e.err, context.Canceled) && !errors.Is(e.err, context.DeadlineExceeded) {
-			c.cache[key] = e
+			c.cache.Add(key, e, lru.SizeOf(e), e.until)
 		}
-		c.mu.Unlock()
 		return e, nil
 	})
-	if err != nil {
-		return nil, nil, err
+	var e *cacheEntry
+	select {
+	case <-ctx.Done():
+		return nil, nil, fmt.Errorf("%w: %w", ErrRetrieval, ctx.Err())
+	case res := <-ch:
+		e = res.Val.(*cacheEntry)
 	}
-	e = v.(*cacheEntry)
 	return e.list, e.purposes, e.err
 }
 

@@ -1,23 +1,28 @@
 package did
 
 import (
-	"container/list"
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	"golang.org/x/sync/singleflight"
+
+	"github.com/ocmw/wstack/internal/lru"
 )
 
 // CacheOptions configure a CachingResolver. Zero values are defaults.
 type CacheOptions struct {
 	// TTL is how long a resolved document is reused (default 5 minutes).
 	TTL time.Duration
-	// MaxEntries bounds the cache; the least recently used entry is evicted
-	// first (default 1024).
+	// MaxEntries bounds the number of cached documents (default 1024).
 	MaxEntries int
+	// MaxBytes bounds the memory of the cache (default 64 MiB). A document
+	// is sized by lru.SizeOf: every string, slice, map and parsed key it
+	// references plus a fixed overhead. The least recently used entry is
+	// evicted first, whichever bound is reached; a document larger than
+	// the whole budget is returned but not cached.
+	MaxBytes int64
 	// ResolveTimeout bounds one shared upstream resolution, which runs
 	// detached from the cancellation of the caller that started it
 	// (default 30 s).
@@ -32,24 +37,23 @@ type CacheOptions struct {
 }
 
 // CachingResolver caches successful resolutions of another Resolver for a
-// TTL in a bounded LRU; concurrent requests for one DID make a single
-// upstream resolution. Errors are cached only with CacheOptions.ErrorTTL.
-// Cached documents are shared: callers must not modify them.
+// TTL in an LRU bounded by entries and bytes; concurrent requests for one
+// DID make a single upstream resolution. Errors are cached only with
+// CacheOptions.ErrorTTL. Cached documents are shared: callers must not
+// modify them.
 type CachingResolver struct {
 	next  Resolver
 	o     CacheOptions
 	group singleflight.Group
-
-	mu    sync.Mutex
-	lru   *list.List // of *cacheEntry, most recent at the front
-	items map[string]*list.Element
+	cache *lru.Cache[string, cacheEntry]
+	// afterMiss, when set by a test, runs between a cache miss and the
+	// single flight (issue #10 item 8).
+	afterMiss func()
 }
 
 type cacheEntry struct {
-	did     string
-	doc     *Document
-	err     error
-	expires time.Time
+	doc *Document
+	err error
 }
 
 // NewCachingResolver wraps next.
@@ -60,13 +64,16 @@ func NewCachingResolver(next Resolver, o CacheOptions) *CachingResolver {
 	if o.MaxEntries <= 0 {
 		o.MaxEntries = 1024
 	}
+	if o.MaxBytes <= 0 {
+		o.MaxBytes = lru.DefaultMaxBytes
+	}
 	if o.ResolveTimeout <= 0 {
 		o.ResolveTimeout = 30 * time.Second
 	}
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &CachingResolver{next: next, o: o, lru: list.New(), items: map[string]*list.Element{}}
+	return &CachingResolver{next: next, o: o, cache: lru.New[string, cacheEntry](o.MaxBytes, o.MaxEntries)}
 }
 
 // Resolve returns the cached document or resolves it once for all
@@ -75,23 +82,29 @@ func (c *CachingResolver) Resolve(ctx context.Context, did string) (*Document, e
 	if len(did) > MaxDIDLength {
 		return nil, fmt.Errorf("%w: longer than %d bytes", ErrInvalidDID, MaxDIDLength)
 	}
-	if doc, err, ok := c.get(did); ok {
-		return doc, err
+	if e, ok := c.cache.Get(did, c.o.Now()); ok {
+		return e.doc, e.err
+	}
+	if c.afterMiss != nil {
+		c.afterMiss()
 	}
 	ch := c.group.DoChan(did, func() (any, error) {
-		if doc, err, ok := c.get(did); ok { // filled while we queued
-			return doc, err
+		// Filled by a flight that ended between our miss and this one.
+		if e, ok := c.cache.Get(did, c.o.Now()); ok {
+			return e.doc, e.err
 		}
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.o.ResolveTimeout)
 		defer cancel()
 		doc, err := c.next.Resolve(rctx, did)
 		if err != nil {
 			if c.o.ErrorTTL > 0 && !errors.Is(err, context.Canceled) {
-				c.put(did, nil, err, c.o.ErrorTTL)
+				e := cacheEntry{err: err}
+				c.cache.Add(did, e, lru.SizeOf(e), c.o.Now().Add(c.o.ErrorTTL))
 			}
 			return nil, err
 		}
-		c.put(did, doc, nil, c.o.TTL)
+		e := cacheEntry{doc: doc}
+		c.cache.Add(did, e, lru.SizeOf(e), c.o.Now().Add(c.o.TTL))
 		return doc, nil
 	})
 	select {
@@ -107,53 +120,17 @@ func (c *CachingResolver) Resolve(ctx context.Context, did string) (*Document, e
 
 // Invalidate drops the cached document of did.
 func (c *CachingResolver) Invalidate(did string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if e, ok := c.items[did]; ok {
-		c.lru.Remove(e)
-		delete(c.items, did)
-	}
+	c.cache.Remove(did)
 }
 
 // Len returns the number of cached documents (expired ones included until
 // they are touched or evicted).
 func (c *CachingResolver) Len() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.lru.Len()
+	return c.cache.Len()
 }
 
-func (c *CachingResolver) get(did string) (*Document, error, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	e, ok := c.items[did]
-	if !ok {
-		return nil, nil, false
-	}
-	ent := e.Value.(*cacheEntry)
-	if !c.o.Now().Before(ent.expires) {
-		c.lru.Remove(e)
-		delete(c.items, did)
-		return nil, nil, false
-	}
-	c.lru.MoveToFront(e)
-	return ent.doc, ent.err, true
-}
-
-func (c *CachingResolver) put(did string, doc *Document, err error, ttl time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	exp := c.o.Now().Add(ttl)
-	if e, ok := c.items[did]; ok {
-		ent := e.Value.(*cacheEntry)
-		ent.doc, ent.err, ent.expires = doc, err, exp
-		c.lru.MoveToFront(e)
-		return
-	}
-	for c.lru.Len() >= c.o.MaxEntries {
-		last := c.lru.Back()
-		c.lru.Remove(last)
-		delete(c.items, last.Value.(*cacheEntry).did)
-	}
-	c.items[did] = c.lru.PushFront(&cacheEntry{did: did, doc: doc, err: err, expires: exp})
+// Bytes returns the estimated memory held by the cache (see
+// CacheOptions.MaxBytes).
+func (c *CachingResolver) Bytes() int64 {
+	return c.cache.Bytes()
 }

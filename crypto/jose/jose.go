@@ -88,6 +88,10 @@ type ParseOptions struct {
 	MaxSize int
 	// MaxDepth bounds JSON nesting in header and payload (default 32).
 	MaxDepth int
+	// MaxValues bounds the number of JSON values in the payload, which
+	// bounds the memory its decoding takes (default
+	// jsonx.DefaultMaxValues, 32,768).
+	MaxValues int
 	// Crit lists the extension header parameters the caller understands
 	// and processes; any other name in crit is rejected.
 	Crit []string
@@ -172,7 +176,10 @@ func Parse(token string, o ParseOptions) (*JWS, error) {
 		return nil, err
 	}
 	if !o.PayloadNotJSON {
-		if err := jsonx.Validate(payload, jsonx.Limits{MaxBytes: max, MaxDepth: depth}); err != nil {
+		if err := jsonx.Validate(payload, jsonx.Limits{MaxBytes: max, MaxDepth: depth, MaxValues: o.MaxValues}); err != nil {
+			if errors.Is(err, jsonx.ErrTooManyValues) {
+				return nil, fmt.Errorf("%w: payload: %w", ErrTooLarge, err)
+			}
 			return nil, fmt.Errorf("%w: payload: %w", ErrMalformed, err)
 		}
 	}

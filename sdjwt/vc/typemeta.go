@@ -14,6 +14,7 @@ import (
 
 	"github.com/ocmw/wstack/fetch"
 	"github.com/ocmw/wstack/internal/jsonx"
+	"github.com/ocmw/wstack/internal/lru"
 	"github.com/ocmw/wstack/vocab"
 )
 
@@ -65,31 +66,39 @@ type TypeMetadataResolver struct {
 	Fetcher Fetcher
 	// CacheTTL caches fetched documents (default 1 hour).
 	CacheTTL time.Duration
+	// MaxCacheBytes bounds the memory of parsed documents kept for reuse
+	// (default 64 MiB, at most 256 documents), each sized by lru.SizeOf;
+	// the least recently used one is evicted first. Set it before first
+	// use.
+	MaxCacheBytes int64
 
 	mu     sync.Mutex
-	parsed map[[32]byte]*TypeMetadata // by SHA-256 of the document bytes
+	parsed *lru.Cache[[32]byte, *TypeMetadata] // by SHA-256 of the document bytes
 }
 
 const maxParsedCache = 256
+
+func (r *TypeMetadataResolver) cache() *lru.Cache[[32]byte, *TypeMetadata] {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.parsed == nil {
+		r.parsed = lru.New[[32]byte, *TypeMetadata](r.MaxCacheBytes, maxParsedCache)
+	}
+	return r.parsed
+}
 
 // parse returns the parsed document, reusing an earlier parse of the same
 // bytes. Cached values are never handed out: callers get a copy.
 func (r *TypeMetadataResolver) parse(b []byte) (*TypeMetadata, error) {
 	key := sha256.Sum256(b)
-	r.mu.Lock()
-	md, ok := r.parsed[key]
-	r.mu.Unlock()
+	cache := r.cache()
+	md, ok := cache.Get(key, time.Time{})
 	if !ok {
 		var err error
 		if md, err = ParseTypeMetadata(b); err != nil {
 			return nil, err
 		}
-		r.mu.Lock()
-		if r.parsed == nil || len(r.parsed) >= maxParsedCache {
-			r.parsed = make(map[[32]byte]*TypeMetadata)
-		}
-		r.parsed[key] = md
-		r.mu.Unlock()
+		cache.Add(key, md, lru.SizeOf(md), time.Time{})
 	}
 	c := *md
 	return &c, nil

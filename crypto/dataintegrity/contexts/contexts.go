@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/piprate/json-gold/ld"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/ocmw/wstack/fetch"
 	"github.com/ocmw/wstack/internal/jsonx"
+	"github.com/ocmw/wstack/internal/lru"
 )
 
 // URLs of the bundled contexts.
@@ -122,16 +122,28 @@ type Options struct {
 	// MaxBytes and MaxDepth bound every document (defaults 1 MiB and 32).
 	MaxBytes int
 	MaxDepth int
+	// MaxCacheBytes bounds the memory held by parsed fetched contexts, as
+	// estimated by lru.SizeOf of the decoded document (default 64 MiB); the
+	// least recently used one is evicted first and fetched again when next
+	// needed. Bundled and pinned contexts are configuration and are always
+	// kept.
+	MaxCacheBytes int64
 }
 
 // Loader resolves JSON-LD context URLs offline. It is safe for concurrent
-// use; parsed documents are cached for the loader's lifetime.
+// use. Bundled and pinned documents are parsed once; fetched ones are kept
+// in a byte-budgeted LRU (Options.MaxCacheBytes), and concurrent loads of
+// one URL share one fetch.
 type Loader struct {
-	opts  Options
-	allow map[string]bool
-	mu    sync.RWMutex
-	cache map[string]any
-	group singleflight.Group
+	opts    Options
+	allow   map[string]bool
+	static  map[string]any // bundled and pinned; read-only after NewLoader
+	fetched *lru.Cache[string, any]
+	group   singleflight.Group
+	// afterMiss, when set by a test, runs between a cache miss and the
+	// single flight: the window in which another caller's flight can
+	// finish (issue #10 item 8).
+	afterMiss func()
 }
 
 // NewLoader builds a loader; pinned documents are validated up front.
@@ -142,7 +154,7 @@ func NewLoader(o Options) (*Loader, error) {
 	if o.MaxDepth <= 0 {
 		o.MaxDepth = DefaultMaxDepth
 	}
-	l := &Loader{opts: o, allow: map[string]bool{}, cache: map[string]any{}}
+	l := &Loader{opts: o, allow: map[string]bool{}, static: map[string]any{}, fetched: lru.New[string, any](o.MaxCacheBytes, 0)}
 	for _, u := range o.Allow {
 		l.allow[u] = true
 	}
@@ -151,10 +163,10 @@ func NewLoader(o Options) (*Loader, error) {
 		if err != nil {
 			return nil, err
 		}
-		l.cache[u] = doc
+		l.static[u] = doc
 	}
 	for u := range bundledFiles {
-		if _, ok := l.cache[u]; ok {
+		if _, ok := l.static[u]; ok {
 			continue
 		}
 		b, _ := Bundled(u)
@@ -162,7 +174,7 @@ func NewLoader(o Options) (*Loader, error) {
 		if err != nil {
 			return nil, err
 		}
-		l.cache[u] = doc
+		l.static[u] = doc
 	}
 	return l, nil
 }
@@ -183,19 +195,27 @@ func (l *Loader) parse(u string, b []byte) (any, error) {
 }
 
 // Load returns the parsed context document for url (a deep copy, which the
-// caller may modify).
+// caller may modify). Each caller's ctx bounds only its own wait: the
+// shared fetch runs detached from the cancellation of the caller that
+// started it (Fetch must bound its own time; FetchWith does).
 func (l *Loader) Load(ctx context.Context, url string) (any, error) {
-	l.mu.RLock()
-	doc, ok := l.cache[url]
-	l.mu.RUnlock()
-	if ok {
+	if doc, ok := l.cached(url); ok {
 		return deepCopy(doc), nil
 	}
 	if !l.allow[url] || l.opts.Fetch == nil {
 		return nil, fmt.Errorf("%w: %q", ErrNotAllowed, url)
 	}
-	v, err, _ := l.group.Do(url, func() (any, error) {
-		b, err := l.opts.Fetch(ctx, url)
+	if l.afterMiss != nil {
+		l.afterMiss()
+	}
+	ch := l.group.DoChan(url, func() (any, error) {
+		// Another caller's flight may have filled the cache and ended
+		// between our miss and this flight: check again, or the document
+		// is fetched once per such interleaving.
+		if doc, ok := l.cached(url); ok {
+			return doc, nil
+		}
+		b, err := l.opts.Fetch(context.WithoutCancel(ctx), url)
 		if err != nil {
 			return nil, fmt.Errorf("%w: %s: %w", ErrFetch, url, err)
 		}
@@ -203,15 +223,25 @@ func (l *Loader) Load(ctx context.Context, url string) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		l.mu.Lock()
-		l.cache[url] = doc
-		l.mu.Unlock()
+		l.fetched.Add(url, doc, lru.SizeOf(doc), time.Time{})
 		return doc, nil
 	})
-	if err != nil {
-		return nil, err
+	select {
+	case <-ctx.Done():
+		return nil, fmt.Errorf("%w: %s: %w", ErrFetch, url, ctx.Err())
+	case res := <-ch:
+		if res.Err != nil {
+			return nil, res.Err
+		}
+		return deepCopy(res.Val), nil
 	}
-	return deepCopy(v), nil
+}
+
+func (l *Loader) cached(url string) (any, bool) {
+	if doc, ok := l.static[url]; ok {
+		return doc, true
+	}
+	return l.fetched.Get(url, time.Time{})
 }
 
 // DocumentLoader returns a json-gold document loader bound to ctx (fetches
