@@ -17,15 +17,6 @@ import (
 	"github.com/ocmw/wstack/vocab"
 )
 
-// statusAdapter plugs statuslist.Checker into the Validator (statuslist
-// imports this package, so the adapter lives with the application).
-func statusAdapter(c statuslist.StatusChecker) vocab.StatusChecker {
-	return vocab.StatusCheckerFunc(func(ctx context.Context, ref vocab.StatusReference) (vocab.StatusResult, error) {
-		s, err := c.Check(ctx, ref)
-		return vocab.StatusResult{Value: uint8(s)}, err
-	})
-}
-
 // An SD-JWT VC referencing a real IETF Token Status List served over HTTP:
 // valid, then suspended, then revoked, as the issuer changes the list.
 func TestValidatorWithStatusList(t *testing.T) {
@@ -62,7 +53,7 @@ func TestValidatorWithStatusList(t *testing.T) {
 			Now:        clock,
 		})
 		require.NoError(t, err)
-		v := w.validator(func(c *presentation.ValidatorConfig) { c.Status = statusAdapter(chk) })
+		v := w.validator(func(c *presentation.ValidatorConfig) { c.Status = chk })
 		_, err = v.Verify(ctx, vocab.FormatSDJWTVC, sd.String())
 		return err
 	}

@@ -144,19 +144,16 @@ func NewChecker(cfg CheckerConfig) (*Checker, error) {
 	return &Checker{cfg: cfg, cache: lru.New[string, *cacheEntry](cfg.MaxCacheBytes, cfg.MaxCacheEntries)}, nil
 }
 
-// StatusChecker is what credential verification needs from a checker.
-type StatusChecker interface {
-	Check(ctx context.Context, ref vocab.StatusReference) (Status, error)
-}
+// A Checker is the vocab.StatusChecker every verifier takes
+// (presentation.ValidatorConfig.Status, vc.Config.StatusChecker, …).
+var _ vocab.StatusChecker = (*Checker)(nil)
 
-var _ StatusChecker = (*Checker)(nil)
-
-// Check returns the status of ref. For IETF references it is the list
+// Status returns the status of ref. For IETF references it is the list
 // value (VALID, INVALID, SUSPENDED or an application value). For W3C
 // entries a set bit of a revocation list is INVALID, of a suspension list
 // SUSPENDED; message and other purposes return the raw entry value. Any
 // error means the status is unknown: never treat it as VALID.
-func (c *Checker) Check(ctx context.Context, ref vocab.StatusReference) (Status, error) {
+func (c *Checker) Status(ctx context.Context, ref vocab.StatusReference) (Status, error) {
 	v, _, err := c.check(ctx, ref)
 	if err != nil || v == 0 {
 		return v, err
@@ -172,25 +169,24 @@ func (c *Checker) Check(ctx context.Context, ref vocab.StatusReference) (Status,
 	return v, nil
 }
 
-// Presentation adapts the checker to vocab.StatusChecker: the raw
-// entry value (IETF status type; W3C entry bits, 0 = not set) and, for W3C
-// entries with a statusMessage, the message of that value. The credential
-// validation of package presentation interprets it by purpose.
-func (c *Checker) Presentation() vocab.StatusChecker {
-	return vocab.StatusCheckerFunc(func(ctx context.Context, ref vocab.StatusReference) (vocab.StatusResult, error) {
-		v, msgs, err := c.check(ctx, ref)
-		if err != nil {
-			return vocab.StatusResult{}, err
+// Check implements vocab.StatusChecker: the raw entry value (IETF status
+// type; W3C entry bits, 0 = not set) and, for W3C entries with a
+// statusMessage, the message of that value, verified as Status verifies it.
+// vocab.CheckStatus / vocab.InterpretStatus turn it into the one outcome
+// mapping (valid, revoked, suspended, application specific, unavailable).
+func (c *Checker) Check(ctx context.Context, ref vocab.StatusReference) (vocab.StatusResult, error) {
+	v, msgs, err := c.check(ctx, ref)
+	if err != nil {
+		return vocab.StatusResult{}, err
+	}
+	res := vocab.StatusResult{Value: uint8(v)}
+	for _, m := range msgs {
+		if n, err := parseHexStatus(m.Status); err == nil && n == uint64(v) {
+			res.Message = m.Message
+			break
 		}
-		res := vocab.StatusResult{Value: uint8(v)}
-		for _, m := range msgs {
-			if n, err := parseHexStatus(m.Status); err == nil && n == uint64(v) {
-				res.Message = m.Message
-				break
-			}
-		}
-		return res, nil
-	})
+	}
+	return res, nil
 }
 
 // check returns the raw entry value and the entry's statusMessage.

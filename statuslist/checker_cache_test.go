@@ -62,7 +62,7 @@ func TestCheckerCacheByteBudget(t *testing.T) {
 	}
 	check := func(u string) {
 		t.Helper()
-		if st, err := c.Check(ctx, ietfRef(u, 7)); err != nil || st != statuslist.Valid {
+		if st, err := c.Status(ctx, ietfRef(u, 7)); err != nil || st != statuslist.Valid {
 			t.Fatal(u, st, err)
 		}
 		if got := statuslist.CacheBytes(c); got > budget {
@@ -132,12 +132,12 @@ func TestCheckerMissThenFinishedFlightFetchesOnce(t *testing.T) {
 	var interleaved atomic.Bool
 	statuslist.SetAfterMiss(c, func() {
 		if interleaved.CompareAndSwap(false, true) {
-			if _, err := c.Check(ctx, ietfRef(u, 1)); err != nil {
+			if _, err := c.Status(ctx, ietfRef(u, 1)); err != nil {
 				t.Error(err)
 			}
 		}
 	})
-	if _, err := c.Check(ctx, ietfRef(u, 1)); err != nil {
+	if _, err := c.Status(ctx, ietfRef(u, 1)); err != nil {
 		t.Fatal(err)
 	}
 	if !interleaved.Load() || calls[u].Load() != 1 {
@@ -167,14 +167,14 @@ func TestCheckerCallerCancelDoesNotFailOthers(t *testing.T) {
 	}
 	cctx, cancel := context.WithCancel(context.Background())
 	first := make(chan error, 1)
-	go func() { _, err := c.Check(cctx, ietfRef(u, 1)); first <- err }()
+	go func() { _, err := c.Status(cctx, ietfRef(u, 1)); first <- err }()
 	<-started
 	cancel()
 	if err := <-first; !errors.Is(err, context.Canceled) || !errors.Is(err, statuslist.ErrRetrieval) {
 		t.Fatalf("cancelled caller: %v", err)
 	}
 	close(release)
-	if _, err := c.Check(context.Background(), ietfRef(u, 1)); err != nil {
+	if _, err := c.Status(context.Background(), ietfRef(u, 1)); err != nil {
 		t.Fatal(err)
 	}
 	if calls[u].Load() != 1 {

@@ -140,13 +140,13 @@ func TestIssueRevokeCheckIETF(t *testing.T) {
 			})
 			want := []statuslist.Status{statuslist.Invalid, statuslist.Suspended, 3, statuslist.Valid}
 			for i, a := range allocs {
-				got, err := c.Check(ctx, ietfRef(uri, a.Index))
+				got, err := c.Status(ctx, ietfRef(uri, a.Index))
 				if err != nil || got != want[i] {
 					t.Fatalf("alloc %d: %v %v, want %v", i, got, err, want[i])
 				}
 			}
 			// row32: index beyond the list.
-			if _, err := c.Check(ctx, ietfRef(uri, statuslist.DefaultCapacity)); !errors.Is(err, statuslist.ErrIndexOutOfRange) {
+			if _, err := c.Status(ctx, ietfRef(uri, statuslist.DefaultCapacity)); !errors.Is(err, statuslist.ErrIndexOutOfRange) {
 				t.Fatalf("out of range: %v", err)
 			}
 		})
@@ -154,11 +154,11 @@ func TestIssueRevokeCheckIETF(t *testing.T) {
 	// row36: the uri the referenced token carries differs from the token's
 	// sub (served through a redirecting alias): rejected.
 	c := e.checker(t, nil)
-	if _, err := c.Check(ctx, ietfRef(e.srv.URL+"/alias/acme/"+allocs[0].ListID, allocs[0].Index)); !errors.Is(err, statuslist.ErrSubjectMismatch) {
+	if _, err := c.Status(ctx, ietfRef(e.srv.URL+"/alias/acme/"+allocs[0].ListID, allocs[0].Index)); !errors.Is(err, statuslist.ErrSubjectMismatch) {
 		t.Fatalf("row36_sub_mismatch: %v", err)
 	}
 	// Unknown list: retrieval error, never valid.
-	if _, err := c.Check(ctx, ietfRef(e.uri("acme", "nope"), 0)); !errors.Is(err, statuslist.ErrRetrieval) {
+	if _, err := c.Status(ctx, ietfRef(e.uri("acme", "nope"), 0)); !errors.Is(err, statuslist.ErrRetrieval) {
 		t.Fatalf("missing list: %v", err)
 	}
 	// A key the issuer does not hold.
@@ -182,7 +182,7 @@ func TestCheckerCachingRow37(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if s, err := c.Check(ctx, ietfRef(uri, a.Index)); err != nil || s != statuslist.Valid {
+			if s, err := c.Status(ctx, ietfRef(uri, a.Index)); err != nil || s != statuslist.Valid {
 				t.Error(s, err)
 			}
 		}()
@@ -195,17 +195,17 @@ func TestCheckerCachingRow37(t *testing.T) {
 	// (5 min): cached until then, refetched after.
 	e.alloc.Revoke(ctx, "t", a.ListID, a.Index)
 	e.clock.Advance(4 * time.Minute)
-	if s, _ := c.Check(ctx, ietfRef(uri, a.Index)); s != statuslist.Valid || e.fetches.Load() != 1 {
+	if s, _ := c.Status(ctx, ietfRef(uri, a.Index)); s != statuslist.Valid || e.fetches.Load() != 1 {
 		t.Fatalf("within cache: %v, %d fetches", s, e.fetches.Load())
 	}
 	e.clock.Advance(2 * time.Minute)
-	if s, err := c.Check(ctx, ietfRef(uri, a.Index)); s != statuslist.Invalid || err != nil || e.fetches.Load() != 2 {
+	if s, err := c.Status(ctx, ietfRef(uri, a.Index)); s != statuslist.Invalid || err != nil || e.fetches.Load() != 2 {
 		t.Fatalf("after max ttl: %v %v, %d fetches", s, err, e.fetches.Load())
 	}
 	// Failures are cached briefly too (no storm against a broken list).
 	bad := ietfRef(e.uri("t", "missing"), 0)
 	for i := 0; i < 5; i++ {
-		if _, err := c.Check(ctx, bad); !errors.Is(err, statuslist.ErrRetrieval) {
+		if _, err := c.Status(ctx, bad); !errors.Is(err, statuslist.ErrRetrieval) {
 			t.Fatal(err)
 		}
 	}
@@ -254,16 +254,16 @@ func TestCacheClampRow37(t *testing.T) {
 				Keys: statuslist.StaticKey(s.Public()), Now: clk.Now, MinCacheTTL: time.Minute, MaxCacheTTL: 10 * time.Minute,
 			})
 			ref := ietfRef("https://s.example/l", 1)
-			if _, err := c.Check(ctx, ref); err != nil {
+			if _, err := c.Status(ctx, ref); err != nil {
 				t.Fatal(err)
 			}
 			clk.Advance(tc.cachedFor - time.Second)
-			c.Check(ctx, ref)
+			c.Status(ctx, ref)
 			if fetches.Load() != 1 {
 				t.Fatalf("refetched before %v", tc.cachedFor)
 			}
 			clk.Advance(2 * time.Second)
-			c.Check(ctx, ref)
+			c.Status(ctx, ref)
 			if fetches.Load() != 2 {
 				t.Fatalf("not refetched after %v", tc.cachedFor)
 			}
@@ -323,7 +323,7 @@ func TestIssueRevokeCheckW3C(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := c.Check(ctx, tc.ref)
+			got, err := c.Status(ctx, tc.ref)
 			if tc.err != nil {
 				if !errors.Is(err, tc.err) {
 					t.Fatalf("want %v, got %v (%v)", tc.err, err, got)
@@ -337,7 +337,7 @@ func TestIssueRevokeCheckW3C(t *testing.T) {
 	}
 	// The list is only served as vc+jwt: an IETF reference (Accept
 	// statuslist+jwt/cwt) gets 406, a retrieval error.
-	if _, err := c.Check(ctx, ietfRef(e.uri("t", ar.ListID), 0)); !errors.Is(err, statuslist.ErrRetrieval) {
+	if _, err := c.Status(ctx, ietfRef(e.uri("t", ar.ListID), 0)); !errors.Is(err, statuslist.ErrRetrieval) {
 		t.Fatalf("IETF reference to a W3C list: %v", err)
 	}
 }

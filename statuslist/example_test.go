@@ -102,7 +102,7 @@ func Example() {
 		log.Fatal(err)
 	}
 	for _, a := range issued {
-		s, err := checker.Check(ctx, vocab.StatusReference{Type: "status_list", URI: a.URI, Index: a.Index})
+		s, err := checker.Status(ctx, vocab.StatusReference{Type: "status_list", URI: a.URI, Index: a.Index})
 		fmt.Println(s, err)
 	}
 	// Output:

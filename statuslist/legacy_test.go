@@ -82,30 +82,30 @@ func TestStatusList2021AndDataIntegrity(t *testing.T) {
 	legacy := func(idx uint64) vocab.StatusReference {
 		return vocab.StatusReference{Type: "StatusList2021Entry", URI: srv.URL + "/sl2021", Index: idx, Purpose: "revocation", Size: 1}
 	}
-	if st, err := c.Check(ctx, legacy(94567)); err != nil || st != statuslist.Invalid {
+	if st, err := c.Status(ctx, legacy(94567)); err != nil || st != statuslist.Invalid {
 		t.Fatalf("StatusList2021 revoked: %v %v", st, err)
 	}
-	if st, err := c.Check(ctx, legacy(94568)); err != nil || st != statuslist.Valid {
+	if st, err := c.Status(ctx, legacy(94568)); err != nil || st != statuslist.Valid {
 		t.Fatalf("StatusList2021 valid: %v %v", st, err)
 	}
 	// A Bitstring entry pointing at a StatusList2021 credential is refused.
-	if _, err := c.Check(ctx, w3cRef(srv.URL+"/sl2021", 1, "revocation", 1, nil)); !errors.Is(err, statuslist.ErrTokenType) {
+	if _, err := c.Status(ctx, w3cRef(srv.URL+"/sl2021", 1, "revocation", 1, nil)); !errors.Is(err, statuslist.ErrTokenType) {
 		t.Fatalf("bitstring entry on legacy list: %v", err)
 	}
-	if st, err := c.Check(ctx, w3cRef(srv.URL+"/di-ok", 94567, "revocation", 1, nil)); err != nil || st != statuslist.Invalid {
+	if st, err := c.Status(ctx, w3cRef(srv.URL+"/di-ok", 94567, "revocation", 1, nil)); err != nil || st != statuslist.Invalid {
 		t.Fatalf("Data Integrity list: %v %v", st, err)
 	}
-	if _, err := c.Check(ctx, w3cRef(srv.URL+"/di-forged", 94567, "revocation", 1, nil)); !errors.Is(err, statuslist.ErrSignature) {
+	if _, err := c.Status(ctx, w3cRef(srv.URL+"/di-forged", 94567, "revocation", 1, nil)); !errors.Is(err, statuslist.ErrSignature) {
 		t.Fatalf("row36 forged proof: %v", err)
 	}
 	// Without a CredentialVerifier, JSON-LD lists are not trusted.
 	c2, _ := statuslist.NewChecker(statuslist.CheckerConfig{Fetcher: e.fetcher, Keys: statuslist.StaticKey(s.Public()), Now: func() time.Time { return now }})
-	if _, err := c2.Check(ctx, w3cRef(srv.URL+"/di-ok", 1, "revocation", 1, nil)); !errors.Is(err, statuslist.ErrSignature) {
+	if _, err := c2.Status(ctx, w3cRef(srv.URL+"/di-ok", 1, "revocation", 1, nil)); !errors.Is(err, statuslist.ErrSignature) {
 		t.Fatalf("no DI verifier: %v", err)
 	}
 	// After validUntil: expired.
 	c3, _ := statuslist.NewChecker(statuslist.CheckerConfig{Fetcher: e.fetcher, Keys: statuslist.StaticKey(s.Public()), Now: func() time.Time { return now.Add(2 * time.Hour) }, CredentialVerifier: fakeDI{}})
-	if _, err := c3.Check(ctx, w3cRef(srv.URL+"/di-ok", 1, "revocation", 1, nil)); !errors.Is(err, statuslist.ErrExpired) {
+	if _, err := c3.Status(ctx, w3cRef(srv.URL+"/di-ok", 1, "revocation", 1, nil)); !errors.Is(err, statuslist.ErrExpired) {
 		t.Fatalf("row36 expired list credential: %v", err)
 	}
 }
@@ -170,7 +170,7 @@ func TestRow37_RedirectLoopAndInternalURIs(t *testing.T) {
 		http.Redirect(w, r, "/loop", http.StatusFound)
 	})
 	c := e.checker(t, nil)
-	if _, err := c.Check(ctx, ietfRef(srv.URL+"/loop", 0)); !errors.Is(err, statuslist.ErrRetrieval) {
+	if _, err := c.Status(ctx, ietfRef(srv.URL+"/loop", 0)); !errors.Is(err, statuslist.ErrRetrieval) {
 		t.Fatalf("row37_redirect_loop: %v", err)
 	}
 	// The default guarded fetcher refuses internal addresses and plain http.
@@ -179,7 +179,7 @@ func TestRow37_RedirectLoopAndInternalURIs(t *testing.T) {
 		Keys:    statuslist.StaticKey(e.signer.Public()),
 	})
 	for _, u := range []string{srv.URL + "/x", "https://127.0.0.1/x", "https://[::1]/x", "file:///etc/passwd"} {
-		if _, err := strict.Check(ctx, ietfRef(u, 0)); !errors.Is(err, statuslist.ErrRetrieval) {
+		if _, err := strict.Status(ctx, ietfRef(u, 0)); !errors.Is(err, statuslist.ErrRetrieval) {
 			t.Fatalf("row37_internal_uri %s: %v", u, err)
 		}
 	}
@@ -194,7 +194,7 @@ func TestPresentationAdapter(t *testing.T) {
 	ar, _ := e.alloc.Allocate(ctx, "t", "rev", rev)
 	e.alloc.SetStatus(ctx, "t", am.ListID, am.Index, 2)
 	e.alloc.Revoke(ctx, "t", ar.ListID, ar.Index)
-	var sc vocab.StatusChecker = e.checker(t, nil).Presentation()
+	var sc vocab.StatusChecker = e.checker(t, nil)
 	raw := []any{
 		map[string]any{"status": "0x0", "message": "valid"}, map[string]any{"status": "0x1", "message": "invalid"},
 		map[string]any{"status": "0x2", "message": "pending_review"}, map[string]any{"status": "0x3", "message": "undefined"},

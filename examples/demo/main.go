@@ -150,7 +150,7 @@ func run(ctx context.Context, out io.Writer) error {
 	}
 	validator := presentation.NewValidator(presentation.ValidatorConfig{
 		Parser: presentation.NewParser(presentation.ParserConfig{SDJWT: &presentation.SDJWTVCHandler{Verifier: sdVerifier}}),
-		Status: checker.Presentation(),
+		Status: checker,
 		Trust:  presentation.TrustedIssuers{issuerDID},
 	})
 

@@ -62,7 +62,7 @@ func Example() {
 
 	v, _ := vc.NewVerifier(vc.Config{
 		SDJWT: sdjwt.Config{Algorithms: []crypto.Algorithm{crypto.ES256}, Key: issuerKey.Public()},
-		// In a real verifier: statusChecker.Presentation() of a
+		// In a real verifier: statusChecker of a
 		// statuslist.Checker, which fetches and verifies the list.
 		StatusChecker: vc.StatusCheckerFunc(func(ctx context.Context, ref vocab.StatusReference) (vocab.StatusResult, error) {
 			return vocab.StatusResult{Value: 0x00}, nil // VALID
