@@ -136,12 +136,13 @@ func NewParser(cfg ParserConfig) *Parser {
 	return &Parser{cfg: cfg}
 }
 
-var defaultParser = NewParser(ParserConfig{})
+var defaultParser = NewParser(ParserConfig{SDJWT: &SDJWTVCHandler{}})
 
-// Parse parses a jwt_vc_json or ldp_vc credential with the default parser
-// (no SD-JWT handler: use NewParser for dc+sd-jwt). raw is a string (compact
-// JWT, or JSON text), []byte / json.RawMessage (JSON), or a decoded JSON
-// object (map[string]any, as an ldp_vc appears inside a vp_token).
+// Parse parses a dc+sd-jwt, jwt_vc_json or ldp_vc credential with the
+// default parser (no signature, validity or status check: Validator does
+// those). raw is a string (compact JWT or SD-JWT, or JSON text), []byte /
+// json.RawMessage (JSON), or a decoded JSON object (map[string]any, as an
+// ldp_vc appears inside a vp_token).
 func Parse(ctx context.Context, format vocab.Format, raw any) (*Credential, error) {
 	return defaultParser.Parse(ctx, format, raw)
 }

@@ -101,9 +101,13 @@ func TestParseSDJWT(t *testing.T) {
 	require.Equal(t, now.Add(time.Hour).Unix(), c.ValidUntil.Unix())
 	require.Nil(t, c.Document)
 
-	// Without a handler the format is unsupported, as is the legacy name
-	// unless allowed.
-	_, err = presentation.Parse(context.Background(), vocab.FormatSDJWTVC, raw)
+	// The package-level Parse reads dc+sd-jwt too (issue #11); the legacy
+	// name stays unsupported unless allowed.
+	pc, err := presentation.Parse(context.Background(), vocab.FormatSDJWTVC, raw)
+	require.NoError(t, err)
+	require.Equal(t, c.Claims, pc.Claims)
+	require.ElementsMatch(t, c.Disclosable, pc.Disclosable)
+	_, err = presentation.Parse(context.Background(), vocab.FormatSDJWTVCLegacy, raw)
 	require.ErrorIs(t, err, presentation.ErrUnsupportedFormat)
 	_, err = p.Parse(context.Background(), vocab.FormatSDJWTVCLegacy, raw)
 	require.ErrorIs(t, err, presentation.ErrUnsupportedFormat)

@@ -311,7 +311,7 @@ func (c *Checker) load(ctx context.Context, uri string, kind listKind, size int)
 	}
 	body, ct, err := c.cfg.Fetcher.Fetch(ctx, uri, accept, int64(c.cfg.MaxTokenBytes))
 	if err != nil {
-		return fail(fmt.Errorf("%w: %v", ErrRetrieval, err))
+		return fail(fmt.Errorf("%w: %w", ErrRetrieval, err))
 	}
 	if len(body) > c.cfg.MaxTokenBytes {
 		return fail(fmt.Errorf("%w: %d bytes", ErrTooLarge, len(body)))
@@ -407,7 +407,7 @@ func (c *Checker) CheckAt(ctx context.Context, ref vocab.StatusReference, at tim
 	u := ref.URI + sep + "time=" + strconv.FormatInt(at.Unix(), 10)
 	body, ct, err := c.cfg.Fetcher.Fetch(ctx, u, AcceptIETF, int64(c.cfg.MaxTokenBytes))
 	if err != nil {
-		return 0, fmt.Errorf("%w: %v", ErrRetrieval, err)
+		return 0, fmt.Errorf("%w: %w", ErrRetrieval, err)
 	}
 	mt, _, _ := mime.ParseMediaType(ct)
 	opts := VerifyOptions{Algorithms: c.cfg.Algorithms, Keys: c.cfg.Keys, Subject: ref.URI, Now: at, Leeway: c.cfg.Leeway, MaxTokenBytes: c.cfg.MaxTokenBytes, Decode: c.cfg.Decode}

@@ -83,3 +83,21 @@ func (s *Signer) SignProof(ctx context.Context, document []byte, o presentation.
 		Domain:    o.Domain,
 	})
 }
+
+// NewDefaultVerifier returns a Verifier over a dataintegrity.Processor with
+// the bundled JSON-LD contexts (offline, allow-listed) and keys, accepting
+// the Data Integrity 1.0 cryptosuites eddsa-rdfc-2022, ecdsa-rdfc-2019,
+// eddsa-jcs-2022 and ecdsa-jcs-2019. It is the factory
+// presentation.WithDataIntegrity takes:
+//
+//	v, err := presentation.NewDefaultValidator(trust, presentation.WithDataIntegrity(ldp.NewDefaultVerifier))
+func NewDefaultVerifier(keys presentation.VerificationMethodResolver) (presentation.ProofVerifier, error) {
+	if keys == nil {
+		return nil, fmt.Errorf("%w: key resolver required", ErrConfig)
+	}
+	p, err := dataintegrity.New(dataintegrity.Config{Resolver: keys})
+	if err != nil {
+		return nil, err
+	}
+	return NewVerifier(p, dataintegrity.EdDSARDFC2022, dataintegrity.ECDSARDFC2019, dataintegrity.EdDSAJCS2022, dataintegrity.ECDSAJCS2019)
+}
