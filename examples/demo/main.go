@@ -15,7 +15,6 @@ package main
 
 import (
 	"context"
-	gocrypto "crypto"
 	"errors"
 	"fmt"
 	"io"
@@ -61,11 +60,9 @@ func run(ctx context.Context, out io.Writer) error {
 	if _, err := engine.GenerateKey(ctx, holderRef, crypto.KeySpec{Type: crypto.KeyTypeEd25519}); err != nil {
 		return err
 	}
-	issuerDID, issuerKID, err := did.NewKeyDIDFromEngine(ctx, engine, issuerRef)
-	if err != nil {
-		return err
-	}
-	issuer, err := jose.NewKeySigner(ctx, engine, issuerRef, crypto.ES256)
+	// The issuer signs with its did:key: the signer's kid is the DID URL
+	// that verifiers resolve.
+	issuer, issuerDID, err := did.NewKeyDIDSigner(ctx, engine, issuerRef, crypto.ES256)
 	if err != nil {
 		return err
 	}
@@ -81,11 +78,11 @@ func run(ctx context.Context, out io.Writer) error {
 
 	// --- Issuer: status lists in a store, signed and served over HTTP.
 	lists := statuslist.NewMemory()
-	alloc := statuslist.NewAllocator(lists)
 	mux := http.NewServeMux()
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 	listURI := func(tenant, list string) string { return srv.URL + "/tenants/" + tenant + "/statuslists/" + list }
+	alloc := statuslist.NewAllocator(lists, statuslist.WithListURI(listURI))
 	pub, err := statuslist.NewPublisher(statuslist.PublisherConfig{Store: lists, Signer: issuer, ListURI: listURI,
 		Issuer: func(string) string { return issuerDID }})
 	if err != nil {
@@ -96,7 +93,11 @@ func run(ctx context.Context, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	step("status list entry: index %d (random) in %s", slot.Index, listURI("acme", slot.ListID))
+	step("status list entry: index %d (random) in %s", slot.Index, slot.URI)
+	status, err := statuslist.NewStatusListClaim(slot)
+	if err != nil {
+		return err
+	}
 
 	// --- Issuer: the SD-JWT VC, bound to the holder's key.
 	now := time.Now()
@@ -109,9 +110,8 @@ func run(ctx context.Context, out io.Writer) error {
 		"family_name": "Smith",
 		"role":        "engineer",
 		"address":     map[string]any{"street_address": "Alexanderplatz 1", "postal_code": "10178", "locality": "Berlin", "country": "DE"},
-		"status":      map[string]any{"status_list": map[string]any{"idx": slot.Index, "uri": listURI("acme", slot.ListID)}},
+		"status":      status,
 	}, sdjwt.IssueOptions{
-		Header: map[string]any{"kid": issuerKID},
 		// Recursive disclosures (RFC 9901 §4.2.6), as the PID is issued:
 		// address is disclosable and so is each of its members.
 		Disclosable: []vocab.ClaimPath{{"given_name"}, {"family_name"}, {"role"},
@@ -124,35 +124,18 @@ func run(ctx context.Context, out io.Writer) error {
 	}
 	step("issued dc+sd-jwt: %d bytes, %d disclosures", len(issued.String()), len(issued.Disclosures))
 
-	// --- Verifier side configuration: trust the issuer DID, resolve its
-	// key through the DID, check status through the guarded fetcher.
-	fetcher := fetch.New(fetch.Options{AllowLoopback: true}) // loopback: this demo's own server
-	dids := did.NewCachingResolver(did.NewDefaultRegistry(fetcher, did.WebOptions{}), did.CacheOptions{})
-	checker, err := statuslist.NewChecker(statuslist.CheckerConfig{
-		Fetcher: statuslist.GuardedFetcher(fetcher),
-		Keys: statuslist.KeyResolverFunc(func(ctx context.Context, h statuslist.KeyHint) (gocrypto.PublicKey, error) {
-			if h.Issuer != issuerDID {
-				return nil, fmt.Errorf("status list not signed by the trusted issuer")
-			}
-			return issuer.Public(), nil
-		}),
-	})
+	// --- Verifier side configuration, one call: trust the issuer DID; its
+	// key comes through the DID, status through the guarded fetcher (told
+	// to allow loopback for this demo's own server; a deployment keeps the
+	// default, https only).
+	fetcher := fetch.New(fetch.Options{AllowLoopback: true})
+	newValidator := func() (*presentation.Validator, error) {
+		return presentation.NewDefaultValidator(presentation.TrustedIssuers{issuerDID}, presentation.WithFetcher(fetcher))
+	}
+	validator, err := newValidator()
 	if err != nil {
 		return err
 	}
-	sdVerifier, err := vc.NewVerifier(vc.Config{SDJWT: sdjwt.Config{
-		Algorithms:   []crypto.Algorithm{crypto.ES256},
-		KBAlgorithms: []crypto.Algorithm{crypto.EdDSA, crypto.ES256},
-		KeyResolver:  &vc.IssuerKeyResolver{DIDs: did.NewKeyResolver(dids, did.KeyResolverOptions{})},
-	}})
-	if err != nil {
-		return err
-	}
-	validator := presentation.NewValidator(presentation.ValidatorConfig{
-		Parser: presentation.NewParser(presentation.ParserConfig{SDJWT: &presentation.SDJWTVCHandler{Verifier: sdVerifier}}),
-		Status: checker,
-		Trust:  presentation.TrustedIssuers{issuerDID},
-	})
 
 	// --- Wallet: verify what was received, then answer a DCQL query.
 	held, err := validator.Verify(ctx, vocab.FormatSDJWTVC, issued.String())
@@ -175,8 +158,11 @@ func run(ctx context.Context, out io.Writer) error {
 		return err
 	}
 	request := presentation.Binding{Nonce: "n-0S6_WzA2Mj-" + fmt.Sprint(now.UnixNano()), Audience: "x509_san_dns:verifier.example.org"}
-	wallet := &presentation.Presenter{Binding: request, SDJWT: &presentation.SDJWTVCPresenter{Signer: holder}}
-	vpToken, err := match.VPToken(ctx, wallet)
+	wallet, err := presentation.NewHolder(presentation.HolderConfig{Signer: holder})
+	if err != nil {
+		return err
+	}
+	vpToken, err := match.VPToken(ctx, wallet.Presenter(request))
 	if err != nil {
 		return err
 	}
@@ -203,7 +189,11 @@ func run(ctx context.Context, out io.Writer) error {
 	if err := alloc.Revoke(ctx, "acme", slot.ListID, slot.Index); err != nil {
 		return err
 	}
-	checker.Purge() // a verifier would wait for the list's ttl instead
+	// A fresh verifier: a running one would see the change once the list's
+	// ttl lapses.
+	if validator, err = newValidator(); err != nil {
+		return err
+	}
 	res, err = verify()
 	if err == nil {
 		return errors.New("revoked credential still accepted")
