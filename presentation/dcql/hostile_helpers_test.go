@@ -68,10 +68,16 @@ func hostileCred(id string, arrays, elems int) *presentation.Credential {
 	return sdjwt(id, vctHostile, claims, disclosable...)
 }
 
+// hostileWallet holds n distinct credentials that share the claims and
+// disclosable paths of one hostileCred (building a thousand copies would
+// dominate the test's run time; matching reads them the same way).
 func hostileWallet(n, arrays, elems int) []*presentation.Credential {
+	proto := hostileCred("h", arrays, elems)
 	out := make([]*presentation.Credential, n)
 	for i := range out {
-		out[i] = hostileCred(fmt.Sprintf("h%d", i), arrays, elems)
+		c := *proto
+		c.ID = fmt.Sprintf("h%d", i)
+		out[i] = &c
 	}
 	return out
 }

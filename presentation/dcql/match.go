@@ -60,6 +60,7 @@ func (c *Compiled) MatchCredential(ctx context.Context, queryID string, cred *pr
 type evalState struct {
 	meter *match.Meter
 	arena []any
+	paths [][]any // locations found for the match at hand
 	cred  *presentation.Credential
 	index *match.DisclosureIndex
 }
@@ -154,27 +155,28 @@ func (c *Compiled) match(ctx context.Context, st *evalState, cq *credQ, cred *pr
 		return m, nil
 	}
 	root := claimsRoot(cred)
+	st.paths = st.paths[:0]
 	if cq.claimSets == nil {
 		for i := range cq.claims {
-			locs, ok := st.evalClaim(root, &cq.claims[i])
+			_, ok := st.evalClaim(root, &cq.claims[i])
 			if err := c.stopped(st); err != nil {
 				return nil, err
 			}
 			if !ok {
 				return nil, ErrClaimMissing
 			}
-			m.Paths = append(m.Paths, locs...)
 		}
+		m.Paths = slices.Clone(st.paths)
 	} else {
 		// Evaluate each claim at most once across the claim sets.
 		var stateBuf [16]int8
-		var locBuf [16][][]any
+		var locBuf [16]span
 		state := stateBuf[:0]
 		locs := locBuf[:0]
 		if len(cq.claims) <= len(stateBuf) {
 			state, locs = stateBuf[:len(cq.claims)], locBuf[:len(cq.claims)]
 		} else {
-			state, locs = make([]int8, len(cq.claims)), make([][][]any, len(cq.claims))
+			state, locs = make([]int8, len(cq.claims)), make([]span, len(cq.claims))
 		}
 		chosen := -1
 		for si, set := range cq.claimSets {
@@ -205,8 +207,13 @@ func (c *Compiled) match(ctx context.Context, st *evalState, cq *credQ, cred *pr
 			return nil, ErrNoClaimSetSatisfied
 		}
 		m.ClaimSet = chosen
+		n := 0
 		for _, ci := range cq.claimSets[chosen] {
-			m.Paths = append(m.Paths, locs[ci]...)
+			n += locs[ci].hi - locs[ci].lo
+		}
+		m.Paths = make([][]any, 0, n)
+		for _, ci := range cq.claimSets[chosen] {
+			m.Paths = append(m.Paths, st.paths[locs[ci].lo:locs[ci].hi]...)
 		}
 	}
 	if cq.fam == famSDJWT {
@@ -233,11 +240,15 @@ func claimsRoot(cred *presentation.Credential) any {
 	return cred.Claims
 }
 
-// evalClaim selects the claim's elements under the budget; the caller
-// checks c.stopped afterwards. Locations of pointers with a null component
-// are copied into the arena; the others are the pointer itself.
-func (st *evalState) evalClaim(root any, cl *claimQ) ([][]any, bool) {
-	var locs [][]any
+// span is the range of st.paths one claim's locations occupy.
+type span struct{ lo, hi int }
+
+// evalClaim selects the claim's elements under the budget and appends
+// their locations to st.paths; the caller checks c.stopped afterwards.
+// Locations of pointers with a null component are copied into the arena;
+// the others are the pointer itself. Nothing is appended unless ok.
+func (st *evalState) evalClaim(root any, cl *claimQ) (sp span, ok bool) {
+	lo := len(st.paths)
 	err := match.SelectPointerMeter(root, cl.path, st.meter, func(v any, loc []any) bool {
 		if cl.values != nil {
 			if !st.meter.Spend(len(cl.values)) {
@@ -250,10 +261,14 @@ func (st *evalState) evalClaim(root any, cl *claimQ) ([][]any, bool) {
 		if cl.wild {
 			loc = st.keep(loc)
 		}
-		locs = append(locs, loc)
+		st.paths = append(st.paths, loc)
 		return true
 	})
-	return locs, err == nil && st.meter.Err() == nil && len(locs) > 0
+	if err != nil || st.meter.Err() != nil || len(st.paths) == lo {
+		st.paths = st.paths[:lo]
+		return span{lo, lo}, false
+	}
+	return span{lo, len(st.paths)}, true
 }
 
 func anyValue(v any, values []any) bool {

@@ -101,12 +101,14 @@ const (
 	edgeOther              // a component no location component equals
 )
 
-type edge struct {
+// strEdge keys a member-name child; index children are keyed by
+// numEdge(parent, index).
+type strEdge struct {
 	parent int32
-	kind   uint8
-	num    int
 	str    string
 }
+
+func numEdge(parent int32, i int) uint64 { return uint64(parent)<<32 | uint64(i) }
 
 type dnode struct {
 	kind        uint8
@@ -123,13 +125,16 @@ type dnode struct {
 type DisclosureIndex struct {
 	paths    []presentation.ClaimPath
 	nodes    []dnode
-	edges    map[edge]int32
+	strs     map[strEdge]int32
+	nums     map[uint64]int32
 	nextTerm []int32  // per path: next path ending at the same node, -1: none
 	seen     []uint32 // per node: the Select call that collected its subtree
 	took     []uint32 // per node: the Select call that took its paths
 	gen      uint32
 	front    []int32
 	next     []int32
+	chosen   []int32
+	stack    []int32
 }
 
 // NewDisclosureIndex indexes disclosable at a cost of one unit of m per
@@ -138,7 +143,8 @@ func NewDisclosureIndex(disclosable []presentation.ClaimPath, m *Meter) (*Disclo
 	x := &DisclosureIndex{
 		paths:    disclosable,
 		nodes:    make([]dnode, 1, len(disclosable)+1),
-		edges:    make(map[edge]int32, len(disclosable)),
+		strs:     make(map[strEdge]int32),
+		nums:     make(map[uint64]int32),
 		nextTerm: make([]int32, len(disclosable)),
 	}
 	x.nodes[0].firstTerm = -1
@@ -160,42 +166,56 @@ func NewDisclosureIndex(disclosable []presentation.ClaimPath, m *Meter) (*Disclo
 	return x, nil
 }
 
-func edgeOf(parent int32, c any) edge {
+// indexOf returns the array index a disclosable path component stands
+// for: an int, or a float64 holding an integer.
+func indexOf(c any) (int, bool) {
 	switch v := c.(type) {
-	case string:
-		return edge{parent: parent, kind: edgeStr, str: v}
 	case int:
-		return edge{parent: parent, kind: edgeNum, num: v}
+		return v, v >= 0 && v <= math.MaxUint32
 	case float64:
-		if v >= 0 && v <= math.MaxInt32 && v == math.Trunc(v) {
-			return edge{parent: parent, kind: edgeNum, num: int(v)}
+		if v >= 0 && v <= math.MaxUint32 && v == math.Trunc(v) {
+			return int(v), true
 		}
-	case nil:
-		return edge{parent: parent, kind: edgeWild}
 	}
-	return edge{parent: parent, kind: edgeOther}
+	return 0, false
 }
 
 // child returns the child of n for component c, creating it. Components
-// that no location component can equal share one edgeOther child: they
-// are only ever reached by collecting a subtree.
+// that no location component can equal get their own edgeOther child:
+// they are only ever reached by collecting a subtree.
 func (x *DisclosureIndex) child(n int32, c any) int32 {
-	e := edgeOf(n, c)
-	if e.kind == edgeWild && x.nodes[n].wild != 0 {
-		return x.nodes[n].wild
-	}
-	if e.kind != edgeWild {
-		if k, ok := x.edges[e]; ok {
+	kind := edgeOther
+	var se strEdge
+	var ne uint64
+	switch v := c.(type) {
+	case string:
+		kind, se = edgeStr, strEdge{n, v}
+		if k, ok := x.strs[se]; ok {
 			return k
+		}
+	case nil:
+		kind = edgeWild
+		if w := x.nodes[n].wild; w != 0 {
+			return w
+		}
+	default:
+		if i, ok := indexOf(c); ok {
+			kind, ne = edgeNum, numEdge(n, i)
+			if k, ok := x.nums[ne]; ok {
+				return k
+			}
 		}
 	}
 	k := int32(len(x.nodes))
-	x.nodes = append(x.nodes, dnode{kind: e.kind, nextSibling: x.nodes[n].firstChild, firstTerm: -1})
+	x.nodes = append(x.nodes, dnode{kind: kind, nextSibling: x.nodes[n].firstChild, firstTerm: -1})
 	x.nodes[n].firstChild = k
-	if e.kind == edgeWild {
+	switch kind {
+	case edgeStr:
+		x.strs[se] = k
+	case edgeNum:
+		x.nums[ne] = k
+	case edgeWild:
 		x.nodes[n].wild = k
-	} else {
-		x.edges[e] = k
 	}
 	return k
 }
@@ -209,7 +229,7 @@ func (x *DisclosureIndex) Select(used [][]any, m *Meter) ([]presentation.ClaimPa
 		clear(x.took)
 		x.gen = 1
 	}
-	var chosen []int32
+	chosen := x.chosen[:0]
 	take := func(n int32) {
 		if x.took[n] == x.gen {
 			return
@@ -257,6 +277,7 @@ func (x *DisclosureIndex) Select(used [][]any, m *Meter) ([]presentation.ClaimPa
 	for i, t := range chosen {
 		out[i] = x.paths[t]
 	}
+	x.chosen = chosen
 	return out, nil
 }
 
@@ -264,12 +285,14 @@ func (x *DisclosureIndex) Select(used [][]any, m *Meter) ([]presentation.ClaimPa
 func (x *DisclosureIndex) step(next []int32, n int32, c any) []int32 {
 	switch v := c.(type) {
 	case string:
-		if k, ok := x.edges[edge{parent: n, kind: edgeStr, str: v}]; ok {
+		if k, ok := x.strs[strEdge{n, v}]; ok {
 			next = append(next, k)
 		}
 	case int:
-		if k, ok := x.edges[edge{parent: n, kind: edgeNum, num: v}]; ok {
-			next = append(next, k)
+		if v >= 0 && v <= math.MaxUint32 {
+			if k, ok := x.nums[numEdge(n, v)]; ok {
+				next = append(next, k)
+			}
 		}
 		if w := x.nodes[n].wild; w != 0 {
 			next = append(next, w)
@@ -289,7 +312,8 @@ func (x *DisclosureIndex) subtree(n int32, m *Meter, take func(int32)) error {
 	if x.seen[n] == x.gen {
 		return nil
 	}
-	stack := []int32{n}
+	stack := append(x.stack[:0], n)
+	defer func() { x.stack = stack[:0] }()
 	for len(stack) > 0 {
 		k := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
