@@ -421,8 +421,8 @@ type job struct {
 	cred *presentation.Credential
 }
 
-func (c *Compiled) candidatesParallel(ctx context.Context, creds iter.Seq[*presentation.Credential]) (map[string][]*Match, map[string]error, error) {
-	ctx, cancel := context.WithCancel(ctx)
+func (c *Compiled) candidatesParallel(parent context.Context, creds iter.Seq[*presentation.Credential]) (map[string][]*Match, map[string]error, error) {
+	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
 	jobs := make(chan job, 256)
 	type local struct {
@@ -472,10 +472,16 @@ func (c *Compiled) candidatesParallel(ctx context.Context, creds iter.Seq[*prese
 	}
 	close(jobs)
 	wg.Wait()
+	// The worker that failed first cancelled the others: report its
+	// error, not their context.Canceled.
+	var firstErr error
 	for _, l := range locals {
-		if l.err != nil {
-			return nil, nil, l.err
+		if l.err != nil && (firstErr == nil || parent.Err() == nil && errors.Is(firstErr, context.Canceled)) {
+			firstErr = l.err
 		}
+	}
+	if firstErr != nil {
+		return nil, nil, firstErr
 	}
 	if sendErr != nil {
 		return nil, nil, sendErr

@@ -229,16 +229,8 @@ func (x *DisclosureIndex) Select(used [][]any, m *Meter) ([]presentation.ClaimPa
 		clear(x.took)
 		x.gen = 1
 	}
-	chosen := x.chosen[:0]
-	take := func(n int32) {
-		if x.took[n] == x.gen {
-			return
-		}
-		x.took[n] = x.gen
-		for t := x.nodes[n].firstTerm; t >= 0; t = x.nextTerm[t] {
-			chosen = append(chosen, t)
-		}
-	}
+	x.chosen = x.chosen[:0]
+	take := x.take
 	for _, u := range used {
 		front := append(x.front[:0], 0)
 		if !m.Spend(1) {
@@ -264,11 +256,15 @@ func (x *DisclosureIndex) Select(used [][]any, m *Meter) ([]presentation.ClaimPa
 		x.front = front
 		// Every path below a used location is needed too.
 		for _, n := range front {
-			if err := x.subtree(n, m, take); err != nil {
+			if x.nodes[n].firstChild == 0 { // a leaf, taken above
+				continue
+			}
+			if err := x.subtree(n, m); err != nil {
 				return nil, err
 			}
 		}
 	}
+	chosen := x.chosen
 	if !m.Spend(len(chosen)) {
 		return nil, m.Err()
 	}
@@ -277,8 +273,18 @@ func (x *DisclosureIndex) Select(used [][]any, m *Meter) ([]presentation.ClaimPa
 	for i, t := range chosen {
 		out[i] = x.paths[t]
 	}
-	x.chosen = chosen
 	return out, nil
+}
+
+// take adds the paths ending at n to the result, once per Select call.
+func (x *DisclosureIndex) take(n int32) {
+	if x.took[n] == x.gen {
+		return
+	}
+	x.took[n] = x.gen
+	for t := x.nodes[n].firstTerm; t >= 0; t = x.nextTerm[t] {
+		x.chosen = append(x.chosen, t)
+	}
 }
 
 // step appends the children of n that the location component c equals.
@@ -308,7 +314,7 @@ func (x *DisclosureIndex) step(next []int32, n int32, c any) []int32 {
 }
 
 // subtree takes every path at or below n, once per Select call.
-func (x *DisclosureIndex) subtree(n int32, m *Meter, take func(int32)) error {
+func (x *DisclosureIndex) subtree(n int32, m *Meter) error {
 	if x.seen[n] == x.gen {
 		return nil
 	}
@@ -324,7 +330,7 @@ func (x *DisclosureIndex) subtree(n int32, m *Meter, take func(int32)) error {
 		if !m.Spend(1) {
 			return m.Err()
 		}
-		take(k)
+		x.take(k)
 		for c := x.nodes[k].firstChild; c != 0; c = x.nodes[c].nextSibling {
 			stack = append(stack, c)
 		}
