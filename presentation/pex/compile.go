@@ -55,9 +55,9 @@ func WithSearchBudget(n int) Option { return func(c *config) { c.budget = n } }
 // DefaultEvaluationBudget is the work budget of one evaluation when
 // WithEvaluationBudget is not used: far above what ordinary definitions
 // over ordinary wallets spend (a three-field definition over 1,000
-// credentials spends about 15,000 units), and enough to stop a hostile
+// credentials spends about 12,000 units), and enough to stop a hostile
 // definition within tens of milliseconds.
-const DefaultEvaluationBudget = 1 << 21
+const DefaultEvaluationBudget = 1 << 20
 
 // WithEvaluationBudget sets the work budget of one Evaluate,
 // MatchDescriptor or Verify call (n <= 0 keeps DefaultEvaluationBudget).

@@ -495,7 +495,7 @@ func (st *firstState) child(sel selector, v any, rest []segment) (any, bool) {
 func (st *firstState) children(v any, rest []segment) (any, bool) {
 	if arr, ok := asArray(v); ok {
 		for i, x := range arr {
-			if r, ok := st.at(i, x, rest); ok || st.err != nil {
+			if r, ok := st.at(st.m.index(i), x, rest); ok || st.err != nil {
 				return r, ok
 			}
 		}
@@ -532,7 +532,7 @@ func (st *firstState) descend(seg segment, v any, rest []segment, depth int) (an
 	found := false
 	if arr, ok := asArray(v); ok {
 		for i, x := range arr {
-			st.loc = append(st.loc, i)
+			st.loc = append(st.loc, st.m.index(i))
 			if r, found = st.descend(seg, x, rest, depth+1); found || st.err != nil {
 				return r, found
 			}
