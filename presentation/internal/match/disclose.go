@@ -78,17 +78,16 @@ func componentEqual(d, u any) bool {
 	case string:
 		s, ok := u.(string)
 		return ok && s == dv
+	}
+	i, ok := indexOf(d)
+	if !ok {
+		return false
+	}
+	switch uv := u.(type) {
 	case int:
-		switch uv := u.(type) {
-		case int:
-			return uv == dv
-		case nil:
-			return true
-		}
-	case float64:
-		if i, ok := u.(int); ok {
-			return float64(i) == dv
-		}
+		return uv == i
+	case nil:
+		return true
 	}
 	return false
 }
