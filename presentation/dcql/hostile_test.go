@@ -111,15 +111,21 @@ func TestHostileDeadlineHonoured(t *testing.T) {
 }
 
 // TestManyDisclosablePathsLinear: one credential with 24,000 disclosable
-// paths and a query selecting all of them (before: the pairwise scan ran
-// for tens of seconds) is answered correctly within the default budget.
+// paths and a query selecting all of them (before: the pairwise scan made
+// 288 million comparisons, 32 s) is answered correctly within the default
+// budget.
 func TestManyDisclosablePathsLinear(t *testing.T) {
 	c := compileRaw(t, hostileQuery(1, 24, nil, false))
 	cred := hostileCred("h", 24, 1000)
 	var res *dcql.Result
 	var err error
+	start := time.Now()
 	bytes := allocated(func() { res, err = c.Evaluate(context.Background(), seq(cred)) })
+	elapsed := time.Since(start)
 	require.NoError(t, err)
+	// Generous for a loaded machine and the race detector; the pairwise
+	// scan took over 30 s here.
+	require.Less(t, elapsed, 5*time.Second)
 	m := res.Selection["query_00"][0]
 	require.Len(t, m.Paths, 24000)
 	require.Equal(t, cred.Disclosable, m.Disclose, "every element, in the credential's order")
