@@ -36,7 +36,9 @@ func BenchmarkEvaluate(b *testing.B) {
 	base := load(b, "claims_alternatives.json")
 	ctx := context.Background()
 	for _, par := range []int{1, 2} {
-		c, err := dcql.Compile(base.Query(), dcql.WithParallelism(par))
+		// The 100,000-credential wallet spends more than DefaultBudget
+		// (about 14 units per credential).
+		c, err := dcql.Compile(base.Query(), dcql.WithParallelism(par), dcql.WithBudget(1<<24))
 		if err != nil {
 			b.Fatal(err)
 		}

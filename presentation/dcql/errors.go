@@ -40,6 +40,10 @@ var (
 	// ErrUnsatisfiable: the wallet holds no combination of credentials that
 	// meets every required credential query or set (code access_denied).
 	ErrUnsatisfiable = errors.New("dcql: query cannot be satisfied")
+	// ErrBudgetExceeded: evaluating the query over the wallet took more
+	// work than the budget allows (WithBudget); the query is refused
+	// rather than answered in part (code invalid_request).
+	ErrBudgetExceeded = errors.New("dcql: query evaluation exceeds the work budget")
 	// ErrFormatNotSupported: a required credential query asks for a format
 	// this implementation does not know (code vp_formats_not_supported).
 	ErrFormatNotSupported = errors.New("dcql: credential format not supported")

@@ -45,7 +45,8 @@ type Match struct {
 // returns the match, or an error saying why it does not match
 // (ErrFormatMismatch, ErrMetaMismatch, ErrHolderBinding,
 // ErrUntrustedAuthority, ErrTrustCheckerMissing, ErrClaimMissing,
-// ErrNoClaimSetSatisfied, ErrFormatNotSupported, or ctx's error).
+// ErrNoClaimSetSatisfied, ErrFormatNotSupported, ErrBudgetExceeded, or
+// ctx's error). The call has the work budget of a whole evaluation.
 func (c *Compiled) MatchCredential(ctx context.Context, queryID string, cred *presentation.Credential) (*Match, error) {
 	i, ok := c.byID[queryID]
 	if !ok {
@@ -54,10 +55,66 @@ func (c *Compiled) MatchCredential(ctx context.Context, queryID string, cred *pr
 	if cred == nil {
 		return nil, ErrCredentialNotMatched
 	}
-	return c.match(ctx, &c.creds[i], cred)
+	return c.match(ctx, c.newState(ctx, match.NewPool(c.cfg.budget)), &c.creds[i], cred)
 }
 
-func (c *Compiled) match(ctx context.Context, cq *credQ, cred *presentation.Credential) (*Match, error) {
+// evalState is what one goroutine of an evaluation needs: its share of
+// the work budget, an arena for the locations it keeps and the disclosure
+// index of the credential at hand.
+type evalState struct {
+	meter *match.Meter
+	arena []any
+	paths [][]any // locations found for the match at hand
+	cred  *presentation.Credential
+	index *match.DisclosureIndex
+}
+
+func (c *Compiled) newState(ctx context.Context, pool *match.Pool) *evalState {
+	return &evalState{meter: match.NewMeter(ctx, pool)}
+}
+
+// stopped returns the error that ends the evaluation, if any: ctx's error
+// or ErrBudgetExceeded.
+func (c *Compiled) stopped(st *evalState) error {
+	err := st.meter.Err()
+	if err == nil || !errors.Is(err, match.ErrBudget) {
+		return err
+	}
+	return &Error{Code: CodeInvalidRequest, err: fmt.Errorf("%w (%d units)", ErrBudgetExceeded, c.cfg.budget)}
+}
+
+// arenaChunk is the size, in location components, of the blocks kept
+// locations are copied into.
+const arenaChunk = 4096
+
+// keep copies a location that is only valid during an emit call.
+func (st *evalState) keep(loc []any) []any {
+	if cap(st.arena)-len(st.arena) < len(loc) {
+		st.arena = make([]any, 0, max(arenaChunk, len(loc)))
+	}
+	n := len(st.arena)
+	st.arena = append(st.arena, loc...)
+	return st.arena[n:len(st.arena):len(st.arena)]
+}
+
+// disclosures computes Match.Disclose, indexing the credential's
+// disclosable paths once for all the credential queries when they are
+// too many to compare pairwise.
+func (st *evalState) disclosures(cred *presentation.Credential, used [][]any) ([]vocab.ClaimPath, error) {
+	if len(cred.Disclosable)*len(used) <= match.ScanLimit {
+		return match.DisclosuresMeter(cred.Disclosable, used, st.meter)
+	}
+	if st.cred != cred || st.index == nil {
+		idx, err := match.NewDisclosureIndex(cred.Disclosable, st.meter)
+		if err != nil {
+			return nil, err
+		}
+		st.cred, st.index = cred, idx
+	}
+	return st.index.Select(used, st.meter)
+}
+
+func (c *Compiled) match(ctx context.Context, st *evalState, cq *credQ, cred *presentation.Credential) (*Match, error) {
 	if !sameFormat(cq.q.Format, cred.Format, c.cfg.legacy) {
 		return nil, ErrFormatMismatch
 	}
@@ -102,31 +159,38 @@ func (c *Compiled) match(ctx context.Context, cq *credQ, cred *presentation.Cred
 		return m, nil
 	}
 	root := claimsRoot(cred)
+	st.paths = st.paths[:0]
 	if cq.claimSets == nil {
 		for i := range cq.claims {
-			locs, ok := evalClaim(root, &cq.claims[i])
+			_, ok := st.evalClaim(root, &cq.claims[i])
+			if err := c.stopped(st); err != nil {
+				return nil, err
+			}
 			if !ok {
 				return nil, ErrClaimMissing
 			}
-			m.Paths = append(m.Paths, locs...)
 		}
+		m.Paths = slices.Clone(st.paths)
 	} else {
 		// Evaluate each claim at most once across the claim sets.
 		var stateBuf [16]int8
-		var locBuf [16][][]any
+		var locBuf [16]span
 		state := stateBuf[:0]
 		locs := locBuf[:0]
 		if len(cq.claims) <= len(stateBuf) {
 			state, locs = stateBuf[:len(cq.claims)], locBuf[:len(cq.claims)]
 		} else {
-			state, locs = make([]int8, len(cq.claims)), make([][][]any, len(cq.claims))
+			state, locs = make([]int8, len(cq.claims)), make([]span, len(cq.claims))
 		}
 		chosen := -1
 		for si, set := range cq.claimSets {
 			ok := true
 			for _, ci := range set {
 				if state[ci] == 0 {
-					l, good := evalClaim(root, &cq.claims[ci])
+					l, good := st.evalClaim(root, &cq.claims[ci])
+					if err := c.stopped(st); err != nil {
+						return nil, err
+					}
 					locs[ci] = l
 					state[ci] = 2
 					if good {
@@ -147,11 +211,24 @@ func (c *Compiled) match(ctx context.Context, cq *credQ, cred *presentation.Cred
 			return nil, ErrNoClaimSetSatisfied
 		}
 		m.ClaimSet = chosen
+		n := 0
 		for _, ci := range cq.claimSets[chosen] {
-			m.Paths = append(m.Paths, locs[ci]...)
+			n += locs[ci].hi - locs[ci].lo
+		}
+		m.Paths = make([][]any, 0, n)
+		for _, ci := range cq.claimSets[chosen] {
+			m.Paths = append(m.Paths, st.paths[locs[ci].lo:locs[ci].hi]...)
 		}
 	}
-	m.Disclose = disclosureSet(cq.fam, cred, m.Paths)
+	if cq.fam == famSDJWT {
+		d, err := st.disclosures(cred, m.Paths)
+		if err != nil {
+			return nil, c.stopped(st)
+		}
+		m.Disclose = d
+	} else {
+		m.Disclose = disclosureSet(cq.fam, cred, m.Paths)
+	}
 	return m, nil
 }
 
@@ -169,15 +246,35 @@ func claimsRoot(cred *presentation.Credential) any {
 	return cred.Claims
 }
 
-func evalClaim(root any, cl *claimQ) ([][]any, bool) {
-	var locs [][]any
-	err := match.SelectPointer(root, cl.path, func(v any, loc []any) bool {
-		if cl.values == nil || anyValue(v, cl.values) {
-			locs = append(locs, loc)
+// span is the range of st.paths one claim's locations occupy.
+type span struct{ lo, hi int }
+
+// evalClaim selects the claim's elements under the budget and appends
+// their locations to st.paths; the caller checks c.stopped afterwards.
+// Locations of pointers with a null component are copied into the arena;
+// the others are the pointer itself. Nothing is appended unless ok.
+func (st *evalState) evalClaim(root any, cl *claimQ) (sp span, ok bool) {
+	lo := len(st.paths)
+	err := match.SelectPointerMeter(root, cl.path, st.meter, func(v any, loc []any) bool {
+		if cl.values != nil {
+			if !st.meter.Spend(len(cl.values)) {
+				return false
+			}
+			if !anyValue(v, cl.values) {
+				return true
+			}
 		}
+		if cl.wild {
+			loc = st.keep(loc)
+		}
+		st.paths = append(st.paths, loc)
 		return true
 	})
-	return locs, err == nil && len(locs) > 0
+	if err != nil || st.meter.Err() != nil || len(st.paths) == lo {
+		st.paths = st.paths[:lo]
+		return span{lo, lo}, false
+	}
+	return span{lo, len(st.paths)}, true
 }
 
 func anyValue(v any, values []any) bool {
@@ -256,7 +353,9 @@ type Result struct {
 // query and selects what to present (§6.4). When the required credential
 // queries or sets cannot be met it returns an *UnsatisfiedError (matching
 // ErrUnsatisfiable) and no result: a partial answer is never produced.
-// Memory per credential is constant; only matches are retained.
+// The work of the whole evaluation is bounded by the budget (WithBudget,
+// ErrBudgetExceeded) and ctx is checked while it is done; memory beyond
+// the matches retained is constant.
 func (c *Compiled) Evaluate(ctx context.Context, creds iter.Seq[*presentation.Credential]) (*Result, error) {
 	cands, reasons, err := c.Candidates(ctx, creds)
 	if err != nil {
@@ -275,11 +374,13 @@ func (c *Compiled) Evaluate(ctx context.Context, creds iter.Seq[*presentation.Cr
 
 // Candidates evaluates the credentials and returns, per credential query id,
 // the matching credentials, plus for each query without a match the reason
-// the last credential of the right format was rejected.
+// the last credential of the right format was rejected. It fails with
+// ErrBudgetExceeded or ctx's error as Evaluate does.
 func (c *Compiled) Candidates(ctx context.Context, creds iter.Seq[*presentation.Credential]) (map[string][]*Match, map[string]error, error) {
 	cands := make(map[string][]*Match, len(c.creds))
 	reasons := make(map[string]error)
 	if c.cfg.parallelism <= 1 {
+		st := c.newState(ctx, match.NewPool(c.cfg.budget))
 		n := 0
 		for cred := range creds {
 			if n&63 == 0 {
@@ -288,7 +389,7 @@ func (c *Compiled) Candidates(ctx context.Context, creds iter.Seq[*presentation.
 				}
 			}
 			if cred != nil {
-				if err := c.evalOne(ctx, n, cred, cands, reasons); err != nil {
+				if err := c.evalOne(ctx, st, n, cred, cands, reasons); err != nil {
 					return nil, nil, err
 				}
 			}
@@ -299,13 +400,16 @@ func (c *Compiled) Candidates(ctx context.Context, creds iter.Seq[*presentation.
 	return c.candidatesParallel(ctx, creds)
 }
 
-func (c *Compiled) evalOne(ctx context.Context, seq int, cred *presentation.Credential, cands map[string][]*Match, reasons map[string]error) error {
+func (c *Compiled) evalOne(ctx context.Context, st *evalState, seq int, cred *presentation.Credential, cands map[string][]*Match, reasons map[string]error) error {
 	for i := range c.creds {
 		cq := &c.creds[i]
-		m, err := c.match(ctx, cq, cred)
+		m, err := c.match(ctx, st, cq, cred)
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
+			}
+			if stop := c.stopped(st); stop != nil {
+				return stop
 			}
 			if !errors.Is(err, ErrFormatMismatch) {
 				reasons[cq.q.ID] = err
@@ -323,8 +427,8 @@ type job struct {
 	cred *presentation.Credential
 }
 
-func (c *Compiled) candidatesParallel(ctx context.Context, creds iter.Seq[*presentation.Credential]) (map[string][]*Match, map[string]error, error) {
-	ctx, cancel := context.WithCancel(ctx)
+func (c *Compiled) candidatesParallel(parent context.Context, creds iter.Seq[*presentation.Credential]) (map[string][]*Match, map[string]error, error) {
+	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
 	jobs := make(chan job, 256)
 	type local struct {
@@ -333,17 +437,19 @@ func (c *Compiled) candidatesParallel(ctx context.Context, creds iter.Seq[*prese
 		err     error
 	}
 	locals := make([]local, c.cfg.parallelism)
+	pool := match.NewPool(c.cfg.budget)
 	var wg sync.WaitGroup
 	for w := range locals {
 		locals[w] = local{cands: make(map[string][]*Match), reasons: make(map[string]error)}
 		wg.Add(1)
 		go func(l *local) {
 			defer wg.Done()
+			st := c.newState(ctx, pool)
 			for j := range jobs {
 				if l.err != nil {
 					continue
 				}
-				if err := c.evalOne(ctx, j.seq, j.cred, l.cands, l.reasons); err != nil {
+				if err := c.evalOne(ctx, st, j.seq, j.cred, l.cands, l.reasons); err != nil {
 					l.err = err
 					cancel()
 				}
@@ -372,10 +478,16 @@ func (c *Compiled) candidatesParallel(ctx context.Context, creds iter.Seq[*prese
 	}
 	close(jobs)
 	wg.Wait()
+	// The worker that failed first cancelled the others: report its
+	// error, not their context.Canceled.
+	var firstErr error
 	for _, l := range locals {
-		if l.err != nil {
-			return nil, nil, l.err
+		if l.err != nil && (firstErr == nil || parent.Err() == nil && errors.Is(firstErr, context.Canceled)) {
+			firstErr = l.err
 		}
+	}
+	if firstErr != nil {
+		return nil, nil, firstErr
 	}
 	if sendErr != nil {
 		return nil, nil, sendErr

@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/ocmw/wstack/presentation"
+	"github.com/ocmw/wstack/presentation/internal/match"
 	"github.com/ocmw/wstack/vocab"
 )
 
@@ -60,7 +61,8 @@ type Verification struct {
 // set must satisfy every credential query (no credential_sets) or every
 // required credential set. When the token as a whole fails, the error
 // matches ErrVPTokenRejected and the more specific cause; the report is
-// returned in both cases.
+// returned in both cases. Matching the presented credentials has the work
+// budget of one evaluation (ErrBudgetExceeded).
 func (c *Compiled) Verify(ctx context.Context, token VPToken, dec Decoder) (*Verification, error) {
 	if dec == nil {
 		return nil, ErrNoDecoder
@@ -74,6 +76,7 @@ func (c *Compiled) Verify(ctx context.Context, token VPToken, dec Decoder) (*Ver
 		ids = append(ids, id)
 	}
 	slices.Sort(ids)
+	st := c.newState(ctx, match.NewPool(c.cfg.budget))
 	for _, id := range ids {
 		qi, ok := c.byID[id]
 		if !ok {
@@ -96,10 +99,13 @@ func (c *Compiled) Verify(ctx context.Context, token VPToken, dec Decoder) (*Ver
 				v.Failures = append(v.Failures, PresentationFailure{QueryID: id, Index: i, Err: err})
 				continue
 			}
-			m, err := c.match(ctx, cq, cred)
+			m, err := c.match(ctx, st, cq, cred)
 			if err != nil {
 				if ctx.Err() != nil {
 					return v, ctx.Err()
+				}
+				if stop := c.stopped(st); stop != nil {
+					return v, stop
 				}
 				v.Failures = append(v.Failures, PresentationFailure{QueryID: id, Index: i, Err: fmt.Errorf("%w: %w", ErrPresentationMismatch, err)})
 				continue

@@ -46,7 +46,9 @@ func BenchmarkEvaluate(b *testing.B) {
 		b.Fatal(err)
 	}
 	for _, par := range []int{1, 2} {
-		c, err := pex.Compile(d, pex.WithParallelism(par))
+		// The 100,000-credential wallet spends more than
+		// DefaultEvaluationBudget (about 12 units per credential).
+		c, err := pex.Compile(d, pex.WithParallelism(par), pex.WithEvaluationBudget(1<<24))
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -30,6 +30,7 @@ type config struct {
 	parallelism int
 	minimal     bool
 	budget      int
+	evalBudget  int64
 	logger      *slog.Logger
 	algOf       func(*presentation.Credential) string
 }
@@ -51,6 +52,23 @@ func WithMinimalDisclosure() Option { return func(c *config) { c.minimal = true 
 // WithSearchBudget bounds the search for the smallest selection (nodes
 // visited, default 200000).
 func WithSearchBudget(n int) Option { return func(c *config) { c.budget = n } }
+
+// DefaultEvaluationBudget is the work budget of one evaluation when
+// WithEvaluationBudget is not used: far above what ordinary definitions
+// over ordinary wallets spend (a three-field definition over 1,000
+// credentials spends about 12,000 units), and enough to stop a hostile
+// definition within tens of milliseconds.
+const DefaultEvaluationBudget = 1 << 20
+
+// WithEvaluationBudget sets the work budget of one Evaluate,
+// MatchDescriptor or Verify call (n <= 0 keeps DefaultEvaluationBudget).
+// A unit is one node a field path visits, one value node a filter sees
+// (times the filter's number of sub-schemas), or one step over a
+// credential's disclosable paths. The definition comes from the verifier,
+// so the work it causes is bounded: an evaluation that runs out fails with
+// ErrEvaluationBudget. (WithSearchBudget bounds the later search for the
+// smallest selection.)
+func WithEvaluationBudget(n int64) Option { return func(c *config) { c.evalBudget = n } }
 
 // WithCredentialAlgorithm supplies the signature algorithm of credentials
 // whose view does not show it (mso_mdoc: the COSE alg of the issuerAuth,
@@ -143,6 +161,9 @@ func Compile(def *Definition, opts ...Option) (*Compiled, error) {
 	}
 	if c.cfg.budget <= 0 {
 		c.cfg.budget = 200000
+	}
+	if c.cfg.evalBudget <= 0 {
+		c.cfg.evalBudget = DefaultEvaluationBudget
 	}
 	if c.cfg.logger == nil {
 		c.cfg.logger = slog.New(slog.DiscardHandler)

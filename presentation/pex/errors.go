@@ -49,6 +49,10 @@ var (
 	// ErrSearchBudget: finding the smallest selection exceeded the search
 	// budget before any valid selection was found.
 	ErrSearchBudget = errors.New("pex: selection search budget exhausted")
+	// ErrEvaluationBudget: matching the credentials against the definition
+	// took more work than the evaluation budget allows
+	// (WithEvaluationBudget); no partial result is returned.
+	ErrEvaluationBudget = errors.New("pex: evaluation work budget exceeded")
 	// ErrSubmissionRejected: a received submission does not satisfy the
 	// definition; the Verification report says why per descriptor.
 	ErrSubmissionRejected = errors.New("pex: submission rejected")

@@ -56,7 +56,8 @@ func root(cred *presentation.Credential) any {
 // returns the candidate, or why it does not match (ErrFormatMismatch,
 // ErrAlgorithmNotAllowed, ErrFieldNotMatched, ErrPredicateUnsupported,
 // ErrLimitDisclosureUnsupported, ErrSubjectIsNotIssuer, ErrNotHolder,
-// ErrStatus, or a StatusChecker error).
+// ErrStatus, a StatusChecker error, ErrEvaluationBudget or ctx's error).
+// The call has the work budget of a whole evaluation.
 func (c *Compiled) MatchDescriptor(ctx context.Context, descriptorID string, cred *presentation.Credential) (*Candidate, error) {
 	i, ok := c.byID[descriptorID]
 	if !ok {
@@ -65,10 +66,48 @@ func (c *Compiled) MatchDescriptor(ctx context.Context, descriptorID string, cre
 	if cred == nil {
 		return nil, ErrFormatMismatch
 	}
-	return c.match(ctx, c.descs[i], cred)
+	return c.match(ctx, c.newState(ctx, match.NewPool(c.cfg.evalBudget)), c.descs[i], cred)
 }
 
-func (c *Compiled) match(ctx context.Context, dq *descQ, cred *presentation.Credential) (*Candidate, error) {
+// evalState is what one goroutine of an evaluation needs: its share of
+// the work budget and the disclosure index of the credential at hand.
+type evalState struct {
+	meter *match.Meter
+	cred  *presentation.Credential
+	index *match.DisclosureIndex
+}
+
+func (c *Compiled) newState(ctx context.Context, pool *match.Pool) *evalState {
+	return &evalState{meter: match.NewMeter(ctx, pool)}
+}
+
+// stopped returns the error that ends the evaluation, if any: ctx's error
+// or ErrEvaluationBudget.
+func (c *Compiled) stopped(st *evalState) error {
+	err := st.meter.Err()
+	if err == nil || !errors.Is(err, match.ErrBudget) {
+		return err
+	}
+	return fmt.Errorf("%w (%d units)", ErrEvaluationBudget, c.cfg.evalBudget)
+}
+
+// disclosures indexes the credential's disclosable paths once for all
+// the descriptors when they are too many to compare pairwise.
+func (st *evalState) disclosures(cred *presentation.Credential, used [][]any) ([]vocab.ClaimPath, error) {
+	if len(cred.Disclosable)*len(used) <= match.ScanLimit {
+		return match.DisclosuresMeter(cred.Disclosable, used, st.meter)
+	}
+	if st.cred != cred || st.index == nil {
+		idx, err := match.NewDisclosureIndex(cred.Disclosable, st.meter)
+		if err != nil {
+			return nil, err
+		}
+		st.cred, st.index = cred, idx
+	}
+	return st.index.Select(used, st.meter)
+}
+
+func (c *Compiled) match(ctx context.Context, st *evalState, dq *descQ, cred *presentation.Credential) (*Candidate, error) {
 	if err := dq.formats.allows(cred, c.cfg.algOf); err != nil {
 		return nil, err
 	}
@@ -89,7 +128,10 @@ func (c *Compiled) match(ctx context.Context, dq *descQ, cred *presentation.Cred
 	r := root(cred)
 	for i := range dq.fields {
 		fq := &dq.fields[i]
-		fr, err := evalField(fq, r)
+		fr, err := evalField(fq, r, st.meter)
+		if stop := c.stopped(st); stop != nil {
+			return nil, stop
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -110,7 +152,11 @@ func (c *Compiled) match(ctx context.Context, dq *descQ, cred *presentation.Cred
 					used = append(used, f.Location)
 				}
 			}
-			cand.Disclose = match.Disclosures(cred.Disclosable, used)
+			d, err := st.disclosures(cred, used)
+			if err != nil {
+				return nil, c.stopped(st)
+			}
+			cand.Disclose = d
 		} else {
 			cand.Disclose = cred.Disclosable
 		}
@@ -138,14 +184,25 @@ func holderBound(cred *presentation.Credential) bool {
 // in order; of each the first result is the candidate value; a value that
 // fails the filter falls through to the next alternative. A field without
 // filter matches on presence.
-func evalField(fq *fieldQ, r any) (FieldResult, error) {
+// The caller checks m.Err() first: a path or filter that ran out of budget
+// ends the evaluation.
+func evalField(fq *fieldQ, r any, m *match.Meter) (FieldResult, error) {
 	for pi, p := range fq.paths {
-		v, loc, ok, err := p.First(r)
+		v, loc, ok, err := p.FirstMeter(r, m)
+		if m.Err() != nil {
+			return FieldResult{}, m.Err()
+		}
 		if err != nil || !ok {
 			continue
 		}
-		if fq.filter != nil && !fq.filter.Match(v) {
-			continue
+		if fq.filter != nil {
+			matched, err := fq.filter.MatchMeter(v, m)
+			if err != nil {
+				return FieldResult{}, err
+			}
+			if !matched {
+				continue
+			}
 		}
 		if fq.f.Predicate == Required {
 			return FieldResult{}, ErrPredicateUnsupported
@@ -246,8 +303,10 @@ func (r *Result) Credentials() []*presentation.Credential {
 // descriptor and selects a submission. When the definition cannot be
 // satisfied it returns the Result (candidates, for diagnostics, with
 // Satisfiable false and no Selection) together with an *UnsatisfiedError
-// matching ErrUnsatisfiable. Memory per credential is constant; only
-// candidates are retained.
+// matching ErrUnsatisfiable. The work of matching is bounded by the
+// evaluation budget (WithEvaluationBudget; ErrEvaluationBudget and no
+// Result when it runs out) and ctx is checked while it is done. Memory per
+// credential is constant; only candidates are retained.
 func (c *Compiled) Evaluate(ctx context.Context, creds iter.Seq[*presentation.Credential]) (*Result, error) {
 	res := &Result{c: c, Descriptors: make([]*DescriptorResult, len(c.descs))}
 	for i, dq := range c.descs {
@@ -276,12 +335,15 @@ func (c *Compiled) Evaluate(ctx context.Context, creds iter.Seq[*presentation.Cr
 	return res, nil
 }
 
-func (c *Compiled) evalOne(ctx context.Context, seq int, cred *presentation.Credential, out []*DescriptorResult) error {
+func (c *Compiled) evalOne(ctx context.Context, st *evalState, seq int, cred *presentation.Credential, out []*DescriptorResult) error {
 	for i, dq := range c.descs {
-		cand, err := c.match(ctx, dq, cred)
+		cand, err := c.match(ctx, st, dq, cred)
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
+			}
+			if stop := c.stopped(st); stop != nil {
+				return stop
 			}
 			if !errors.Is(err, ErrFormatMismatch) {
 				out[i].Reason = err
@@ -295,6 +357,7 @@ func (c *Compiled) evalOne(ctx context.Context, seq int, cred *presentation.Cred
 }
 
 func (c *Compiled) evalSeq(ctx context.Context, creds iter.Seq[*presentation.Credential], out []*DescriptorResult) error {
+	st := c.newState(ctx, match.NewPool(c.cfg.evalBudget))
 	n := 0
 	for cred := range creds {
 		if n&63 == 0 {
@@ -303,7 +366,7 @@ func (c *Compiled) evalSeq(ctx context.Context, creds iter.Seq[*presentation.Cre
 			}
 		}
 		if cred != nil {
-			if err := c.evalOne(ctx, n, cred, out); err != nil {
+			if err := c.evalOne(ctx, st, n, cred, out); err != nil {
 				return err
 			}
 		}
@@ -312,8 +375,8 @@ func (c *Compiled) evalSeq(ctx context.Context, creds iter.Seq[*presentation.Cre
 	return nil
 }
 
-func (c *Compiled) evalParallel(ctx context.Context, creds iter.Seq[*presentation.Credential], out []*DescriptorResult) error {
-	ctx, cancel := context.WithCancel(ctx)
+func (c *Compiled) evalParallel(parent context.Context, creds iter.Seq[*presentation.Credential], out []*DescriptorResult) error {
+	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
 	type job struct {
 		seq  int
@@ -322,6 +385,7 @@ func (c *Compiled) evalParallel(ctx context.Context, creds iter.Seq[*presentatio
 	jobs := make(chan job, 256)
 	locals := make([][]*DescriptorResult, c.cfg.parallelism)
 	errs := make([]error, c.cfg.parallelism)
+	pool := match.NewPool(c.cfg.evalBudget)
 	var wg sync.WaitGroup
 	for w := range locals {
 		locals[w] = make([]*DescriptorResult, len(c.descs))
@@ -331,11 +395,12 @@ func (c *Compiled) evalParallel(ctx context.Context, creds iter.Seq[*presentatio
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
+			st := c.newState(ctx, pool)
 			for j := range jobs {
 				if errs[w] != nil {
 					continue
 				}
-				if err := c.evalOne(ctx, j.seq, j.cred, locals[w]); err != nil {
+				if err := c.evalOne(ctx, st, j.seq, j.cred, locals[w]); err != nil {
 					errs[w] = err
 					cancel()
 				}
@@ -362,10 +427,16 @@ func (c *Compiled) evalParallel(ctx context.Context, creds iter.Seq[*presentatio
 	}
 	close(jobs)
 	wg.Wait()
+	// The worker that failed first cancelled the others: report its
+	// error, not their context.Canceled.
+	var firstErr error
 	for _, err := range errs {
-		if err != nil {
-			return err
+		if err != nil && (firstErr == nil || parent.Err() == nil && errors.Is(firstErr, context.Canceled)) {
+			firstErr = err
 		}
+	}
+	if firstErr != nil {
+		return firstErr
 	}
 	if sendErr != nil {
 		return sendErr

@@ -96,6 +96,8 @@ const maxNested = 4
 // string (one JWT, SD-JWT or mdoc presentation), a JSON object (an LDP VP)
 // or a []any of those. The report is returned in every case;
 // the error matches ErrSubmissionRejected when the submission fails.
+// Matching the presented credentials has the work budget of one
+// evaluation (ErrEvaluationBudget).
 func (c *Compiled) Verify(ctx context.Context, sub *Submission, vpToken any, dec Decoder) (*Verification, error) {
 	if dec == nil {
 		return nil, ErrNoDecoder
@@ -111,6 +113,7 @@ func (c *Compiled) Verify(ctx context.Context, sub *Submission, vpToken any, dec
 		return v, fmt.Errorf("%w: %w: descriptor_map too long", ErrSubmissionRejected, ErrLimit)
 	}
 	docs := map[string]any{}
+	st := c.newState(ctx, match.NewPool(c.cfg.evalBudget))
 	var fatal []error
 	for _, e := range sub.DescriptorMap {
 		if e == nil {
@@ -137,10 +140,13 @@ func (c *Compiled) Verify(ctx context.Context, sub *Submission, vpToken any, dec
 			continue
 		}
 		rep.Credential = cred
-		cand, err := c.match(ctx, c.descs[di], cred)
+		cand, err := c.match(ctx, st, c.descs[di], cred)
 		if err != nil {
 			if ctx.Err() != nil {
 				return v, ctx.Err()
+			}
+			if stop := c.stopped(st); stop != nil {
+				return v, stop
 			}
 			rep.Err = err
 			continue

@@ -41,6 +41,9 @@ const (
 type Filter struct {
 	s    *jsonschema.Schema
 	fast *fastNode
+	// weight is the number of sub-schemas: what validating one value
+	// node may cost at most, in budget units.
+	weight int
 }
 
 // filterURL is the base URL filters are compiled under. It is never fetched.
@@ -91,7 +94,7 @@ func compileFilter(raw json.RawMessage, load func(string) (io.ReadCloser, error)
 		}
 		return nil, fmt.Errorf("%w: %v", ErrFilter, err)
 	}
-	flt := &Filter{s: s}
+	flt := &Filter{s: s, weight: max(1, countObjects(doc))}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	var numDoc any
@@ -160,16 +163,49 @@ func isDraftMeta(s string) bool {
 // Match reports whether v is valid against the filter. Values that have no
 // JSON form, or that are nested too deeply, never match.
 func (f *Filter) Match(v any) bool {
-	jv, ok := JSONValue(v, maxValueDepth)
-	if !ok {
-		return false
+	ok, _ := f.MatchMeter(v, nil)
+	return ok
+}
+
+// MatchMeter is Match under the work budget of m (nil: unlimited): the
+// value costs one unit per node to convert and its node count times the
+// filter's number of sub-schemas to validate. When m fails, the error is
+// m.Err().
+func (f *Filter) MatchMeter(v any, m *Meter) (bool, error) {
+	jv, ok, nodes := jsonValue(v, maxValueDepth)
+	if !m.Spend(nodes * (1 + f.weight)) {
+		return false, m.Err()
 	}
+	if !ok {
+		return false, nil
+	}
+	return f.match(jv), nil
+}
+
+func (f *Filter) match(jv any) bool {
 	if f.fast != nil {
 		if ok, decided := f.fast.match(jv); decided {
 			return ok
 		}
 	}
 	return f.s.Validate(jv) == nil
+}
+
+// countObjects counts the JSON objects of a schema document.
+func countObjects(v any) int {
+	n := 0
+	switch x := v.(type) {
+	case map[string]any:
+		n++
+		for _, e := range x {
+			n += countObjects(e)
+		}
+	case []any:
+		for _, e := range x {
+			n += countObjects(e)
+		}
+	}
+	return n
 }
 
 // formatMeta is the meta-schema of the format-limit keywords.

@@ -373,7 +373,17 @@ func (p *JSONPath) Eval(root any, emit func(v any, loc []any) bool) error {
 // First returns the first result of the expression over root. The
 // location must not be modified (simple paths share theirs).
 func (p *JSONPath) First(root any) (v any, loc []any, ok bool, err error) {
+	return p.FirstMeter(root, nil)
+}
+
+// FirstMeter is First under the work budget of m (nil: unlimited): each
+// node visited costs one unit, on top of the per-expression MaxSteps. When
+// m fails, the error is m.Err() (ErrBudget or the context's error).
+func (p *JSONPath) FirstMeter(root any, m *Meter) (v any, loc []any, ok bool, err error) {
 	if p.simple {
+		if !m.Spend(len(p.segs) + 1) {
+			return nil, nil, false, m.Err()
+		}
 		cur := root
 		for _, seg := range p.segs {
 			sel := seg.sels[0]
@@ -398,7 +408,7 @@ func (p *JSONPath) First(root any) (v any, loc []any, ok bool, err error) {
 		return cur, p.loc, true, nil
 	}
 	var buf [16]any
-	st := firstState{loc: buf[:0]}
+	st := firstState{loc: buf[:0], m: m}
 	v, ok = st.walk(p.segs, root)
 	if st.err != nil {
 		return nil, nil, false, st.err
@@ -415,12 +425,17 @@ type firstState struct {
 	steps int
 	loc   []any
 	err   error
+	m     *Meter
 }
 
 func (st *firstState) step() bool {
 	st.steps++
 	if st.steps > MaxSteps {
 		st.err = ErrTooMuchWork
+		return false
+	}
+	if !st.m.Spend(1) {
+		st.err = st.m.Err()
 		return false
 	}
 	return true
@@ -480,7 +495,7 @@ func (st *firstState) child(sel selector, v any, rest []segment) (any, bool) {
 func (st *firstState) children(v any, rest []segment) (any, bool) {
 	if arr, ok := asArray(v); ok {
 		for i, x := range arr {
-			if r, ok := st.at(i, x, rest); ok || st.err != nil {
+			if r, ok := st.at(st.m.index(i), x, rest); ok || st.err != nil {
 				return r, ok
 			}
 		}
@@ -517,7 +532,7 @@ func (st *firstState) descend(seg segment, v any, rest []segment, depth int) (an
 	found := false
 	if arr, ok := asArray(v); ok {
 		for i, x := range arr {
-			st.loc = append(st.loc, i)
+			st.loc = append(st.loc, st.m.index(i))
 			if r, found = st.descend(seg, x, rest, depth+1); found || st.err != nil {
 				return r, found
 			}

@@ -72,18 +72,23 @@ func component(c any) (any, error) {
 	}
 }
 
-// node is one selected element and its concrete location.
-type node struct {
-	v   any
-	loc []any
+// SelectPointer processes the pointer p over root as OpenID4VP 1.0 §7.1
+// describes and calls emit for every selected element, in document order,
+// with its concrete location (strings and ints only; the slice is only
+// valid during the call). emit returns false to stop; the elements not yet
+// visited are then not examined. The errors are ErrPointerType,
+// ErrPointerEmpty and ErrTooManyResults; when one is returned, elements
+// already emitted must be discarded. p must come from ParsePointer.
+func SelectPointer(root any, p vocab.ClaimPath, emit func(v any, loc []any) bool) error {
+	return SelectPointerMeter(root, p, nil, emit)
 }
 
-// SelectPointer processes the pointer p over root as OpenID4VP 1.0 §7.1
-// describes and calls emit for every selected element with its concrete
-// location (strings and ints only; the slice is only valid during the
-// call). emit returns false to stop. The errors are ErrPointerType and
-// ErrPointerEmpty; p must come from ParsePointer.
-func SelectPointer(root any, p vocab.ClaimPath, emit func(v any, loc []any) bool) error {
+// SelectPointerMeter is SelectPointer under the work budget of m (nil:
+// unlimited): every element a component selects costs one unit. When m
+// fails, the error is m.Err() (ErrBudget or the context's error). The walk
+// is depth-first over one location buffer: selecting elements allocates
+// nothing, whatever their number.
+func SelectPointerMeter(root any, p vocab.ClaimPath, m *Meter, emit func(v any, loc []any) bool) error {
 	if len(p) == 0 {
 		return ErrPointerInvalid
 	}
@@ -96,6 +101,9 @@ func SelectPointer(root any, p vocab.ClaimPath, emit func(v any, loc []any) bool
 		}
 	}
 	if !wild {
+		if !m.Spend(len(p)) {
+			return m.Err()
+		}
 		cur := root
 		for _, c := range p {
 			switch k := c.(type) {
@@ -125,60 +133,93 @@ func SelectPointer(root any, p vocab.ClaimPath, emit func(v any, loc []any) bool
 		emit(cur, []any(p))
 		return nil
 	}
-	sel := []node{{v: root}}
-	for _, c := range p {
-		next := sel[:0:0]
-		for _, n := range sel {
-			switch k := c.(type) {
-			case string:
-				obj, ok := asObject(n.v)
-				if !ok {
-					return ErrPointerType
-				}
-				if v, ok := obj[k]; ok {
-					next = append(next, node{v, appendLoc(n.loc, k)})
-				}
-			case int:
-				arr, ok := asArray(n.v)
-				if !ok {
-					return ErrPointerType
-				}
-				if k >= 0 && k < len(arr) {
-					next = append(next, node{arr[k], appendLoc(n.loc, k)})
-				}
-			case nil:
-				arr, ok := asArray(n.v)
-				if !ok {
-					return ErrPointerType
-				}
-				if len(next)+len(arr) > MaxResults {
-					return fmt.Errorf("%w: more than %d elements", ErrTooManyResults, MaxResults)
-				}
-				for i, v := range arr {
-					next = append(next, node{v, appendLoc(n.loc, i)})
-				}
-			default:
-				return ErrPointerInvalid
-			}
-		}
-		if len(next) == 0 {
-			return ErrPointerEmpty
-		}
-		sel = next
+	var countBuf [MaxPointerLen]int
+	w := pointerWalk{p: p, m: m, emit: emit, counts: countBuf[:len(p)]}
+	var loc [MaxPointerLen]any
+	w.loc = loc[:len(p):len(p)]
+	if err := w.walk(root, 0); err != nil && err != errStop {
+		return err
 	}
-	for _, n := range sel {
-		if !emit(n.v, n.loc) {
-			break
-		}
+	if w.emitted == 0 {
+		return ErrPointerEmpty
 	}
 	return nil
 }
 
-func appendLoc(loc []any, c any) []any {
-	out := make([]any, len(loc)+1)
-	copy(out, loc)
-	out[len(loc)] = c
-	return out
+// errStop ends a walk when emit returns false.
+var errStop = errors.New("match: stop")
+
+// pointerWalk selects depth-first. Visiting every element of every level
+// finds exactly the errors the level-by-level processing of §7.1 finds: a
+// component that does not fit a selected element (ErrPointerType), more
+// than MaxResults elements selected at one level (ErrTooManyResults), or an
+// empty selection (nothing emitted: ErrPointerEmpty).
+type pointerWalk struct {
+	p       vocab.ClaimPath
+	m       *Meter
+	emit    func(v any, loc []any) bool
+	loc     []any
+	counts  []int // elements selected per null level
+	emitted int
+}
+
+func (w *pointerWalk) walk(v any, k int) error {
+	if k == len(w.p) {
+		w.emitted++
+		if !w.emit(v, w.loc) {
+			return errStop
+		}
+		return nil
+	}
+	switch c := w.p[k].(type) {
+	case string:
+		obj, ok := asObject(v)
+		if !ok {
+			return ErrPointerType
+		}
+		x, ok := obj[c]
+		if !ok {
+			return nil
+		}
+		if !w.m.Spend(1) {
+			return w.m.Err()
+		}
+		w.loc[k] = w.p[k]
+		return w.walk(x, k+1)
+	case int:
+		arr, ok := asArray(v)
+		if !ok {
+			return ErrPointerType
+		}
+		if c < 0 || c >= len(arr) {
+			return nil
+		}
+		if !w.m.Spend(1) {
+			return w.m.Err()
+		}
+		w.loc[k] = w.p[k]
+		return w.walk(arr[c], k+1)
+	case nil:
+		arr, ok := asArray(v)
+		if !ok {
+			return ErrPointerType
+		}
+		if w.counts[k] += len(arr); w.counts[k] > MaxResults {
+			return fmt.Errorf("%w: more than %d elements", ErrTooManyResults, MaxResults)
+		}
+		if !w.m.Spend(len(arr)) {
+			return w.m.Err()
+		}
+		for i, x := range arr {
+			w.loc[k] = w.m.index(i)
+			if err := w.walk(x, k+1); err != nil {
+				return err
+			}
+		}
+		return nil
+	default:
+		return ErrPointerInvalid
+	}
 }
 
 // asObject returns v as a JSON object.

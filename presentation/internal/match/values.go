@@ -58,15 +58,23 @@ const maxValueNodes = 20000
 // ints, …). Values nested deeper than maxDepth, with more than
 // maxValueNodes nodes, or without a JSON form are reported with ok=false.
 func JSONValue(v any, maxDepth int) (out any, ok bool) {
+	out, ok, _ = jsonValue(v, maxDepth)
+	return out, ok
+}
+
+// jsonValue is JSONValue that also returns the number of nodes visited.
+func jsonValue(v any, maxDepth int) (out any, ok bool, nodes int) {
 	budget := maxValueNodes
 	if plain(v, maxDepth, &budget) {
-		return v, true
+		return v, true, maxValueNodes - budget
 	}
+	nodes = maxValueNodes - budget
 	if budget < 0 {
-		return nil, false
+		return nil, false, nodes
 	}
 	budget = maxValueNodes
-	return convert(v, maxDepth, &budget)
+	out, ok = convert(v, maxDepth, &budget)
+	return out, ok, nodes + maxValueNodes - budget
 }
 
 func plain(v any, depth int, budget *int) bool {
