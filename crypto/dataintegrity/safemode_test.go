@@ -80,6 +80,6 @@ func TestSecurityRow58JSONLD(t *testing.T) {
 		_, err = c.Canonicalize(context.Background(), doc)
 		require.ErrorIs(t, err, rdfc.ErrWorkLimit)
 		require.ErrorIs(t, err, ErrParsing)
-		require.Less(t, time.Since(start), 2*time.Second)
+		require.Less(t, time.Since(start), 15*time.Second)
 	})
 }

@@ -106,7 +106,7 @@ func TestHostileDeadlineHonoured(t *testing.T) {
 			_, err := c.Evaluate(ctx, seq(wallet...))
 			elapsed := time.Since(start)
 			require.ErrorIs(t, err, context.DeadlineExceeded)
-			require.Less(t, elapsed, 4*time.Second)
+			require.Less(t, elapsed, 10*time.Second)
 		})
 	}
 }
@@ -126,7 +126,7 @@ func TestManyDisclosablePathsLinear(t *testing.T) {
 	require.NoError(t, err)
 	// Generous for a loaded machine and the race detector; the pairwise
 	// scan took over 30 s here.
-	require.Less(t, elapsed, 5*time.Second)
+	require.Less(t, elapsed, 15*time.Second)
 	m := res.Selection["query_00"][0]
 	require.Len(t, m.Paths, 24000)
 	require.Equal(t, cred.Disclosable, m.Disclose, "every element, in the credential's order")

@@ -177,7 +177,7 @@ func TestHostileDefinitionDeadline(t *testing.T) {
 			start := time.Now()
 			_, err := c.Evaluate(ctx, seq(wallet...))
 			require.ErrorIs(t, err, context.DeadlineExceeded)
-			require.Less(t, time.Since(start), 4*time.Second)
+			require.Less(t, time.Since(start), 10*time.Second)
 		})
 	}
 }

@@ -85,7 +85,7 @@ func TestRow52DeepCredentialIsBounded(t *testing.T) {
 	start := time.Now()
 	_, err := c.MatchDescriptor(context.Background(), "a", cred)
 	require.ErrorIs(t, err, pex.ErrFieldNotMatched)
-	require.Less(t, time.Since(start), 2*time.Second)
+	require.Less(t, time.Since(start), 15*time.Second)
 }
 
 func TestRow55Regexp(t *testing.T) {
@@ -95,5 +95,8 @@ func TestRow55Regexp(t *testing.T) {
 	start := time.Now()
 	_, err := c.MatchDescriptor(context.Background(), "a", cred)
 	require.ErrorIs(t, err, pex.ErrFieldNotMatched)
-	require.Less(t, time.Since(start), time.Second)
+	// A backtracking engine would not finish on this input in years; RE2
+	// takes milliseconds. The bound is generous so that a loaded CI machine
+	// under -race does not make it flaky.
+	require.Less(t, time.Since(start), 30*time.Second)
 }

@@ -42,7 +42,7 @@ func TestRow52DescendantBlowUpBounded(t *testing.T) {
 	start := time.Now()
 	n := 0
 	err = p.Eval(doc, func(any, []any) bool { n++; return true })
-	require.Less(t, time.Since(start), 2*time.Second)
+	require.Less(t, time.Since(start), 15*time.Second)
 	require.LessOrEqual(t, n, MaxResults)
 	require.True(t, err == nil || errors.Is(err, ErrTooManyResults) || errors.Is(err, ErrTooMuchWork), "%v", err)
 	require.Error(t, err, "a 40-deep doubling document exceeds the caps")
@@ -117,7 +117,9 @@ func TestRow55PatternIsLinear(t *testing.T) {
 	in := strings.Repeat("a", 100000) + "!"
 	start := time.Now()
 	require.False(t, f.Match(in))
-	require.Less(t, time.Since(start), time.Second, "RE2 is linear")
+	// A backtracking engine would not finish in years; the bound is
+	// generous for loaded CI machines under -race.
+	require.Less(t, time.Since(start), 30*time.Second, "RE2 is linear")
 }
 
 func TestFilterNonJSONValues(t *testing.T) {
