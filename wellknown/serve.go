@@ -224,6 +224,9 @@ type IssuerMetadataOptions struct {
 	SignedTTL time.Duration
 	// MaxAge is the Cache-Control max-age (default DefaultMaxAge).
 	MaxAge time.Duration
+	// Profile validates the metadata before it is served (default 1.0
+	// Final; ProfileLegacy for draft 13 configurations).
+	Profile oid4vci.Profile
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 	// Logger receives errors building the document (default: discard).
@@ -298,7 +301,7 @@ func (h *issuerMetadataHandler) representation(ctx context.Context, signed bool)
 	defer h.mu.Unlock()
 	m := h.memo.Load()
 	if m == nil || m.md != md {
-		if err := md.Validate(oid4vci.ProfileFinal); err != nil {
+		if err := md.Validate(h.o.Profile); err != nil {
 			return nil, fmt.Errorf("wellknown: issuer metadata of tenant %.64q is invalid: %w", h.o.Tenant, err)
 		}
 		body, err := json.Marshal(md)

@@ -43,11 +43,21 @@ func TestURLRules(t *testing.T) {
 		name string
 		f    func() (string, error)
 	}{
-		{"http issuer", func() (string, error) { return wellknown.InsertedURL("http://h.example/a", wellknown.NameCredentialIssuer) }},
-		{"issuer with query", func() (string, error) { return wellknown.InsertedURL("https://h.example/a?x=1", wellknown.NameCredentialIssuer) }},
-		{"issuer with fragment", func() (string, error) { return wellknown.AppendedURL("https://h.example/a#f", wellknown.NameOpenIDConfiguration) }},
-		{"issuer with userinfo", func() (string, error) { return wellknown.InsertedURL("https://u@h.example/a", wellknown.NameCredentialIssuer) }},
-		{"not did:web", func() (string, error) { return wellknown.DIDDocumentPath("did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK") }},
+		{"http issuer", func() (string, error) {
+			return wellknown.InsertedURL("http://h.example/a", wellknown.NameCredentialIssuer)
+		}},
+		{"issuer with query", func() (string, error) {
+			return wellknown.InsertedURL("https://h.example/a?x=1", wellknown.NameCredentialIssuer)
+		}},
+		{"issuer with fragment", func() (string, error) {
+			return wellknown.AppendedURL("https://h.example/a#f", wellknown.NameOpenIDConfiguration)
+		}},
+		{"issuer with userinfo", func() (string, error) {
+			return wellknown.InsertedURL("https://u@h.example/a", wellknown.NameCredentialIssuer)
+		}},
+		{"not did:web", func() (string, error) {
+			return wellknown.DIDDocumentPath("did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK")
+		}},
 		{"did:web dot segment", func() (string, error) { return wellknown.DIDDocumentPath("did:web:h.example:..:x") }},
 		{"did:web IP", func() (string, error) { return wellknown.DIDDocumentPath("did:web:10.0.0.1") }},
 		{"origin with path", func() (string, error) { return wellknown.DIDConfigurationURL("https://h.example/a") }},

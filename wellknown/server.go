@@ -10,6 +10,7 @@ import (
 
 	"github.com/ocmw/wstack/crypto/did"
 	"github.com/ocmw/wstack/crypto/jose"
+	"github.com/ocmw/wstack/oid4vci"
 )
 
 // Tenant lists the documents served for one tenant. Every field is
@@ -28,6 +29,8 @@ type Tenant struct {
 	// application/jwt; MetadataHeader adds header members (x5c).
 	MetadataSigner jose.MessageSigner
 	MetadataHeader map[string]any
+	// MetadataProfile validates the served metadata (default 1.0 Final).
+	MetadataProfile oid4vci.Profile
 
 	// AuthorizationServer is served at /.well-known/oauth-authorization-server
 	// inserted before the path of its issuer (RFC 8414 §3.1).
@@ -144,7 +147,7 @@ func (s *Server) AddTenant(t Tenant) error {
 			return err
 		}
 		h, err := IssuerMetadataHandler(IssuerMetadataOptions{
-			Tenant: t.ID, Source: t.Metadata, Signer: t.MetadataSigner, Header: t.MetadataHeader,
+			Tenant: t.ID, Source: t.Metadata, Signer: t.MetadataSigner, Header: t.MetadataHeader, Profile: t.MetadataProfile,
 			MaxAge: s.cfg.MaxAge, Now: s.cfg.Now, Logger: s.cfg.Logger,
 		})
 		if err != nil {
