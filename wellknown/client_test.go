@@ -289,7 +289,9 @@ func TestDomainLinkageBadInput(t *testing.T) {
 		claims map[string]any
 		want   error
 	}{
-		{"origin differs", s, claims(func(m map[string]any) { vcOf(m)["credentialSubject"].(map[string]any)["origin"] = "https://evil.example" }), wellknown.ErrIssuerMismatch},
+		{"origin differs", s, claims(func(m map[string]any) {
+			vcOf(m)["credentialSubject"].(map[string]any)["origin"] = "https://evil.example"
+		}), wellknown.ErrIssuerMismatch},
 		{"sub differs from iss", s, claims(func(m map[string]any) { m["sub"] = otherDID }), wellknown.ErrIssuerMismatch},
 		{"subject id differs", s, claims(func(m map[string]any) { vcOf(m)["credentialSubject"].(map[string]any)["id"] = otherDID }), wellknown.ErrIssuerMismatch},
 		{"vc.issuer differs", s, claims(func(m map[string]any) { vcOf(m)["issuer"] = otherDID }), wellknown.ErrIssuerMismatch},

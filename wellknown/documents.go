@@ -131,7 +131,10 @@ func ParseJWTVCIssuerMetadata(data []byte) (*JWTVCIssuerMetadata, error) {
 	if _, err := parseIdentifier(m.Issuer); err != nil {
 		return nil, fmt.Errorf("%w: issuer: %w", ErrMalformed, err)
 	}
-	hasJWKS := len(m.JWKS) > 0 && string(m.JWKS) != "null"
+	if string(m.JWKS) == "null" {
+		m.JWKS = nil
+	}
+	hasJWKS := len(m.JWKS) > 0
 	if hasJWKS == (m.JWKSURI != "") {
 		return nil, fmt.Errorf("%w: JWT VC issuer metadata needs exactly one of jwks and jwks_uri", ErrMalformed)
 	}
