@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ocmw/wstack/internal/jsonx"
 	"github.com/ocmw/wstack/oid4vci"
@@ -117,9 +118,24 @@ func (a *Aggregator) TTL() time.Duration { return a.cfg.TTL }
 
 // parseConfiguration decodes and validates one configuration and returns
 // its canonical JSON.
+// checkName bounds tenant, source and configuration ids: 1–256 bytes of
+// valid UTF-8 without control characters (they are stored as SQL text and
+// logged).
+func checkName(what, s string) error {
+	if s == "" || len(s) > 256 || !utf8.ValidString(s) {
+		return fmt.Errorf("%w: %s must be 1-256 bytes of UTF-8", ErrRegistration, what)
+	}
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f {
+			return fmt.Errorf("%w: %s contains control characters", ErrRegistration, what)
+		}
+	}
+	return nil
+}
+
 func (a *Aggregator) parseConfiguration(id string, raw []byte) ([]byte, error) {
-	if id == "" {
-		return nil, fmt.Errorf("%w: empty configuration id", ErrRegistration)
+	if err := checkName("configuration id", id); err != nil {
+		return nil, err
 	}
 	if len(raw) > a.cfg.MaxRegistrationBytes {
 		return nil, fmt.Errorf("%w: configuration %.128q: %d bytes (at most %d)", ErrTooLarge, id, len(raw), a.cfg.MaxRegistrationBytes)
@@ -174,8 +190,11 @@ func (a *Aggregator) RegisterConfiguration(ctx context.Context, tenant, source, 
 // (when zero). Errors match ErrRegistration, ErrTooLarge, ErrConflict or
 // ErrUnknownTenant.
 func (a *Aggregator) Register(ctx context.Context, reg Registration) error {
-	if reg.Source == "" {
-		return fmt.Errorf("%w: no source", ErrRegistration)
+	if err := checkName("tenant", reg.Tenant); err != nil {
+		return err
+	}
+	if err := checkName("source", reg.Source); err != nil {
+		return err
 	}
 	if len(reg.Configurations) == 0 {
 		return fmt.Errorf("%w: %.64q registers no configurations", ErrRegistration, reg.Source)

@@ -172,6 +172,15 @@ func TestRegistrationBadInput(t *testing.T) {
 			}
 		})
 	}
+	t.Run("control characters in names", func(t *testing.T) {
+		a, _ := newAggregator(t, wellknown.AggregatorConfig{})
+		cfg := []byte(`{"format":"dc+sd-jwt","vct":"v"}`)
+		for _, tc := range [][3]string{{"tenant-a", "p\x00", "x"}, {"tenant-a", "p", "x\n"}, {"tenant-a", "", "x"}, {"tenant-a", "p", strings.Repeat("x", 300)}} {
+			if err := a.RegisterConfiguration(ctx, tc[0], tc[1], tc[2], cfg); !errors.Is(err, wellknown.ErrRegistration) {
+				t.Fatalf("%q: got %v", tc, err)
+			}
+		}
+	})
 	t.Run("tenant total bounded", func(t *testing.T) {
 		a, _ := newAggregator(t, wellknown.AggregatorConfig{MaxConfigurations: 10})
 		if err := a.RegisterIssuer(ctx, "tenant-a", "p", big(9)); err != nil {
