@@ -70,7 +70,7 @@ func newRig(t *testing.T, max int) *rig {
 	r := &rig{nc: nc, agg: agg, regSubj: natsregistry.SubjectRegistration + "." + suffix, mdSubj: natsregistry.SubjectMetadata + "." + suffix, outcomes: make(chan outcome, 16)}
 	a, err := natsregistry.Start(natsregistry.Config{
 		Conn: nc, Aggregator: agg, RegistrationSubject: r.regSubj, MetadataSubject: r.mdSubj, MaxMessageBytes: max,
-		ExpireEvery: time.Second,
+		ExpireEvery:    time.Second,
 		OnRegistration: func(ev *natsregistry.Event, err error) { r.outcomes <- outcome{ev, err} },
 	})
 	if err != nil {
