@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -227,6 +228,10 @@ type IssuerMetadataOptions struct {
 	// Profile validates the metadata before it is served (default 1.0
 	// Final; ProfileLegacy for draft 13 configurations).
 	Profile oid4vci.Profile
+	// Gateway, when set, lets an API gateway in front of the service
+	// rewrite the served metadata per request (the W-Stack's
+	// …_GATEWAY_*_HEADER_KEY settings).
+	Gateway *GatewayHeaders
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 	// Logger receives errors building the document (default: discard).
@@ -275,12 +280,22 @@ func (h *issuerMetadataHandler) ServeHTTP(w http.ResponseWriter, r *http.Request
 		return
 	}
 	signed := h.o.Signer != nil && WantsSignedMetadata(r)
-	rep, err := h.representation(r.Context(), signed)
+	var rep *representation
+	var err error
+	if h.o.Gateway != nil && h.o.Gateway.present(r) {
+		rep, err = h.overridden(r, signed)
+	} else {
+		rep, err = h.representation(r.Context(), signed)
+	}
 	if err != nil {
 		serveError(w, r, h.o.Logger, "issuer metadata", err)
 		return
 	}
-	serve(w, r, rep, h.o.MaxAge, "Accept")
+	vary := "Accept"
+	if h.o.Gateway != nil {
+		vary += h.o.Gateway.vary()
+	}
+	serve(w, r, rep, h.o.MaxAge, vary)
 }
 
 func (h *issuerMetadataHandler) representation(ctx context.Context, signed bool) (*representation, error) {
@@ -326,6 +341,94 @@ func (h *issuerMetadataHandler) representation(ctx context.Context, signed bool)
 		return m.jwt, nil
 	}
 	return m.json, nil
+}
+
+// GatewayHeaders names request headers whose values rewrite the served
+// issuer metadata, as the W-Stack's well-known service allows behind its
+// gateway: the identifier and endpoints a tenant is reachable under are
+// known only to the gateway. Empty names are not used. Enable it only
+// behind a gateway that sets these headers and strips them from client
+// requests: whoever can send them chooses the served credential_issuer.
+// The result is validated like any metadata (https URLs) and, when signed
+// metadata is asked for, signed per request.
+type GatewayHeaders struct {
+	// Issuer replaces credential_issuer.
+	Issuer string
+	// CredentialEndpoint, NonceEndpoint, DeferredCredentialEndpoint and
+	// NotificationEndpoint replace the endpoint of the same name.
+	CredentialEndpoint, NonceEndpoint, DeferredCredentialEndpoint, NotificationEndpoint string
+	// AuthorizationServer is appended to authorization_servers.
+	AuthorizationServer string
+}
+
+func (g *GatewayHeaders) present(r *http.Request) bool {
+	for _, n := range []string{g.Issuer, g.CredentialEndpoint, g.NonceEndpoint, g.DeferredCredentialEndpoint, g.NotificationEndpoint, g.AuthorizationServer} {
+		if n != "" && r.Header.Get(n) != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// vary lists the header names for the Vary header.
+func (g *GatewayHeaders) vary() string {
+	var b strings.Builder
+	for _, n := range []string{g.Issuer, g.CredentialEndpoint, g.NonceEndpoint, g.DeferredCredentialEndpoint, g.NotificationEndpoint, g.AuthorizationServer} {
+		if n != "" {
+			b.WriteString(", ")
+			b.WriteString(http.CanonicalHeaderKey(n))
+		}
+	}
+	return b.String()
+}
+
+// apply returns a rewritten copy of md.
+func (g *GatewayHeaders) apply(r *http.Request, md *oid4vci.IssuerMetadata) *oid4vci.IssuerMetadata {
+	c := *md
+	set := func(name string, dst *string) {
+		if name != "" {
+			if v := r.Header.Get(name); v != "" {
+				*dst = v
+			}
+		}
+	}
+	set(g.Issuer, &c.CredentialIssuer)
+	set(g.CredentialEndpoint, &c.CredentialEndpoint)
+	set(g.NonceEndpoint, &c.NonceEndpoint)
+	set(g.DeferredCredentialEndpoint, &c.DeferredCredentialEndpoint)
+	set(g.NotificationEndpoint, &c.NotificationEndpoint)
+	if g.AuthorizationServer != "" {
+		if v := r.Header.Get(g.AuthorizationServer); v != "" && !slices.Contains(c.AuthorizationServers, v) {
+			c.AuthorizationServers = append(slices.Clip(c.AuthorizationServers), v)
+		}
+	}
+	return &c
+}
+
+// overridden builds the representation of a gateway-rewritten document
+// (not memoised: it depends on the request).
+func (h *issuerMetadataHandler) overridden(r *http.Request, signed bool) (*representation, error) {
+	md, err := h.o.Source.IssuerMetadata(r.Context(), h.o.Tenant)
+	if err != nil {
+		return nil, err
+	}
+	md = h.o.Gateway.apply(r, md)
+	if err := md.Validate(h.o.Profile); err != nil {
+		return nil, fmt.Errorf("wellknown: gateway-rewritten metadata of tenant %.64q is invalid: %w", h.o.Tenant, err)
+	}
+	now := h.o.Now()
+	if signed {
+		tok, err := SignIssuerMetadata(r.Context(), md, h.o.Signer, SignOptions{Issuer: h.o.SignedIssuer, Header: h.o.Header, TTL: h.o.SignedTTL, Now: now})
+		if err != nil {
+			return nil, err
+		}
+		return newRepresentation([]byte(tok), MediaTypeJWT, now), nil
+	}
+	body, err := json.Marshal(md)
+	if err != nil {
+		return nil, err
+	}
+	return newRepresentation(body, MediaTypeJSON, now), nil
 }
 
 // SignOptions configure SignIssuerMetadata.

@@ -442,3 +442,53 @@ func TestServeInvalidMetadata(t *testing.T) {
 }
 
 var _ = jose.Sign
+
+func TestServeGatewayHeaders(t *testing.T) {
+	ts := newTestServer(t)
+	issuer := ts.URL + "/a"
+	md := issuerMetadata(issuer, map[string]*oid4vci.CredentialConfiguration{"x": sdJWTConfig("v")})
+	md.AuthorizationServers = []string{"https://as.example"}
+	k := newKeys(t, crypto.KeyTypeECP256)
+	srv, err := wellknown.New(wellknown.Config{Tenants: []wellknown.Tenant{{ID: "a", CredentialIssuer: issuer,
+		Metadata: wellknown.StaticMetadata{"a": md}, MetadataSigner: k.signer,
+		MetadataGateway: &wellknown.GatewayHeaders{Issuer: "X-Issuer", CredentialEndpoint: "X-Credential-Endpoint", AuthorizationServer: "X-Auth-Server"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts.set(srv.Handler())
+	u := ts.URL + "/.well-known/openid-credential-issuer/a"
+	hdr := map[string]string{"X-Issuer": "https://public.example/a", "X-Credential-Endpoint": "https://public.example/a/credential", "X-Auth-Server": "https://auth.public.example"}
+	r, b := get(t, ts.Client(), "GET", u, hdr)
+	got, err := oid4vci.Parser{}.IssuerMetadata(b)
+	if err != nil || r.StatusCode != 200 {
+		t.Fatalf("%d %v", r.StatusCode, err)
+	}
+	if v := r.Header.Get("Vary"); v != "Accept, X-Issuer, X-Credential-Endpoint, X-Auth-Server" {
+		t.Fatalf("Vary %q", v)
+	}
+	if got.CredentialIssuer != "https://public.example/a" || got.CredentialEndpoint != "https://public.example/a/credential" ||
+		strings.Join(got.AuthorizationServers, " ") != "https://as.example https://auth.public.example" {
+		t.Fatalf("%+v", got)
+	}
+	if len(md.AuthorizationServers) != 1 {
+		t.Fatal("the source document was modified")
+	}
+	hdr["Accept"] = "application/jwt"
+	r, b = get(t, ts.Client(), "GET", u, hdr)
+	s, err := oid4vci.Parser{}.SignedIssuerMetadata(b, func(h *oid4vci.JOSEHeader, in string, sig []byte) error {
+		return crypto.VerifySignature(k.signer.Public(), crypto.Algorithm(h.Alg), []byte(in), sig)
+	})
+	if err != nil || s.Sub != "https://public.example/a" {
+		t.Fatalf("signed: %v", err)
+	}
+	// Without the headers the memoised document is served unchanged.
+	_, b = get(t, ts.Client(), "GET", u, nil)
+	if got, _ := (oid4vci.Parser{}).IssuerMetadata(b); got.CredentialIssuer != issuer {
+		t.Fatalf("%s", got.CredentialIssuer)
+	}
+	// A rewrite to a non-https issuer is refused, not served.
+	r, _ = get(t, ts.Client(), "GET", u, map[string]string{"X-Issuer": "http://public.example/a"})
+	if r.StatusCode != 500 {
+		t.Fatalf("invalid rewrite served: %d", r.StatusCode)
+	}
+}

@@ -31,6 +31,9 @@ type Tenant struct {
 	MetadataHeader map[string]any
 	// MetadataProfile validates the served metadata (default 1.0 Final).
 	MetadataProfile oid4vci.Profile
+	// MetadataGateway lets a trusted gateway rewrite issuer and endpoints
+	// per request (see GatewayHeaders).
+	MetadataGateway *GatewayHeaders
 
 	// AuthorizationServer is served at /.well-known/oauth-authorization-server
 	// inserted before the path of its issuer (RFC 8414 §3.1).
@@ -147,7 +150,7 @@ func (s *Server) AddTenant(t Tenant) error {
 			return err
 		}
 		h, err := IssuerMetadataHandler(IssuerMetadataOptions{
-			Tenant: t.ID, Source: t.Metadata, Signer: t.MetadataSigner, Header: t.MetadataHeader, Profile: t.MetadataProfile,
+			Tenant: t.ID, Source: t.Metadata, Signer: t.MetadataSigner, Header: t.MetadataHeader, Profile: t.MetadataProfile, Gateway: t.MetadataGateway,
 			MaxAge: s.cfg.MaxAge, Now: s.cfg.Now, Logger: s.cfg.Logger,
 		})
 		if err != nil {
