@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/ocmw/wstack/crypto"
+	"github.com/ocmw/wstack/crypto/dataintegrity"
 	"github.com/ocmw/wstack/crypto/did"
 	"github.com/ocmw/wstack/crypto/jose"
 	"github.com/ocmw/wstack/fetch"
@@ -451,3 +452,78 @@ func TestClientSingleFlight(t *testing.T) {
 }
 
 var _ = json.Marshal
+
+func TestDomainLinkageLD(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name  string
+		typ   crypto.KeyType
+		suite dataintegrity.Suite
+	}{
+		{"eddsa-rdfc-2022", crypto.KeyTypeEd25519, dataintegrity.EdDSARDFC2022},
+		{"ecdsa-rdfc-2019", crypto.KeyTypeECP256, dataintegrity.ECDSARDFC2019},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			k := newKeys(t, tc.typ)
+			didKey, kid, err := did.NewKeyDID(k.signer.Public())
+			if err != nil {
+				t.Fatal(err)
+			}
+			ld := &dataintegrity.KeySigner{Engine: k.engine, Ref: k.ref, Public: k.signer.Public(), VerificationMethod: kid}
+			origin := "https://h.example"
+			now := time.Now().Truncate(time.Second)
+			vc, err := wellknown.SignDomainLinkageLD(ctx, ld, tc.suite, didKey, origin, now.Add(-time.Minute), now.Add(time.Hour))
+			if err != nil {
+				t.Fatal(err)
+			}
+			o := wellknown.DomainLinkageOptions{Resolver: did.NewDefaultRegistry(nil, did.WebOptions{})}
+			l, err := wellknown.VerifyDomainLinkageLD(ctx, vc, origin, o)
+			if err != nil || l.DID != didKey {
+				t.Fatalf("%v", err)
+			}
+			if _, err := wellknown.VerifyDomainLinkageLD(ctx, vc, "https://other.example", o); !errors.Is(err, wellknown.ErrIssuerMismatch) {
+				t.Fatalf("other origin: %v", err)
+			}
+			// Changing the signed origin breaks the proof even when the
+			// verifier asks for the new origin.
+			tampered := []byte(strings.Replace(string(vc), `"origin":"https://h.example"`, `"origin":"https://evil.example"`, 1))
+			if string(tampered) == string(vc) {
+				t.Fatalf("origin not found in %s", vc)
+			}
+			if _, err := wellknown.VerifyDomainLinkageLD(ctx, tampered, "https://evil.example", o); !errors.Is(err, wellknown.ErrSignature) {
+				t.Fatalf("tampered: %v", err)
+			}
+			// A key of another DID cannot sign for didKey.
+			other := newKeys(t, tc.typ)
+			_, otherKID, _ := did.NewKeyDID(other.signer.Public())
+			if _, err := wellknown.SignDomainLinkageLD(ctx, &dataintegrity.KeySigner{Engine: other.engine, Ref: other.ref, Public: other.signer.Public(), VerificationMethod: otherKID}, tc.suite, didKey, origin, now, now.Add(time.Hour)); !errors.Is(err, wellknown.ErrConfig) {
+				t.Fatalf("foreign verification method: %v", err)
+			}
+			cfg := []byte(`{"@context":"https://identity.foundation/.well-known/did-configuration/v1","linked_dids":[` + string(vc) + `]}`)
+			links, err := wellknown.VerifyDIDConfiguration(ctx, cfg, wellknown.DomainLinkageOptions{Origin: origin, Resolver: o.Resolver})
+			if err != nil || len(links) != 1 {
+				t.Fatalf("%v %+v", err, links)
+			}
+		})
+	}
+}
+
+func TestServeDIDConfigurationBothForms(t *testing.T) {
+	ctx := context.Background()
+	ts := newTestServer(t)
+	k := newKeys(t, crypto.KeyTypeEd25519)
+	didKey, kid, _ := did.NewKeyDID(k.signer.Public())
+	h, err := wellknown.DIDConfigurationHandler(wellknown.DIDConfigurationOptions{Origin: ts.URL, Links: []wellknown.DomainLink{{
+		DID: didKey, Signer: k.signer.WithKID(kid),
+		LDSigner: &dataintegrity.KeySigner{Engine: k.engine, Ref: k.ref, Public: k.signer.Public(), VerificationMethod: kid},
+	}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts.set(h)
+	c := newClient(t, ts.fetcher(), wellknown.ClientOptions{})
+	links, err := c.DIDConfiguration(ctx, ts.URL)
+	if err != nil || len(links) != 2 || links[0].DID != didKey || links[1].DID != didKey {
+		t.Fatalf("%v %+v", err, links)
+	}
+}

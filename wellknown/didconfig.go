@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ocmw/wstack/crypto"
+	"github.com/ocmw/wstack/crypto/dataintegrity"
 	"github.com/ocmw/wstack/crypto/did"
 	"github.com/ocmw/wstack/crypto/jose"
 )
@@ -104,6 +105,11 @@ func SignDomainLinkageJWT(ctx context.Context, s jose.MessageSigner, subjectDID,
 type DomainLink struct {
 	DID    string
 	Signer jose.MessageSigner
+	// LDSigner, when set, adds the same linkage in the JSON-LD form with a
+	// Data Integrity proof of LDSuite (default eddsa-rdfc-2022); its
+	// verification method must be a DID URL of DID.
+	LDSigner *dataintegrity.KeySigner
+	LDSuite  dataintegrity.Suite
 }
 
 // DIDConfigurationOptions configure DIDConfigurationHandler.
@@ -142,7 +148,7 @@ func DIDConfigurationHandler(o DIDConfigurationOptions) (http.Handler, error) {
 		return nil, fmt.Errorf("%w: DID configuration needs 1 to %d links", ErrConfig, MaxLinkedDIDs)
 	}
 	for _, l := range o.Links {
-		if l.Signer == nil {
+		if l.Signer == nil && l.LDSigner == nil {
 			return nil, fmt.Errorf("%w: link %.128q has no signer", ErrConfig, l.DID)
 		}
 	}
@@ -181,12 +187,25 @@ func (h *didConfigHandler) representation(ctx context.Context) (*representation,
 	cfg := DIDConfiguration{Context: DIDConfigurationContext}
 	nbf := now.Truncate(time.Second)
 	for _, l := range h.o.Links {
-		tok, err := SignDomainLinkageJWT(ctx, l.Signer, l.DID, h.o.Origin, nbf, nbf.Add(h.o.Validity))
-		if err != nil {
-			return nil, err
+		if l.Signer != nil {
+			tok, err := SignDomainLinkageJWT(ctx, l.Signer, l.DID, h.o.Origin, nbf, nbf.Add(h.o.Validity))
+			if err != nil {
+				return nil, err
+			}
+			b, _ := json.Marshal(tok)
+			cfg.LinkedDIDs = append(cfg.LinkedDIDs, b)
 		}
-		b, _ := json.Marshal(tok)
-		cfg.LinkedDIDs = append(cfg.LinkedDIDs, b)
+		if l.LDSigner != nil {
+			suite := l.LDSuite
+			if suite == "" {
+				suite = dataintegrity.EdDSARDFC2022
+			}
+			vc, err := SignDomainLinkageLD(ctx, l.LDSigner, suite, l.DID, h.o.Origin, nbf, nbf.Add(h.o.Validity))
+			if err != nil {
+				return nil, err
+			}
+			cfg.LinkedDIDs = append(cfg.LinkedDIDs, vc)
+		}
 	}
 	body, err := json.Marshal(cfg)
 	if err != nil {
@@ -262,7 +281,7 @@ func hasContext(c any, want string) bool {
 // present and around now, and the signature by the kid's assertionMethod
 // key resolved through o.Resolver. It returns the verified links and,
 // joined, the errors of the entries that failed (JSON-LD entries are
-// reported as unsupported); both can be non-nil. A relying party treats a
+// verified by VerifyDomainLinkageLD); both can be non-nil. A relying party treats a
 // DID as linked only if it is among the returned links.
 func VerifyDIDConfiguration(ctx context.Context, data []byte, o DomainLinkageOptions) ([]LinkedDID, error) {
 	origin, err := canonicalOrigin(o.Origin)
@@ -279,12 +298,16 @@ func VerifyDIDConfiguration(ctx context.Context, data []byte, o DomainLinkageOpt
 	var out []LinkedDID
 	var errs []error
 	for i, raw := range cfg.LinkedDIDs {
+		var l *LinkedDID
 		var tok string
-		if err := json.Unmarshal(raw, &tok); err != nil {
-			errs = append(errs, fmt.Errorf("%w: linked_dids[%d]: only the JWT form is verified", ErrSignature, i))
-			continue
+		switch {
+		case len(raw) > 0 && raw[0] == '{':
+			l, err = VerifyDomainLinkageLD(ctx, raw, origin, o)
+		case json.Unmarshal(raw, &tok) == nil:
+			l, err = VerifyDomainLinkageJWT(ctx, tok, origin, o)
+		default:
+			err = fmt.Errorf("%w: not a JWT string nor a credential object", ErrMalformed)
 		}
-		l, err := VerifyDomainLinkageJWT(ctx, tok, origin, o)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("linked_dids[%d]: %w", i, err))
 			continue

@@ -26,7 +26,10 @@
 //   - DIF Well Known DID Configuration v1.0:
 //     /.well-known/did-configuration.json at the origin root, with Domain
 //     Linkage Credentials in the JWT form (iss = sub =
-//     credentialSubject.id, credentialSubject.origin = the origin).
+//     credentialSubject.id, credentialSubject.origin = the origin) and the
+//     JSON-LD form secured with Data Integrity (eddsa-rdfc-2022,
+//     ecdsa-rdfc-2019, …; the DIF context is pinned for offline
+//     processing).
 //   - RFC 7517 JWK Set at the URL jwks_uri names (the W-Stack route
 //     /.well-known/jwks.json is PathJWKS): current and recently rotated
 //     public keys, kids = RFC 7638 thumbprints or DID URLs.
