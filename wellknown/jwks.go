@@ -215,3 +215,7 @@ func (s JWKS) MarshalJSON() ([]byte, error) {
 	}
 	return json.Marshal(plain(s))
 }
+
+func jsonxValidate(data []byte) error {
+	return jsonx.Validate(data, jsonx.Limits{MaxBytes: MaxStaticFileBytes, MaxDepth: MaxDocumentDepth})
+}
