@@ -239,7 +239,7 @@ type DomainLinkageOptions struct {
 	Leeway time.Duration
 }
 
-// DefaultAlgorithms is the default JWS allow-list of signed documents.
+// defaultAlgorithms is the default JWS allow-list of signed documents.
 var defaultAlgorithms = []crypto.Algorithm{crypto.ES256, crypto.ES384, crypto.EdDSA, crypto.PS256, crypto.RS256}
 
 // ParseDIDConfiguration decodes a DID Configuration Resource (strict JSON

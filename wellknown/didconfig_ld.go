@@ -40,7 +40,7 @@ var domainLinkageLoader = sync.OnceValues(func() (*contexts.Loader, error) {
 // context.
 func DomainLinkageLoader() (*contexts.Loader, error) { return domainLinkageLoader() }
 
-// DefaultDomainLinkageSuites are the Data Integrity suites accepted for
+// defaultDomainLinkageSuites are the Data Integrity suites accepted for
 // Domain Linkage Credentials in the JSON-LD form.
 var defaultDomainLinkageSuites = []dataintegrity.Suite{
 	dataintegrity.EdDSARDFC2022, dataintegrity.ECDSARDFC2019, dataintegrity.Ed25519Signature2020, dataintegrity.JsonWebSignature2020,
