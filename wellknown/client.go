@@ -78,9 +78,14 @@ type Client struct {
 	web *did.WebMethod
 	sf  singleflight.Group
 
-	mu    sync.Mutex
-	cache map[string]clientEntry
+	mu      sync.Mutex
+	cache   map[string]clientEntry
+	refetch map[string]time.Time // jwks_uri → last refetch for an unknown kid
 }
+
+// MinJWKSRefetchInterval rate-limits the refetch JWKSKey does for an
+// unknown kid.
+const MinJWKSRefetchInterval = 10 * time.Second
 
 type clientEntry struct {
 	v       any
@@ -107,7 +112,7 @@ func NewClient(f Fetcher, o ClientOptions) (*Client, error) {
 	if o.Leeway <= 0 {
 		o.Leeway = time.Minute
 	}
-	c := &Client{f: f, o: o, cache: map[string]clientEntry{}}
+	c := &Client{f: f, o: o, cache: map[string]clientEntry{}, refetch: map[string]time.Time{}}
 	c.web = did.NewWebMethod(f, did.WebOptions{InsecureAllowLoopback: o.InsecureAllowLoopbackDID})
 	if c.o.DIDResolver == nil {
 		reg, err := did.NewRegistry(did.KeyMethod{}, did.JWKMethod{}, c.web)
@@ -462,6 +467,39 @@ func (c *Client) JWKS(ctx context.Context, jwksURI string) (*JWKS, error) {
 		return nil, err
 	}
 	return v.(*JWKS), nil
+}
+
+// JWKSKey returns the public key with kid from the JWK Set at jwksURI.
+// When the cached set has no such kid (the issuer rotated its key), the
+// set is fetched again, at most once per MinJWKSRefetchInterval per URL.
+func (c *Client) JWKSKey(ctx context.Context, jwksURI, kid string) (gocrypto.PublicKey, error) {
+	s, err := c.JWKS(ctx, jwksURI)
+	if err != nil {
+		return nil, err
+	}
+	k, err := s.Key(kid)
+	if err == nil || !errors.Is(err, crypto.ErrKeyNotFound) {
+		return k, err
+	}
+	now := c.o.Now()
+	c.mu.Lock()
+	last, seen := c.refetch[jwksURI]
+	allowed := !seen || now.Sub(last) >= MinJWKSRefetchInterval
+	if allowed {
+		c.refetch[jwksURI] = now
+		delete(c.cache, "jwks\x00"+jwksURI)
+		if len(c.refetch) > c.o.CacheEntries {
+			clear(c.refetch)
+		}
+	}
+	c.mu.Unlock()
+	if !allowed {
+		return nil, err
+	}
+	if s, err = c.JWKS(ctx, jwksURI); err != nil {
+		return nil, err
+	}
+	return s.Key(kid)
 }
 
 // capture records the response a did:web resolution fetched.

@@ -527,3 +527,37 @@ func TestServeDIDConfigurationBothForms(t *testing.T) {
 		t.Fatalf("%v %+v", err, links)
 	}
 }
+
+func TestClientJWKSKeyRotation(t *testing.T) {
+	ctx := context.Background()
+	fx := newFixture(t, false)
+	clk := &clock{t: time.Now()}
+	c := newClient(t, fx.ts.fetcher(), wellknown.ClientOptions{Now: clk.Now})
+	u := fx.ts.URL + wellknown.PathJWKS
+	if _, err := c.JWKSKey(ctx, u, fx.k.signer.KID()); err != nil {
+		t.Fatal(err)
+	}
+	rotated, err := fx.k.engine.RotateKey(ctx, fx.k.ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The cached set does not know the new kid: one refetch finds it.
+	if _, err := c.JWKSKey(ctx, u, rotated.KID); err != nil {
+		t.Fatalf("after rotation: %v", err)
+	}
+	// Unknown kids do not hammer the server: the next refetch waits.
+	if _, err := c.JWKSKey(ctx, u, "unknown-1"); !errors.Is(err, crypto.ErrKeyNotFound) {
+		t.Fatalf("unknown kid: %v", err)
+	}
+	if _, err := fx.k.engine.RotateKey(ctx, fx.k.ref); err != nil {
+		t.Fatal(err)
+	}
+	newest, _ := fx.k.engine.GetKey(ctx, fx.k.ref)
+	if _, err := c.JWKSKey(ctx, u, newest.KID); !errors.Is(err, crypto.ErrKeyNotFound) {
+		t.Fatalf("refetch not rate-limited: %v", err)
+	}
+	clk.Add(wellknown.MinJWKSRefetchInterval)
+	if _, err := c.JWKSKey(ctx, u, newest.KID); err != nil {
+		t.Fatalf("after the interval: %v", err)
+	}
+}
