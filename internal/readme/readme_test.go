@@ -11,22 +11,24 @@
 //     compiled.
 //   - a block containing a package clause is a complete file and is built
 //     as it stands (as its own package main or library package).
-//   - anything else is the body of a function: it is wrapped into
+//   - anything else is the body of a function, wrapped as shown below, so
+//     a snippet may use ctx without declaring it.
 //
-//     package main
-//     import (…)
-//     func main() { ctx := context.Background(); <snippet> }
+// The wrapping of a function-body snippet:
 //
-//     so a snippet may use ctx without declaring it. Imports are resolved
-//     from the selectors the snippet uses (pkg.Name, where pkg is not a
-//     name the snippet declares): the module's own packages by their
-//     package name (a name two packages share, such as wallet, is
-//     ambiguous and must be written as a complete file), and the standard
-//     library packages in stdImports. Every variable the snippet declares
-//     at the top level is marked used, so a snippet may end with a result
-//     it does not print; anything else (undeclared names, wrong types,
-//     redeclared variables) fails the build, with positions pointing into
-//     the README through //line directives.
+//	package main
+//	import (…)
+//	func main() { ctx := context.Background(); <snippet> }
+//
+// Imports are resolved from the selectors the snippet uses (pkg.Name, where
+// pkg is not a name the snippet declares): the module's own packages by
+// their package name (a name two packages share, such as wallet, is
+// ambiguous and must be written as a complete file), and the standard
+// library packages in stdImports. Every variable the snippet declares at
+// the top level is marked used, so a snippet may end with a result it does
+// not print; anything else (undeclared names, wrong types, redeclared
+// variables) fails the build, with positions pointing into the README
+// through //line directives.
 //
 // All snippets are built with one `go build` of one directory per snippet
 // inside this directory (the snippets must be inside the module to import
