@@ -12,20 +12,6 @@ import (
 	"github.com/ocmw/wstack/vocab"
 )
 
-// engineSigner creates an ES256 key in a local engine and returns a signer
-// for it; production code uses a PKCS#11 or other engine the same way.
-func engineSigner(ctx context.Context, e *local.Engine, id string) *jose.KeySigner {
-	ref := crypto.KeyRef{Context: crypto.Context{Namespace: "example"}, ID: id}
-	if _, err := e.GenerateKey(ctx, ref, crypto.KeySpec{Type: crypto.KeyTypeECP256}); err != nil {
-		panic(err)
-	}
-	s, err := jose.NewKeySigner(ctx, e, ref, "")
-	if err != nil {
-		panic(err)
-	}
-	return s
-}
-
 // Example shows the three roles: the issuer makes given_name, the address
 // and each of its members selectively disclosable and binds the SD-JWT to
 // the holder's key; the holder discloses only the locality (the address
@@ -34,8 +20,12 @@ func engineSigner(ctx context.Context, e *local.Engine, id string) *jose.KeySign
 func Example() {
 	ctx := context.Background()
 	engine, _ := local.New(local.Options{})
-	issuerKey := engineSigner(ctx, engine, "issuer")
-	holderKey := engineSigner(ctx, engine, "holder")
+	issuerRef := crypto.KeyRef{Context: crypto.Context{Namespace: "example"}, ID: "issuer"}
+	engine.GenerateKey(ctx, issuerRef, crypto.KeySpec{Type: crypto.KeyTypeECP256})
+	issuerKey, _ := jose.NewKeySigner(ctx, engine, issuerRef, "")
+	holderRef := crypto.KeyRef{Context: crypto.Context{Namespace: "example"}, ID: "holder"}
+	engine.GenerateKey(ctx, holderRef, crypto.KeySpec{Type: crypto.KeyTypeECP256})
+	holderKey, _ := jose.NewKeySigner(ctx, engine, holderRef, "")
 	holderJWK, _ := crypto.PublicJWK(holderKey.Public())
 
 	// Issuer.
@@ -100,7 +90,9 @@ func Example() {
 func ExampleSDJWT_PresentDisclosures() {
 	ctx := context.Background()
 	engine, _ := local.New(local.Options{})
-	issuerKey := engineSigner(ctx, engine, "issuer")
+	issuerRef := crypto.KeyRef{Context: crypto.Context{Namespace: "example"}, ID: "issuer"}
+	engine.GenerateKey(ctx, issuerRef, crypto.KeySpec{Type: crypto.KeyTypeECP256})
+	issuerKey, _ := jose.NewKeySigner(ctx, engine, issuerRef, "")
 	issued, _ := sdjwt.Issue(ctx, issuerKey, map[string]any{
 		"address": map[string]any{"locality": "Berlin", "country": "DE"},
 	}, sdjwt.IssueOptions{
@@ -132,7 +124,9 @@ func ExampleSDJWT_PresentDisclosures() {
 func ExampleSDJWT_FlattenedJSON() {
 	ctx := context.Background()
 	engine, _ := local.New(local.Options{})
-	issuerKey := engineSigner(ctx, engine, "issuer")
+	issuerRef := crypto.KeyRef{Context: crypto.Context{Namespace: "example"}, ID: "issuer"}
+	engine.GenerateKey(ctx, issuerRef, crypto.KeySpec{Type: crypto.KeyTypeECP256})
+	issuerKey, _ := jose.NewKeySigner(ctx, engine, issuerRef, "")
 	issued, _ := sdjwt.Issue(ctx, issuerKey, map[string]any{"given_name": "Erika"}, sdjwt.IssueOptions{
 		Typ: "example+sd-jwt", Disclosable: []vocab.ClaimPath{{"given_name"}},
 	})

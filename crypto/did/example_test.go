@@ -2,6 +2,7 @@ package did_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log"
 	"strings"
@@ -13,6 +14,40 @@ import (
 	"github.com/ocmw/wstack/crypto/local"
 	"github.com/ocmw/wstack/fetch"
 )
+
+// An issuer's signer whose kid is its did:key DID URL: a verifier resolves
+// the key from the kid alone (did:key needs no network) and then checks
+// that the kid's DID is the token's iss (KeyResolver proves only that the
+// key of kid signed).
+func ExampleNewKeyDIDSigner() {
+	ctx := context.Background()
+	engine, _ := local.New(local.Options{})
+	ref := crypto.KeyRef{Context: crypto.Context{Namespace: "acme", Group: "issuer"}, ID: "signing"}
+	if _, err := engine.GenerateKey(ctx, ref, crypto.KeySpec{Type: crypto.KeyTypeEd25519}); err != nil {
+		log.Fatal(err)
+	}
+	signer, issuerDID, err := did.NewKeyDIDSigner(ctx, engine, ref, "")
+	if err != nil {
+		log.Fatal(err)
+	}
+	token, _ := jose.SignJWT(ctx, signer, map[string]any{"typ": "example+jwt"}, map[string]any{"iss": issuerDID})
+
+	keys := did.NewKeyResolver(did.NewDefaultRegistry(fetch.New(fetch.Options{}), did.WebOptions{}), did.KeyResolverOptions{})
+	jws, err := jose.Verify(ctx, token, jose.VerifyOptions{
+		ParseOptions: jose.ParseOptions{Algorithms: []crypto.Algorithm{crypto.EdDSA}, Typ: []string{"example+jwt"}},
+		Resolver:     keys,
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	var claims struct {
+		Iss string `json:"iss"`
+	}
+	json.Unmarshal(jws.Payload, &claims)
+	u, err := did.ParseURL(jws.Header.Kid)
+	fmt.Println(err, u.DID.String() == claims.Iss, claims.Iss == issuerDID)
+	// Output: <nil> true true
+}
 
 // Resolving a DID: a registry over did:key, did:jwk and did:web (fetched
 // through the guarded fetcher), wrapped in a cache.

@@ -20,7 +20,7 @@ func benchWallet(n int) []*presentation.Credential {
 		case 0:
 			c = pid()
 		case 1:
-			c = sdjwt("", vctRewards, map[string]any{"rewards_number": "1"}, cp("rewards_number"))
+			c = sdCred("", vctRewards, map[string]any{"rewards_number": "1"}, cp("rewards_number"))
 		case 2:
 			c = mdl()
 		default:

@@ -41,10 +41,10 @@ func TestGoldenSpecExamples(t *testing.T) {
 	pidNoLocality := pid()
 	delete(pidNoLocality.Claims, "locality")
 	pidNoLocality.ID = "pid-nolocality"
-	otherPID := sdjwt("other-1", vctOtherPID, pidClaims(), pidDisclosable()...)
-	reduced := sdjwt("reduced-1", vctReduced, map[string]any{"family_name": "Doe", "given_name": "John"}, cp("family_name"), cp("given_name"))
-	residence := sdjwt("residence-1", vctResidence, map[string]any{"postal_code": "90210", "locality": "Anytown", "region": "Anystate"}, cp("postal_code"), cp("locality"), cp("region"))
-	rewards := sdjwt("rewards-1", vctRewards, map[string]any{"rewards_number": "12345"}, cp("rewards_number"))
+	otherPID := sdCred("other-1", vctOtherPID, pidClaims(), pidDisclosable()...)
+	reduced := sdCred("reduced-1", vctReduced, map[string]any{"family_name": "Doe", "given_name": "John"}, cp("family_name"), cp("given_name"))
+	residence := sdCred("residence-1", vctResidence, map[string]any{"postal_code": "90210", "locality": "Anytown", "region": "Anystate"}, cp("postal_code"), cp("locality"), cp("region"))
+	rewards := sdCred("rewards-1", vctRewards, map[string]any{"rewards_number": "12345"}, cp("rewards_number"))
 	pidOtherIssuer := pid()
 	pidOtherIssuer.ID = "pid-other-issuer"
 	pidOtherIssuer.Issuer = "https://rogue.example"

@@ -66,7 +66,7 @@ func hostileCred(id string, arrays, elems int) *presentation.Credential {
 		}
 		claims[name] = arr
 	}
-	return sdjwt(id, vctHostile, claims, disclosable...)
+	return sdCred(id, vctHostile, claims, disclosable...)
 }
 
 // hostileWallet holds n distinct credentials that share the claims and

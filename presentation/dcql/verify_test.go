@@ -104,8 +104,8 @@ func TestHolderBuildsAndVerifierAccepts(t *testing.T) {
 func TestVerifierNeverTrustsWalletMatching(t *testing.T) {
 	ctx := context.Background()
 	c := load(t, "credentials_alternatives.json")
-	wrongVCT := sdjwt("wrong", "https://evil.example/vct", pidClaims(), pidDisclosable()...)
-	wallet := fakeDecoder{"pid-1": pid(), "wrong": wrongVCT, "reduced-1": sdjwt("reduced-1", vctReduced, map[string]any{"family_name": "Doe", "given_name": "John"}, cp("family_name"), cp("given_name"))}
+	wrongVCT := sdCred("wrong", "https://evil.example/vct", pidClaims(), pidDisclosable()...)
+	wallet := fakeDecoder{"pid-1": pid(), "wrong": wrongVCT, "reduced-1": sdCred("reduced-1", vctReduced, map[string]any{"family_name": "Doe", "given_name": "John"}, cp("family_name"), cp("given_name"))}
 	full := `["family_name"],["given_name"],["address"],["address","street_address"]`
 
 	tests := []struct {

@@ -18,7 +18,7 @@ const (
 
 var holderJWK = map[string]any{"kty": "EC", "crv": "P-256", "x": "x", "y": "y"}
 
-func sdjwt(id, vct string, claims map[string]any, disclosable ...vocab.ClaimPath) *presentation.Credential {
+func sdCred(id, vct string, claims map[string]any, disclosable ...vocab.ClaimPath) *presentation.Credential {
 	return &presentation.Credential{
 		Format: vocab.FormatSDJWTVC, ID: id, VCT: vct, Issuer: "https://issuer.example",
 		Claims: claims, Disclosable: disclosable, HolderJWK: holderJWK,
@@ -60,7 +60,7 @@ func pidDisclosable() []vocab.ClaimPath {
 }
 
 func pid() *presentation.Credential {
-	return sdjwt("pid-1", vctPID, pidClaims(), pidDisclosable()...)
+	return sdCred("pid-1", vctPID, pidClaims(), pidDisclosable()...)
 }
 
 func mdl() *presentation.Credential {

@@ -5,8 +5,9 @@ import (
 	"fmt"
 
 	"github.com/ocmw/wstack/crypto"
+	"github.com/ocmw/wstack/crypto/did"
+	"github.com/ocmw/wstack/crypto/local"
 	"github.com/ocmw/wstack/presentation/w3c"
-	"github.com/ocmw/wstack/presentation/w3c/w3ctest"
 )
 
 // A VCDM 2.0 credential is decoded, validated and re-encoded without losing
@@ -31,26 +32,33 @@ func ExampleParseCredential() {
 	// w3c: invalid document: w3c: bad validity period: validFrom 2025-01-01T00:00:00Z after validUntil 2024-01-01T00:00:00Z
 }
 
-// An issuer signs a jwt_vc_json with an engine key; a verifier checks it
-// with an algorithm allow-list and the issuer's key resolved from its DID.
+// An issuer signs a jwt_vc_json with an engine key named by its did:key
+// (the signer's kid is the DID URL); a verifier checks it with an
+// algorithm allow-list and the issuer's key resolved from its DID.
 func ExampleSignCredentialJWT() {
 	ctx := context.Background()
-	issuer, _ := w3ctest.NewParty(ctx, crypto.KeyTypeECP256)
+	engine, _ := local.New(local.Options{})
+	ref := crypto.KeyRef{Context: crypto.Context{Namespace: "acme", Group: "issuer"}, ID: "signing"}
+	engine.GenerateKey(ctx, ref, crypto.KeySpec{Type: crypto.KeyTypeECP256})
+	issuer, issuerDID, _ := did.NewKeyDIDSigner(ctx, engine, ref, "")
+
 	cred := &w3c.Credential{
 		Context:           w3c.Many[any](w3c.ContextV1),
 		Type:              w3c.Many("VerifiableCredential", "EmployeeCredential"),
-		Issuer:            &w3c.Issuer{ID: issuer.DID},
+		Issuer:            &w3c.Issuer{ID: issuerDID},
 		IssuanceDate:      "2026-01-01T00:00:00Z",
 		CredentialSubject: w3c.One(map[string]any{"id": "did:example:alice", "role": "engineer"}),
 	}
-	token, err := w3c.SignCredentialJWT(ctx, issuer.Signer, cred, w3c.SignOptions{Now: now, Header: issuer.Header()})
+	token, err := w3c.SignCredentialJWT(ctx, issuer, cred, w3c.SignOptions{})
 	if err != nil {
 		panic(err)
 	}
+
+	// did:key and did:jwk resolve offline; pass a fetch.Fetcher for did:web.
+	dids := did.NewKeyResolver(did.NewDefaultRegistry(nil, did.WebOptions{}), did.KeyResolverOptions{})
 	got, err := w3c.VerifyCredentialJWT(ctx, token, w3c.VerifyOptions{
 		ParseOptions: w3c.ParseOptions{Algorithms: []crypto.Algorithm{crypto.ES256}},
-		Resolver:     &w3c.IssuerKeys{DID: w3c.DIDResolverFunc(w3ctest.ResolveDIDJWK)},
-		Now:          clock,
+		Resolver:     &w3c.IssuerKeys{DID: dids},
 	})
 	if err != nil {
 		panic(err)
@@ -63,25 +71,30 @@ func ExampleSignCredentialJWT() {
 // and client_id.
 func ExampleSignPresentationJWT() {
 	ctx := context.Background()
-	holder, _ := w3ctest.NewParty(ctx, crypto.KeyTypeEd25519)
+	engine, _ := local.New(local.Options{})
+	ref := crypto.KeyRef{Context: crypto.Context{Namespace: "alice", Group: "wallet"}, ID: "device"}
+	engine.GenerateKey(ctx, ref, crypto.KeySpec{Type: crypto.KeyTypeEd25519})
+	holder, holderDID, _ := did.NewKeyDIDSigner(ctx, engine, ref, "")
+
 	vp := &w3c.Presentation{
 		Context:              w3c.Many[any](w3c.ContextV1),
 		Type:                 w3c.One("VerifiablePresentation"),
-		Holder:               &w3c.Issuer{ID: holder.DID},
+		Holder:               &w3c.Issuer{ID: holderDID},
 		VerifiableCredential: w3c.Many[any]("eyJhbGciOiJFUzI1NiJ9.e30.sig"),
 	}
-	token, _ := w3c.SignPresentationJWT(ctx, holder.Signer, vp, w3c.PresentationSignOptions{
-		Nonce: "n-0S6_WzA2Mj", Audience: "x509_san_dns:verifier.example.org", Now: now, Header: holder.Header(),
+	token, _ := w3c.SignPresentationJWT(ctx, holder, vp, w3c.PresentationSignOptions{
+		Nonce: "n-0S6_WzA2Mj", Audience: "x509_san_dns:verifier.example.org",
 	})
+
+	dids := did.NewKeyResolver(did.NewDefaultRegistry(nil, did.WebOptions{}), did.KeyResolverOptions{})
 	got, err := w3c.VerifyPresentationJWT(ctx, token, w3c.PresentationVerifyOptions{
 		VerifyOptions: w3c.VerifyOptions{
 			ParseOptions: w3c.ParseOptions{Algorithms: []crypto.Algorithm{crypto.EdDSA}},
-			Resolver:     &w3c.IssuerKeys{DID: w3c.DIDResolverFunc(w3ctest.ResolveDIDJWK), Relationship: w3c.Authentication},
-			Now:          clock,
+			Resolver:     &w3c.IssuerKeys{DID: dids, Relationship: w3c.Authentication},
 		},
 		Nonce:    "n-0S6_WzA2Mj",
 		Audience: "x509_san_dns:verifier.example.org",
 	})
-	fmt.Println(err, got.Holder == holder.DID, len(got.Presentation.VerifiableCredential.Items))
+	fmt.Println(err, got.Holder == holderDID, len(got.Presentation.VerifiableCredential.Items))
 	// Output: <nil> true 1
 }

@@ -14,18 +14,6 @@ import (
 	"github.com/ocmw/wstack/vocab"
 )
 
-func signer(ctx context.Context, e *local.Engine, id string) *jose.KeySigner {
-	ref := crypto.KeyRef{Context: crypto.Context{Namespace: "example"}, ID: id}
-	if _, err := e.GenerateKey(ctx, ref, crypto.KeySpec{Type: crypto.KeyTypeECP256}); err != nil {
-		panic(err)
-	}
-	s, err := jose.NewKeySigner(ctx, e, ref, "")
-	if err != nil {
-		panic(err)
-	}
-	return s
-}
-
 // Example issues an SD-JWT VC (typ dc+sd-jwt, profile rules checked by
 // vc.Issue) with a status list reference,
 // builds the holder's credential view, presents one claim with key binding
@@ -35,7 +23,12 @@ func signer(ctx context.Context, e *local.Engine, id string) *jose.KeySigner {
 func Example() {
 	ctx := context.Background()
 	engine, _ := local.New(local.Options{})
-	issuerKey, holderKey := signer(ctx, engine, "issuer"), signer(ctx, engine, "holder")
+	issuerRef := crypto.KeyRef{Context: crypto.Context{Namespace: "acme", Group: "issuer"}, ID: "signing"}
+	holderRef := crypto.KeyRef{Context: crypto.Context{Namespace: "alice", Group: "wallet"}, ID: "device"}
+	engine.GenerateKey(ctx, issuerRef, crypto.KeySpec{Type: crypto.KeyTypeECP256})
+	engine.GenerateKey(ctx, holderRef, crypto.KeySpec{Type: crypto.KeyTypeECP256})
+	issuerKey, _ := jose.NewKeySigner(ctx, engine, issuerRef, "")
+	holderKey, _ := jose.NewKeySigner(ctx, engine, holderRef, "")
 	holderJWK, _ := crypto.PublicJWK(holderKey.Public())
 
 	issued, err := vc.Issue(ctx, issuerKey, map[string]any{
@@ -62,8 +55,8 @@ func Example() {
 
 	v, _ := vc.NewVerifier(vc.Config{
 		SDJWT: sdjwt.Config{Algorithms: []crypto.Algorithm{crypto.ES256}, Key: issuerKey.Public()},
-		// In a real verifier: statusChecker of a
-		// statuslist.Checker, which fetches and verifies the list.
+		// In a real verifier: a *statuslist.Checker, which fetches and
+		// verifies the list; here every status is VALID.
 		StatusChecker: vc.StatusCheckerFunc(func(ctx context.Context, ref vocab.StatusReference) (vocab.StatusResult, error) {
 			return vocab.StatusResult{Value: 0x00}, nil // VALID
 		}),
