@@ -389,3 +389,5 @@ func bufCopy(w io.Writer, resp *http.Response) (int64, error) {
 	defer resp.Body.Close()
 	return io.Copy(w, resp.Body)
 }
+
+func newRequest(method, uri string) (*http.Request, error) { return http.NewRequest(method, uri, nil) }

@@ -146,7 +146,7 @@ func (v *Verifier) parseResponse(rec *Record, req *oid4vp.AuthorizationRequest, 
 	if err != nil {
 		return nil, err
 	}
-	if err := resp.CheckResponse(req); err != nil {
+	if err := checkResponse(resp, req); err != nil {
 		return nil, err
 	}
 	if resp.Response == "" {
@@ -177,10 +177,20 @@ func (v *Verifier) parseResponse(rec *Record, req *oid4vp.AuthorizationRequest, 
 	if inner.Response != "" {
 		return nil, oid4vp.NewError(oid4vp.CodeInvalidRequest, "nested encrypted response")
 	}
-	if err := inner.CheckResponse(req); err != nil {
+	if err := checkResponse(inner, req); err != nil {
 		return nil, err
 	}
 	return inner, nil
+}
+
+// checkResponse runs oid4vp's CheckResponse; a wallet's error response
+// (with the right state) passes, to end the transaction rejected.
+func checkResponse(resp *oid4vp.AuthorizationResponse, req *oid4vp.AuthorizationRequest) error {
+	err := resp.CheckResponse(req)
+	if err != nil && resp.ErrorResponse() != nil && errors.Is(err, oid4vp.ErrProtocolError) {
+		return nil
+	}
+	return err
 }
 
 // presentationKey identifies a vp_token entry for the pre-verified
