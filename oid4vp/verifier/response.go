@@ -53,10 +53,11 @@ func (v *Verifier) HandleResponse(ctx context.Context, tenant, id string, form u
 	if rec.Status != StatusCreated && rec.Status != StatusFetched {
 		return nil, ErrAlreadyResponded
 	}
-	req, err := oid4vp.DecodeRequest(rec.Request, oid4vp.ProfileFinal)
+	creq, err := v.cache.get(rec)
 	if err != nil {
 		return nil, err
 	}
+	req := creq.req
 	resp, err := v.parseResponse(rec, req, form)
 	if err != nil {
 		return nil, err
@@ -86,7 +87,7 @@ func (v *Verifier) HandleResponse(ctx context.Context, tenant, id string, form u
 		}
 		return &oid4vp.DirectPostResult{}, nil
 	}
-	creds, verr := v.verifyVPToken(ctx, req, resp.VPToken)
+	creds, verr := v.verifyVPToken(ctx, creq, resp.VPToken)
 	if verr != nil {
 		pe := protoErr(oid4vp.CodeInvalidRequest, verr, "vp_token rejected")
 		res := &Result{Status: StatusRejected, ErrorCode: pe.Code, Error: truncate(verr.Error()), At: v.cfg.Now()}
@@ -120,6 +121,7 @@ func truncate(s string) string {
 }
 
 func (v *Verifier) finish(ctx context.Context, rec *Record, res *Result, codeHash []byte, reason error) error {
+	v.cache.drop(rec.ID)
 	if _, err := v.cfg.Store.Update(ctx, rec.ID, func(r *Record) error {
 		if r.Status != StatusReceived {
 			return ErrAlreadyResponded
@@ -208,15 +210,8 @@ func presentationKey(p any) (string, error) {
 
 // verifyVPToken verifies every presentation with its query's binding, then
 // re-evaluates the DCQL query on the verified credentials.
-func (v *Verifier) verifyVPToken(ctx context.Context, req *oid4vp.AuthorizationRequest, tok dcql.VPToken) (map[string][]VerifiedCredential, error) {
-	compiled, err := dcql.Compile(req.DCQLQuery)
-	if err != nil {
-		return nil, err
-	}
-	hashes, err := expectedHashes(req)
-	if err != nil {
-		return nil, err
-	}
+func (v *Verifier) verifyVPToken(ctx context.Context, creq *compiledRequest, tok dcql.VPToken) (map[string][]VerifiedCredential, error) {
+	req, compiled, hashes := creq.req, creq.query, creq.hashes
 	ids := make([]string, 0, len(tok))
 	for id := range tok {
 		ids = append(ids, id)

@@ -104,7 +104,8 @@ type Config struct {
 
 // Verifier is an OpenID4VP 1.0 verifier. It is safe for concurrent use.
 type Verifier struct {
-	cfg Config
+	cfg   Config
+	cache requestCache
 }
 
 // New checks cfg and returns a Verifier.
@@ -233,7 +234,8 @@ func (v *Verifier) Create(ctx context.Context, cr CreateRequest) (*Transaction, 
 	if cr.Query == nil {
 		return nil, fmt.Errorf("%w: a DCQL query is required", ErrConfig)
 	}
-	if _, err := dcql.Compile(cr.Query); err != nil {
+	compiled, err := dcql.Compile(cr.Query)
+	if err != nil {
 		return nil, err
 	}
 	mode := cr.ResponseMode
@@ -346,9 +348,14 @@ func (v *Verifier) Create(ctx context.Context, cr CreateRequest) (*Transaction, 
 		}
 		outer = &oid4vp.AuthorizationRequest{ClientID: cid.String(), RequestURI: client.requestURI(id), RequestURIMethod: cr.RequestURIMethod}
 	}
+	hashes, err := expectedHashes(req)
+	if err != nil {
+		return nil, err
+	}
 	if err := v.cfg.Store.Create(ctx, rec); err != nil {
 		return nil, err
 	}
+	v.cache.put(id, &compiledRequest{req: req, query: compiled, hashes: hashes, expires: exp}, now)
 	v.emit(ctx, Event{Type: EventRequestCreated, Tenant: tenant, TransactionID: id})
 	return &Transaction{ID: id, Tenant: tenant, Secret: secret, ExpiresAt: exp, Request: outer}, nil
 }
