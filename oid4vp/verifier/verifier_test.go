@@ -13,6 +13,7 @@ import (
 	"github.com/ocmw/wstack/crypto/jose"
 	"github.com/ocmw/wstack/oid4vp"
 	"github.com/ocmw/wstack/oid4vp/verifier"
+	"github.com/ocmw/wstack/presentation/dcql"
 )
 
 // TestFlow drives the whole exchange over HTTPS for every client
@@ -294,3 +295,39 @@ func TestClientConfig(t *testing.T) {
 
 var _ = errors.Is
 var _ = json.Marshal
+
+// TestHolderBindingWaived: with require_cryptographic_holder_binding
+// false the request carries state (§5.3) and an SD-JWT without KB-JWT is
+// accepted; one with a KB-JWT is still checked against the nonce.
+func TestHolderBindingWaived(t *testing.T) {
+	const waived = `{"credentials":[{"id":"pid","format":"dc+sd-jwt","require_cryptographic_holder_binding":false,
+	 "meta":{"vct_values":["urn:eudi:pid:1"]},"claims":[{"path":["given_name"]}]}]}`
+	for _, tc := range []struct {
+		name string
+		tok  func(e *env, f flow) dcql.VPToken
+		ok   bool
+	}{
+		{"no KB-JWT", func(e *env, f flow) dcql.VPToken { return dcql.VPToken{"pid": {e.held[0].Raw}} }, true},
+		{"KB-JWT with the nonce", func(e *env, f flow) dcql.VPToken { return e.present(f.claims, presentOptions{}) }, true},
+		{"KB-JWT with another nonce", func(e *env, f flow) dcql.VPToken {
+			return e.present(f.claims, presentOptions{nonce: "another-nonce-0123456789"})
+		}, false},
+		{"credential of another type", func(e *env, f flow) dcql.VPToken { return dcql.VPToken{"pid": {e.held[1].Raw}} }, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e, v := newEnv(t, envOptions{})
+			f := e.start(v, waived, "")
+			require.GreaterOrEqual(t, len(f.claims.State), 22)
+			status, body := e.post(f.claims.ResponseURI, e.responseForm(f.claims, tc.tok(e, f), postOptions{}))
+			res, err := v.Result(e.ctx, "acme", f.tx.ID, f.tx.Secret)
+			require.NoError(t, err)
+			if tc.ok {
+				require.Equal(t, 200, status, string(body))
+				require.Equal(t, "Erika", res.Credentials["pid"][0].Claims["given_name"])
+				return
+			}
+			require.Equal(t, 400, status, string(body))
+			require.Equal(t, verifier.StatusRejected, res.Status)
+		})
+	}
+}
