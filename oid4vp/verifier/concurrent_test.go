@@ -17,7 +17,13 @@ import (
 // response exactly one is accepted; the others get an error, and the
 // transaction ends with one result.
 func TestConcurrentResponses(t *testing.T) {
-	e, v := newEnv(t, envOptions{})
+	for name, newStore := range backends(t) {
+		t.Run(name, func(t *testing.T) { testConcurrentResponses(t, newStore(t)) })
+	}
+}
+
+func testConcurrentResponses(t *testing.T, store verifier.Store) {
+	e, v := newEnv(t, envOptions{store: store})
 	f := e.start(v, twoQuery, "")
 	body := e.responseForm(f.claims, e.present(f.claims, presentOptions{}), postOptions{}).Encode()
 	const n = 8

@@ -31,12 +31,12 @@
 // opens a transaction's outcome only with that code or the transaction's
 // secret.
 //
-// Transactions live in a Store (MemoryStore here; storetest is the
+// Transactions live in a Store (MemoryStore here, sqlstore for SQLite and PostgreSQL; storetest is the
 // contract suite for other backends) whose Update is atomic, so any
 // replica sharing a store can answer. Events (request created, fetched,
 // response received, accepted, rejected with the reason) go to a Hook.
 //
 // Not covered yet: the legacy Presentation Exchange profile
 // (presentation_definition), the verifier_attestation and
-// openid_federation prefixes, the DC API response modes, and SQL stores.
+// openid_federation prefixes and the DC API response modes.
 package verifier

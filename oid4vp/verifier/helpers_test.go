@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	gocrypto "crypto"
+	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"math/big"
@@ -391,3 +393,15 @@ func bufCopy(w io.Writer, resp *http.Response) (int64, error) {
 }
 
 func newRequest(method, uri string) (*http.Request, error) { return http.NewRequest(method, uri, nil) }
+
+func randRead(b []byte) (int, error) { return rand.Read(b) }
+
+func hexString(b []byte) string { return hex.EncodeToString(b) }
+
+// clientsOf returns a resolver with the env's client, rebuilt from the
+// same signer for a second replica.
+func clientsOf(t *testing.T, e *env, _ *verifier.Verifier) verifier.ClientResolver {
+	c, err := verifier.NewDIDClient(e.signer, e.base, verifier.ClientOptions{})
+	require.NoError(t, err)
+	return verifier.StaticClients{"acme": c}
+}
