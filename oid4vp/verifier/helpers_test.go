@@ -58,6 +58,7 @@ type env struct {
 	holder    *jose.KeySigner
 	held      []*presentation.Credential
 	validator *presentation.Validator
+	parser    *presentation.Parser
 	srv       *httptest.Server
 	http      *http.Client
 	base      string // https://example.com:port/tenants/acme/oid4vp
@@ -101,8 +102,9 @@ func newEnv(t testing.TB, o envOptions) (*env, *verifier.Verifier) {
 		KeyResolver:  &vc.IssuerKeyResolver{DIDs: did.NewKeyResolver(dids, did.KeyResolverOptions{})},
 	}})
 	require.NoError(t, err)
+	e.parser = presentation.NewParser(presentation.ParserConfig{SDJWT: &vc.ViewHandler{Verifier: sdv}})
 	e.validator = presentation.NewValidator(presentation.ValidatorConfig{
-		Parser: presentation.NewParser(presentation.ParserConfig{SDJWT: &vc.ViewHandler{Verifier: sdv}}),
+		Parser: e.parser,
 		Trust:  presentation.TrustedIssuers{e.issuerDID},
 	})
 	now := time.Now()
