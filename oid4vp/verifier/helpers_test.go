@@ -10,6 +10,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"io"
 	"math/big"
 	"net"
@@ -35,6 +36,7 @@ import (
 	"github.com/ocmw/wstack/presentation/dcql"
 	"github.com/ocmw/wstack/sdjwt"
 	"github.com/ocmw/wstack/sdjwt/vc"
+	"github.com/ocmw/wstack/statuslist"
 	"github.com/ocmw/wstack/vocab"
 )
 
@@ -67,11 +69,15 @@ type env struct {
 	mu        sync.Mutex
 	events    []verifier.Event
 	store     verifier.Store
+	alloc     *statuslist.Allocator
+	checker   *statuslist.Checker
+	slots     []statuslist.Allocation
 }
 
 type envOptions struct {
 	prefix oid4vp.ClientIDPrefix // default decentralized_identifier
 	store  verifier.Store
+	status bool // credentials carry status list entries, checked by a statuslist.Checker
 	cfg    func(*verifier.Config)
 }
 
@@ -94,8 +100,39 @@ func newEnv(t testing.TB, o envOptions) (*env, *verifier.Verifier) {
 	hjwk, err := e.holder.JWK()
 	require.NoError(t, err)
 
-	fetcher := fetch.New(fetch.Options{})
+	fetcher := fetch.New(fetch.Options{AllowLoopback: o.status}) // loopback: the status list server below
 	dids := did.NewCachingResolver(did.NewDefaultRegistry(fetcher, did.WebOptions{}), did.CacheOptions{})
+	var statusCheck vocab.StatusChecker
+	var statusClaim func() map[string]any
+	if o.status {
+		lists := statuslist.NewMemory()
+		e.alloc = statuslist.NewAllocator(lists)
+		smux := http.NewServeMux()
+		ssrv := httptest.NewServer(smux)
+		t.Cleanup(ssrv.Close)
+		listURI := func(tenant, list string) string { return ssrv.URL + "/tenants/" + tenant + "/statuslists/" + list }
+		pub, err := statuslist.NewPublisher(statuslist.PublisherConfig{Store: lists, Signer: e.issuer, ListURI: listURI,
+			Issuer: func(string) string { return e.issuerDID }})
+		require.NoError(t, err)
+		smux.Handle("GET /tenants/{tenant}/statuslists/{list}", pub.Handler())
+		e.checker, err = statuslist.NewChecker(statuslist.CheckerConfig{
+			Fetcher: statuslist.GuardedFetcher(fetcher),
+			Keys: statuslist.KeyResolverFunc(func(_ context.Context, h statuslist.KeyHint) (gocrypto.PublicKey, error) {
+				if h.Issuer != e.issuerDID {
+					return nil, errors.New("status list not signed by the trusted issuer")
+				}
+				return e.issuer.Public(), nil
+			}),
+		})
+		require.NoError(t, err)
+		statusCheck = e.checker.Presentation()
+		statusClaim = func() map[string]any {
+			slot, err := e.alloc.Allocate(ctx, "acme", "pid", statuslist.ListConfig{Format: statuslist.FormatIETF, Bits: 2})
+			require.NoError(t, err)
+			e.slots = append(e.slots, slot)
+			return map[string]any{"status_list": map[string]any{"idx": slot.Index, "uri": listURI("acme", slot.ListID)}}
+		}
+	}
 	sdv, err := vc.NewVerifier(vc.Config{SDJWT: sdjwt.Config{
 		Algorithms:   []crypto.Algorithm{crypto.ES256},
 		KBAlgorithms: []crypto.Algorithm{crypto.ES256},
@@ -106,6 +143,7 @@ func newEnv(t testing.TB, o envOptions) (*env, *verifier.Verifier) {
 	e.validator = presentation.NewValidator(presentation.ValidatorConfig{
 		Parser: e.parser,
 		Trust:  presentation.TrustedIssuers{e.issuerDID},
+		Status: statusCheck,
 	})
 	now := time.Now()
 	for _, c := range []map[string]any{
@@ -115,9 +153,12 @@ func newEnv(t testing.TB, o envOptions) (*env, *verifier.Verifier) {
 		c["iss"] = e.issuerDID
 		c["iat"] = now.Unix()
 		c["exp"] = now.Add(time.Hour).Unix()
+		if statusClaim != nil {
+			c["status"] = statusClaim()
+		}
 		var disc []vocab.ClaimPath
 		for k := range c {
-			if k != "iss" && k != "iat" && k != "exp" && k != "vct" {
+			if k != "iss" && k != "iat" && k != "exp" && k != "vct" && k != "status" {
 				disc = append(disc, vocab.ClaimPath{k})
 			}
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/ocmw/wstack/crypto/jose"
 	"github.com/ocmw/wstack/oid4vp"
 	"github.com/ocmw/wstack/oid4vp/verifier"
+	"github.com/ocmw/wstack/presentation"
 	"github.com/ocmw/wstack/presentation/dcql"
 )
 
@@ -330,4 +331,22 @@ func TestHolderBindingWaived(t *testing.T) {
 			require.Equal(t, verifier.StatusRejected, res.Status)
 		})
 	}
+}
+
+// TestStatus: presentations are checked against the issuer's status list
+// (statuslist.Checker over the guarded fetcher); after revocation of one
+// credential the whole response is rejected.
+func TestStatus(t *testing.T) {
+	e, v := newEnv(t, envOptions{status: true})
+	f := e.start(v, twoQuery, "")
+	status, body := e.post(f.claims.ResponseURI, e.responseForm(f.claims, e.present(f.claims, presentOptions{}), postOptions{}))
+	require.Equal(t, 200, status, string(body))
+
+	slot := e.slots[1] // the employee credential
+	require.NoError(t, e.alloc.Revoke(e.ctx, "acme", slot.ListID, slot.Index))
+	e.checker.Purge()
+	f = e.start(v, twoQuery, "")
+	status, body = e.post(f.claims.ResponseURI, e.responseForm(f.claims, e.present(f.claims, presentOptions{}), postOptions{}))
+	require.Equal(t, 400, status, string(body))
+	require.ErrorIs(t, e.lastEvent().Reason, presentation.ErrRevoked)
 }
