@@ -11,7 +11,9 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
+	"github.com/ocmw/wstack/crypto"
 	"github.com/ocmw/wstack/crypto/jose"
 	"github.com/ocmw/wstack/oid4vp"
 )
@@ -36,6 +38,9 @@ type Client struct {
 	x5c     []string
 	base    string
 	baseURL *url.URL
+	// verifier_attestation: the JWT sent in the jwt header
+	attestation    string
+	attestationExp time.Time
 	// VPFormats is sent as client_metadata.vp_formats_supported (§11);
 	// when nil, every format of the DCQL query is listed without
 	// parameters.
@@ -198,3 +203,71 @@ func (c *Client) ClientID() oid4vp.ClientID { return c.id }
 
 func (c *Client) requestURI(id string) string  { return c.base + "/request/" + id }
 func (c *Client) responseURI(id string) string { return c.base + "/response/" + id }
+
+// NewPreRegisteredClient returns a client whose client_id has no prefix
+// (§5.9.2): wallets know it, and its key, from pre-registration. Its
+// Request Objects are signed with the signer's kid.
+func NewPreRegisteredClient(s Signer, clientID, base string, o ClientOptions) (*Client, error) {
+	if s == nil {
+		return nil, fmt.Errorf("%w: nil signer", ErrConfig)
+	}
+	return newClient(oid4vp.PrefixPreRegistered, clientID, s, base, o)
+}
+
+// NewVerifierAttestationClient returns a client with the
+// verifier_attestation prefix (§5.9.3, §12): attestation is a Verifier
+// Attestation JWT (typ verifier-attestation+jwt) issued to this verifier
+// by a party the wallets trust; it is sent in the jwt header of every
+// Request Object, the client_id is verifier_attestation:<its sub>, and the
+// signer's key must be its cnf.jwk. The attestation's signature is the
+// wallet's to check against its trust list; here its structure, typ, sub,
+// cnf and exp are checked, and Create refuses to use it once expired.
+// Attestations restricting redirect_uris are refused: every transaction
+// has its own response_uri.
+func NewVerifierAttestationClient(s Signer, attestation, base string, o ClientOptions) (*Client, error) {
+	if s == nil {
+		return nil, fmt.Errorf("%w: nil signer", ErrConfig)
+	}
+	j, err := jose.Parse(attestation, jose.ParseOptions{Algorithms: attestationAlgs, Typ: []string{oid4vp.TypVerifierAttestation}})
+	if err != nil {
+		return nil, fmt.Errorf("%w: verifier attestation: %w", ErrConfig, err)
+	}
+	var claims struct {
+		Sub          string   `json:"sub"`
+		Exp          *int64   `json:"exp"`
+		RedirectURIs []string `json:"redirect_uris"`
+		Cnf          struct {
+			JWK map[string]any `json:"jwk"`
+		} `json:"cnf"`
+	}
+	if err := j.Claims(&claims); err != nil {
+		return nil, fmt.Errorf("%w: verifier attestation claims: %w", ErrConfig, err)
+	}
+	if claims.Sub == "" || claims.Exp == nil {
+		return nil, fmt.Errorf("%w: verifier attestation without sub or exp", ErrConfig)
+	}
+	if claims.RedirectURIs != nil {
+		return nil, fmt.Errorf("%w: verifier attestation restricts redirect_uris", ErrConfig)
+	}
+	if claims.Cnf.JWK == nil {
+		return nil, fmt.Errorf("%w: verifier attestation without cnf.jwk", ErrConfig)
+	}
+	cnf, err := crypto.PublicKeyFromJWK(claims.Cnf.JWK)
+	if err != nil {
+		return nil, fmt.Errorf("%w: verifier attestation cnf.jwk: %w", ErrConfig, err)
+	}
+	a, errA := x509.MarshalPKIXPublicKey(cnf)
+	b, errB := x509.MarshalPKIXPublicKey(s.Public())
+	if errA != nil || errB != nil || !bytes.Equal(a, b) {
+		return nil, fmt.Errorf("%w: the signer's key is not the attestation's cnf key", ErrConfig)
+	}
+	c, err := newClient(oid4vp.PrefixVerifierAttestation, claims.Sub, s, base, o)
+	if err != nil {
+		return nil, err
+	}
+	c.attestation = attestation
+	c.attestationExp = time.Unix(*claims.Exp, 0)
+	return c, nil
+}
+
+var attestationAlgs = []crypto.Algorithm{crypto.ES256, crypto.ES384, crypto.EdDSA, crypto.PS256, crypto.RS256}

@@ -69,6 +69,7 @@ type env struct {
 	mu        sync.Mutex
 	events    []verifier.Event
 	store     verifier.Store
+	attester  *jose.KeySigner
 	alloc     *statuslist.Allocator
 	checker   *statuslist.Checker
 	slots     []statuslist.Allocation
@@ -209,6 +210,14 @@ func newEnv(t testing.TB, o envOptions) (*env, *verifier.Verifier) {
 	case oid4vp.PrefixX509Hash:
 		client, err = verifier.NewX509HashClient(e.signer, e.chain, e.base, verifier.ClientOptions{})
 		require.NoError(t, err)
+	case oid4vp.PrefixPreRegistered:
+		client, err = verifier.NewPreRegisteredClient(e.signer, "verifier-acme", e.base, verifier.ClientOptions{})
+		require.NoError(t, err)
+	case oid4vp.PrefixVerifierAttestation:
+		e.attester, err = jose.NewKeySigner(ctx, engine, ref("attester", "sign"), crypto.ES256)
+		require.NoError(t, err)
+		client, err = verifier.NewVerifierAttestationClient(e.signer, e.attestation(nil), e.base, verifier.ClientOptions{})
+		require.NoError(t, err)
 	case oid4vp.PrefixRedirectURI:
 		client, err = verifier.NewRedirectURIClient(e.base, verifier.ClientOptions{})
 		require.NoError(t, err)
@@ -327,8 +336,43 @@ func (e *env) requestKey(tok string) gocrypto.PublicKey {
 		require.NoError(e.t, err)
 		return c.PublicKey
 	}
+	if att, ok := j.Header.Raw["jwt"].(string); ok {
+		// verifier_attestation: the attester's signature, then cnf.
+		a, err := jose.Verify(e.ctx, att, jose.VerifyOptions{Key: e.attester.Public(),
+			ParseOptions: jose.ParseOptions{Algorithms: []crypto.Algorithm{crypto.ES256}, Typ: []string{oid4vp.TypVerifierAttestation}}})
+		require.NoError(e.t, err)
+		var claims struct {
+			Sub string `json:"sub"`
+			Cnf struct {
+				JWK map[string]any `json:"jwk"`
+			} `json:"cnf"`
+		}
+		require.NoError(e.t, a.Claims(&claims))
+		pub, err := crypto.PublicKeyFromJWK(claims.Cnf.JWK)
+		require.NoError(e.t, err)
+		return pub
+	}
+	if j.Header.Kid == e.signer.KID() && !strings.HasPrefix(j.Header.Kid, "did:") {
+		return e.signer.Public() // pre-registered
+	}
 	require.True(e.t, strings.HasPrefix(j.Header.Kid, "did:key:"), j.Header.Kid)
 	return e.signer.Public()
+}
+
+// attestation issues a Verifier Attestation JWT for the verifier's key;
+// mutate edits the claims.
+func (e *env) attestation(mutate func(map[string]any)) string {
+	e.t.Helper()
+	jwk, err := e.signer.JWK()
+	require.NoError(e.t, err)
+	claims := map[string]any{"iss": "https://attester.example", "sub": "verifier.example.com",
+		"iat": time.Now().Unix(), "exp": time.Now().Add(time.Hour).Unix(), "cnf": map[string]any{"jwk": jwk}}
+	if mutate != nil {
+		mutate(claims)
+	}
+	tok, err := jose.SignJWT(e.ctx, e.attester, map[string]any{"typ": oid4vp.TypVerifierAttestation}, claims)
+	require.NoError(e.t, err)
+	return tok
 }
 
 type httpError struct {

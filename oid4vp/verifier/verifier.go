@@ -234,6 +234,9 @@ func (v *Verifier) Create(ctx context.Context, cr CreateRequest) (*Transaction, 
 	if cr.Query == nil {
 		return nil, fmt.Errorf("%w: a DCQL query is required", ErrConfig)
 	}
+	if client.attestation != "" && !v.cfg.Now().Before(client.attestationExp) {
+		return nil, fmt.Errorf("%w: the verifier attestation expired", ErrConfig)
+	}
 	compiled, err := dcql.Compile(cr.Query)
 	if err != nil {
 		return nil, err
@@ -389,6 +392,9 @@ func (v *Verifier) sign(ctx context.Context, c *Client, claims []byte) (string, 
 	h := map[string]any{"typ": oid4vp.TypRequestObject}
 	if len(c.x5c) > 0 {
 		h["x5c"] = c.x5c
+	}
+	if c.attestation != "" {
+		h["jwt"] = c.attestation
 	}
 	return jose.Sign(ctx, c.signer, h, claims)
 }

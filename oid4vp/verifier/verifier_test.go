@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -33,6 +34,8 @@ func TestFlow(t *testing.T) {
 		{"x509_san_dns/direct_post.jwt", oid4vp.PrefixX509SANDNS, oid4vp.ResponseModeDirectPostJWT, "A256GCM", oid4vp.RequestURIMethodPost},
 		{"x509_hash/direct_post.jwt", oid4vp.PrefixX509Hash, oid4vp.ResponseModeDirectPostJWT, "A128GCM", ""},
 		{"x509_hash/direct_post", oid4vp.PrefixX509Hash, oid4vp.ResponseModeDirectPost, "", ""},
+		{"verifier_attestation/direct_post.jwt", oid4vp.PrefixVerifierAttestation, oid4vp.ResponseModeDirectPostJWT, "A128GCM", oid4vp.RequestURIMethodPost},
+		{"pre-registered/direct_post.jwt", oid4vp.PrefixPreRegistered, oid4vp.ResponseModeDirectPostJWT, "A256GCM", ""},
 		{"redirect_uri/direct_post", oid4vp.PrefixRedirectURI, oid4vp.ResponseModeDirectPost, "", ""},
 		{"redirect_uri/direct_post.jwt", oid4vp.PrefixRedirectURI, oid4vp.ResponseModeDirectPostJWT, "A256GCM", ""},
 	}
@@ -288,6 +291,29 @@ func TestClientConfig(t *testing.T) {
 	}
 	_, err = verifier.New(verifier.Config{})
 	require.ErrorIs(t, err, verifier.ErrConfig)
+
+	ea, va := newEnv(t, envOptions{prefix: oid4vp.PrefixVerifierAttestation})
+	for name, att := range map[string]string{
+		"attestation cnf is another key": ea.attestation(func(c map[string]any) {
+			j, _ := ea.holder.JWK()
+			c["cnf"] = map[string]any{"jwk": j}
+		}),
+		"attestation without sub":           ea.attestation(func(c map[string]any) { delete(c, "sub") }),
+		"attestation without exp":           ea.attestation(func(c map[string]any) { delete(c, "exp") }),
+		"attestation restricting redirects": ea.attestation(func(c map[string]any) { c["redirect_uris"] = []string{"https://x/"} }),
+		"attestation with the wrong typ":    mustSign(t, ea, "JWT"),
+		"not a JWT":                         "abc",
+	} {
+		_, err := verifier.NewVerifierAttestationClient(ea.signer, att, ea.base, verifier.ClientOptions{})
+		require.ErrorIs(t, err, verifier.ErrConfig, name)
+	}
+	expired, err := verifier.NewVerifierAttestationClient(ea.signer, ea.attestation(func(c map[string]any) { c["exp"] = time.Now().Add(-time.Minute).Unix() }), ea.base, verifier.ClientOptions{})
+	require.NoError(t, err)
+	vx, err := verifier.New(verifier.Config{Clients: verifier.StaticClients{"acme": expired}, Validator: ea.validator})
+	require.NoError(t, err)
+	_, err = vx.Create(ea.ctx, verifier.CreateRequest{Tenant: "acme", Query: mustQuery(t, pidQuery)})
+	require.ErrorIs(t, err, verifier.ErrConfig, "an expired attestation is not used")
+	_ = va
 	_, err = verifier.New(verifier.Config{Clients: verifier.StaticClients{}, Validator: e.validator, EncValues: []string{"dir"}})
 	require.ErrorIs(t, err, verifier.ErrConfig)
 	_, err = verifier.New(verifier.Config{Clients: verifier.StaticClients{}, Validator: e.validator, ResponseMode: oid4vp.ResponseModeFragment})
@@ -349,4 +375,11 @@ func TestStatus(t *testing.T) {
 	status, body = e.post(f.claims.ResponseURI, e.responseForm(f.claims, e.present(f.claims, presentOptions{}), postOptions{}))
 	require.Equal(t, 400, status, string(body))
 	require.ErrorIs(t, e.lastEvent().Reason, presentation.ErrRevoked)
+}
+
+func mustSign(t *testing.T, e *env, typ string) string {
+	j, _ := e.signer.JWK()
+	tok, err := jose.SignJWT(e.ctx, e.attester, map[string]any{"typ": typ}, map[string]any{"sub": "v", "exp": time.Now().Add(time.Hour).Unix(), "cnf": map[string]any{"jwk": j}})
+	require.NoError(t, err)
+	return tok
 }
