@@ -252,7 +252,7 @@ func TestExpired(t *testing.T) {
 	require.ErrorIs(t, err, verifier.ErrExpired)
 	_, err = v.Result(e.ctx, "acme", f.tx.ID, f.tx.Secret)
 	require.ErrorIs(t, err, verifier.ErrExpired)
-	n, err := e.store.DeleteExpired(e.ctx, later)
+	n, err := v.DeleteExpired(e.ctx)
 	require.NoError(t, err)
 	require.Equal(t, 1, n)
 }
@@ -322,4 +322,28 @@ func TestRequestObjectEndpoint(t *testing.T) {
 	require.Equal(t, 405, resp.StatusCode, "the response endpoint takes POST only")
 	_ = jose.ErrJWECompression
 	_ = errors.New
+}
+
+// TestResultRetention: a response just before expiry keeps its result
+// readable for another TTL.
+func TestResultRetention(t *testing.T) {
+	now := time.Now()
+	clock := &now
+	e, v := newEnv(t, envOptions{cfg: func(c *verifier.Config) {
+		c.TTL = time.Minute
+		c.Now = func() time.Time { return *clock }
+	}})
+	f := e.start(v, twoQuery, "")
+	late := now.Add(59 * time.Second)
+	clock = &late
+	status, body := e.post(f.claims.ResponseURI, e.responseForm(f.claims, e.present(f.claims, presentOptions{}), postOptions{}))
+	require.Equal(t, 200, status, string(body))
+	later := now.Add(90 * time.Second)
+	clock = &later
+	n, err := v.DeleteExpired(e.ctx)
+	require.NoError(t, err)
+	require.Zero(t, n)
+	res, err := v.Result(e.ctx, "acme", f.tx.ID, f.tx.Secret)
+	require.NoError(t, err)
+	require.Equal(t, verifier.StatusAccepted, res.Status)
 }

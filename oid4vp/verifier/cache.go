@@ -46,7 +46,7 @@ func compileRequest(rec *Record) (*compiledRequest, error) {
 	return &compiledRequest{req: req, query: q, hashes: h, expires: rec.ExpiresAt}, nil
 }
 
-func (c *requestCache) get(rec *Record) (*compiledRequest, error) {
+func (c *requestCache) get(rec *Record, now time.Time) (*compiledRequest, error) {
 	c.mu.Lock()
 	cr, ok := c.m[rec.ID]
 	c.mu.Unlock()
@@ -57,7 +57,7 @@ func (c *requestCache) get(rec *Record) (*compiledRequest, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.put(rec.ID, cr, time.Now())
+	c.put(rec.ID, cr, now)
 	return cr, nil
 }
 
@@ -78,6 +78,16 @@ func (c *requestCache) put(id string, cr *compiledRequest, now time.Time) {
 		}
 	}
 	c.m[id] = cr
+}
+
+func (c *requestCache) prune(now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for k, v := range c.m {
+		if v.expires.Before(now) {
+			delete(c.m, k)
+		}
+	}
 }
 
 func (c *requestCache) drop(id string) {

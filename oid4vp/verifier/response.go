@@ -53,7 +53,7 @@ func (v *Verifier) HandleResponse(ctx context.Context, tenant, id string, form u
 	if rec.Status != StatusCreated && rec.Status != StatusFetched {
 		return nil, ErrAlreadyResponded
 	}
-	creq, err := v.cache.get(rec)
+	creq, err := v.cache.get(rec, v.cfg.Now())
 	if err != nil {
 		return nil, err
 	}
@@ -129,6 +129,11 @@ func (v *Verifier) finish(ctx context.Context, rec *Record, res *Result, codeHas
 		r.Status = res.Status
 		r.Result = res
 		r.ResponseCodeHash = codeHash
+		// Keep the result for a TTL from now, so that a response near
+		// the end of the window can still be read.
+		if keep := res.At.Add(v.cfg.TTL); keep.After(r.ExpiresAt) {
+			r.ExpiresAt = keep
+		}
 		return nil
 	}); err != nil {
 		return err
@@ -136,6 +141,7 @@ func (v *Verifier) finish(ctx context.Context, rec *Record, res *Result, codeHas
 	e := Event{Type: EventAccepted, Tenant: rec.Tenant, TransactionID: rec.ID}
 	if res.Status == StatusRejected {
 		e.Type, e.Reason = EventRejected, reason
+		v.cfg.Logger.InfoContext(ctx, "oid4vp response rejected", "tenant", rec.Tenant, "transaction", rec.ID, "code", res.ErrorCode)
 	}
 	v.emit(ctx, e)
 	return nil

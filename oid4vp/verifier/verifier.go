@@ -499,3 +499,13 @@ func (v *Verifier) Result(ctx context.Context, tenant, id, credential string) (*
 	}
 	return rec.Result, nil
 }
+
+// DeleteExpired removes the transactions that expired before now (with
+// their results: read results before the TTL ends) from the store and the
+// in-process cache, and returns how many the store removed. Call it
+// periodically.
+func (v *Verifier) DeleteExpired(ctx context.Context) (int, error) {
+	now := v.cfg.Now()
+	v.cache.prune(now)
+	return v.cfg.Store.DeleteExpired(ctx, now)
+}
