@@ -9,11 +9,17 @@
 // credential query waives holder binding, §5.3), a secret for the process
 // that created it, and a Request Object (typ oauth-authz-req+jwt, aud
 // https://self-issued.me/v2, §5, §5.8) signed through the key engine by
-// the tenant's Client: decentralized_identifier (kid = DID URL),
-// x509_san_dns or x509_hash (x5c from the configuration, the leaf's SAN or
-// hash and key checked when the Client is built, response_uri on the DNS
-// name), or an unsigned redirect_uri request passed by value (§5.9.3). The
-// Transaction's Link is the QR / same-device invocation (§9).
+// the tenant's Client (§5.9.3):
+//   - decentralized_identifier: kid = the DID URL of the verifier's DID;
+//   - x509_san_dns / x509_hash: x5c from the configuration; the leaf's
+//     dNSName SAN (= the host of every response_uri) or hash, and its key,
+//     are checked when the Client is built;
+//   - verifier_attestation: the attestation in the jwt header, its cnf key
+//     the signer's;
+//   - pre-registered (no prefix);
+//   - redirect_uri: unsigned, the request passed by value in the link.
+//
+// The Transaction's Link is the QR / same-device invocation (§9).
 //
 // Handler serves, under any path prefix and per {tenant}, the request_uri
 // (GET, and POST with wallet_metadata / wallet_nonce echoed, §5.10) and the
@@ -29,14 +35,15 @@
 // failing presentation rejects the whole response. Same-device flows get
 // {"redirect_uri"} with a fresh one-time response code (§13.3); Result
 // opens a transaction's outcome only with that code or the transaction's
-// secret.
+// secret, never with the public id.
 //
-// Transactions live in a Store (MemoryStore here, sqlstore for SQLite and PostgreSQL; storetest is the
-// contract suite for other backends) whose Update is atomic, so any
-// replica sharing a store can answer. Events (request created, fetched,
-// response received, accepted, rejected with the reason) go to a Hook.
+// Transactions live in a Store whose Update is atomic, so that replicas
+// sharing a store can each answer: MemoryStore, sqlstore (SQLite,
+// PostgreSQL), and storetest, the contract suite for any backend. Events
+// (request created, fetched, response received, accepted, rejected with
+// the reason) go to a Hook.
 //
 // Not covered yet: the legacy Presentation Exchange profile
-// (presentation_definition), the verifier_attestation and
-// openid_federation prefixes and the DC API response modes.
+// (presentation_definition, drafts ≤ 25), the openid_federation prefix,
+// and the DC API response modes (dc_api, dc_api.jwt).
 package verifier
