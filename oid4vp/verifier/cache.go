@@ -6,6 +6,7 @@ import (
 
 	"github.com/ocmw/wstack/oid4vp"
 	"github.com/ocmw/wstack/presentation/dcql"
+	"github.com/ocmw/wstack/presentation/pex"
 )
 
 // compiledRequest is what a response is checked against: the decoded
@@ -15,6 +16,8 @@ import (
 type compiledRequest struct {
 	req     *oid4vp.AuthorizationRequest
 	query   *dcql.Compiled
+	// definition is set for the legacy profile instead of query.
+	definition *pex.Compiled
 	hashes  map[string][]string
 	expires time.Time
 }
@@ -28,9 +31,19 @@ type requestCache struct {
 }
 
 func compileRequest(rec *Record) (*compiledRequest, error) {
-	req, err := oid4vp.DecodeRequest(rec.Request, oid4vp.ProfileFinal)
+	req, err := oid4vp.DecodeRequest(rec.Request, rec.profile())
 	if err != nil {
 		return nil, err
+	}
+	if rec.Legacy {
+		if req.PresentationDefinition == nil {
+			return nil, oid4vp.NewError(oid4vp.CodeServerError, "stored legacy request without presentation_definition")
+		}
+		d, err := pex.Compile(req.PresentationDefinition)
+		if err != nil {
+			return nil, err
+		}
+		return &compiledRequest{req: req, definition: d, expires: rec.ExpiresAt}, nil
 	}
 	if req.DCQLQuery == nil {
 		return nil, oid4vp.NewError(oid4vp.CodeServerError, "stored request without dcql_query")
@@ -94,4 +107,11 @@ func (c *requestCache) drop(id string) {
 	c.mu.Lock()
 	delete(c.m, id)
 	c.mu.Unlock()
+}
+
+func (r *Record) profile() oid4vp.Profile {
+	if r.Legacy {
+		return oid4vp.ProfileLegacy
+	}
+	return oid4vp.ProfileFinal
 }

@@ -140,7 +140,7 @@ func (v *Verifier) FetchRequestObject(ctx context.Context, tenant, id, walletNon
 	if err != nil {
 		return "", err
 	}
-	req, err := oid4vp.DecodeRequest(rec.Request, oid4vp.ProfileFinal)
+	req, err := oid4vp.DecodeRequest(rec.Request, rec.profile())
 	if err != nil {
 		return "", err
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/ocmw/wstack/oid4vp"
 	"github.com/ocmw/wstack/presentation"
 	"github.com/ocmw/wstack/presentation/dcql"
+	"github.com/ocmw/wstack/presentation/pex"
 	"github.com/ocmw/wstack/vocab"
 )
 
@@ -87,7 +88,13 @@ func (v *Verifier) HandleResponse(ctx context.Context, tenant, id string, form u
 		}
 		return &oid4vp.DirectPostResult{}, nil
 	}
-	creds, verr := v.verifyVPToken(ctx, creq, resp.VPToken)
+	var creds map[string][]VerifiedCredential
+	var verr error
+	if creq.definition != nil {
+		creds, verr = v.verifySubmission(ctx, creq, resp)
+	} else {
+		creds, verr = v.verifyVPToken(ctx, creq, resp.VPToken)
+	}
 	if verr != nil {
 		pe := protoErr(oid4vp.CodeInvalidRequest, verr, "vp_token rejected")
 		res := &Result{Status: StatusRejected, ErrorCode: pe.Code, Error: truncate(verr.Error()), At: v.cfg.Now()}
@@ -150,7 +157,7 @@ func (v *Verifier) finish(ctx context.Context, rec *Record, res *Result, codeHas
 // parseResponse decodes the form and, for the encrypted mode, the JWE,
 // then runs oid4vp's CheckResponse.
 func (v *Verifier) parseResponse(rec *Record, req *oid4vp.AuthorizationRequest, form url.Values) (*oid4vp.AuthorizationResponse, error) {
-	resp, err := oid4vp.ParseResponse(form, oid4vp.ProfileFinal)
+	resp, err := oid4vp.ParseResponse(form, rec.profile())
 	if err != nil {
 		return nil, err
 	}
@@ -178,7 +185,7 @@ func (v *Verifier) parseResponse(rec *Record, req *oid4vp.AuthorizationRequest, 
 	if hdr.Kid != rec.EncryptionKID {
 		return nil, protoErr(oid4vp.CodeInvalidRequest, ErrWrongKey, "the JWE kid is not the transaction's key")
 	}
-	inner, err := oid4vp.ParseResponsePayload(pt, oid4vp.ProfileFinal)
+	inner, err := oid4vp.ParseResponsePayload(pt, rec.profile())
 	if err != nil {
 		return nil, err
 	}
@@ -330,6 +337,39 @@ func expectedHashes(req *oid4vp.AuthorizationRequest) (map[string][]string, erro
 		for _, id := range td.CredentialIDs {
 			out[id] = append(out[id], h[0])
 		}
+	}
+	return out, nil
+}
+
+// verifySubmission verifies a legacy response: the presentation_submission
+// re-evaluated against the definition with pex (every credential verified
+// through the Validator, bound to the nonce and the client_id as sent),
+// any failing descriptor_map entry rejecting the response. Results are
+// keyed by input descriptor id.
+func (v *Verifier) verifySubmission(ctx context.Context, creq *compiledRequest, resp *oid4vp.AuthorizationResponse) (map[string][]VerifiedCredential, error) {
+	var tok any
+	if err := json.Unmarshal(resp.LegacyVPToken, &tok); err != nil {
+		return nil, fmt.Errorf("%w: vp_token: %w", presentation.ErrMalformed, err)
+	}
+	opts := presentation.PresentationOptions{Nonce: creq.req.Nonce, Audience: creq.req.ClientID}
+	// Credentials presented directly (SD-JWT VC with KB-JWT, path "$").
+	// VPs addressed with path_nested are not supported yet: pex reports
+	// ErrNoDecoder for them.
+	dec := pex.DecoderFuncs{CredentialFunc: v.cfg.Validator.DecodeFunc(opts)}
+	ver, err := creq.definition.Verify(ctx, resp.PresentationSubmission, tok, dec)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range ver.Descriptors {
+		if d.Err != nil {
+			return nil, fmt.Errorf("%w: descriptor %s: %w", ErrPresentationRejected, d.ID, d.Err)
+		}
+	}
+	out := make(map[string][]VerifiedCredential, len(ver.Answered))
+	for id, c := range ver.Answered {
+		cr := c.Credential
+		out[id] = append(out[id], VerifiedCredential{Format: cr.Format, Issuer: cr.Issuer, Subject: cr.Subject,
+			VCT: cr.VCT, DocType: cr.DocType, Types: cr.Types, Claims: cr.Claims})
 	}
 	return out, nil
 }

@@ -49,6 +49,9 @@ type Record struct {
 	// Request is the JSON of the Request Object claims (or of the request
 	// passed by value).
 	Request json.RawMessage `json:"request"`
+	// Legacy marks a request of the legacy profile (Presentation
+	// Exchange, client_id_scheme; oid4vp.ProfileLegacy).
+	Legacy bool `json:"legacy,omitempty"`
 	// RequestObject is the signed Request Object served to GET requests
 	// (empty for unsigned clients).
 	RequestObject string `json:"request_object,omitempty"`

@@ -21,6 +21,7 @@ import (
 	"github.com/ocmw/wstack/oid4vp"
 	"github.com/ocmw/wstack/presentation"
 	"github.com/ocmw/wstack/presentation/dcql"
+	"github.com/ocmw/wstack/presentation/pex"
 	"github.com/ocmw/wstack/vocab"
 )
 
@@ -157,8 +158,18 @@ func New(cfg Config) (*Verifier, error) {
 type CreateRequest struct {
 	// Tenant selects the Client (default Config.DefaultTenant).
 	Tenant string
-	// Query is the DCQL query (required).
+	// Query is the DCQL query (required unless PresentationDefinition is
+	// set).
 	Query *dcql.Query
+	// PresentationDefinition, instead of Query, makes a request of the
+	// legacy profile (drafts ≤ 25, as the W-Stack's services and wallets
+	// speak it): presentation_definition (DIF Presentation Exchange v2),
+	// client_id without prefix plus client_id_scheme (did, x509_san_dns,
+	// redirect_uri, verifier_attestation, pre-registered), and a
+	// response with vp_token and presentation_submission checked with
+	// presentation/pex. The KB-JWT / VP audience is then the bare
+	// client_id, as those drafts define it.
+	PresentationDefinition *pex.Definition
 	// TransactionData are sent as transaction_data (§5.1, §8.4); each
 	// entry's credential_ids must name credential queries that require
 	// holder binding.
@@ -231,14 +242,23 @@ func (v *Verifier) Create(ctx context.Context, cr CreateRequest) (*Transaction, 
 	if err != nil {
 		return nil, err
 	}
-	if cr.Query == nil {
-		return nil, fmt.Errorf("%w: a DCQL query is required", ErrConfig)
+	legacy := cr.PresentationDefinition != nil
+	if (cr.Query == nil) == !legacy {
+		return nil, fmt.Errorf("%w: exactly one of a DCQL query and a presentation definition is required", ErrConfig)
+	}
+	if legacy && len(cr.TransactionData) > 0 {
+		return nil, fmt.Errorf("%w: transaction_data needs a DCQL query", ErrConfig)
 	}
 	if client.attestation != "" && !v.cfg.Now().Before(client.attestationExp) {
 		return nil, fmt.Errorf("%w: the verifier attestation expired", ErrConfig)
 	}
-	compiled, err := dcql.Compile(cr.Query)
-	if err != nil {
+	var compiled *dcql.Compiled
+	var pcompiled *pex.Compiled
+	if legacy {
+		if pcompiled, err = pex.Compile(cr.PresentationDefinition); err != nil {
+			return nil, err
+		}
+	} else if compiled, err = dcql.Compile(cr.Query); err != nil {
 		return nil, err
 	}
 	mode := cr.ResponseMode
@@ -292,14 +312,24 @@ func (v *Verifier) Create(ctx context.Context, cr CreateRequest) (*Transaction, 
 		VerifierInfo: cr.VerifierInfo,
 	}
 	meta := &oid4vp.ClientMetadata{VPFormatsSupported: client.VPFormats}
-	if meta.VPFormatsSupported == nil {
+	if legacy {
+		req.PresentationDefinition = cr.PresentationDefinition
+		if req.ClientID, req.ClientIDScheme, err = legacyClientID(cid); err != nil {
+			return nil, err
+		}
+		meta.VPFormats, meta.VPFormatsSupported = meta.VPFormatsSupported, nil
+	} else if meta.VPFormatsSupported == nil {
 		meta.VPFormatsSupported = oid4vp.VPFormats{}
 		for _, c := range cr.Query.Credentials {
 			meta.VPFormatsSupported[string(c.Format)] = oid4vp.FormatParameters{}
 		}
 	}
 	rec := &Record{ID: id, Tenant: tenant, Status: StatusCreated, CreatedAt: now, ExpiresAt: exp,
-		RedirectURI: cr.RedirectURI, SecretHash: hashSecret(secret)}
+		RedirectURI: cr.RedirectURI, SecretHash: hashSecret(secret), Legacy: legacy}
+	profile := oid4vp.ProfileFinal
+	if legacy {
+		profile = oid4vp.ProfileLegacy
+	}
 	if mode.Encrypted() {
 		key, err := ecdh.P256().GenerateKey(v.cfg.Rand)
 		if err != nil {
@@ -336,7 +366,7 @@ func (v *Verifier) Create(ctx context.Context, cr CreateRequest) (*Transaction, 
 		req.IssuedAt, req.ExpiresAt = &iat, &e
 	}
 	insecure := client.baseURL.Scheme == "http"
-	if err := req.Validate(oid4vp.ValidateOptions{Signed: client.Signed(), TransactionDataTypes: types, InsecureAllowHTTP: insecure, MinNonceLength: 22}); err != nil {
+	if err := req.Validate(oid4vp.ValidateOptions{Profile: profile, Signed: client.Signed(), TransactionDataTypes: types, InsecureAllowHTTP: insecure, MinNonceLength: 22}); err != nil {
 		return nil, fmt.Errorf("%w: the request fails its own checks: %w", ErrConfig, err)
 	}
 	claims, err := json.Marshal(req)
@@ -349,7 +379,7 @@ func (v *Verifier) Create(ctx context.Context, cr CreateRequest) (*Transaction, 
 		if rec.RequestObject, err = v.sign(ctx, client, claims); err != nil {
 			return nil, err
 		}
-		outer = &oid4vp.AuthorizationRequest{ClientID: cid.String(), RequestURI: client.requestURI(id), RequestURIMethod: cr.RequestURIMethod}
+		outer = &oid4vp.AuthorizationRequest{ClientID: req.ClientID, ClientIDScheme: req.ClientIDScheme, RequestURI: client.requestURI(id), RequestURIMethod: cr.RequestURIMethod}
 	}
 	hashes, err := expectedHashes(req)
 	if err != nil {
@@ -358,13 +388,27 @@ func (v *Verifier) Create(ctx context.Context, cr CreateRequest) (*Transaction, 
 	if err := v.cfg.Store.Create(ctx, rec); err != nil {
 		return nil, err
 	}
-	v.cache.put(id, &compiledRequest{req: req, query: compiled, hashes: hashes, expires: exp}, now)
+	v.cache.put(id, &compiledRequest{req: req, query: compiled, definition: pcompiled, hashes: hashes, expires: exp}, now)
 	v.emit(ctx, Event{Type: EventRequestCreated, Tenant: tenant, TransactionID: id})
 	return &Transaction{ID: id, Tenant: tenant, Secret: secret, ExpiresAt: exp, Request: outer}, nil
 }
 
 // checkRedirect accepts an absolute URI without fragment (https, or an
 // app's custom scheme); the response code is appended as the fragment.
+// legacyClientID returns the client_id and client_id_scheme of drafts ≤ 21
+// for a 1.0 client identifier.
+func legacyClientID(c oid4vp.ClientID) (id, scheme string, err error) {
+	switch c.Prefix {
+	case oid4vp.PrefixDecentralizedIdentifier:
+		return c.Identifier, oid4vp.LegacySchemeDID, nil
+	case oid4vp.PrefixX509SANDNS, oid4vp.PrefixRedirectURI, oid4vp.PrefixVerifierAttestation:
+		return c.Identifier, string(c.Prefix), nil
+	case oid4vp.PrefixPreRegistered:
+		return c.Identifier, string(oid4vp.PrefixPreRegistered), nil
+	}
+	return "", "", fmt.Errorf("%w: the %s prefix has no legacy client_id_scheme", ErrConfig, c.Prefix)
+}
+
 func checkRedirect(s string) error {
 	u, err := url.Parse(s)
 	if err != nil || u.Scheme == "" || u.Fragment != "" || strings.Contains(s, "#") || len(s) > oid4vp.MaxURILength {
