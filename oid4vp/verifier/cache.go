@@ -14,12 +14,12 @@ import (
 // A Record's Request never changes, so this is safe to keep per id; a
 // replica that did not create the transaction builds it from the store.
 type compiledRequest struct {
-	req     *oid4vp.AuthorizationRequest
-	query   *dcql.Compiled
+	req   *oid4vp.AuthorizationRequest
+	query *dcql.Compiled
 	// definition is set for the legacy profile instead of query.
 	definition *pex.Compiled
-	hashes  map[string][]string
-	expires time.Time
+	hashes     map[string][]string
+	expires    time.Time
 }
 
 // maxCached bounds the in-process cache of compiled requests.

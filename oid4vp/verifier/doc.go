@@ -43,7 +43,11 @@
 // (request created, fetched, response received, accepted, rejected with
 // the reason) go to a Hook.
 //
-// Not covered yet: the legacy Presentation Exchange profile
-// (presentation_definition, drafts ≤ 25), the openid_federation prefix,
+// The legacy profile (CreateRequest.PresentationDefinition) speaks drafts
+// ≤ 25: presentation_definition, client_id_scheme, presentation_submission
+// verified with presentation/pex (credentials presented directly).
+//
+// Not covered yet: VPs addressed with path_nested in the legacy profile,
+// the openid_federation prefix,
 // and the DC API response modes (dc_api, dc_api.jwt).
 package verifier
