@@ -48,6 +48,6 @@
 // verified with presentation/pex (credentials presented directly).
 //
 // Not covered yet: VPs addressed with path_nested in the legacy profile,
-// the openid_federation prefix,
-// and the DC API response modes (dc_api, dc_api.jwt).
+// the openid_federation prefix, and the DC API response modes (dc_api,
+// dc_api.jwt).
 package verifier
