@@ -10,6 +10,7 @@ import (
 	"github.com/ocmw/wstack/crypto/jose"
 	"github.com/ocmw/wstack/oid4vp"
 	"github.com/ocmw/wstack/oid4vp/verifier"
+	"github.com/ocmw/wstack/presentation/pex"
 )
 
 // FuzzResponseForm posts arbitrary form bodies to a fresh transaction of
@@ -19,17 +20,27 @@ func FuzzResponseForm(f *testing.F) {
 	e, v := newEnv(f, envOptions{})
 	seedFlow := e.start(v, twoQuery, oid4vp.ResponseModeDirectPost)
 	valid := e.responseForm(seedFlow.claims, e.present(seedFlow.claims, presentOptions{}), postOptions{})
-	f.Add(valid.Encode(), false)
-	f.Add("vp_token=%7B%22pid%22%3A%5B%22x%22%5D%7D&state=s", false)
-	f.Add("response=a.b.c.d.e", true)
-	f.Add("error=access_denied&state=x", true)
-	f.Add("vp_token=%7B%7D&vp_token=%7B%7D", false)
-	f.Fuzz(func(t *testing.T, body string, encrypted bool) {
+	f.Add(valid.Encode(), false, false)
+	f.Add("vp_token=%7B%22pid%22%3A%5B%22x%22%5D%7D&state=s", false, false)
+	f.Add("response=a.b.c.d.e", true, false)
+	f.Add("error=access_denied&state=x", true, false)
+	f.Add("vp_token=%7B%7D&vp_token=%7B%7D", false, false)
+	f.Add(`vp_token=eyJ.eyJ.sig~&presentation_submission={"id":"s","definition_id":"pd-pid","descriptor_map":[{"id":"pid","format":"dc+sd-jwt","path":"$"}]}`, false, true)
+	f.Add(`vp_token=["a","b"]&presentation_submission={"id":"s","definition_id":"pd-pid","descriptor_map":[{"id":"pid","format":"jwt_vp_json","path":"$[1]","path_nested":{"format":"jwt_vc_json","path":"$.vp.verifiableCredential[0]"}}]}`, false, true)
+	def, err := pex.ParseDefinition([]byte(pidDefinition))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, body string, encrypted, legacy bool) {
 		mode := oid4vp.ResponseModeDirectPost
 		if encrypted {
 			mode = oid4vp.ResponseModeDirectPostJWT
 		}
-		tx, err := v.Create(e.ctx, verifier.CreateRequest{Tenant: "acme", Query: mustQuery(t, twoQuery), ResponseMode: mode})
+		cr := verifier.CreateRequest{Tenant: "acme", Query: mustQuery(t, twoQuery), ResponseMode: mode}
+		if legacy {
+			cr.Query, cr.PresentationDefinition = nil, def
+		}
+		tx, err := v.Create(e.ctx, cr)
 		if err != nil {
 			t.Fatal(err)
 		}
