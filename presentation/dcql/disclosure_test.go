@@ -176,7 +176,7 @@ func specExample(t testing.TB, name string) []byte {
 // and recursive disclosures and random sets of requested claims (leaves,
 // sometimes a whole object or array), the SD-JWT in the vp_token that
 // Evaluate and VPToken build through presentation.Presenter and
-// vc.Presenter processes to exactly the requested claims, their enclosing
+// presentation.SDJWTVCPresenter processes to exactly the requested claims, their enclosing
 // containers with those containers' plaintext members, and what lies below
 // a requested container (sdtest.Expected) — nothing more.
 func TestPropertyVPTokenDisclosesExactly(t *testing.T) {

@@ -1,0 +1,53 @@
+// Package verifier is an OpenID for Verifiable Presentations 1.0 (Final,
+// 9 July 2025) verifier, with the choices of HAIP 1.0 as defaults: signed
+// Request Objects by reference, direct_post.jwt with an ephemeral P-256
+// ECDH-ES key per transaction and A128GCM / A256GCM, DCQL queries.
+//
+// A Verifier creates transactions (Create) from a DCQL query and optional
+// transaction_data (§5.1, §8.4). Each gets a public 128-bit id, a 128-bit
+// nonce and state from crypto/rand (state binds the response when a
+// credential query waives holder binding, §5.3), a secret for the process
+// that created it, and a Request Object (typ oauth-authz-req+jwt, aud
+// https://self-issued.me/v2, §5, §5.8) signed through the key engine by
+// the tenant's Client (§5.9.3):
+//   - decentralized_identifier: kid = the DID URL of the verifier's DID;
+//   - x509_san_dns / x509_hash: x5c from the configuration; the leaf's
+//     dNSName SAN (= the host of every response_uri) or hash, and its key,
+//     are checked when the Client is built;
+//   - verifier_attestation: the attestation in the jwt header, its cnf key
+//     the signer's;
+//   - pre-registered (no prefix);
+//   - redirect_uri: unsigned, the request passed by value in the link.
+//
+// The Transaction's Link is the QR / same-device invocation (§9).
+//
+// Handler serves, under any path prefix and per {tenant}, the request_uri
+// (GET, and POST with wallet_metadata / wallet_nonce echoed, §5.10) and the
+// response_uri of direct_post and direct_post.jwt (§8.2, §8.3). A response
+// is verified as §8.6 asks: one response per transaction (claimed
+// atomically), the JWE decrypted only with the transaction's key (kid
+// checked, no zip), state checked, then every presentation through
+// presentation.Validator (issuer signature and trust, validity, status,
+// KB-JWT with the nonce, aud = the full prefixed client_id, sd_hash,
+// transaction_data_hashes) and the DCQL query evaluated again on the
+// verified credentials with dcql's Verify — never trusting the wallet's
+// matching; multiple=false and unrequested ids are rejected, and one
+// failing presentation rejects the whole response. Same-device flows get
+// {"redirect_uri"} with a fresh one-time response code (§13.3); Result
+// opens a transaction's outcome only with that code or the transaction's
+// secret, never with the public id.
+//
+// Transactions live in a Store whose Update is atomic, so that replicas
+// sharing a store can each answer: MemoryStore, sqlstore (SQLite,
+// PostgreSQL), and storetest, the contract suite for any backend. Events
+// (request created, fetched, response received, accepted, rejected with
+// the reason) go to a Hook.
+//
+// The legacy profile (CreateRequest.PresentationDefinition) speaks drafts
+// ≤ 25: presentation_definition, client_id_scheme, presentation_submission
+// verified with presentation/pex (credentials presented directly).
+//
+// Not covered yet: VPs addressed with path_nested in the legacy profile,
+// the openid_federation prefix, and the DC API response modes (dc_api,
+// dc_api.jwt).
+package verifier
