@@ -54,8 +54,8 @@ func (h *Holder) Parse(ctx context.Context, format vocab.Format, raw any) (*Cred
 
 // Presenter returns the Presenter for one request's binding (nonce and the
 // verifier's full client_id, or the origin over the DC API).
-func (h *Holder) Presenter(b Binding) *Presenter {
-	return &Presenter{
+func (h *Holder) Presenter(b Binding) *RequestPresenter {
+	return &RequestPresenter{
 		Binding:   b,
 		Holder:    h.cfg.DID,
 		JWTSigner: h.cfg.Signer,

@@ -29,7 +29,7 @@ func viewSigner(t *testing.T, e *local.Engine, id string, kt crypto.KeyType) *jo
 
 // TestViewHandlerThroughValidator wires SD-JWT VC into the credential view:
 // issue → parse and verify through presentation.Validator → present through
-// presentation.Presenter → verify the SD-JWT+KB presentation, and check that
+// presentation.RequestPresenter → verify the SD-JWT+KB presentation, and check that
 // SD-JWT failures surface as the view's check errors.
 func TestViewHandlerThroughValidator(t *testing.T) {
 	ctx := context.Background()
@@ -72,7 +72,7 @@ func TestViewHandlerThroughValidator(t *testing.T) {
 	require.Len(t, held.Disclosable, 3)
 
 	b := presentation.Binding{Nonce: "n-0S6_WzA2Mj", Audience: "x509_san_dns:verifier.example.org"}
-	pr := &presentation.Presenter{Binding: b, SDJWT: &presentation.SDJWTVCPresenter{Signer: holder, Now: clock}, Now: clock}
+	pr := &presentation.RequestPresenter{Binding: b, SDJWT: &presentation.SDJWTVCPresenter{Signer: holder, Now: clock}, Now: clock}
 	pres, err := pr.Present(ctx, vocab.FormatSDJWTVC, []*presentation.Credential{held}, [][]vocab.ClaimPath{{{"address", "locality"}}})
 	require.NoError(t, err)
 	got, err := v.VerifyPresentation(ctx, vocab.FormatSDJWTVC, pres, presentation.PresentationOptions{Nonce: b.Nonce, Audience: b.Audience})

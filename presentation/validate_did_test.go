@@ -40,7 +40,7 @@ func TestJWTVPWithCryptoDID(t *testing.T) {
 	require.NoError(t, err)
 	cred, err := presentation.Parse(ctx, vocab.FormatJWTVCJSON, tok)
 	require.NoError(t, err)
-	vp, err := (&presentation.Presenter{
+	vp, err := (&presentation.RequestPresenter{
 		Binding: presentation.Binding{Nonce: nonce, Audience: audience}, Holder: holDID,
 		JWTSigner: holSigner, JWTHeader: holHdr, Now: clock,
 	}).Present(ctx, vocab.FormatJWTVPJSON, []*presentation.Credential{cred}, nil)

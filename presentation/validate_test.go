@@ -207,7 +207,7 @@ func TestVerifyPresentationJWTVP(t *testing.T) {
 	vc := w.jwtVC(t, w.credential(w.holder.DID, 1), w3c.SignOptions{})
 	vcCred, err := presentation.Parse(ctx, vocab.FormatJWTVCJSON, vc)
 	require.NoError(t, err)
-	presenter := &presentation.Presenter{
+	presenter := &presentation.RequestPresenter{
 		Binding:   presentation.Binding{Nonce: nonce, Audience: audience},
 		Holder:    w.holder.DID,
 		JWTSigner: w.holder.Signer,
@@ -322,7 +322,7 @@ func TestVerifyPresentationSDJWT(t *testing.T) {
 	v := w.validator()
 	held, err := v.Verify(ctx, vocab.FormatSDJWTVC, raw)
 	require.NoError(t, err)
-	presenter := &presentation.Presenter{Binding: presentation.Binding{Nonce: nonce, Audience: audience}, SDJWT: &sdjwtHandler{w: w}, Now: clock}
+	presenter := &presentation.RequestPresenter{Binding: presentation.Binding{Nonce: nonce, Audience: audience}, SDJWT: &sdjwtHandler{w: w}, Now: clock}
 	pres, err := presenter.Present(ctx, vocab.FormatSDJWTVC, []*presentation.Credential{held}, [][]vocab.ClaimPath{{{"given_name"}}})
 	require.NoError(t, err)
 	opts := presentation.PresentationOptions{Nonce: nonce, Audience: audience}
@@ -394,7 +394,7 @@ func TestTransactionData(t *testing.T) {
 	require.NoError(t, err)
 	hashes := []string{"XwyVd7wFREdVWLpni5QNHggNWXo2J4Ln58t2_ecJ73s"}
 	b := presentation.Binding{Nonce: nonce, Audience: audience, TransactionDataHashes: hashes}
-	pr := &presentation.Presenter{Binding: b, SDJWT: &sdjwtHandler{w: w}, Now: clock}
+	pr := &presentation.RequestPresenter{Binding: b, SDJWT: &sdjwtHandler{w: w}, Now: clock}
 	pres, err := pr.Present(ctx, vocab.FormatSDJWTVC, []*presentation.Credential{held}, [][]vocab.ClaimPath{{{"given_name"}}})
 	require.NoError(t, err)
 	_, err = v.VerifyPresentation(ctx, vocab.FormatSDJWTVC, pres, presentation.PresentationOptions{Nonce: b.Nonce, Audience: b.Audience, TransactionDataHashes: b.TransactionDataHashes})

@@ -81,7 +81,7 @@ func BenchmarkVerifyPresentationJWTVP(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	pr := &presentation.Presenter{Binding: presentation.Binding{Nonce: nonce, Audience: audience}, Holder: w.holder.DID, JWTSigner: w.holder.Signer, JWTHeader: w.holder.Header(), Now: clock}
+	pr := &presentation.RequestPresenter{Binding: presentation.Binding{Nonce: nonce, Audience: audience}, Holder: w.holder.DID, JWTSigner: w.holder.Signer, JWTHeader: w.holder.Header(), Now: clock}
 	vp, err := pr.Present(ctx, vocab.FormatJWTVPJSON, []*presentation.Credential{cred}, nil)
 	if err != nil {
 		b.Fatal(err)
@@ -107,7 +107,7 @@ func BenchmarkVerifyPresentationSDJWT(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	pr := &presentation.Presenter{Binding: presentation.Binding{Nonce: nonce, Audience: audience}, SDJWT: h, Now: clock}
+	pr := &presentation.RequestPresenter{Binding: presentation.Binding{Nonce: nonce, Audience: audience}, SDJWT: h, Now: clock}
 	pres, err := pr.Present(ctx, vocab.FormatSDJWTVC, []*presentation.Credential{held}, [][]vocab.ClaimPath{{{"given_name"}}})
 	if err != nil {
 		b.Fatal(err)

@@ -39,7 +39,7 @@ func TestDCQLRoundTrip(t *testing.T) {
 	require.NoError(t, err)
 
 	binding := presentation.Binding{Nonce: nonce, Audience: audience}
-	wallet := &presentation.Presenter{
+	wallet := &presentation.RequestPresenter{
 		Binding: binding, Holder: w.holder.DID, JWTSigner: w.holder.Signer, JWTHeader: w.holder.Header(),
 		SDJWT: &sdjwtHandler{w: w}, Now: clock,
 	}

@@ -416,10 +416,24 @@ type SDJWTPresenter interface {
 	PresentSDJWT(ctx context.Context, raw string, disclose []vocab.ClaimPath, b Binding) (string, error)
 }
 
-// Presenter builds presentations for one request on the holder side. Its
-// Present method has the signature of dcql.Presenter and is what the
-// OpenID4VP wallet calls for every selected credential.
-type Presenter struct {
+// Presenter builds one presentation of credentials in a format: what DCQL
+// (dcql.Result.VPToken) and Presentation Exchange (pex.Result.Present) call
+// for every selected credential. RequestPresenter implements it for one
+// request's binding (Holder.Presenter returns one); other implementations
+// add formats (mdoc). disclose[i] lists the disclosures to reveal for
+// creds[i] as an exact set (for SD-JWT see SDJWTPresenter: those
+// disclosures and the ones enclosing them, nothing below or beside them;
+// for mdoc [namespace, element] pairs); nil: only what is always disclosed.
+type Presenter interface {
+	Present(ctx context.Context, format vocab.Format, creds []*Credential, disclose [][]vocab.ClaimPath) (any, error)
+}
+
+var _ Presenter = (*RequestPresenter)(nil)
+
+// RequestPresenter builds the presentations of one request on the holder
+// side: a jwt_vp_json or ldp_vp for W3C credentials, SD-JWT+KB through
+// SDJWT, all bound to Binding. It implements Presenter.
+type RequestPresenter struct {
 	// Binding is the request's nonce and audience.
 	Binding Binding
 	// Holder is the holder's identifier (a DID) written as VP holder / iss;
@@ -442,7 +456,7 @@ type Presenter struct {
 // credentials' JWTs, an ldp_vp carrying their documents, or an SD-JWT+KB
 // revealing exactly the disclosures listed in disclose[0] and their
 // enclosing disclosures (one credential only; see SDJWTPresenter).
-func (p *Presenter) Present(ctx context.Context, format vocab.Format, creds []*Credential, disclose [][]vocab.ClaimPath) (any, error) {
+func (p *RequestPresenter) Present(ctx context.Context, format vocab.Format, creds []*Credential, disclose [][]vocab.ClaimPath) (any, error) {
 	if p.Binding.Nonce == "" || p.Binding.Audience == "" {
 		return nil, fmt.Errorf("%w: presenter needs nonce and audience", ErrConfig)
 	}

@@ -23,20 +23,20 @@ func TestPresenterErrors(t *testing.T) {
 	b := presentation.Binding{Nonce: nonce, Audience: audience}
 	cases := []struct {
 		name   string
-		p      presentation.Presenter
+		p      presentation.RequestPresenter
 		format vocab.Format
 		creds  []*presentation.Credential
 		want   error
 	}{
-		{"no_binding", presentation.Presenter{JWTSigner: w.holder.Signer}, vocab.FormatJWTVPJSON, []*presentation.Credential{jwtCred}, presentation.ErrConfig},
-		{"no_credentials", presentation.Presenter{Binding: b, JWTSigner: w.holder.Signer}, vocab.FormatJWTVPJSON, nil, presentation.ErrConfig},
-		{"no_jwt_signer", presentation.Presenter{Binding: b}, vocab.FormatJWTVPJSON, []*presentation.Credential{jwtCred}, presentation.ErrConfig},
-		{"ldp_in_jwt_vp", presentation.Presenter{Binding: b, JWTSigner: w.holder.Signer}, vocab.FormatJWTVPJSON, []*presentation.Credential{ldpCred}, presentation.ErrUnsupportedFormat},
-		{"no_ldp_signer", presentation.Presenter{Binding: b}, vocab.FormatLDPVP, []*presentation.Credential{ldpCred}, presentation.ErrConfig},
-		{"jwt_in_ldp_vp", presentation.Presenter{Binding: b, LDPSigner: noSigner{}}, vocab.FormatLDPVP, []*presentation.Credential{jwtCred}, presentation.ErrUnsupportedFormat},
-		{"no_sdjwt_presenter", presentation.Presenter{Binding: b}, vocab.FormatSDJWTVC, []*presentation.Credential{jwtCred}, presentation.ErrConfig},
-		{"two_sdjwt", presentation.Presenter{Binding: b, SDJWT: &sdjwtHandler{w: w}}, vocab.FormatSDJWTVC, []*presentation.Credential{jwtCred, jwtCred}, presentation.ErrConfig},
-		{"mdoc", presentation.Presenter{Binding: b}, vocab.FormatMsoMdoc, []*presentation.Credential{jwtCred}, presentation.ErrUnsupportedFormat},
+		{"no_binding", presentation.RequestPresenter{JWTSigner: w.holder.Signer}, vocab.FormatJWTVPJSON, []*presentation.Credential{jwtCred}, presentation.ErrConfig},
+		{"no_credentials", presentation.RequestPresenter{Binding: b, JWTSigner: w.holder.Signer}, vocab.FormatJWTVPJSON, nil, presentation.ErrConfig},
+		{"no_jwt_signer", presentation.RequestPresenter{Binding: b}, vocab.FormatJWTVPJSON, []*presentation.Credential{jwtCred}, presentation.ErrConfig},
+		{"ldp_in_jwt_vp", presentation.RequestPresenter{Binding: b, JWTSigner: w.holder.Signer}, vocab.FormatJWTVPJSON, []*presentation.Credential{ldpCred}, presentation.ErrUnsupportedFormat},
+		{"no_ldp_signer", presentation.RequestPresenter{Binding: b}, vocab.FormatLDPVP, []*presentation.Credential{ldpCred}, presentation.ErrConfig},
+		{"jwt_in_ldp_vp", presentation.RequestPresenter{Binding: b, LDPSigner: noSigner{}}, vocab.FormatLDPVP, []*presentation.Credential{jwtCred}, presentation.ErrUnsupportedFormat},
+		{"no_sdjwt_presenter", presentation.RequestPresenter{Binding: b}, vocab.FormatSDJWTVC, []*presentation.Credential{jwtCred}, presentation.ErrConfig},
+		{"two_sdjwt", presentation.RequestPresenter{Binding: b, SDJWT: &sdjwtHandler{w: w}}, vocab.FormatSDJWTVC, []*presentation.Credential{jwtCred, jwtCred}, presentation.ErrConfig},
+		{"mdoc", presentation.RequestPresenter{Binding: b}, vocab.FormatMsoMdoc, []*presentation.Credential{jwtCred}, presentation.ErrUnsupportedFormat},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

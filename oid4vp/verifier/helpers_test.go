@@ -408,7 +408,7 @@ func (e *env) present(claims *oid4vp.AuthorizationRequest, o presentOptions) dcq
 	if o.nonce != "" {
 		b.Nonce = o.nonce
 	}
-	tok, err := m.VPToken(e.ctx, &presentation.Presenter{Binding: b, SDJWT: &presentation.SDJWTVCPresenter{Signer: e.holder}})
+	tok, err := m.VPToken(e.ctx, &presentation.RequestPresenter{Binding: b, SDJWT: &presentation.SDJWTVCPresenter{Signer: e.holder}})
 	require.NoError(e.t, err)
 	return tok
 }

@@ -175,7 +175,7 @@ func specExample(t testing.TB, name string) []byte {
 // TestPropertyVPTokenDisclosesExactly: for random credentials with nested
 // and recursive disclosures and random sets of requested claims (leaves,
 // sometimes a whole object or array), the SD-JWT in the vp_token that
-// Evaluate and VPToken build through presentation.Presenter and
+// Evaluate and VPToken build through presentation.RequestPresenter and
 // presentation.SDJWTVCPresenter processes to exactly the requested claims, their enclosing
 // containers with those containers' plaintext members, and what lies below
 // a requested container (sdtest.Expected) — nothing more.

@@ -24,5 +24,5 @@
 // pointer ending at an object or array as a whole releases it with
 // everything below it. Without claims nothing selectively disclosable is
 // released (§6.4.1). The Presenter must present exactly that set
-// (presentation.Presenter does, through sdjwt.SDJWT.PresentDisclosures).
+// (presentation.RequestPresenter does, through sdjwt.SDJWT.PresentDisclosures).
 package dcql

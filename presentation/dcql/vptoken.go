@@ -17,17 +17,9 @@ import (
 // (an ldp_vp).
 type VPToken map[string][]any
 
-// Presenter builds one presentation of credentials in a format. It is
-// implemented with the credential-format packages (sdjwt for dc+sd-jwt with
-// the disclosures listed, a JWT or Data Integrity VP for W3C formats, mdoc).
-// The same interface is used by package pex, so one implementation serves
-// both query languages. disclose[i] lists the disclosures to reveal for
-// creds[i] as an exact set (Match.Disclose; for SD-JWT see
-// presentation.SDJWTPresenter: those disclosures and the ones enclosing
-// them, nothing below or beside them); nil: only what is always disclosed.
-type Presenter interface {
-	Present(ctx context.Context, format vocab.Format, creds []*presentation.Credential, disclose [][]vocab.ClaimPath) (any, error)
-}
+// Presenter is presentation.Presenter, the interface both query languages
+// call (presentation.RequestPresenter implements it).
+type Presenter = presentation.Presenter
 
 // VPToken builds the vp_token for the selection: one presentation per
 // selected credential, keyed by credential query id, with a single entry

@@ -11,20 +11,9 @@ import (
 	"github.com/ocmw/wstack/vocab"
 )
 
-// Presenter builds one presentation of credentials in a presentation
-// format, through the credential-format packages: for jwt_vp_json / jwt_vp
-// a JWT VP holding the credentials, for ldp_vp a Data Integrity VP, for
-// dc+sd-jwt (and its other spellings) the SD-JWT with the listed
-// disclosures and a key binding JWT, for mso_mdoc a DeviceResponse.
-// disclose[i] lists the disclosures for creds[i] as an exact set (for
-// SD-JWT, paths of disclosures of the credential as held: reveal those and
-// the disclosures enclosing them, nothing below or beside them — see
-// presentation.SDJWTPresenter; for mdoc, [namespace, element] pairs). The
-// signature is the one of dcql.Presenter, so one implementation serves
-// both query languages.
-type Presenter interface {
-	Present(ctx context.Context, format vocab.Format, creds []*presentation.Credential, disclose [][]vocab.ClaimPath) (any, error)
-}
+// Presenter is presentation.Presenter, the interface both query languages
+// call (presentation.RequestPresenter implements it).
+type Presenter = presentation.Presenter
 
 // PresentOptions tune Present.
 type PresentOptions struct {

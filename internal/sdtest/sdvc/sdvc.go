@@ -1,6 +1,6 @@
 // Package sdvc is test plumbing for the query-language packages: it issues
 // real SD-JWT VCs (recursive disclosures, decoys) to a holder key, parses
-// them as a wallet holds them, presents them through presentation.Presenter
+// them as a wallet holds them, presents them through presentation.RequestPresenter
 // and presentation.SDJWTVCPresenter, verifies presentations, and reports which
 // disclosures a built presentation actually carries.
 package sdvc
@@ -87,8 +87,8 @@ func (w *World) Issue(t testing.TB, vct string, claims map[string]any, frame ...
 }
 
 // Presenter is the holder's presenter for Binding.
-func (w *World) Presenter() *presentation.Presenter {
-	return &presentation.Presenter{Binding: w.Binding, SDJWT: &presentation.SDJWTVCPresenter{Signer: w.HolderKey}}
+func (w *World) Presenter() *presentation.RequestPresenter {
+	return &presentation.RequestPresenter{Binding: w.Binding, SDJWT: &presentation.SDJWTVCPresenter{Signer: w.HolderKey}}
 }
 
 // Decode verifies one presentation for Binding (the signature of

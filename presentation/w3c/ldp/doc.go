@@ -3,7 +3,7 @@
 // credential view: Verifier adapts a crypto/dataintegrity Processor to
 // presentation.ProofVerifier, and Signer adapts it to
 // presentation.ProofSigner, so that presentation.Validator verifies and
-// presentation.Presenter builds ldp_vc / ldp_vp through the same view as the
+// presentation.RequestPresenter builds ldp_vc / ldp_vp through the same view as the
 // JWT and SD-JWT formats.
 //
 // It lives apart from package presentation so that the JSON-LD stack

@@ -140,7 +140,7 @@ func TestLDPVP(t *testing.T) {
 	require.NoError(t, err)
 	signer, err := ldp.NewSigner(e.proc, e.keySigner(t, e.holder, e.holder.KID()), dataintegrity.EdDSARDFC2022)
 	require.NoError(t, err)
-	presenter := &presentation.Presenter{
+	presenter := &presentation.RequestPresenter{
 		Binding:   presentation.Binding{Nonce: nonce, Audience: audience},
 		Holder:    e.holder.DID,
 		LDPSigner: signer,
