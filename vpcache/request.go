@@ -165,6 +165,11 @@ func (s *RequestService) RequestPresentation(ctx context.Context, req Request) (
 	id := k.id()
 	s.mu.Lock()
 	f, joined := s.flights[id]
+	if joined && f.waiting == 0 {
+		// Every caller of that flight has left and cancelled it; it is only
+		// winding down. Start a new one rather than share a cancelled call.
+		joined = false
+	}
 	if !joined {
 		// The flight keeps the caller's values (trace ids, loggers) but not
 		// its cancellation: waiters with longer deadlines may still need it.
@@ -219,7 +224,9 @@ func (s *RequestService) leave(f *flight) {
 func (s *RequestService) fly(ctx context.Context, f *flight, id string, req Request, k Key) {
 	defer func() {
 		s.mu.Lock()
-		delete(s.flights, id)
+		if s.flights[id] == f { // not replaced after it was abandoned
+			delete(s.flights, id)
+		}
 		s.mu.Unlock()
 		f.cancel()
 		close(f.done)

@@ -1076,6 +1076,41 @@ func runRequest(t *testing.T, newStore NewStoreFunc) {
 		require.True(t, resp.Checked)
 	})
 
+	t.Run("gap_abandoned_flight_not_joined", func(t *testing.T) {
+		f := newFixture(t, newStore)
+		release := make(chan struct{})
+		up := &Upstream{Result: pres(ValidPresentation(DID))}
+		var calls atomic.Int64
+		s := newService(t, f.cache, func(ctx context.Context, r vpcache.Request) ([]vpcache.Presentation, error) {
+			if calls.Add(1) == 1 {
+				<-release // the first call ignores cancellation
+			}
+			return up.Func()(ctx, r)
+		})
+		lctx, cancel := context.WithCancel(ctx)
+		done := make(chan error, 1)
+		go func() {
+			_, err := s.RequestPresentation(lctx, req)
+			done <- err
+		}()
+		waitFor(t, func() bool { return calls.Load() == 1 })
+		cancel()
+		require.ErrorIs(t, <-done, context.Canceled)
+		// The abandoned flight still hangs in its upstream call; a new
+		// caller starts its own flight instead of waiting for it.
+		bctx, bcancel := context.WithTimeout(ctx, 10*time.Second)
+		defer bcancel()
+		resp, err := s.RequestPresentation(bctx, req)
+		require.NoError(t, err, "the new caller waited for the abandoned flight")
+		require.False(t, resp.Shared)
+		require.True(t, resp.Checked)
+		require.EqualValues(t, 2, calls.Load())
+		close(release)
+		resp, err = s.RequestPresentation(ctx, req)
+		require.NoError(t, err)
+		require.True(t, resp.FromCache)
+	})
+
 	t.Run("gap_waiter_bounded_by_own_context_in_fallback", func(t *testing.T) {
 		f := newFixture(t, newStore)
 		release := make(chan struct{})
