@@ -46,9 +46,10 @@ type RequestFunc func(ctx context.Context, req Request) ([]Presentation, error)
 // [WithStrictExpiry] is set, and every policy decision on claims. If such a
 // check rejects the response, pass it to [RequestService.Reject].
 //
-// Without Checked (cache disabled, request not cacheable), the cache did not
-// verify anything: Verified is nil and the caller must verify Presentations
-// itself, as without a cache.
+// Without Checked (cache disabled, request not cacheable, or a panic in the
+// cache's user code while checking), the cache did not verify anything:
+// Verified is nil and the caller must verify Presentations itself, as
+// without a cache.
 type Response struct {
 	// Presentations are the presentations as received from the
 	// counterparty (on a hit: as received when the entry was stored).
