@@ -227,4 +227,6 @@ func TestRequestServiceSurvivesPanickingVerifier(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, resp.Presentations, 1)
 	require.Zero(t, resp.Version)
+	require.False(t, resp.Checked, "nothing was verified: the caller must verify")
+	require.Nil(t, resp.Verified)
 }
