@@ -1021,13 +1021,17 @@ func runRequest(t *testing.T, newStore NewStoreFunc) {
 		// a timeout) and answers only when released.
 		up := &Upstream{Result: pres(ValidPresentation(DID)), Block: release, IgnoreContext: true}
 		s := newService(t, f.cache, up.Func())
-		lctx, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
-		defer cancel()
+		// The leader's deadline passes while the upstream is busy (a
+		// deadline under the test's control, so a slow store cannot make it
+		// pass before the upstream is called).
+		lctx := newDeadline(ctx)
 		leaderErr := make(chan error, 1)
 		go func() {
 			_, err := s.RequestPresentation(lctx, req)
 			leaderErr <- err
 		}()
+		waitFor(t, func() bool { return up.Calls.Load() == 1 })
+		lctx.expire()
 		select {
 		case err := <-leaderErr:
 			require.ErrorIs(t, err, context.DeadlineExceeded)
@@ -1410,4 +1414,30 @@ func (u *Upstream) Last() vpcache.Request {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	return u.last
+}
+
+// deadlineCtx is a context whose deadline passes when expire is called.
+type deadlineCtx struct {
+	context.Context
+	done chan struct{}
+	once sync.Once
+}
+
+func newDeadline(parent context.Context) *deadlineCtx {
+	return &deadlineCtx{Context: parent, done: make(chan struct{})}
+}
+
+func (c *deadlineCtx) expire() { c.once.Do(func() { close(c.done) }) }
+
+func (c *deadlineCtx) Deadline() (time.Time, bool) { return Epoch, true }
+
+func (c *deadlineCtx) Done() <-chan struct{} { return c.done }
+
+func (c *deadlineCtx) Err() error {
+	select {
+	case <-c.done:
+		return context.DeadlineExceeded
+	default:
+		return nil
+	}
 }
