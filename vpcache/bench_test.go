@@ -43,3 +43,36 @@ func BenchmarkRequestServiceHit(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkRequestServiceMiss is the miss path with an in-process upstream:
+// lookup, flight (repeated lookup, upstream call on its own goroutine),
+// verification and store. The entry is removed before every request.
+func BenchmarkRequestServiceMiss(b *testing.B) {
+	ver := &vpcachetest.Verifier{}
+	c, err := vpcache.New(vpcache.NewMemoryStore(), ver, vpcache.WithStatusChecker(vpcachetest.NewStatusList()),
+		vpcache.WithParser(ver), vpcache.WithClock(vpcachetest.NewClock(vpcachetest.Epoch).Now), vpcache.WithReaperInterval(0))
+	if err != nil {
+		b.Fatal(err)
+	}
+	up := &vpcachetest.Upstream{Result: []vpcache.Presentation{vpcachetest.ValidPresentation(vpcachetest.DID).Encode()}}
+	s, err := vpcache.NewRequestService(c, up.Func())
+	if err != nil {
+		b.Fatal(err)
+	}
+	req := vpcachetest.Request()
+	k, err := vpcache.NewKey(req.ParticipantContextID, req.CounterpartyDID, req.Scopes)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := c.Remove(ctx, k); err != nil {
+			b.Fatal(err)
+		}
+		resp, err := s.RequestPresentation(ctx, req)
+		if err != nil || resp.FromCache || !resp.Checked {
+			b.Fatal("expected a verified miss", err)
+		}
+	}
+}

@@ -107,17 +107,24 @@ func (c *Cache) now() time.Time { return c.o.now().Truncate(time.Millisecond) }
 // Store verifies presentations received from the counterparty for the
 // given key and caches them. Nothing is written unless every check passes
 // (see the package documentation for the order). A failed check returns an
-// error matching [ErrRejected] and the reason; a backend failure one
-// matching [ErrStore]. It returns the stored entry's version.
+// [*RejectedError] (matching [ErrRejected] and the reason); a backend
+// failure one matching [ErrStore]. It returns the stored entry's version.
 func (c *Cache) Store(ctx context.Context, k Key, ps []Presentation) (int64, error) {
+	v, _, err := c.storeVerified(ctx, k, ps)
+	return v, err
+}
+
+// storeVerified is [Cache.Store] that also returns the verified view: non-nil
+// whenever every check passed, also when the backend then failed.
+func (c *Cache) storeVerified(ctx context.Context, k Key, ps []Presentation) (int64, []Verified, error) {
 	if !c.o.enabled {
-		return 0, ErrDisabled
+		return 0, nil, ErrDisabled
 	}
 	if err := k.Validate(); err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	if err := validatePresentations(ps); err != nil {
-		return 0, c.reject(k, ReasonInvalid, err)
+		return 0, nil, c.reject(k, ReasonInvalid, err)
 	}
 	ps = clonePresentations(ps)
 	parsed, err := c.verifier.VerifyPresentations(ctx, k.ParticipantContextID, ps)
@@ -125,21 +132,21 @@ func (c *Cache) Store(ctx context.Context, k Key, ps []Presentation) (int64, err
 		err = fmt.Errorf("verifier returned %d results for %d presentations", len(parsed), len(ps))
 	}
 	if err != nil {
-		return 0, c.reject(k, ReasonInvalid, fmt.Errorf("%w: %w", ErrInvalidPresentation, err))
+		return 0, nil, c.reject(k, ReasonInvalid, fmt.Errorf("%w: %w", ErrInvalidPresentation, err))
 	}
 	creds := credentials(parsed)
 	if !c.o.coverage(k.Scopes, creds) {
-		return 0, c.reject(k, ReasonScope, fmt.Errorf("%w: %d scopes, %d credentials, types %v",
+		return 0, nil, c.reject(k, ReasonScope, fmt.Errorf("%w: %d scopes, %d credentials, types %v",
 			ErrScopeNotCovered, len(k.Scopes), len(creds), credentialTypes(creds)))
 	}
 	for i := range parsed {
 		if parsed[i].Holder != k.CounterpartyDID {
-			return 0, c.reject(k, ReasonHolder, fmt.Errorf("%w: presentation %d", ErrHolderMismatch, i))
+			return 0, nil, c.reject(k, ReasonHolder, fmt.Errorf("%w: presentation %d", ErrHolderMismatch, i))
 		}
 	}
 	now := c.now()
 	if reason, err := c.check(ctx, k, parsed, now); err != nil {
-		return 0, c.reject(k, reason, err)
+		return 0, nil, c.reject(k, reason, err)
 	}
 	e := Entry{
 		Key:           k,
@@ -153,11 +160,11 @@ func (c *Cache) Store(ctx context.Context, k Key, ps []Presentation) (int64, err
 	c.o.metrics.StoreLatency("put", time.Since(start), err)
 	if err != nil {
 		c.o.metrics.StoreRejected(ReasonStoreError)
-		return 0, storeErr(err)
+		return 0, parsed, storeErr(err)
 	}
 	c.log.DebugContext(ctx, "vpcache: stored", "participant_context", k.ParticipantContextID,
 		"counterparty", k.CounterpartyDID, "scopes_hash", k.ScopesHash(), "expires_at", e.ExpiresAt, "version", v)
-	return v, nil
+	return v, parsed, nil
 }
 
 // storeErr makes sure a backend error matches ErrStore (unless it is an
@@ -173,7 +180,7 @@ func (c *Cache) reject(k Key, reason Reason, err error) error {
 	c.o.metrics.StoreRejected(reason)
 	c.log.Warn("vpcache: presentations not cached", "participant_context", k.ParticipantContextID,
 		"counterparty", k.CounterpartyDID, "scopes_hash", k.ScopesHash(), "reason", string(reason), "error", err.Error())
-	return fmt.Errorf("%w: %w", ErrRejected, err)
+	return &RejectedError{Reason: reason, Err: err}
 }
 
 // expiry is the earliest of now+validity, every credential's validUntil and,
@@ -267,6 +274,12 @@ func (c *Cache) checkStatus(ctx context.Context, ref vocab.StatusReference) (Rea
 // non-nil error except an [ErrInvalidKey] or [ErrDisabled] one matches
 // [ErrMiss]. A store failure is a miss too.
 func (c *Cache) Query(ctx context.Context, k Key) (Hit, error) {
+	return c.query(ctx, k, true)
+}
+
+// query is [Cache.Query]; countMiss false leaves a miss out of the metrics
+// (the repeated lookup inside a single flight, whose miss was counted).
+func (c *Cache) query(ctx context.Context, k Key, countMiss bool) (Hit, error) {
 	if !c.o.enabled {
 		return Hit{}, ErrDisabled
 	}
@@ -277,31 +290,31 @@ func (c *Cache) Query(ctx context.Context, k Key) (Hit, error) {
 	e, err := c.store.Get(ctx, k)
 	if errors.Is(err, ErrNotFound) {
 		c.o.metrics.StoreLatency("get", time.Since(start), nil)
-		return Hit{}, c.miss(ctx, k, ReasonAbsent, err)
+		return Hit{}, c.miss(ctx, k, countMiss, ReasonAbsent, err)
 	}
 	c.o.metrics.StoreLatency("get", time.Since(start), err)
 	if err != nil {
 		c.log.WarnContext(ctx, "vpcache: store lookup failed", "participant_context", k.ParticipantContextID,
 			"counterparty", k.CounterpartyDID, "scopes_hash", k.ScopesHash(), "error", err.Error())
-		return Hit{}, c.miss(ctx, k, ReasonStoreError, storeErr(err))
+		return Hit{}, c.miss(ctx, k, countMiss, ReasonStoreError, storeErr(err))
 	}
 	if !e.Key.Equal(k) {
 		// A store returned a different key: treat as absent, never serve.
-		return Hit{}, c.miss(ctx, k, ReasonStoreError, fmt.Errorf("%w: store returned another key", ErrStore))
+		return Hit{}, c.miss(ctx, k, countMiss, ReasonStoreError, fmt.Errorf("%w: store returned another key", ErrStore))
 	}
 	now := c.now()
 	if now.After(e.ExpiresAt) {
-		return Hit{}, c.evictMiss(ctx, e, ReasonTTL, ErrExpired)
+		return Hit{}, c.evictMiss(ctx, e, countMiss, ReasonTTL, ErrExpired)
 	}
 	parsed := e.Parsed
 	if len(parsed) != len(e.Presentations) {
 		parsed, err = c.parse(ctx, k, e.Presentations)
 		if err != nil {
-			return Hit{}, c.evictMiss(ctx, e, ReasonInvalid, fmt.Errorf("%w: %w", ErrInvalidPresentation, err))
+			return Hit{}, c.evictMiss(ctx, e, countMiss, ReasonInvalid, fmt.Errorf("%w: %w", ErrInvalidPresentation, err))
 		}
 	}
 	if reason, err := c.check(ctx, k, parsed, now); err != nil {
-		return Hit{}, c.evictMiss(ctx, e, reason, err)
+		return Hit{}, c.evictMiss(ctx, e, countMiss, reason, err)
 	}
 	c.o.metrics.Hit()
 	if c.log.Enabled(ctx, slog.LevelDebug) {
@@ -340,8 +353,10 @@ func (c *Cache) parse(ctx context.Context, k Key, ps []Presentation) ([]Verified
 	return parsed, nil
 }
 
-func (c *Cache) miss(ctx context.Context, k Key, reason Reason, cause error) error {
-	c.o.metrics.Miss(reason)
+func (c *Cache) miss(ctx context.Context, k Key, count bool, reason Reason, cause error) error {
+	if count {
+		c.o.metrics.Miss(reason)
+	}
 	if c.log.Enabled(ctx, slog.LevelDebug) {
 		c.log.DebugContext(ctx, "vpcache: miss", "participant_context", k.ParticipantContextID,
 			"counterparty", k.CounterpartyDID, "scopes_hash", k.ScopesHash(), "reason", string(reason))
@@ -350,9 +365,9 @@ func (c *Cache) miss(ctx context.Context, k Key, reason Reason, cause error) err
 }
 
 // evictMiss deletes e if it still has the same version and reports a miss.
-func (c *Cache) evictMiss(ctx context.Context, e Entry, reason Reason, cause error) error {
+func (c *Cache) evictMiss(ctx context.Context, e Entry, count bool, reason Reason, cause error) error {
 	c.evict(ctx, e.Key, e.Version, reason)
-	return c.miss(ctx, e.Key, reason, cause)
+	return c.miss(ctx, e.Key, count, reason, cause)
 }
 
 func (c *Cache) evict(ctx context.Context, k Key, version int64, reason Reason) {

@@ -155,15 +155,18 @@ func TestNoSecretsLogged(t *testing.T) {
 	require.NoError(t, s.Reject(ctx, resp)) // downstream eviction
 	status.Set(vpcachetest.Status1, 7, vpcache.StatusRevoked)
 	_, err = s.RequestPresentation(ctx, req) // rejected store
-	require.NoError(t, err)
+	require.ErrorIs(t, err, vpcache.ErrRejected)
 	status.Set(vpcachetest.Status1, 7, vpcache.StatusValid)
 	_, err = s.RequestPresentation(ctx, req)
 	require.NoError(t, err)
-	status.Set(vpcachetest.Status1, 7, vpcache.StatusRevoked) // eviction on query
-	store.FailPut.Store(true)
+	status.Set(vpcachetest.Status1, 7, vpcache.StatusRevoked) // eviction on query, rejected store
+	_, err = s.RequestPresentation(ctx, req)
+	require.ErrorIs(t, err, vpcache.ErrRejected)
+	status.Set(vpcachetest.Status1, 7, vpcache.StatusValid)
+	store.FailPut.Store(true) // failed store
 	_, err = s.RequestPresentation(ctx, req)
 	require.NoError(t, err)
-	store.FailGet.Store(true)
+	store.FailGet.Store(true) // failed lookup
 	_, err = s.RequestPresentation(ctx, req)
 	require.NoError(t, err)
 	store.FailGet.Store(false)
@@ -224,4 +227,6 @@ func TestRequestServiceSurvivesPanickingVerifier(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, resp.Presentations, 1)
 	require.Zero(t, resp.Version)
+	require.False(t, resp.Checked, "nothing was verified: the caller must verify")
+	require.Nil(t, resp.Verified)
 }

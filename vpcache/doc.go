@@ -47,8 +47,14 @@
 //
 // [RequestService] wraps any function that requests presentations from the
 // counterparty: a hit never calls it, a miss calls it once for all concurrent
-// callers of the same key and stores a successful result, and a cache failure
-// never fails a request. [RequestService.Reject] evicts an entry that a later
+// callers of the same key (the flight repeats the lookup first) and stores a
+// successful result, every caller is bounded by its own context, and a cache
+// failure never fails a request. Its [Response] carries the verified view of
+// the presentations ([Verified]) on hits and misses alike; callers use it
+// instead of verifying the raw presentations again (whose own exp may have
+// passed on a hit); [Response] lists what they still check. Fresh
+// presentations that the cache's checks reject fail the request with a
+// [*RejectedError]. [RequestService.Reject] evicts an entry that a later
 // check rejected.
 //
 // # Stores

@@ -1,9 +1,13 @@
 package vpcache
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 // Errors returned by the cache, its stores and the invalidation handler. A
-// rejected store matches [ErrRejected] and one of the reasons below; a miss
+// rejected store is a [*RejectedError] matching [ErrRejected] and one of the
+// reasons below; a miss
 // matches [ErrMiss] and, where known, the reason.
 var (
 	// ErrInvalidKey: empty or malformed participant context, DID or scope.
@@ -65,3 +69,26 @@ var (
 	// invalidate these entries (HTTP 403).
 	ErrForbidden = errors.New("vpcache: forbidden")
 )
+
+// RejectedError reports presentations that the cache's checks rejected
+// ([Cache.Store], [RequestService.RequestPresentation]): the [Verifier] or
+// [Parser] refused them, the scopes are not covered, a holder is not the
+// counterparty, a credential is outside its validity window, revoked or
+// suspended, its status could not be checked, or its issuer is not trusted.
+// It matches [ErrRejected] and its cause (for example [ErrHolderMismatch] or
+// [ErrRevoked]) with errors.Is. The same Reason is reported to
+// [Metrics.StoreRejected].
+type RejectedError struct {
+	// Reason labels the failed check, as in the metrics.
+	Reason Reason
+	// Err is the cause.
+	Err error
+}
+
+// Error implements error.
+func (e *RejectedError) Error() string {
+	return fmt.Sprintf("%s (%s): %v", ErrRejected.Error(), e.Reason, e.Err)
+}
+
+// Unwrap returns [ErrRejected] and the cause.
+func (e *RejectedError) Unwrap() []error { return []error{ErrRejected, e.Err} }

@@ -3,112 +3,182 @@ package vpcache_test
 import (
 	"context"
 	"crypto/subtle"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"time"
 
+	"github.com/ocmw/wstack/crypto"
+	"github.com/ocmw/wstack/crypto/did"
+	"github.com/ocmw/wstack/crypto/jose"
+	"github.com/ocmw/wstack/crypto/local"
+	"github.com/ocmw/wstack/presentation"
+	"github.com/ocmw/wstack/presentation/w3c"
+	"github.com/ocmw/wstack/vocab"
 	"github.com/ocmw/wstack/vpcache"
-	"github.com/ocmw/wstack/vpcache/vpcachetest"
 )
 
-// Example wires the cache in front of a DCP presentation request: the first
-// request for a counterparty and scope set goes to its credential service,
-// the following ones are answered from the cache while every credential is
-// valid and unrevoked.
+// Example puts the cache in front of a DCP presentation request. The
+// counterparty's credential service answers with a jwt_vp_json (60 s
+// lifetime, audience = our DID) holding a jwt_vc_json MembershipCredential
+// from a did:key issuer; the cache verifies it with wstack's credential view
+// and answers later requests from the cache, with the verified view, while
+// the credential is valid and unrevoked, also after the presentation's own
+// exp has passed.
 func Example() {
 	ctx := context.Background()
-
-	// In production: the presentation verifier (proofs, audience = own DID,
-	// trusted issuers), a parser for stored presentations, and the status
-	// list checker. Here: the test doubles of vpcachetest.
-	verifier := &vpcachetest.Verifier{}
-	status := vpcachetest.NewStatusList()
-	clock := vpcachetest.NewClock(vpcachetest.Epoch)
-
-	cache, err := vpcache.New(vpcache.NewMemoryStore(vpcache.WithMaxEntries(10000)), verifier,
-		vpcache.WithParser(verifier),
-		vpcache.WithStatusChecker(status),
-		vpcache.WithValidity(24*time.Hour),
-		vpcache.WithClock(clock.Now),
-	)
-	if err != nil {
-		panic(err)
-	}
-	defer cache.Close()
-
-	// The upstream: sign a self-issued token, resolve the counterparty's
-	// credential service, POST a PresentationQueryMessage (DCP v1.0,
-	// Verifiable Presentation Protocol, "Resolution API").
-	calls := 0
-	upstream := func(ctx context.Context, req vpcache.Request) ([]vpcache.Presentation, error) {
-		calls++
-		return []vpcache.Presentation{vpcachetest.ValidPresentation(req.CounterpartyDID).Encode()}, nil
-	}
-	svc, err := vpcache.NewRequestService(cache, upstream)
-	if err != nil {
-		panic(err)
-	}
-
-	req := vpcache.Request{
-		ParticipantContextID: "participant-context-1",
-		OwnDID:               "did:web:verifier.example",
-		CounterpartyDID:      "did:web:counterparty.example",
-		CounterpartyToken:    "<access token from the counterparty's SI token>",
-		Scopes:               []string{"org.eclipse.tractusx.vc.type:SomeCredential:read"},
-	}
-	for range 3 {
-		resp, err := svc.RequestPresentation(ctx, req)
+	must := func(err error) {
 		if err != nil {
 			panic(err)
 		}
-		fmt.Printf("presentations=%d fromCache=%v\n", len(resp.Presentations), resp.FromCache)
 	}
+	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now } // time.Now in production
 
-	// A revoked credential is noticed on the next request: the entry is
-	// evicted and the credential service is asked again.
-	status.Set(vpcachetest.Status1, 7, vpcache.StatusRevoked)
-	resp, _ := svc.RequestPresentation(ctx, req)
-	fmt.Printf("after revocation: fromCache=%v upstream calls=%d\n", resp.FromCache, calls)
-	// Output:
-	// presentations=1 fromCache=false
-	// presentations=1 fromCache=true
-	// presentations=1 fromCache=true
-	// after revocation: fromCache=false upstream calls=2
-}
+	// Keys: the issuer's and the counterparty's, each a did:key over a key
+	// in the local key engine.
+	engine, err := local.New(local.Options{})
+	must(err)
+	type party struct {
+		did, kid string
+		signer   *jose.KeySigner
+	}
+	newParty := func(id string) party {
+		ref := crypto.KeyRef{Context: crypto.Context{Namespace: "dcp", Group: "keys"}, ID: id}
+		_, err := engine.GenerateKey(ctx, ref, crypto.KeySpec{Type: crypto.KeyTypeECP256})
+		must(err)
+		d, kid, err := did.NewKeyDIDFromEngine(ctx, engine, ref)
+		must(err)
+		s, err := jose.NewKeySigner(ctx, engine, ref, crypto.ES256)
+		must(err)
+		return party{d, kid, s}
+	}
+	issuer, counterparty := newParty("issuer"), newParty("counterparty")
+	const ownDID = "did:web:connector-a.example.com"
 
-// ExampleRequestService_Reject evicts an entry that the verifier's later
-// checks rejected, so it cannot block the counterparty until it expires.
-func ExampleRequestService_Reject() {
-	ctx := context.Background()
-	verifier := &vpcachetest.Verifier{}
-	cache, _ := vpcache.New(vpcache.NewMemoryStore(), verifier, vpcache.WithStatusChecker(vpcachetest.NewStatusList()),
-		vpcache.WithClock(vpcachetest.NewClock(vpcachetest.Epoch).Now))
-	defer cache.Close()
-	svc, _ := vpcache.NewRequestService(cache, func(ctx context.Context, req vpcache.Request) ([]vpcache.Presentation, error) {
-		return []vpcache.Presentation{vpcachetest.ValidPresentation(req.CounterpartyDID).Encode()}, nil
+	// The issuer's credential, with an entry in a status list (here a map;
+	// in production statuslist's checker).
+	revoked := map[uint64]bool{}
+	status := vocab.StatusCheckerFunc(func(_ context.Context, ref vocab.StatusReference) (vocab.StatusResult, error) {
+		if revoked[ref.Index] {
+			return vocab.StatusResult{Value: 1}, nil
+		}
+		return vocab.StatusResult{}, nil
 	})
-	req := vpcachetest.Request()
-	_, _ = svc.RequestPresentation(ctx, req)
-	resp, _ := svc.RequestPresentation(ctx, req)
-	fmt.Println("from cache:", resp.FromCache)
+	vc, err := w3c.SignCredentialJWT(ctx, issuer.signer, &w3c.Credential{
+		Context:           w3c.Many[any](w3c.ContextV1, "https://w3id.org/vc/status-list/2021/v1"),
+		Type:              w3c.Many("VerifiableCredential", "MembershipCredential"),
+		Issuer:            &w3c.Issuer{ID: issuer.did},
+		IssuanceDate:      "2026-01-01T00:00:00Z",
+		ExpirationDate:    "2027-01-01T00:00:00Z",
+		CredentialSubject: w3c.One(map[string]any{"id": counterparty.did, "holdsIdentifier": "BPNL000000000001"}),
+		CredentialStatus: w3c.One(w3c.Object{ID: "https://issuer.example.com/status/1#7", Type: w3c.One("StatusList2021Entry"),
+			Extra: map[string]any{"statusPurpose": "revocation", "statusListIndex": "7", "statusListCredential": "https://issuer.example.com/status/1"}}),
+	}, w3c.SignOptions{Header: map[string]any{"kid": issuer.kid}, Now: now})
+	must(err)
 
-	downstreamOK := false // e.g. the policy engine rejected the claims
-	if !downstreamOK {
-		_ = svc.Reject(ctx, resp)
+	// The verifier: proofs, audience, issuer trust, status.
+	registry := did.NewDefaultRegistry(nil, did.WebOptions{})
+	view, err := vpcache.NewView(vpcache.ViewConfig{
+		Validator: presentation.NewValidator(presentation.ValidatorConfig{
+			IssuerKeys: &w3c.IssuerKeys{DID: did.NewKeyResolver(registry, did.KeyResolverOptions{})},
+			HolderKeys: &w3c.IssuerKeys{DID: did.NewKeyResolver(registry, did.KeyResolverOptions{Relationship: did.Authentication}),
+				Relationship: w3c.Authentication},
+			Status: status,
+			Trust:  presentation.TrustedIssuers{issuer.did},
+			Now:    clock,
+		}),
+		Audience: func(context.Context, string) (string, error) { return ownDID, nil },
+	})
+	must(err)
+	cache, err := vpcache.New(vpcache.NewMemoryStore(), view, vpcache.WithParser(view),
+		vpcache.WithStatusChecker(vpcache.StatusFromPresentation(status)), vpcache.WithClock(clock))
+	must(err)
+	defer cache.Close()
+
+	// The upstream: in production it signs a self-issued token, resolves the
+	// counterparty's credential service and POSTs a PresentationQueryMessage
+	// (DCP v1.0, Resolution API). Here the counterparty answers directly.
+	calls := 0
+	svc, err := vpcache.NewRequestService(cache, func(ctx context.Context, req vpcache.Request) ([]vpcache.Presentation, error) {
+		calls++
+		vp, err := w3c.SignPresentationJWT(ctx, counterparty.signer, &w3c.Presentation{
+			Context: w3c.One[any](w3c.ContextV1), Type: w3c.One("VerifiablePresentation"),
+			Holder: &w3c.Issuer{ID: counterparty.did}, VerifiableCredential: w3c.One[any](vc),
+		}, w3c.PresentationSignOptions{Audience: req.OwnDID, NoNonce: true, Now: clock(), Lifetime: time.Minute,
+			Header: map[string]any{"kid": counterparty.kid}})
+		return []vpcache.Presentation{{Format: vocab.FormatJWTVPJSON, Raw: vp}}, err
+	})
+	must(err)
+
+	req := vpcache.Request{
+		ParticipantContextID: "participant-context-1",
+		OwnDID:               ownDID,
+		CounterpartyDID:      counterparty.did,
+		CounterpartyToken:    "<access token from the counterparty's SI token>",
+		Scopes:               []string{"org.eclipse.tractusx.vc.type:MembershipCredential:read"},
 	}
-	resp, _ = svc.RequestPresentation(ctx, req)
-	fmt.Println("from cache after reject:", resp.FromCache)
+	show := func(resp vpcache.Response) {
+		// Use the verified view; do not verify resp.Presentations again.
+		cred := resp.Verified[0].Credentials[0]
+		subject := cred.Document["credentialSubject"].(map[string]any)
+		fmt.Printf("fromCache=%v checked=%v types=%v bpn=%v\n", resp.FromCache, resp.Checked, cred.Types, subject["holdsIdentifier"])
+	}
+	resp, err := svc.RequestPresentation(ctx, req) // miss: fetched and verified
+	must(err)
+	show(resp)
+	now = now.Add(time.Hour) // the presentation's exp has passed, the credential is valid
+	resp, err = svc.RequestPresentation(ctx, req)
+	must(err)
+	show(resp)
+
+	// A later check (say the contract policy, which wants another business
+	// partner number) rejects the response: evict the entry so that the
+	// next request asks the credential service again.
+	wantBPN := "BPNL000000000002"
+	if resp.Verified[0].Credentials[0].Document["credentialSubject"].(map[string]any)["holdsIdentifier"] != wantBPN {
+		must(svc.Reject(ctx, resp))
+	}
+	resp, err = svc.RequestPresentation(ctx, req)
+	must(err)
+	show(resp)
+
+	// A revoked credential is noticed on the next request: the cache's
+	// status check evicts the entry, the credential service is asked again,
+	// and the verifier rejects its answer.
+	revoked[7] = true
+	_, err = svc.RequestPresentation(ctx, req)
+	var rejected *vpcache.RejectedError
+	fmt.Println("after revocation:", errors.As(err, &rejected), rejected.Reason, errors.Is(err, presentation.ErrRevoked), "upstream calls:", calls)
 	// Output:
-	// from cache: true
-	// from cache after reject: false
+	// fromCache=false checked=true types=[VerifiableCredential MembershipCredential] bpn=BPNL000000000001
+	// fromCache=true checked=true types=[VerifiableCredential MembershipCredential] bpn=BPNL000000000001
+	// fromCache=false checked=true types=[VerifiableCredential MembershipCredential] bpn=BPNL000000000001
+	// after revocation: true invalid true upstream calls: 3
 }
 
 // ExampleNewInvalidationHandler mounts the invalidation endpoint on the
 // management API behind an API-key check.
 func ExampleNewInvalidationHandler() {
-	verifier := &vpcachetest.Verifier{}
-	cache, _ := vpcache.New(vpcache.NewMemoryStore(), verifier, vpcache.WithStatusChecker(vpcachetest.NewStatusList()))
+	// The cache, with the credential view as its verifier (see Example).
+	registry := did.NewDefaultRegistry(nil, did.WebOptions{})
+	view, err := vpcache.NewView(vpcache.ViewConfig{
+		Validator: presentation.NewValidator(presentation.ValidatorConfig{
+			IssuerKeys: &w3c.IssuerKeys{DID: did.NewKeyResolver(registry, did.KeyResolverOptions{})},
+			HolderKeys: &w3c.IssuerKeys{DID: did.NewKeyResolver(registry, did.KeyResolverOptions{Relationship: did.Authentication}),
+				Relationship: w3c.Authentication},
+			Trust: presentation.TrustedIssuers{"did:web:issuer.example.com"},
+		}),
+		Audience: func(context.Context, string) (string, error) { return "did:web:connector-a.example.com", nil },
+	})
+	if err != nil {
+		panic(err)
+	}
+	cache, err := vpcache.New(vpcache.NewMemoryStore(), view, vpcache.WithParser(view))
+	if err != nil {
+		panic(err)
+	}
 	defer cache.Close()
 
 	const key = "s3cr3t"

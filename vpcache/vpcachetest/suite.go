@@ -949,15 +949,236 @@ func runRequest(t *testing.T, newStore NewStoreFunc) {
 		require.Zero(t, resp.Version)
 	})
 
-	t.Run("gap_rejected_store_request_succeeds", func(t *testing.T) {
+	t.Run("gap_rejected_fresh_presentations_typed_error", func(t *testing.T) {
 		f := newFixture(t, newStore)
 		ps := pres(ValidPresentation(DID2)) // wrong holder: not cached
 		up := &Upstream{Result: ps}
 		s := newService(t, f.cache, up.Func())
 		resp, err := s.RequestPresentation(ctx, req)
-		require.NoError(t, err)
-		require.Equal(t, ps, resp.Presentations)
+		var rej *vpcache.RejectedError
+		require.ErrorAs(t, err, &rej, "a rejection is reported, not returned as a success")
+		require.Equal(t, vpcache.ReasonHolder, rej.Reason)
+		require.ErrorIs(t, err, vpcache.ErrRejected)
+		require.ErrorIs(t, err, vpcache.ErrHolderMismatch)
+		require.Equal(t, ps, resp.Presentations, "the rejected presentations, for diagnostics")
+		require.False(t, resp.Checked)
+		require.Nil(t, resp.Verified)
+		require.Zero(t, resp.Version)
+		require.Equal(t, 1, f.metrics.Rejections(vpcache.ReasonHolder), "counted once in the metrics")
 		requireAbsent(t, f.store.Store, key(t, PC, DID, Scope))
+
+		f.ver.Fail.Store(true) // the verifier rejects the proof
+		_, err = s.RequestPresentation(ctx, req)
+		require.ErrorAs(t, err, &rej)
+		require.Equal(t, vpcache.ReasonInvalid, rej.Reason)
+		require.ErrorIs(t, err, ErrBadProof)
+		require.Equal(t, 1, f.metrics.Rejections(vpcache.ReasonInvalid))
+	})
+
+	t.Run("gap_verified_view_on_miss_and_hit", func(t *testing.T) {
+		f := newFixture(t, newStore)
+		vp := ValidPresentation(DID)
+		vp.Exp = Epoch.Add(time.Minute) // the presentation's own exp (DCP: 60 s)
+		up := &Upstream{Result: pres(vp)}
+		s := newService(t, f.cache, up.Func())
+		check := func(resp vpcache.Response) {
+			t.Helper()
+			require.True(t, resp.Checked)
+			require.Len(t, resp.Verified, 1)
+			require.Equal(t, DID, resp.Verified[0].Holder)
+			require.Equal(t, vp.Exp, resp.Verified[0].Expiry)
+			require.Len(t, resp.Verified[0].Credentials, 1)
+			require.Equal(t, Issuer, resp.Verified[0].Credentials[0].Issuer)
+			require.Equal(t, []string{"VerifiableCredential", "SomeCredential"}, resp.Verified[0].Credentials[0].Types)
+		}
+		resp, err := s.RequestPresentation(ctx, req)
+		require.NoError(t, err)
+		require.False(t, resp.FromCache)
+		check(resp)
+		// Past the presentation's exp the entry is still served (strict
+		// expiry off), with the view verified at store time and re-checked now.
+		f.clock.Advance(2 * time.Minute)
+		resp, err = s.RequestPresentation(ctx, req)
+		require.NoError(t, err)
+		require.True(t, resp.FromCache)
+		check(resp)
+		require.EqualValues(t, 1, up.Calls.Load())
+
+		// The backend failing does not lose the view of a fresh fetch.
+		f.store.FailGet.Store(true)
+		f.store.FailPut.Store(true)
+		resp, err = s.RequestPresentation(ctx, req)
+		require.NoError(t, err)
+		require.False(t, resp.FromCache)
+		require.Zero(t, resp.Version)
+		check(resp)
+	})
+
+	t.Run("gap_leader_bounded_by_own_deadline", func(t *testing.T) {
+		f := newFixture(t, newStore)
+		release := make(chan struct{})
+		defer close(release)
+		// An upstream that ignores cancellation (say, an HTTP client without
+		// a timeout) and answers only when released.
+		up := &Upstream{Result: pres(ValidPresentation(DID)), Block: release, IgnoreContext: true}
+		s := newService(t, f.cache, up.Func())
+		// The leader's deadline passes while the upstream is busy (a
+		// deadline under the test's control, so a slow store cannot make it
+		// pass before the upstream is called).
+		lctx := newDeadline(ctx)
+		leaderErr := make(chan error, 1)
+		go func() {
+			_, err := s.RequestPresentation(lctx, req)
+			leaderErr <- err
+		}()
+		waitFor(t, func() bool { return up.Calls.Load() == 1 })
+		lctx.expire()
+		select {
+		case err := <-leaderErr:
+			require.ErrorIs(t, err, context.DeadlineExceeded)
+		case <-time.After(10 * time.Second):
+			t.Fatal("the leader waited for the upstream past its own deadline")
+		}
+		require.EqualValues(t, 1, up.Calls.Load())
+	})
+
+	t.Run("gap_flight_goes_on_for_waiters_after_leader_left", func(t *testing.T) {
+		f := newFixture(t, newStore)
+		release := make(chan struct{})
+		up := &Upstream{Result: pres(ValidPresentation(DID)), Block: release, IgnoreContext: true}
+		s := newService(t, f.cache, up.Func())
+		lctx, cancel := context.WithCancel(ctx)
+		leaderErr := make(chan error, 1)
+		go func() {
+			_, err := s.RequestPresentation(lctx, req)
+			leaderErr <- err
+		}()
+		waitFor(t, func() bool { return up.Calls.Load() == 1 })
+		waiter := make(chan vpcache.Response, 1)
+		waiterErr := make(chan error, 1)
+		go func() {
+			r, err := s.RequestPresentation(ctx, req) // no deadline
+			waiter <- r
+			waiterErr <- err
+		}()
+		waitFor(t, func() bool { return f.metrics.Shared.Load() == 1 })
+		cancel() // the leader gives up while the upstream is still busy
+		select {
+		case err := <-leaderErr:
+			require.ErrorIs(t, err, context.Canceled)
+		case <-time.After(10 * time.Second):
+			t.Fatal("the leader waited for the upstream after its context ended")
+		}
+		// The call goes on for the waiter, which gets its result.
+		close(release)
+		r := <-waiter
+		require.NoError(t, <-waiterErr)
+		require.True(t, r.Shared)
+		require.True(t, r.Checked)
+		require.NotZero(t, r.Version)
+		require.EqualValues(t, 1, up.Calls.Load())
+	})
+
+	t.Run("gap_flight_cancelled_when_every_caller_left", func(t *testing.T) {
+		f := newFixture(t, newStore)
+		release := make(chan struct{})
+		defer close(release)
+		up := &Upstream{Result: pres(ValidPresentation(DID)), Block: release}
+		s := newService(t, f.cache, up.Func())
+		lctx, cancel := context.WithCancel(ctx)
+		done := make(chan error, 1)
+		go func() {
+			_, err := s.RequestPresentation(lctx, req)
+			done <- err
+		}()
+		waitFor(t, func() bool { return up.Calls.Load() == 1 })
+		cancel()
+		require.ErrorIs(t, <-done, context.Canceled)
+		waitFor(t, func() bool { return up.Cancelled.Load() == 1 })
+		requireAbsent(t, f.store.Store, key(t, PC, DID, Scope))
+		require.Zero(t, f.ver.Verifies.Load(), "nothing verified for nobody")
+		// The next request starts a new call.
+		resp, err := newService(t, f.cache, (&Upstream{Result: pres(ValidPresentation(DID))}).Func()).RequestPresentation(ctx, req)
+		require.NoError(t, err)
+		require.True(t, resp.Checked)
+	})
+
+	t.Run("gap_abandoned_flight_not_joined", func(t *testing.T) {
+		f := newFixture(t, newStore)
+		release := make(chan struct{})
+		up := &Upstream{Result: pres(ValidPresentation(DID))}
+		var calls atomic.Int64
+		s := newService(t, f.cache, func(ctx context.Context, r vpcache.Request) ([]vpcache.Presentation, error) {
+			if calls.Add(1) == 1 {
+				<-release // the first call ignores cancellation
+			}
+			return up.Func()(ctx, r)
+		})
+		lctx, cancel := context.WithCancel(ctx)
+		done := make(chan error, 1)
+		go func() {
+			_, err := s.RequestPresentation(lctx, req)
+			done <- err
+		}()
+		waitFor(t, func() bool { return calls.Load() == 1 })
+		cancel()
+		require.ErrorIs(t, <-done, context.Canceled)
+		// The abandoned flight still hangs in its upstream call; a new
+		// caller starts its own flight instead of waiting for it.
+		bctx, bcancel := context.WithTimeout(ctx, 10*time.Second)
+		defer bcancel()
+		resp, err := s.RequestPresentation(bctx, req)
+		require.NoError(t, err, "the new caller waited for the abandoned flight")
+		require.False(t, resp.Shared)
+		require.True(t, resp.Checked)
+		require.EqualValues(t, 2, calls.Load())
+		close(release)
+		resp, err = s.RequestPresentation(ctx, req)
+		require.NoError(t, err)
+		require.True(t, resp.FromCache)
+	})
+
+	t.Run("gap_waiter_bounded_by_own_context_in_fallback", func(t *testing.T) {
+		f := newFixture(t, newStore)
+		release := make(chan struct{})
+		defer close(release)
+		// The first call fails at once; the waiter's own call then hangs,
+		// ignoring cancellation.
+		up := &Upstream{Result: pres(ValidPresentation(DID)), FailFirst: errors.New("leader token rejected")}
+		gate := make(chan struct{})
+		var calls atomic.Int64
+		s := newService(t, f.cache, func(ctx context.Context, r vpcache.Request) ([]vpcache.Presentation, error) {
+			if calls.Add(1) == 1 {
+				<-gate // hold the leader until the waiter has joined
+				return up.Func()(ctx, r)
+			}
+			<-release
+			return up.Func()(ctx, r)
+		})
+		leaderErr := make(chan error, 1)
+		go func() {
+			_, err := s.RequestPresentation(ctx, req)
+			leaderErr <- err
+		}()
+		waitFor(t, func() bool { return calls.Load() == 1 }) // the leader's flight is running
+		wctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		waiterErr := make(chan error, 1)
+		go func() {
+			_, err := s.RequestPresentation(wctx, req)
+			waiterErr <- err
+		}()
+		waitFor(t, func() bool { return f.metrics.Shared.Load() == 1 })
+		close(gate)
+		require.Error(t, <-leaderErr)
+		waitFor(t, func() bool { return calls.Load() == 2 }) // the waiter's own call hangs
+		cancel()
+		select {
+		case err := <-waiterErr:
+			require.ErrorIs(t, err, context.Canceled)
+		case <-time.After(10 * time.Second):
+			t.Fatal("the waiter's own call outlived its deadline")
+		}
 	})
 
 	t.Run("gap_fetch_failure_nothing_stored", func(t *testing.T) {
@@ -1143,12 +1364,17 @@ func Request() vpcache.Request {
 
 // Upstream is a fake presentation request function. It returns Result (or
 // Err), blocks on Block when set, and fails the first call with FailFirst.
+// While blocked it returns the context's error when its context ends,
+// unless IgnoreContext is set (an upstream that ignores cancellation).
+// Cancelled counts the calls that returned because their context ended.
 type Upstream struct {
-	Result    []vpcache.Presentation
-	Err       error
-	FailFirst error
-	Block     <-chan struct{}
-	Calls     atomic.Int64
+	Result        []vpcache.Presentation
+	Err           error
+	FailFirst     error
+	Block         <-chan struct{}
+	IgnoreContext bool
+	Calls         atomic.Int64
+	Cancelled     atomic.Int64
 
 	mu   sync.Mutex
 	last vpcache.Request
@@ -1161,10 +1387,14 @@ func (u *Upstream) Func() vpcache.RequestFunc {
 		u.mu.Lock()
 		u.last = req
 		u.mu.Unlock()
-		if u.Block != nil {
+		switch {
+		case u.Block != nil && u.IgnoreContext:
+			<-u.Block
+		case u.Block != nil:
 			select {
 			case <-u.Block:
 			case <-ctx.Done():
+				u.Cancelled.Add(1)
 				return nil, ctx.Err()
 			}
 		}
@@ -1185,4 +1415,30 @@ func (u *Upstream) Last() vpcache.Request {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	return u.last
+}
+
+// deadlineCtx is a context whose deadline passes when expire is called.
+type deadlineCtx struct {
+	context.Context
+	done chan struct{}
+	once sync.Once
+}
+
+func newDeadline(parent context.Context) *deadlineCtx {
+	return &deadlineCtx{Context: parent, done: make(chan struct{})}
+}
+
+func (c *deadlineCtx) expire() { c.once.Do(func() { close(c.done) }) }
+
+func (c *deadlineCtx) Deadline() (time.Time, bool) { return Epoch, true }
+
+func (c *deadlineCtx) Done() <-chan struct{} { return c.done }
+
+func (c *deadlineCtx) Err() error {
+	select {
+	case <-c.done:
+		return context.DeadlineExceeded
+	default:
+		return nil
+	}
 }
