@@ -250,19 +250,19 @@ func (c *Cache) checkStatus(ctx context.Context, ref vocab.StatusReference) (Rea
 		}
 		return ReasonStatus, ErrStatusUnchecked
 	}
-	st, err := c.o.status.Check(ctx, ref)
+	res, err := c.o.status.Check(ctx, ref)
 	if err != nil {
 		return ReasonStatus, fmt.Errorf("%w: %w", ErrStatusUnavailable, err)
 	}
-	switch st {
-	case StatusValid:
+	switch err := vocab.InterpretStatus(ref, res); {
+	case err == nil:
 		return "", nil
-	case StatusRevoked:
-		return ReasonRevoked, ErrRevoked
-	case StatusSuspended:
-		return ReasonSuspended, ErrSuspended
+	case errors.Is(err, vocab.ErrRevoked):
+		return ReasonRevoked, err
+	case errors.Is(err, vocab.ErrSuspended):
+		return ReasonSuspended, err
 	default:
-		return ReasonStatus, ErrStatusInvalid
+		return ReasonStatus, err
 	}
 }
 

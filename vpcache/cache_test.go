@@ -153,16 +153,16 @@ func TestNoSecretsLogged(t *testing.T) {
 	resp, err := s.RequestPresentation(ctx, req) // hit
 	require.NoError(t, err)
 	require.NoError(t, s.Reject(ctx, resp)) // downstream eviction
-	status.Set(vpcachetest.Status1, 7, vpcache.StatusRevoked)
+	status.Set(vpcachetest.Status1, 7, vpcachetest.StatusRevoked)
 	_, err = s.RequestPresentation(ctx, req) // rejected store
 	require.ErrorIs(t, err, vpcache.ErrRejected)
-	status.Set(vpcachetest.Status1, 7, vpcache.StatusValid)
+	status.Set(vpcachetest.Status1, 7, vpcachetest.StatusValid)
 	_, err = s.RequestPresentation(ctx, req)
 	require.NoError(t, err)
-	status.Set(vpcachetest.Status1, 7, vpcache.StatusRevoked) // eviction on query, rejected store
+	status.Set(vpcachetest.Status1, 7, vpcachetest.StatusRevoked) // eviction on query, rejected store
 	_, err = s.RequestPresentation(ctx, req)
 	require.ErrorIs(t, err, vpcache.ErrRejected)
-	status.Set(vpcachetest.Status1, 7, vpcache.StatusValid)
+	status.Set(vpcachetest.Status1, 7, vpcachetest.StatusValid)
 	store.FailPut.Store(true) // failed store
 	_, err = s.RequestPresentation(ctx, req)
 	require.NoError(t, err)

@@ -3,6 +3,8 @@ package vpcache
 import (
 	"errors"
 	"fmt"
+
+	"github.com/ocmw/wstack/vocab"
 )
 
 // Errors returned by the cache, its stores and the invalidation handler. A
@@ -39,14 +41,14 @@ var (
 	// ErrPresentationExpired: a presentation's exp passed (strict expiry).
 	ErrPresentationExpired = errors.New("vpcache: presentation expired")
 	// ErrRevoked: a credential is revoked.
-	ErrRevoked = errors.New("vpcache: credential revoked")
+	ErrRevoked = vocab.ErrRevoked
 	// ErrSuspended: a credential is suspended.
-	ErrSuspended = errors.New("vpcache: credential suspended")
+	ErrSuspended = vocab.ErrSuspended
 	// ErrStatusInvalid: a status list reports a status other than valid,
 	// revoked or suspended.
-	ErrStatusInvalid = errors.New("vpcache: credential status not valid")
+	ErrStatusInvalid = vocab.ErrStatusInvalid
 	// ErrStatusUnavailable: a status check failed to produce an answer.
-	ErrStatusUnavailable = errors.New("vpcache: credential status unavailable")
+	ErrStatusUnavailable = vocab.ErrStatusUnavailable
 	// ErrStatusUnchecked: a credential carries a status reference but no
 	// StatusChecker is configured.
 	ErrStatusUnchecked = errors.New("vpcache: credential status not checked (no StatusChecker)")

@@ -93,7 +93,7 @@ func Example() {
 	})
 	must(err)
 	cache, err := vpcache.New(vpcache.NewMemoryStore(), view, vpcache.WithParser(view),
-		vpcache.WithStatusChecker(vpcache.StatusFromPresentation(status)), vpcache.WithClock(clock))
+		vpcache.WithStatusChecker(status), vpcache.WithClock(clock))
 	must(err)
 	defer cache.Close()
 

@@ -64,35 +64,13 @@ func (f ParserFunc) ParsePresentations(ctx context.Context, ps []Presentation) (
 	return f(ctx, ps)
 }
 
-// CredentialStatus is the outcome of a status check.
-type CredentialStatus int
-
-// Status outcomes. IETF Token Status List values: 0x00 valid, 0x01 invalid
-// (revoked), 0x02 suspended, others application specific (StatusOther). W3C
-// Bitstring Status List: a set revocation bit is StatusRevoked, a set
-// suspension bit StatusSuspended; a "message" purpose is not a validity
-// statement and should be reported as StatusValid.
-const (
-	StatusValid CredentialStatus = iota
-	StatusRevoked
-	StatusSuspended
-	StatusOther
-)
-
 // StatusChecker looks up one status reference (IETF Token Status List or
-// W3C Bitstring Status List). It is called on every store and every hit; it
-// should cache status lists itself (within their ttl).
-type StatusChecker interface {
-	Check(ctx context.Context, ref vocab.StatusReference) (CredentialStatus, error)
-}
-
-// StatusCheckerFunc adapts a function to [StatusChecker].
-type StatusCheckerFunc func(ctx context.Context, ref vocab.StatusReference) (CredentialStatus, error)
-
-// Check calls f.
-func (f StatusCheckerFunc) Check(ctx context.Context, ref vocab.StatusReference) (CredentialStatus, error) {
-	return f(ctx, ref)
-}
+// W3C Bitstring Status List): the one status checker interface of wstack,
+// vocab.StatusChecker; a *statuslist.Checker is one. It is called on every
+// store and every hit, so it should cache status lists itself (within
+// their ttl, as statuslist.Checker does). Its answer is interpreted with
+// vocab.InterpretStatus.
+type StatusChecker = vocab.StatusChecker
 
 // IssuerTrust decides whether a participant context still trusts a
 // credential's issuer for that credential. It returns false (or an error)

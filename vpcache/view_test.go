@@ -131,7 +131,7 @@ func TestCacheWithCredentialView(t *testing.T) {
 			clockNow.Store(now.UnixNano())
 			clear(revoked)
 			c, err := vpcache.New(store, view, vpcache.WithParser(view), vpcache.WithClock(clock),
-				vpcache.WithStatusChecker(vpcache.StatusFromPresentation(status)))
+				vpcache.WithStatusChecker(status))
 			require.NoError(t, err)
 			defer c.Close()
 

@@ -150,7 +150,7 @@ func parse(ps []vpcache.Presentation) ([]vpcache.Verified, error) {
 			}
 			for _, s := range fc.Status {
 				c.Status = append(c.Status, vocab.StatusReference{
-					Type: "BitstringStatusListEntry", URI: s.URI, Index: s.Index, Purpose: "revocation", Size: 1,
+					Type: "status_list", URI: s.URI, Index: s.Index,
 				})
 			}
 			out[i].Credentials = append(out[i].Credentials, c)
@@ -159,12 +159,21 @@ func parse(ps []vpcache.Presentation) ([]vpcache.Verified, error) {
 	return out, nil
 }
 
+// IETF Token Status List values the StatusList fake reports (the fake
+// presentations' status references are "status_list" references).
+const (
+	StatusValid     uint8 = 0x00
+	StatusRevoked   uint8 = 0x01
+	StatusSuspended uint8 = 0x02
+	StatusOther     uint8 = 0x03 // application specific
+)
+
 // StatusList is a vpcache.StatusChecker over an in-memory map from
-// "uri#index" to status; absent entries are valid. While Err is set, every
+// "uri#index" to status value; absent entries are valid. While Err is set, every
 // check fails with it. OnCheck, if set, runs before each check.
 type StatusList struct {
 	mu       sync.Mutex
-	statuses map[string]vpcache.CredentialStatus
+	statuses map[string]uint8
 	err      error
 	OnCheck  func(ref vocab.StatusReference)
 	Checks   atomic.Int64
@@ -172,11 +181,11 @@ type StatusList struct {
 
 // NewStatusList returns an empty list (everything valid).
 func NewStatusList() *StatusList {
-	return &StatusList{statuses: map[string]vpcache.CredentialStatus{}}
+	return &StatusList{statuses: map[string]uint8{}}
 }
 
 // Set sets the status of uri#index.
-func (s *StatusList) Set(uri string, index uint64, st vpcache.CredentialStatus) {
+func (s *StatusList) Set(uri string, index uint64, st uint8) {
 	s.mu.Lock()
 	s.statuses[uri+"#"+strconv.FormatUint(index, 10)] = st
 	s.mu.Unlock()
@@ -190,7 +199,7 @@ func (s *StatusList) SetError(err error) {
 }
 
 // Check implements vpcache.StatusChecker.
-func (s *StatusList) Check(ctx context.Context, ref vocab.StatusReference) (vpcache.CredentialStatus, error) {
+func (s *StatusList) Check(ctx context.Context, ref vocab.StatusReference) (vocab.StatusResult, error) {
 	s.Checks.Add(1)
 	if s.OnCheck != nil {
 		s.OnCheck(ref)
@@ -198,9 +207,9 @@ func (s *StatusList) Check(ctx context.Context, ref vocab.StatusReference) (vpca
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.err != nil {
-		return 0, s.err
+		return vocab.StatusResult{}, s.err
 	}
-	return s.statuses[ref.URI+"#"+strconv.FormatUint(ref.Index, 10)], nil
+	return vocab.StatusResult{Value: s.statuses[ref.URI+"#"+strconv.FormatUint(ref.Index, 10)]}, nil
 }
 
 // Metrics counts events; safe for concurrent use.

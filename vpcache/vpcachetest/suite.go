@@ -613,7 +613,7 @@ func runCache(t *testing.T, newStore NewStoreFunc) {
 	t.Run("tx11_query_vc_revoked_removes", func(t *testing.T) {
 		f := newFixture(t, newStore)
 		f.mustStore(t, k(t), ValidPresentation(DID))
-		f.status.Set(Status1, 7, vpcache.StatusRevoked)
+		f.status.Set(Status1, 7, StatusRevoked)
 		f.requireMiss(t, k(t), vpcache.ErrRevoked)
 		requireAbsent(t, f.store.Store, k(t))
 		require.Equal(t, 1, f.metrics.Evictions(vpcache.ReasonRevoked))
@@ -722,7 +722,7 @@ func runCache(t *testing.T, newStore NewStoreFunc) {
 	t.Run("gap_remove_fails_during_query", func(t *testing.T) {
 		f := newFixture(t, newStore)
 		f.mustStore(t, k(t), ValidPresentation(DID))
-		f.status.Set(Status1, 7, vpcache.StatusRevoked)
+		f.status.Set(Status1, 7, StatusRevoked)
 		f.store.FailDelete.Store(true)
 		f.requireMiss(t, k(t), vpcache.ErrRevoked)
 		requirePresent(t, f.store.Store, k(t))     // could not be removed ...
@@ -737,7 +737,7 @@ func runCache(t *testing.T, newStore NewStoreFunc) {
 		old := ValidPresentation(DID)
 		old.Credentials[0].Status = []FakeState{{URI: "https://status.example/old", Index: 1}}
 		vOld := f.mustStore(t, k(t), old)
-		f.status.Set("https://status.example/old", 1, vpcache.StatusRevoked)
+		f.status.Set("https://status.example/old", 1, StatusRevoked)
 		fresh := ValidPresentation(DID)
 		fresh.Nonce = "fresh"
 		var once sync.Once
@@ -765,15 +765,15 @@ func runCache(t *testing.T, newStore NewStoreFunc) {
 
 	t.Run("gap_suspended_and_other_status", func(t *testing.T) {
 		f := newFixture(t, newStore)
-		f.status.Set(Status1, 7, vpcache.StatusSuspended)
+		f.status.Set(Status1, 7, StatusSuspended)
 		_, err := f.cache.Store(ctx, k(t), pres(ValidPresentation(DID)))
 		require.ErrorIs(t, err, vpcache.ErrSuspended)
-		f.status.Set(Status1, 7, vpcache.StatusOther)
+		f.status.Set(Status1, 7, StatusOther)
 		_, err = f.cache.Store(ctx, k(t), pres(ValidPresentation(DID)))
 		require.ErrorIs(t, err, vpcache.ErrStatusInvalid)
-		f.status.Set(Status1, 7, vpcache.StatusValid)
+		f.status.Set(Status1, 7, StatusValid)
 		f.mustStore(t, k(t), ValidPresentation(DID))
-		f.status.Set(Status1, 7, vpcache.StatusSuspended)
+		f.status.Set(Status1, 7, StatusSuspended)
 		f.requireMiss(t, k(t), vpcache.ErrSuspended)
 	})
 
