@@ -145,6 +145,21 @@ type claimQ struct {
 	path   vocab.ClaimPath
 	values []any
 	wild   bool // path has a null component
+	// never: processing the path always fails for the credential format
+	// (an mdoc pointer that is not two strings, OpenID4VP 1.0 §7.2).
+	never bool
+}
+
+// mdocPointer reports whether p can be processed against an mdoc
+// (OpenID4VP 1.0 §7.2 step 1): exactly two strings, namespace and data
+// element identifier.
+func mdocPointer(p vocab.ClaimPath) bool {
+	if len(p) != 2 {
+		return false
+	}
+	_, ok0 := p[0].(string)
+	_, ok1 := p[1].(string)
+	return ok0 && ok1
 }
 
 type credQ struct {
@@ -224,7 +239,8 @@ func Compile(q *Query, opts ...Option) (*Compiled, error) {
 		}
 		ids := make(map[string]int, len(cq.Claims))
 		for j, cl := range cq.Claims {
-			cc.claims = append(cc.claims, claimQ{id: cl.ID, path: cl.Path, values: cl.Values, wild: slices.Contains(cl.Path, nil)})
+			cc.claims = append(cc.claims, claimQ{id: cl.ID, path: cl.Path, values: cl.Values, wild: slices.Contains(cl.Path, nil),
+				never: cc.fam == famMdoc && !mdocPointer(cl.Path)})
 			if cl.ID != "" {
 				ids[cl.ID] = j
 			}

@@ -255,6 +255,9 @@ type span struct{ lo, hi int }
 // the others are the pointer itself. Nothing is appended unless ok.
 func (st *evalState) evalClaim(root any, cl *claimQ) (sp span, ok bool) {
 	lo := len(st.paths)
+	if cl.never {
+		return span{lo, lo}, false
+	}
 	err := match.SelectPointerMeter(root, cl.path, st.meter, func(v any, loc []any) bool {
 		if cl.values != nil {
 			if !st.meter.Spend(len(cl.values)) {
