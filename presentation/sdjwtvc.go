@@ -74,6 +74,10 @@ func sdjwtCheckError(err error) error {
 		return fmt.Errorf("%w: %w", ErrExpired, err)
 	case errors.Is(err, jose.ErrNotYetValid), errors.Is(err, jose.ErrIssuedInFuture):
 		return fmt.Errorf("%w: %w", ErrNotYetValid, err)
+	case errors.Is(err, sdjwt.ErrKBNonce):
+		return fmt.Errorf("%w: %w: %w", ErrHolderBinding, ErrNonce, err)
+	case errors.Is(err, sdjwt.ErrKBAudience):
+		return fmt.Errorf("%w: %w: %w", ErrHolderBinding, ErrAudience, err)
 	case errors.Is(err, sdjwt.ErrKeyBinding), errors.Is(err, sdjwt.ErrKeyBindingRequired):
 		return fmt.Errorf("%w: %w", ErrHolderBinding, err)
 	}
