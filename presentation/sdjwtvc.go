@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ocmw/wstack/crypto/jose"
+	"github.com/ocmw/wstack/internal/jsonx"
 	"github.com/ocmw/wstack/sdjwt"
 	"github.com/ocmw/wstack/sdjwt/vc"
 	"github.com/ocmw/wstack/vocab"
@@ -130,7 +131,7 @@ func CredentialFromSDJWT(sd *sdjwt.SDJWT) (*Credential, *sdjwt.Processed, error)
 	c := &Credential{
 		Format:      vocab.FormatSDJWTVC,
 		Raw:         sd.String(),
-		Claims:      pr.Claims,
+		Claims:      jsonx.NumbersMap(pr.Claims),
 		Disclosable: pr.Paths,
 	}
 	c.Issuer, _ = pr.Claims["iss"].(string)
