@@ -27,6 +27,12 @@ type Credential struct {
 	// Claims is the JSON the query languages evaluate: the JWT claims set
 	// for jwt_vc_json, the credential document for ldp_vc, and for SD-JWT VC
 	// the processed payload with every disclosure the holder has applied.
+	// It is plain decoded JSON (map[string]any, []any, string, bool, nil)
+	// with every number a json.Number, whatever the format: the exact text
+	// the W3C decoders keep for canonicalisation, and what the SD-JWT views
+	// convert their float64 values to (the text encoding/json writes for
+	// them). DCQL values and Presentation Exchange filters compare numbers
+	// by value. Document follows the same rule.
 	Claims map[string]any
 	// Document is the W3C credential document (the vc claim of a
 	// jwt_vc_json, the document of an ldp_vc); nil for SD-JWT VC.

@@ -170,6 +170,10 @@ func (h *sdjwtHandler) VerifySDJWT(ctx context.Context, raw string, b presentati
 		return nil, fmt.Errorf("%w: %w", presentation.ErrExpired, err)
 	case errors.Is(err, jose.ErrNotYetValid), errors.Is(err, jose.ErrIssuedInFuture):
 		return nil, fmt.Errorf("%w: %w", presentation.ErrNotYetValid, err)
+	case errors.Is(err, sdjwt.ErrKBNonce):
+		return nil, fmt.Errorf("%w: %w: %w", presentation.ErrHolderBinding, presentation.ErrNonce, err)
+	case errors.Is(err, sdjwt.ErrKBAudience):
+		return nil, fmt.Errorf("%w: %w: %w", presentation.ErrHolderBinding, presentation.ErrAudience, err)
 	case errors.Is(err, sdjwt.ErrKeyBinding), errors.Is(err, sdjwt.ErrKeyBindingRequired):
 		return nil, fmt.Errorf("%w: %w", presentation.ErrHolderBinding, err)
 	default:

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ocmw/wstack/crypto/jose"
+	"github.com/ocmw/wstack/internal/jsonx"
 	"github.com/ocmw/wstack/presentation/w3c"
 	"github.com/ocmw/wstack/vocab"
 )
@@ -69,14 +70,15 @@ func (h *Holder) Presenter(b Binding) *RequestPresenter {
 // holds as decoded JSON (a wallet store's record, a test fixture): for
 // dc+sd-jwt the processed claims (every disclosure applied); for
 // jwt_vc_json and ldp_vc the W3C credential document, which is validated
-// against the data model. The view has no Raw form, so it can be matched
+// against the data model. Numbers become json.Number as in every view
+// (Credential.Claims). The view has no Raw form, so it can be matched
 // but not presented or verified.
 func CredentialFromClaims(format vocab.Format, claims map[string]any) (*Credential, error) {
 	switch format {
 	case vocab.FormatSDJWTVC, vocab.FormatSDJWTVCLegacy, vocab.FormatDIFSDJWT:
 		return viewFromSDJWT(format, "", &SDJWTView{Claims: claims})
 	case vocab.FormatJWTVCJSON, vocab.FormatDIFJWTVC, vocab.FormatLDPVC:
-		c, err := w3c.CredentialFromMap(claims)
+		c, err := w3c.CredentialFromMap(jsonx.NumbersMap(claims))
 		if err == nil {
 			err = c.Validate()
 		}

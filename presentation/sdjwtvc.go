@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ocmw/wstack/crypto/jose"
+	"github.com/ocmw/wstack/internal/jsonx"
 	"github.com/ocmw/wstack/sdjwt"
 	"github.com/ocmw/wstack/sdjwt/vc"
 	"github.com/ocmw/wstack/vocab"
@@ -74,6 +75,10 @@ func sdjwtCheckError(err error) error {
 		return fmt.Errorf("%w: %w", ErrExpired, err)
 	case errors.Is(err, jose.ErrNotYetValid), errors.Is(err, jose.ErrIssuedInFuture):
 		return fmt.Errorf("%w: %w", ErrNotYetValid, err)
+	case errors.Is(err, sdjwt.ErrKBNonce):
+		return fmt.Errorf("%w: %w: %w", ErrHolderBinding, ErrNonce, err)
+	case errors.Is(err, sdjwt.ErrKBAudience):
+		return fmt.Errorf("%w: %w: %w", ErrHolderBinding, ErrAudience, err)
 	case errors.Is(err, sdjwt.ErrKeyBinding), errors.Is(err, sdjwt.ErrKeyBindingRequired):
 		return fmt.Errorf("%w: %w", ErrHolderBinding, err)
 	}
@@ -126,7 +131,7 @@ func CredentialFromSDJWT(sd *sdjwt.SDJWT) (*Credential, *sdjwt.Processed, error)
 	c := &Credential{
 		Format:      vocab.FormatSDJWTVC,
 		Raw:         sd.String(),
-		Claims:      pr.Claims,
+		Claims:      jsonx.NumbersMap(pr.Claims),
 		Disclosable: pr.Paths,
 	}
 	c.Issuer, _ = pr.Claims["iss"].(string)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/ocmw/wstack/crypto"
 	"github.com/ocmw/wstack/crypto/jose"
+	"github.com/ocmw/wstack/internal/jsonx"
 	"github.com/ocmw/wstack/presentation/w3c"
 	"github.com/ocmw/wstack/vocab"
 )
@@ -362,7 +363,9 @@ func viewFromSDJWT(format vocab.Format, raw string, s *SDJWTView) (*Credential, 
 	if s == nil || s.Claims == nil {
 		return nil, fmt.Errorf("%w: SD-JWT handler returned no claims", ErrMalformed)
 	}
-	cl := s.Claims
+	// One number representation in every view: json.Number, as the W3C
+	// decoders produce (Credential.Claims).
+	cl := jsonx.NumbersMap(s.Claims)
 	v := &Credential{Format: format, Raw: raw, Claims: cl, Disclosable: s.Disclosable}
 	str := func(k string) (string, error) {
 		x, ok := cl[k]

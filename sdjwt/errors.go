@@ -47,6 +47,11 @@ var (
 	// ErrKeyBinding: the KB-JWT is invalid (signature, typ, iat, nonce,
 	// aud, sd_hash, or no usable cnf key).
 	ErrKeyBinding = errors.New("sdjwt: invalid key binding JWT")
+	// ErrKBNonce / ErrKBAudience: the KB-JWT's nonce or aud is not the
+	// one expected (RFC 9901 §7.3 step 5); errors wrapping them also match
+	// ErrKeyBinding.
+	ErrKBNonce    = errors.New("sdjwt: key binding JWT nonce mismatch")
+	ErrKBAudience = errors.New("sdjwt: key binding JWT aud mismatch")
 	// ErrNoHolderKey: the SD-JWT has no usable cnf key.
 	ErrNoHolderKey = errors.New("sdjwt: no holder key in cnf")
 	// ErrPathNotFound: a requested claim path selects nothing.

@@ -287,14 +287,14 @@ func (v *Verifier) verifyKB(ctx context.Context, res *Result, sdjString string, 
 		return kbErr("nonce missing or not a string")
 	}
 	if e.Nonce != "" && nonce != e.Nonce {
-		return kbErr("nonce mismatch")
+		return kbErr("%w", ErrKBNonce)
 	}
 	aud, ok := claims["aud"].(string)
 	if !ok || aud == "" {
 		return kbErr("aud missing or not a single string")
 	}
 	if e.Audience != "" && aud != e.Audience {
-		return kbErr("aud mismatch")
+		return kbErr("%w", ErrKBAudience)
 	}
 	sdHash, ok := claims["sd_hash"].(string)
 	if !ok {

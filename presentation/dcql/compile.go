@@ -66,8 +66,9 @@ func (f TrustCheckerFunc) Trusted(ctx context.Context, cred *presentation.Creden
 
 // TypeExpander returns the fully expanded type IRIs of a W3C credential
 // (its type values after applying its @context, OpenID4VP 1.0 Appendix
-// B.1.1), for instance through the JSON-LD processor of
-// crypto/dataintegrity with its offline document loader.
+// B.1.1). ldp.NewTypeExpander (package presentation/w3c/ldp) implements it
+// with JSON-LD expansion through the offline context loader of
+// crypto/dataintegrity/contexts (bundled contexts plus pinned ones).
 type TypeExpander interface {
 	ExpandTypes(ctx context.Context, cred *presentation.Credential) ([]string, error)
 }
@@ -101,7 +102,13 @@ func WithTrustChecker(typ string, c TrustChecker) Option {
 // credential matches an inner array when every value is among its type
 // values as written (the short names the spec's jwt_vc_json example uses)
 // or among its expanded type IRIs. Without an expander only the values as
-// written are compared.
+// written are compared. The expander is consulted only for W3C credentials
+// whose types as written do not match; an expansion error (a context that
+// is not bundled or pinned, an undefined type) makes the credential not
+// match (ErrMetaMismatch wrapping the error):
+//
+//	exp, err := ldp.NewTypeExpander(loader) // nil: bundled contexts only
+//	compiled, err := dcql.Compile(q, dcql.WithTypeExpander(exp))
 func WithTypeExpander(e TypeExpander) Option {
 	return func(cfg *config) { cfg.expander = e }
 }
@@ -145,6 +152,21 @@ type claimQ struct {
 	path   vocab.ClaimPath
 	values []any
 	wild   bool // path has a null component
+	// never: processing the path always fails for the credential format
+	// (an mdoc pointer that is not two strings, OpenID4VP 1.0 §7.2).
+	never bool
+}
+
+// mdocPointer reports whether p can be processed against an mdoc
+// (OpenID4VP 1.0 §7.2 step 1): exactly two strings, namespace and data
+// element identifier.
+func mdocPointer(p vocab.ClaimPath) bool {
+	if len(p) != 2 {
+		return false
+	}
+	_, ok0 := p[0].(string)
+	_, ok1 := p[1].(string)
+	return ok0 && ok1
 }
 
 type credQ struct {
@@ -224,7 +246,8 @@ func Compile(q *Query, opts ...Option) (*Compiled, error) {
 		}
 		ids := make(map[string]int, len(cq.Claims))
 		for j, cl := range cq.Claims {
-			cc.claims = append(cc.claims, claimQ{id: cl.ID, path: cl.Path, values: cl.Values, wild: slices.Contains(cl.Path, nil)})
+			cc.claims = append(cc.claims, claimQ{id: cl.ID, path: cl.Path, values: cl.Values, wild: slices.Contains(cl.Path, nil),
+				never: cc.fam == famMdoc && !mdocPointer(cl.Path)})
 			if cl.ID != "" {
 				ids[cl.ID] = j
 			}

@@ -63,6 +63,9 @@ var (
 	// ErrMissingCredential: a required credential query or credential set
 	// is not answered.
 	ErrMissingCredential = errors.New("dcql: required credential missing")
+	// ErrInvalidChoice: Result.Choose was given a selection the query
+	// does not allow.
+	ErrInvalidChoice = errors.New("dcql: invalid choice of credentials")
 	// ErrNoDecoder / ErrNoPresenter: the caller passed a nil dependency.
 	ErrNoDecoder   = errors.New("dcql: no presentation decoder")
 	ErrNoPresenter = errors.New("dcql: no presenter")

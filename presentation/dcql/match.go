@@ -255,6 +255,9 @@ type span struct{ lo, hi int }
 // the others are the pointer itself. Nothing is appended unless ok.
 func (st *evalState) evalClaim(root any, cl *claimQ) (sp span, ok bool) {
 	lo := len(st.paths)
+	if cl.never {
+		return span{lo, lo}, false
+	}
 	err := match.SelectPointerMeter(root, cl.path, st.meter, func(v any, loc []any) bool {
 		if cl.values != nil {
 			if !st.meter.Spend(len(cl.values)) {
@@ -340,13 +343,57 @@ type Result struct {
 	// in the order the sequence yielded them.
 	Candidates map[string][]*Match
 	// Selection holds, per credential query id to answer, the credentials
-	// chosen (the first candidate; a wallet UI may substitute any other
-	// candidate of the same query, or add more when multiple is true).
+	// chosen: the first candidate, or, for a credential query with
+	// multiple=true (§6.1), every candidate (at most MaxPresentations, in
+	// candidate order). The caller asks the user and narrows or changes it
+	// with Choose before building the vp_token.
 	Selection map[string][]*Match
 	// CredentialSets holds, per credential set, the index of the option
 	// chosen (the first satisfiable one, in the verifier's order of
 	// preference), or -1 for an optional set that cannot be met.
 	CredentialSets []int
+
+	multiple map[string]bool // credential query ids with multiple=true
+}
+
+// MaxPresentations is the largest number of presentations one credential
+// query is answered with (and accepted with by ParseVPToken and Verify).
+const MaxPresentations = maxPresentations
+
+// Choose sets the credentials presented for the selected credential query
+// id to the candidates at the given indices of Candidates[id], in that
+// order: the credentials the user consented to. More than one index is
+// allowed only when the query has multiple=true (§6.1); at least one is
+// required, since a selected query must be answered (decline the whole
+// request instead). It fails with ErrInvalidChoice, leaving the selection
+// unchanged, when id is not selected, an index is out of range or
+// repeated, or too many or too few are given.
+func (r *Result) Choose(id string, indices ...int) error {
+	if _, ok := r.Selection[id]; !ok {
+		return fmt.Errorf("%w: credential query %q is not selected", ErrInvalidChoice, id)
+	}
+	if len(indices) == 0 {
+		return fmt.Errorf("%w: credential query %q needs at least one credential", ErrInvalidChoice, id)
+	}
+	if len(indices) > 1 && !r.multiple[id] {
+		return fmt.Errorf("%w: credential query %q does not allow multiple credentials", ErrInvalidChoice, id)
+	}
+	if len(indices) > MaxPresentations {
+		return fmt.Errorf("%w: %d credentials for %q > %d", ErrInvalidChoice, len(indices), id, MaxPresentations)
+	}
+	cands := r.Candidates[id]
+	sel := make([]*Match, 0, len(indices))
+	for k, i := range indices {
+		if i < 0 || i >= len(cands) {
+			return fmt.Errorf("%w: index %d out of range for %q (%d candidates)", ErrInvalidChoice, i, id, len(cands))
+		}
+		if slices.Contains(indices[:k], i) {
+			return fmt.Errorf("%w: index %d repeated for %q", ErrInvalidChoice, i, id)
+		}
+		sel = append(sel, cands[i])
+	}
+	r.Selection[id] = sel
+	return nil
 }
 
 // Evaluate matches every credential of creds against every credential
@@ -511,11 +558,23 @@ func (c *Compiled) candidatesParallel(parent context.Context, creds iter.Seq[*pr
 // Select applies the selection rules of §6.4.2 to the candidates: without
 // credential_sets every credential query must be answered; with them every
 // required set must be met by one of its options (the first satisfiable
-// one) and optional sets are answered when they can be. It returns an
-// *UnsatisfiedError when the required part cannot be met. reasons may be
+// one) and optional sets are answered when they can be. A credential query
+// with multiple=true is answered with all its candidates (Result.Selection,
+// Result.Choose). It returns an *UnsatisfiedError when the required part cannot be met. reasons may be
 // nil; it only enriches the error.
 func (c *Compiled) Select(cands map[string][]*Match, reasons map[string]error) (*Result, error) {
 	res := &Result{Candidates: cands, Selection: make(map[string][]*Match)}
+	pick := func(id string) []*Match {
+		ms := cands[id]
+		if !c.creds[c.byID[id]].q.Multiple {
+			return ms[:1:1]
+		}
+		if res.multiple == nil {
+			res.multiple = make(map[string]bool)
+		}
+		res.multiple[id] = true
+		return slices.Clone(ms[:min(len(ms), MaxPresentations)])
+	}
 	unsat := &UnsatisfiedError{}
 	missing := func(id string) {
 		if !slices.Contains(unsat.Queries, id) {
@@ -538,7 +597,7 @@ func (c *Compiled) Select(cands map[string][]*Match, reasons map[string]error) (
 				missing(cq.q.ID)
 				continue
 			}
-			res.Selection[cq.q.ID] = ms[:1:1]
+			res.Selection[cq.q.ID] = pick(cq.q.ID)
 		}
 	} else {
 		for si, set := range c.q.CredentialSets {
@@ -572,7 +631,7 @@ func (c *Compiled) Select(cands map[string][]*Match, reasons map[string]error) (
 			}
 			for _, id := range set.Options[chosen] {
 				if _, done := res.Selection[id]; !done {
-					res.Selection[id] = cands[id][:1:1]
+					res.Selection[id] = pick(id)
 				}
 			}
 		}

@@ -261,8 +261,9 @@ func validID(s string) bool {
 
 // Validate checks the rules of §6 and §7 and Appendix B: non-empty
 // credentials with unique valid ids, format and meta present, the meta
-// parameter each known format requires, claims paths valid (mdoc paths are
-// exactly [namespace, element]), claim ids unique and required with
+// parameter each known format requires, claims paths valid (§7; an mdoc
+// path that is not [namespace, element] is valid but never matches, §7.2
+// step 1 making it a processing error), claim ids unique and required with
 // claim_sets, claim_sets only with claims and naming existing claims,
 // values non-empty of strings, integers and booleans, credential_sets
 // options non-empty and naming existing queries, trusted_authorities
@@ -388,17 +389,10 @@ func (cq *CredentialQuery) validate() error {
 		if err != nil {
 			return invalid(ErrInvalidPath, "credential query %q: claims[%d].path: %v", cq.ID, i, err)
 		}
+		// An mdoc pointer that is not [namespace, element] is valid (§7)
+		// but its processing fails (§7.2 step 1): the claim never matches
+		// (compile sets claimQ.never), so the query stays valid.
 		c.Path = p
-		if fam == famMdoc {
-			if len(p) != 2 {
-				return invalid(ErrInvalidPath, "credential query %q: claims[%d].path: mdoc paths are [namespace, element]", cq.ID, i)
-			}
-			for _, e := range p {
-				if _, ok := e.(string); !ok {
-					return invalid(ErrInvalidPath, "credential query %q: claims[%d].path: mdoc path components are strings", cq.ID, i)
-				}
-			}
-		}
 		if c.Values != nil && len(c.Values) == 0 {
 			return invalid(ErrMissingMember, "credential query %q: claims[%d].values must be non-empty when present", cq.ID, i)
 		}

@@ -57,8 +57,6 @@ func TestRow50InvalidQueries(t *testing.T) {
 		{"row50_sd_jwt_without_vct_values", `{"credentials":[{"id":"a","format":"dc+sd-jwt","meta":{}}]}`, dcql.ErrMissingMember},
 		{"row50_mdoc_without_doctype", `{"credentials":[{"id":"a","format":"mso_mdoc","meta":{}}]}`, dcql.ErrMissingMember},
 		{"row50_w3c_without_type_values", `{"credentials":[{"id":"a","format":"ldp_vc","meta":{}}]}`, dcql.ErrMissingMember},
-		{"row50_mdoc_path_three_elements", `{"credentials":[{"id":"a","format":"mso_mdoc","meta":{"doctype_value":"d"},"claims":[{"path":["ns","el","x"]}]}]}`, dcql.ErrInvalidPath},
-		{"row50_mdoc_path_index", `{"credentials":[{"id":"a","format":"mso_mdoc","meta":{"doctype_value":"d"},"claims":[{"path":["ns",0]}]}]}`, dcql.ErrInvalidPath},
 		{"row50_trusted_authorities_empty", `{"credentials":[{"id":"a","format":"dc+sd-jwt","meta":{"vct_values":["x"]},"trusted_authorities":[]}]}`, dcql.ErrMissingMember},
 		{"row50_trusted_authority_no_values", `{"credentials":[{"id":"a","format":"dc+sd-jwt","meta":{"vct_values":["x"]},"trusted_authorities":[{"type":"aki","values":[]}]}]}`, dcql.ErrMissingMember},
 		{"row50_duplicate_json_member", `{"credentials":[{"id":"a","id":"b","format":"dc+sd-jwt","meta":{"vct_values":["x"]}}]}`, jsonx.ErrDuplicateMember},

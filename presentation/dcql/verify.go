@@ -60,7 +60,10 @@ type Verification struct {
 // failing presentations are discarded and reported; finally the accepted
 // set must satisfy every credential query (no credential_sets) or every
 // required credential set. When the token as a whole fails, the error
-// matches ErrVPTokenRejected and the more specific cause; the report is
+// matches ErrVPTokenRejected and the more specific cause; when a required
+// answer is missing (ErrMissingCredential) the error also wraps every
+// per-presentation failure (Verification.Failures), so that
+// errors.Is(err, presentation.ErrNonce) and the like hold. The report is
 // returned in both cases. Matching the presented credentials has the work
 // budget of one evaluation (ErrBudgetExceeded).
 func (c *Compiled) Verify(ctx context.Context, token VPToken, dec Decoder) (*Verification, error) {
@@ -148,9 +151,23 @@ func (c *Compiled) Verify(ctx context.Context, token VPToken, dec Decoder) (*Ver
 		}
 	}
 	if len(v.Missing) > 0 {
-		return v, reject(ErrMissingCredential, "%v", v.Missing)
+		return v, missingError(v)
 	}
 	return v, nil
+}
+
+// missingError reports the missing credential queries with every
+// per-presentation failure in the chain, so that errors.Is finds the cause
+// (presentation.ErrNonce, ErrAudience, ErrSignature, ErrRevoked, a
+// mismatch, …) and the message names it.
+func missingError(v *Verification) error {
+	format := "%w: %w: %v"
+	args := []any{ErrVPTokenRejected, ErrMissingCredential, v.Missing}
+	for _, f := range v.Failures {
+		format += "; %s[%d]: %w"
+		args = append(args, f.QueryID, f.Index, f.Err)
+	}
+	return &Error{Code: CodeInvalidRequest, err: fmt.Errorf(format, args...)}
 }
 
 func reject(sub error, format string, args ...any) error {

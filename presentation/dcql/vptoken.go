@@ -22,8 +22,9 @@ type VPToken map[string][]any
 type Presenter = presentation.Presenter
 
 // VPToken builds the vp_token for the selection: one presentation per
-// selected credential, keyed by credential query id, with a single entry
-// unless the query allows multiple.
+// selected credential (Result.Selection, after Result.Choose), keyed by
+// credential query id: one entry, or one or more when the query has
+// multiple=true (§8.1).
 func (r *Result) VPToken(ctx context.Context, p Presenter) (VPToken, error) {
 	if p == nil {
 		return nil, ErrNoPresenter

@@ -141,8 +141,11 @@ type DescriptorHints struct {
 	VCTValues []string
 }
 
-// Compile validates the rules the schema cannot express and prepares the
-// definition: unique descriptor ids; every path compiled (limits checked
+// Compile validates the definition and prepares it. It applies the DIF
+// schema as ParseDefinition does (so a definition built in Go is held to
+// the same rules: constraints on every input descriptor, limit_disclosure
+// "required" or "preferred", directives, rules, …) and the rules the
+// schema cannot express: unique descriptor ids; every path compiled (limits checked
 // before parsing); every filter compiled once with a deny-all loader;
 // known formats; submission requirements consistent and naming existing
 // groups; is_holder / same_subject naming existing fields; a StatusChecker
@@ -151,6 +154,9 @@ type DescriptorHints struct {
 func Compile(def *Definition, opts ...Option) (*Compiled, error) {
 	if def == nil {
 		return nil, invalid(ErrSchema, "nil definition")
+	}
+	if err := checkSchema(def); err != nil {
+		return nil, err
 	}
 	c := &Compiled{def: def, byID: make(map[string]int)}
 	for _, o := range opts {

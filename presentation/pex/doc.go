@@ -21,7 +21,10 @@
 // credential document, for SD-JWT VC over the processed claims and for mdoc
 // over the namespaces. JSONPath is limited to a safe subset of RFC 9535
 // (package internal/match), checked for length and structure before any
-// parsing.
+// parsing; of filter selectors it has the comparisons of a member with a
+// literal that deployed definitions use, `[?(@.type=='BachelorDegree')]`
+// (==, !=, <, <=, >, >= with a string, number, true, false or null; RFC
+// 9535 §2.3.5.2.2 semantics).
 //
 // Holder and subject checks use the credential view: is_holder "required"
 // needs a credential bound to the holder (HolderJWK or HolderID, and

@@ -86,22 +86,50 @@ func ParseDefinition(data []byte) (*Definition, error) {
 		}
 		return nil, fmt.Errorf("%w: %w: %w", ErrInvalidDefinition, sub, err)
 	}
-	sc := compiledSchemas()
-	if sc.err != nil {
-		return nil, sc.err
-	}
-	if err := sc.definition.Validate(doc); err != nil {
-		sub := ErrSchema
-		if formatError(doc) {
-			sub = ErrUnknownFormat
-		}
-		return nil, fmt.Errorf("%w: %w: %w", ErrInvalidDefinition, sub, err)
+	if err := validateDefinition(doc); err != nil {
+		return nil, err
 	}
 	var d Definition
 	if err := json.Unmarshal(data, &d); err != nil {
 		return nil, invalid(ErrSchema, "%v", err)
 	}
 	return &d, nil
+}
+
+// validateDefinition checks a decoded presentation_definition against the
+// DIF schema.
+func validateDefinition(doc any) error {
+	sc := compiledSchemas()
+	if sc.err != nil {
+		return sc.err
+	}
+	if err := sc.definition.Validate(doc); err != nil {
+		sub := ErrSchema
+		if formatError(doc) {
+			sub = ErrUnknownFormat
+		}
+		return fmt.Errorf("%w: %w: %w", ErrInvalidDefinition, sub, err)
+	}
+	return nil
+}
+
+// checkSchema validates a definition built in Go (or modified after
+// ParseDefinition) as ParseDefinition validates what it decodes: its JSON
+// form within the size and depth limits, against the DIF schema.
+func checkSchema(def *Definition) error {
+	data, err := json.Marshal(def)
+	if err != nil {
+		return invalid(ErrSchema, "%v", err)
+	}
+	doc, err := decodeStrict(data, MaxDefinitionBytes, MaxDefinitionDepth)
+	if err != nil {
+		sub := ErrSchema
+		if errors.Is(err, jsonx.ErrTooLarge) || errors.Is(err, jsonx.ErrTooDeep) {
+			sub = ErrLimit
+		}
+		return fmt.Errorf("%w: %w: %w", ErrInvalidDefinition, sub, err)
+	}
+	return validateDefinition(doc)
 }
 
 // ParseSubmission decodes a presentation_submission and validates it

@@ -95,7 +95,10 @@ const maxNested = 4
 // satisfied by the passing entries. vpToken is the decoded vp_token: a
 // string (one JWT, SD-JWT or mdoc presentation), a JSON object (an LDP VP)
 // or a []any of those. The report is returned in every case;
-// the error matches ErrSubmissionRejected when the submission fails.
+// the error matches ErrSubmissionRejected when the submission fails and,
+// when descriptors are unanswered (ErrUnsatisfiable), wraps the failure
+// of every descriptor_map entry (DescriptorReport.Err), so that
+// errors.Is(err, presentation.ErrNonce) and the like hold.
 // Matching the presented credentials has the work budget of one
 // evaluation (ErrEvaluationBudget).
 func (c *Compiled) Verify(ctx context.Context, sub *Submission, vpToken any, dec Decoder) (*Verification, error) {
@@ -187,7 +190,7 @@ func (c *Compiled) Verify(ctx context.Context, sub *Submission, vpToken any, dec
 		fatal = append(fatal, ErrSameSubject)
 	}
 	if !met {
-		fatal = append(fatal, fmt.Errorf("%w: %w: %s", ErrUnsatisfiable, c.firstReason(v), strings.Join(v.Missing, ", ")))
+		fatal = append(fatal, fmt.Errorf("%w: %s: %w", ErrUnsatisfiable, strings.Join(v.Missing, ", "), entryFailures(v)))
 	}
 	if len(fatal) > 0 {
 		return v, fmt.Errorf("%w: %w", ErrSubmissionRejected, errors.Join(fatal...))
@@ -195,14 +198,20 @@ func (c *Compiled) Verify(ctx context.Context, sub *Submission, vpToken any, dec
 	return v, nil
 }
 
-// firstReason returns the first failure reported, or ErrFieldNotMatched.
-func (c *Compiled) firstReason(v *Verification) error {
-	for _, r := range v.Descriptors {
+// entryFailures joins the failure of every descriptor_map entry, each
+// named by its position and id, or says that nothing was submitted for
+// the missing descriptors.
+func entryFailures(v *Verification) error {
+	var errs []error
+	for i, r := range v.Descriptors {
 		if r.Err != nil {
-			return r.Err
+			errs = append(errs, fmt.Errorf("descriptor_map[%d] %q: %w", i, r.ID, r.Err))
 		}
 	}
-	return errors.New("pex: input descriptors not answered")
+	if len(errs) == 0 {
+		return errors.New("pex: input descriptors not answered")
+	}
+	return errors.Join(errs...)
 }
 
 // resolve follows path and path_nested of entry e to the credential.

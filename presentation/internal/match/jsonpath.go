@@ -36,6 +36,7 @@ const (
 	MaxUnion         = 8     // selectors inside one bracket
 	MaxResults       = 1024  // selected nodes per evaluation
 	MaxSteps         = 65536 // nodes visited per evaluation
+	MaxFilters       = 4     // filter selectors per expression
 	maxDescentDepth  = 64    // levels below a ".." segment
 	maxSelectorIndex = 1 << 24
 )
@@ -46,6 +47,7 @@ const (
 	segChild      segKind = iota // .name / ['name'] / [0] / unions
 	segWildcard                  // .* / [*]
 	segDescendant                // ..name / ..* / ..[...]
+	segFilter                    // [?(@.a.b op literal)]
 )
 
 type selector struct {
@@ -58,18 +60,24 @@ type segment struct {
 	kind     segKind
 	wildcard bool // for descendant: ..*
 	sels     []selector
+	filter   *filterExpr // for segFilter
 }
 
 // JSONPath is a compiled expression of the supported subset of RFC 9535:
 // the root `$`, member names (`.name`, `['name']`, `["name"]`), array
 // indices (non-negative), wildcards (`.*`, `[*]`),
-// unions of names or indices (`['a','b']`, `[0,2]`) and at most two
-// descendant segments (`..name`). Filter (`?(…)`) and script (`(…)`)
-// expressions, slices and functions are refused. Every expression accepted
-// is also accepted by github.com/PaesslerAG/jsonpath, the parser the
-// project standardises on, and selects the same values; evaluation is done
-// here so that result and work limits hold and the location of every
-// result is known (needed for selective disclosure).
+// unions of names or indices (`['a','b']`, `[0,2]`), at most two
+// descendant segments (`..name`) and comparison filters
+// `[?(@.a.b op literal)]` (see filterExpr; at most MaxFilters). Other
+// filter expressions (existence tests, logical operators, functions),
+// script expressions (`(…)`), slices and negative indices are refused with
+// ErrJSONPathUnsupported. Every expression accepted is also accepted by
+// github.com/PaesslerAG/jsonpath, the parser the project standardises on
+// (filters are checked there as the wildcard they narrow), and, without a
+// filter, selects the same values; filters are evaluated with the
+// comparison semantics of RFC 9535 §2.3.5.2.2. Evaluation is done here so
+// that result and work limits hold and the location of every result is
+// known (needed for selective disclosure).
 type JSONPath struct {
 	src  string
 	segs []segment
@@ -100,6 +108,15 @@ func CompileJSONPath(s string) (*JSONPath, error) {
 	p := &JSONPath{src: s}
 	if err := p.parse(); err != nil {
 		return nil, err
+	}
+	filters := 0
+	for _, seg := range p.segs {
+		if seg.kind == segFilter {
+			filters++
+		}
+	}
+	if filters > MaxFilters {
+		return nil, fmt.Errorf("%w: more than %d filter selectors", ErrJSONPathLimit, MaxFilters)
 	}
 	p.simple = true
 	for _, seg := range p.segs {
@@ -162,6 +179,9 @@ func (p *JSONPath) parse() error {
 					return err
 				}
 				i += n
+				if seg.kind == segFilter {
+					return fmt.Errorf("%w: filter selectors in a descendant segment", ErrJSONPathUnsupported)
+				}
 				if seg.kind == segWildcard {
 					seg = segment{kind: segDescendant, wildcard: true}
 				} else {
@@ -260,8 +280,24 @@ func parseBracket(s string) (segment, int, error) {
 			}
 			sels = append(sels, selector{index: v, isIdx: true})
 			i = j
-		case c == '?' || c == '(' || c == '@':
-			return segment{}, 0, fmt.Errorf("%w: filter and script expressions are not supported", ErrJSONPathUnsupported)
+		case c == '?':
+			if len(sels) > 0 {
+				return segment{}, 0, fmt.Errorf("%w: filter selector in a union", ErrJSONPathUnsupported)
+			}
+			f, n, err := parseFilter(s[i:])
+			if err != nil {
+				return segment{}, 0, err
+			}
+			i += n
+			for i < len(s) && s[i] == ' ' {
+				i++
+			}
+			if i >= len(s) || s[i] != ']' {
+				return segment{}, 0, fmt.Errorf("%w: filter selector in a union", ErrJSONPathUnsupported)
+			}
+			return segment{kind: segFilter, filter: f}, i + 1, nil
+		case c == '(' || c == '@':
+			return segment{}, 0, fmt.Errorf("%w: script expressions are not supported", ErrJSONPathUnsupported)
 		default:
 			return segment{}, 0, fmt.Errorf("%w: unexpected %q in bracket", ErrJSONPathUnsupported, c)
 		}
@@ -330,7 +366,8 @@ func (p *JSONPath) canonical() string {
 				continue
 			}
 		}
-		if seg.kind == segWildcard {
+		if seg.kind == segWildcard || seg.kind == segFilter {
+			// A filter narrows the wildcard: gval checks the skeleton.
 			b.WriteString("[*]")
 			continue
 		}
@@ -460,6 +497,54 @@ func (st *firstState) walk(segs []segment, v any) (any, bool) {
 		return st.children(v, rest)
 	case segDescendant:
 		return st.descend(seg, v, rest, 0)
+	case segFilter:
+		return st.filtered(seg.filter, v, rest)
+	}
+	return nil, false
+}
+
+// filtered applies rest to every child of v the filter selects.
+func (st *firstState) filtered(f *filterExpr, v any, rest []segment) (any, bool) {
+	test := func(x any) bool {
+		st.steps += len(f.path)
+		if st.steps > MaxSteps {
+			st.err = ErrTooMuchWork
+			return false
+		}
+		if !st.m.Spend(len(f.path) + 1) {
+			st.err = st.m.Err()
+			return false
+		}
+		return f.holds(x)
+	}
+	if arr, ok := asArray(v); ok {
+		for i, x := range arr {
+			if !test(x) {
+				if st.err != nil {
+					return nil, false
+				}
+				continue
+			}
+			if r, ok := st.at(st.m.index(i), x, rest); ok || st.err != nil {
+				return r, ok
+			}
+		}
+		return nil, false
+	}
+	obj, ok := asObject(v)
+	if !ok {
+		return nil, false
+	}
+	for _, k := range sortedKeys(obj) {
+		if !test(obj[k]) {
+			if st.err != nil {
+				return nil, false
+			}
+			continue
+		}
+		if r, ok := st.at(k, obj[k], rest); ok || st.err != nil {
+			return r, ok
+		}
 	}
 	return nil, false
 }
@@ -591,6 +676,47 @@ func (st *evalState) walk(segs []segment, v any) {
 		st.children(v, rest)
 	case segDescendant:
 		st.descend(seg, v, rest, 0)
+	case segFilter:
+		st.filtered(seg.filter, v, rest)
+	}
+}
+
+// filtered applies rest to every child of v the filter selects.
+func (st *evalState) filtered(f *filterExpr, v any, rest []segment) {
+	test := func(x any) bool {
+		st.steps += len(f.path) + 1
+		if st.steps > MaxSteps {
+			st.err = ErrTooMuchWork
+			return false
+		}
+		return f.holds(x)
+	}
+	if arr, ok := asArray(v); ok {
+		for i, x := range arr {
+			if test(x) {
+				st.push(i)
+				st.walk(rest, x)
+				st.pop()
+			}
+			if st.done() {
+				return
+			}
+		}
+		return
+	}
+	obj, ok := asObject(v)
+	if !ok {
+		return
+	}
+	for _, k := range sortedKeys(obj) {
+		if test(obj[k]) {
+			st.push(k)
+			st.walk(rest, obj[k])
+			st.pop()
+		}
+		if st.done() {
+			return
+		}
 	}
 }
 

@@ -4,7 +4,8 @@
 // presentation.ProofVerifier, and Signer adapts it to
 // presentation.ProofSigner, so that presentation.Validator verifies and
 // presentation.RequestPresenter builds ldp_vc / ldp_vp through the same view as the
-// JWT and SD-JWT formats.
+// JWT and SD-JWT formats. TypeExpander expands the type values of W3C
+// credentials to IRIs for DCQL type_values (dcql.WithTypeExpander).
 //
 // It lives apart from package presentation so that the JSON-LD stack
 // (json-gold) is linked only by programs that handle ldp formats.
