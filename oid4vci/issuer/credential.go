@@ -1,0 +1,377 @@
+package issuer
+
+import (
+	"context"
+	gocrypto "crypto"
+	"crypto/x509"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/ocmw/wstack/crypto"
+	"github.com/ocmw/wstack/crypto/jose"
+	"github.com/ocmw/wstack/oid4vci"
+)
+
+const maxCredentialRequest = 1 << 20
+
+// NonceHandler is the nonce endpoint (§7): POST, answered with a fresh
+// c_nonce and Cache-Control: no-store (and a DPoP-Nonce when DPoP nonces
+// are on). A c_nonce is valid for NonceTTL and accepted by one credential
+// request.
+func (i *Issuer) NonceHandler() http.Handler {
+	return i.timed("nonce", func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		now := i.now()
+		n := randomID(32)
+		if err := i.cfg.Nonces.Put(ctx, hashHex("nonce", n), now.Add(i.cfg.NonceTTL)); err != nil {
+			i.fail(ctx, w, "nonce", err)
+			return
+		}
+		if i.cfg.DPoP.Nonces {
+			w.Header().Set("DPoP-Nonce", i.dpopNonce(now))
+		}
+		writeJSON(w, http.StatusOK, &oid4vci.NonceResponse{CNonce: n})
+	})
+}
+
+func credErr(code oid4vci.ErrorCode, desc string) *oid4vci.Error { return oid4vci.NewError(code, desc) }
+
+// readJSON reads a JSON request body of at most max bytes.
+func readJSON(w http.ResponseWriter, r *http.Request, max int64, code oid4vci.ErrorCode) ([]byte, error) {
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	switch ct {
+	case oid4vci.MediaTypeJSON:
+	case oid4vci.MediaTypeJWT:
+		return nil, credErr(oid4vci.CodeInvalidEncryptionParameters, "encrypted requests are not supported by this issuer")
+	default:
+		return nil, credErr(code, "content type must be application/json")
+	}
+	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, max))
+	if err != nil {
+		return nil, credErr(code, "request body too large or unreadable").Wrap(err)
+	}
+	return b, nil
+}
+
+// CredentialHandler is the credential endpoint (§8).
+func (i *Issuer) CredentialHandler() http.Handler {
+	return i.timed("credential", func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		status, resp, err := i.credential(ctx, w, r)
+		if err != nil {
+			i.fail(ctx, w, "credential", err)
+			return
+		}
+		writeJSON(w, status, resp)
+	})
+}
+
+func (i *Issuer) credential(ctx context.Context, w http.ResponseWriter, r *http.Request) (int, *oid4vci.CredentialResponse, error) {
+	g, err := i.authenticate(ctx, r)
+	if err != nil {
+		return 0, nil, err
+	}
+	body, err := readJSON(w, r, maxCredentialRequest, oid4vci.CodeInvalidCredentialRequest)
+	if err != nil {
+		return 0, nil, err
+	}
+	req, err := i.parser.CredentialRequest(body)
+	if err != nil {
+		return 0, nil, err
+	}
+	if req.CredentialResponseEncryption != nil {
+		return 0, nil, credErr(oid4vci.CodeInvalidEncryptionParameters, "response encryption is not supported by this issuer")
+	}
+	cid, ok := g.configurationFor(req.CredentialIdentifier, req.CredentialConfigurationID)
+	if !ok {
+		if req.CredentialIdentifier != "" {
+			return 0, nil, credErr(oid4vci.CodeUnknownCredentialIdentifier, "credential identifier not granted by the access token")
+		}
+		return 0, nil, credErr(oid4vci.CodeUnknownCredentialConfiguration, "credential configuration not granted by the access token")
+	}
+	cfg := i.configs[cid]
+	if cfg == nil {
+		return 0, nil, credErr(oid4vci.CodeUnknownCredentialConfiguration, "credential configuration unknown")
+	}
+	if err := req.CheckMetadata(i.metadata, cfg); err != nil {
+		return 0, nil, err
+	}
+	var keys []HolderKey
+	if cfg.ProofTypesSupported == nil {
+		if req.Proofs != nil {
+			return 0, nil, credErr(oid4vci.CodeInvalidCredentialRequest, "the configuration takes no key proofs")
+		}
+	} else {
+		var nonce string
+		keys, nonce, err = i.verifyProofs(ctx, g, cfg, req.Proofs)
+		if err != nil {
+			return 0, nil, err
+		}
+		// The nonce is used up only once everything else checked out.
+		if err := i.cfg.Nonces.Consume(ctx, hashHex("nonce", nonce), i.now()); err != nil {
+			if errors.Is(err, ErrNotFound) {
+				return 0, nil, credErr(oid4vci.CodeInvalidNonce, "c_nonce unknown, expired or already used")
+			}
+			return 0, nil, err
+		}
+	}
+	ireq := IssueRequest{
+		ConfigurationID: cid, Configuration: cfg, CredentialIdentifier: req.CredentialIdentifier,
+		Subject: g.offer.Subject, Claims: g.offer.Claims, ClientID: g.claims.ClientID, HolderKeys: keys,
+	}
+	return i.issue(ctx, g.offer.ID, &ireq, "")
+}
+
+// issue runs the plugin and builds the 200 or 202 response.
+func (i *Issuer) issue(ctx context.Context, offerID string, req *IssueRequest, txID string) (int, *oid4vci.CredentialResponse, error) {
+	p := i.plugins[req.ConfigurationID]
+	res, err := p.Issue(ctx, req)
+	if err != nil {
+		return 0, nil, err
+	}
+	now := i.now()
+	if res.Deferred {
+		interval := res.Interval
+		if interval <= 0 {
+			interval = 5
+		}
+		if txID == "" {
+			txID = randomID(24)
+			if err := i.cfg.Transactions.Put(ctx, &Transaction{
+				ID: txID, OfferID: offerID, Request: *req, Interval: interval, ExpiresAt: now.Add(i.cfg.DeferredTTL),
+			}); err != nil {
+				return 0, nil, err
+			}
+		}
+		return http.StatusAccepted, &oid4vci.CredentialResponse{TransactionID: txID, Interval: interval}, nil
+	}
+	want := len(req.HolderKeys)
+	if want == 0 {
+		want = 1
+	}
+	if len(res.Credentials) != want {
+		return 0, nil, fmt.Errorf("issuer: plugin for %q returned %d credentials for %d keys", req.ConfigurationID, len(res.Credentials), want)
+	}
+	if txID != "" {
+		if err := i.cfg.Transactions.Delete(ctx, txID); err != nil {
+			if errors.Is(err, ErrNotFound) {
+				return 0, nil, credErr(oid4vci.CodeInvalidTransactionID, "transaction already completed")
+			}
+			return 0, nil, err
+		}
+	}
+	nid := randomID(16)
+	if err := i.cfg.Notifications.Put(ctx, &Notification{ID: nid, OfferID: offerID, ExpiresAt: now.Add(i.cfg.NotificationTTL)}); err != nil {
+		return 0, nil, err
+	}
+	i.metrics.Record(ctx, Event{Kind: EventCredentialsIssued, Endpoint: "credential", Format: req.Configuration.Format, Count: len(res.Credentials)})
+	return http.StatusOK, &oid4vci.CredentialResponse{Credentials: res.Credentials, NotificationID: nid}, nil
+}
+
+// verifyProofs checks every jwt key proof per Appendix F.4 and returns the
+// proven keys and the common c_nonce.
+func (i *Issuer) verifyProofs(ctx context.Context, g *grant, cfg *oid4vci.CredentialConfiguration, ps *oid4vci.Proofs) ([]HolderKey, string, error) {
+	if ps == nil || len(ps.JWT) == 0 {
+		return nil, "", credErr(oid4vci.CodeInvalidProof, "jwt key proofs required")
+	}
+	meta := cfg.ProofTypesSupported[oid4vci.ProofTypeJWT]
+	if meta == nil {
+		return nil, "", credErr(oid4vci.CodeInvalidProof, "proof type not supported")
+	}
+	var keys []HolderKey
+	nonce := ""
+	for k, tok := range ps.JWT {
+		key, n, err := i.verifyProof(ctx, g, meta, tok)
+		if err != nil {
+			var e *oid4vci.Error
+			if errors.As(err, &e) {
+				c := *e
+				c.Description = fmt.Sprintf("proofs.jwt[%d]: %s", k, e.Description)
+				return nil, "", &c
+			}
+			return nil, "", withCodeDesc(err, k)
+		}
+		if k == 0 {
+			nonce = n
+		} else if n != nonce {
+			return nil, "", credErr(oid4vci.CodeInvalidNonce, fmt.Sprintf("proofs.jwt[%d]: all proofs of a request must carry the same c_nonce", k))
+		}
+		for _, prev := range keys {
+			if prev.Thumbprint == key.Thumbprint {
+				return nil, "", credErr(oid4vci.CodeInvalidProof, fmt.Sprintf("proofs.jwt[%d]: the same key is proven twice", k))
+			}
+		}
+		keys = append(keys, key)
+	}
+	return keys, nonce, nil
+}
+
+func withCodeDesc(err error, k int) error {
+	var fe *oid4vci.FieldError
+	if errors.As(err, &fe) {
+		return credErr(oid4vci.CodeInvalidProof, fmt.Sprintf("proofs.jwt[%d]: %s", k, fe.Error())).Wrap(err)
+	}
+	return err
+}
+
+func (i *Issuer) verifyProof(ctx context.Context, g *grant, meta *oid4vci.ProofTypeMetadata, tok string) (HolderKey, string, error) {
+	var hk HolderKey
+	bad := func(desc string) error { return credErr(oid4vci.CodeInvalidProof, desc) }
+	pj, err := i.parser.ProofJWT(tok)
+	if err != nil {
+		return hk, "", err
+	}
+	h := &pj.Header
+	alg := crypto.Algorithm(h.Alg)
+	if !slices.Contains(meta.ProofSigningAlgValuesSupported, h.Alg) || !slices.Contains(i.proofAlg, alg) {
+		return hk, "", bad("alg not in proof_signing_alg_values_supported")
+	}
+	if _, crit := h.Extra["crit"]; crit {
+		return hk, "", bad("crit header parameters are not understood")
+	}
+	var pub gocrypto.PublicKey
+	switch {
+	case h.JWK != nil:
+		pub, err = crypto.ParsePublicJWK(h.JWK)
+		if err != nil {
+			return hk, "", bad("header jwk invalid")
+		}
+	case h.Kid != "":
+		if !strings.HasPrefix(h.Kid, "did:") {
+			return hk, "", bad("kid must be a DID URL")
+		}
+		pub, err = i.didKeys.ResolveKey(ctx, &jose.JWS{Header: jose.Header{Alg: alg, Kid: h.Kid}})
+		if err != nil {
+			return hk, "", bad("kid does not resolve to an authentication key")
+		}
+		hk.DID, _, _ = strings.Cut(h.Kid, "#")
+		hk.KID = h.Kid
+	case len(h.X5C) > 0:
+		der, err := base64.StdEncoding.Strict().DecodeString(h.X5C[0])
+		if err != nil {
+			return hk, "", bad("x5c invalid")
+		}
+		cert, err := x509.ParseCertificate(der)
+		if err != nil {
+			return hk, "", bad("x5c invalid")
+		}
+		pub = cert.PublicKey
+	}
+	if err := crypto.VerifySignature(pub, alg, []byte(pj.SigningInput), pj.Signature); err != nil {
+		return hk, "", bad("signature does not verify with the header key")
+	}
+	c := &pj.Claims
+	if c.Aud != i.id && c.Aud != i.cfg.Issuer {
+		return hk, "", bad("aud is not this credential issuer")
+	}
+	now := i.now()
+	iat := time.Unix(c.Iat, 0)
+	if iat.After(now.Add(i.cfg.Leeway)) {
+		return hk, "", bad("iat in the future")
+	}
+	if iat.Before(now.Add(-i.cfg.ProofMaxAge - i.cfg.Leeway)) {
+		return hk, "", bad("iat too old")
+	}
+	switch cid := g.claims.ClientID; {
+	case cid != "" && c.Iss != cid:
+		return hk, "", bad("iss is not the client_id")
+	case cid == "" && c.Iss != "":
+		return hk, "", bad("iss must be omitted for anonymous access")
+	}
+	if c.Nonce == "" {
+		return hk, "", credErr(oid4vci.CodeInvalidNonce, "nonce missing: obtain a c_nonce from the nonce endpoint")
+	}
+	jwk, err := crypto.PublicJWK(pub)
+	if err != nil {
+		return hk, "", bad("key unusable")
+	}
+	tp, err := crypto.Thumbprint(pub)
+	if err != nil {
+		return hk, "", bad("key unusable")
+	}
+	hk.Public, hk.JWK, hk.Thumbprint = pub, jwk, tp
+	return hk, c.Nonce, nil
+}
+
+// DeferredHandler is the deferred credential endpoint (§9): 200 with the
+// credentials (the transaction id is then invalidated) or 202 with the same
+// transaction id.
+func (i *Issuer) DeferredHandler() http.Handler {
+	return i.timed("deferred", func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		status, resp, err := i.deferred(ctx, w, r)
+		if err != nil {
+			i.fail(ctx, w, "deferred", err)
+			return
+		}
+		writeJSON(w, status, resp)
+	})
+}
+
+func (i *Issuer) deferred(ctx context.Context, w http.ResponseWriter, r *http.Request) (int, *oid4vci.CredentialResponse, error) {
+	g, err := i.authenticate(ctx, r)
+	if err != nil {
+		return 0, nil, err
+	}
+	body, err := readJSON(w, r, maxCredentialRequest, oid4vci.CodeInvalidCredentialRequest)
+	if err != nil {
+		return 0, nil, err
+	}
+	req, err := i.parser.DeferredCredentialRequest(body)
+	if err != nil {
+		return 0, nil, err
+	}
+	if req.CredentialResponseEncryption != nil {
+		return 0, nil, credErr(oid4vci.CodeInvalidEncryptionParameters, "response encryption is not supported by this issuer")
+	}
+	tx, err := i.cfg.Transactions.Get(ctx, req.TransactionID, i.now())
+	if errors.Is(err, ErrNotFound) || (err == nil && tx.OfferID != g.offer.ID) {
+		return 0, nil, credErr(oid4vci.CodeInvalidTransactionID, "transaction id unknown or not of this grant")
+	}
+	if err != nil {
+		return 0, nil, err
+	}
+	ireq := tx.Request
+	ireq.TransactionID = tx.ID
+	return i.issue(ctx, g.offer.ID, &ireq, tx.ID)
+}
+
+// NotificationHandler is the notification endpoint (§11): 204, idempotent.
+func (i *Issuer) NotificationHandler() http.Handler {
+	return i.timed("notification", func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		if err := i.notification(ctx, w, r); err != nil {
+			i.fail(ctx, w, "notification", err)
+			return
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		w.WriteHeader(http.StatusNoContent)
+	})
+}
+
+func (i *Issuer) notification(ctx context.Context, w http.ResponseWriter, r *http.Request) error {
+	g, err := i.authenticate(ctx, r)
+	if err != nil {
+		return err
+	}
+	body, err := readJSON(w, r, 64<<10, oid4vci.CodeInvalidNotificationRequest)
+	if err != nil {
+		return err
+	}
+	req, err := i.parser.NotificationRequest(body)
+	if err != nil {
+		return err
+	}
+	err = i.cfg.Notifications.Record(ctx, req.NotificationID, g.offer.ID, req.Event, i.now())
+	if errors.Is(err, ErrNotFound) {
+		return credErr(oid4vci.CodeInvalidNotificationID, "notification id unknown or not of this grant")
+	}
+	return err
+}
