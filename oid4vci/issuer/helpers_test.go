@@ -62,6 +62,25 @@ type env struct {
 	logs      *bytes.Buffer
 	plugin    issuer.Plugin
 	events    *eventLog
+	cfg       issuer.Config
+}
+
+type cryptoAlg = crypto.Algorithm
+
+func baseConfig(e *env) issuer.Config { return e.cfg }
+
+func decodeJWT(t testing.TB, tok string) (map[string]any, map[string]any) {
+	t.Helper()
+	parts := strings.Split(tok, ".")
+	if len(parts) != 3 {
+		t.Fatalf("not a JWT")
+	}
+	var h, c map[string]any
+	hb, _ := base64.RawURLEncoding.DecodeString(parts[0])
+	cb, _ := base64.RawURLEncoding.DecodeString(parts[1])
+	must(t, json.Unmarshal(hb, &h))
+	must(t, json.Unmarshal(cb, &c))
+	return h, c
 }
 
 type eventLog struct {
@@ -153,6 +172,7 @@ func newTenant(t testing.TB, srv *httptest.Server, mux *http.ServeMux, tenant st
 	if cfg.Plugins[0] != plugin {
 		e.plugin = cfg.Plugins[0]
 	}
+	e.cfg = cfg
 	iss, err := issuer.New(cfg)
 	must(t, err)
 	e.iss = iss
