@@ -202,7 +202,9 @@ func (e *env) wallet(nKeys int) *wallet {
 	ctx := context.Background()
 	eng, err := local.New(local.Options{})
 	must(e.t, err)
-	w := &wallet{e: e, c: e.srv.Client(), clientID: "wallet-1"}
+	c := e.srv.Client()
+	c.Transport.(*http.Transport).MaxIdleConnsPerHost = 64
+	w := &wallet{e: e, c: c, clientID: "wallet-1"}
 	for k := 0; k <= nKeys; k++ {
 		ref := crypto.KeyRef{Context: crypto.Context{Namespace: "wallet"}, ID: "k" + string(rune('a'+k))}
 		_, err := eng.GenerateKey(ctx, ref, crypto.KeySpec{Type: crypto.KeyTypeECP256})

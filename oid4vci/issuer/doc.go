@@ -1,0 +1,66 @@
+// Package issuer is an OpenID for Verifiable Credential Issuance 1.0 Final
+// credential issuer (OpenID Foundation, 16 September 2025) with its own
+// token endpoint for the pre-authorized code flow (the W-Stack's
+// "pre-authorization bridge", built in). Wire types come from package
+// oid4vci; this package holds the behaviour.
+//
+// New(Config) returns an Issuer whose Handler serves, below the Credential
+// Issuer Identifier (which may have a path, e.g. https://host/tenants/acme,
+// so several tenants share one mux):
+//
+//   - POST …/token: pre-authorized code grant (§6). The code is 256 random
+//     bits, stored as a hash, short-lived and redeemed once through the
+//     store's atomic OfferStore.Redeem; a tx_code is required iff the offer
+//     has one (invalid_request otherwise), compared in constant time, and
+//     MaxTxCodeAttempts wrong codes invalidate the pre-authorized code.
+//     client_id is required unless Config.AnonymousAccess
+//     (pre-authorized_grant_anonymous_access_supported). The access token is
+//     an at+jwt (RFC 9068) signed through the key engine, short-lived, whose
+//     sub is the offer and whose authorization_details carry
+//     credential_identifiers.
+//   - POST …/nonce: a fresh c_nonce (§7), Cache-Control: no-store; a c_nonce
+//     expires and is used up by the one credential request presenting it
+//     (every proof of a batch carries the same c_nonce).
+//   - POST …/credential (§8): Bearer or DPoP access token; jwt key proofs
+//     validated per Appendix F.4 (typ, alg allow-list without none/MAC,
+//     exactly one of kid/jwk/x5c, no private key, signature by the header
+//     key, aud, iat window, nonce, iss = client_id unless anonymous; did:
+//     kids resolved through crypto/did); batches up to batch_size with one
+//     credential per distinct key; only configurations the token covers.
+//   - POST …/deferred_credential (§9): 202 with the same transaction_id until
+//     the plugin issues, then 200 and the id is invalid.
+//   - POST …/notification (§11): 204, idempotent, scoped to the grant.
+//   - GET …/offers/{id}: offers by reference (credential_offer_uri), served
+//     until redeemed or expired.
+//   - GET /.well-known/openid-credential-issuer/… (issuer metadata, §12.2)
+//     and /.well-known/oauth-authorization-server/… (RFC 8414 metadata of
+//     the token endpoint), inserted before the identifier's path.
+//
+// DPoP (RFC 9449): a token request with a DPoP proof gets a DPoP-bound
+// token (cnf.jkt, token_type DPoP); protected endpoints then check the
+// proof's signature, htm, htu, iat, ath and jti (replay store), optionally a
+// server nonce (DPoP-Nonce, use_dpop_nonce); DPoPConfig.Required rejects
+// unbound tokens (HAIP).
+//
+// Issuance is done by Plugins: the credential endpoint calls Plugin.Issue
+// with the validated request, the offer's claims data and each proven holder
+// key. NewSDJWTPlugin issues dc+sd-jwt through sdjwt/vc (cnf.jwk, status list
+// entries through statuslist.Allocator). The plugins' configurations form
+// the issuer metadata, available through the MetadataSource interface.
+//
+// Offers are created with CreateOffer (by value or by reference); a
+// transaction code is generated with crypto/rand and handed only to
+// Config.DeliverTxCode. Storage goes through one small interface per concern
+// (OfferStore, NonceStore, ReplayStore, TransactionStore,
+// NotificationStore); Memory implements all of them and package issuertest
+// is the contract suite for other backends.
+//
+// Logging (optional *slog.Logger) never includes codes, transaction codes,
+// tokens, proofs or credentials; Metrics receives counters and latencies.
+//
+// Not implemented (requests for them are refused, not ignored): the
+// authorization code flow with an external authorization server, client
+// attestation (ABCA), encrypted credential requests and responses, di_vp
+// and attestation proof types, key attestations, and the drafts 11–13
+// legacy profile on the server side.
+package issuer
