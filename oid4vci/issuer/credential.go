@@ -340,6 +340,19 @@ func (i *Issuer) deferred(ctx context.Context, w http.ResponseWriter, r *http.Re
 	}
 	ireq := tx.Request
 	ireq.TransactionID = tx.ID
+	// Stores that serialise the request keep ids and JWKs only.
+	if ireq.Configuration = i.configs[ireq.ConfigurationID]; ireq.Configuration == nil {
+		return 0, nil, credErr(oid4vci.CodeInvalidTransactionID, "transaction of a configuration no longer served")
+	}
+	for k := range ireq.HolderKeys {
+		if hk := &ireq.HolderKeys[k]; hk.Public == nil && hk.JWK != nil {
+			pub, err := crypto.PublicKeyFromJWK(hk.JWK)
+			if err != nil {
+				return 0, nil, err
+			}
+			hk.Public = pub
+		}
+	}
 	return i.issue(ctx, g.offer.ID, &ireq, tx.ID)
 }
 

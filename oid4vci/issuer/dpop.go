@@ -7,7 +7,6 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -174,5 +173,3 @@ func (i *Issuer) validDPoPNonce(n string, now time.Time) bool {
 	t := time.Unix(int64(binary.BigEndian.Uint64(b[:8])), 0)
 	return !t.After(now.Add(i.cfg.Leeway)) && now.Sub(t) <= i.cfg.DPoP.NonceTTL
 }
-
-var errNoDPoP = errors.New("issuer: no DPoP proof")

@@ -109,8 +109,6 @@ func (p *SDJWTPlugin) Issue(ctx context.Context, req *IssueRequest) (*IssueResul
 	keys := req.HolderKeys
 	if !bound {
 		keys = []HolderKey{{}}
-	} else if len(keys) == 0 {
-		keys = []HolderKey{{}}
 	}
 	out := &IssueResult{}
 	for _, hk := range keys {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"mime"
 	"net/http"
 	"slices"
@@ -291,5 +290,3 @@ func (i *Issuer) authenticate(ctx context.Context, r *http.Request) (*grant, err
 	}
 	return &grant{offer: o, claims: c, scheme: sch}, nil
 }
-
-var _ = fmt.Sprintf
