@@ -186,6 +186,18 @@ func TestCredentialBadInput(t *testing.T) {
 	if n := e.events.count(issuer.EventCredentialsIssued); n != 0 {
 		t.Fatalf("%d issuances after bad requests", n)
 	}
+	// Every failure reached the metrics hook with its code.
+	e.events.mu.Lock()
+	byCode := map[string]int{}
+	for _, ev := range e.events.ev {
+		if ev.Kind == issuer.EventFailure && ev.Endpoint == "credential" {
+			byCode[string(ev.Code)]++
+		}
+	}
+	e.events.mu.Unlock()
+	if byCode["invalid_proof"] < 20 || byCode["invalid_nonce"] != 3 || byCode["invalid_token"] != 4 {
+		t.Fatalf("failure metrics %v", byCode)
+	}
 	// Nothing consumed the nonce.
 	credentials(t, w.credential(tr, cfgPID, w.proof(0, nonce, nil)))
 	// Now it is used up (row 40: replay).

@@ -63,6 +63,8 @@ type env struct {
 	plugin    issuer.Plugin
 	events    *eventLog
 	cfg       issuer.Config
+	// lastOfferID is the id of the last offer the wallet helper created.
+	lastOfferID string
 }
 
 type cryptoAlg = crypto.Algorithm
@@ -262,6 +264,7 @@ func (w *wallet) offer(req issuer.OfferRequest) (*oid4vci.CredentialOffer, strin
 	w.e.t.Helper()
 	created, err := w.e.iss.CreateOffer(context.Background(), req)
 	must(w.e.t, err)
+	w.e.lastOfferID = created.ID
 	tx := ""
 	if req.TxCode != nil {
 		d := <-w.e.codes

@@ -139,15 +139,21 @@ type TxCodeDelivery struct {
 	ExpiresAt time.Time
 }
 
-// String hides the code, so that logging a TxCodeDelivery leaks nothing.
+// String hides the code (and the offer id, which locates an offer by
+// reference), so that logging a TxCodeDelivery leaks nothing.
 func (d TxCodeDelivery) String() string {
-	return fmt.Sprintf("TxCodeDelivery{OfferID:%s Subject:%s Code:[redacted]}", d.OfferID, d.Subject)
+	return fmt.Sprintf("TxCodeDelivery{Offer:%s Code:[redacted]}", LogID(d.OfferID))
 }
 
 // LogValue hides the code from slog.
 func (d TxCodeDelivery) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("offer_id", d.OfferID), slog.String("code", "[redacted]"))
+	return slog.GroupValue(slog.String("offer", LogID(d.OfferID)), slog.String("code", "[redacted]"))
 }
+
+// LogID is the form in which an offer id appears in logs: a short hash, since
+// the id itself is the path of an offer by reference (which carries the
+// pre-authorized code).
+func LogID(offerID string) string { return hashHex("log", offerID)[:16] }
 
 // Issuer is an OpenID4VCI credential issuer with its own pre-authorized code
 // token endpoint. It is safe for concurrent use.

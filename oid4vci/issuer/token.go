@@ -114,7 +114,7 @@ func (i *Issuer) token(ctx context.Context, w http.ResponseWriter, r *http.Reque
 		if ferr != nil && !errors.Is(ferr, ErrNotFound) {
 			return nil, "", ferr
 		}
-		i.log.InfoContext(ctx, "issuer: wrong transaction code", "offer_id", o.ID, "attempts_left", left)
+		i.log.InfoContext(ctx, "issuer: wrong transaction code", "offer", LogID(o.ID), "attempts_left", left)
 		return nil, "", errTok(oid4vci.CodeInvalidGrant, "wrong transaction code")
 	}
 	ids := o.ConfigurationIDs

@@ -187,7 +187,10 @@ func TestSecretsNeverLogged(t *testing.T) {
 	if !strings.Contains(logs, "wrong transaction code") {
 		t.Fatalf("expected failure records, got %q", logs)
 	}
-	for name, s := range map[string]string{"code": code, "tx_code": tx, "token": tr.AccessToken, "nonce": n, "proof": bad, "credential": creds[0]} {
+	if !strings.Contains(logs, issuer.LogID(offerID(t, e, code))) {
+		t.Fatal("offer not identified in the log")
+	}
+	for name, s := range map[string]string{"offer id": offerID(t, e, code), "code": code, "tx_code": tx, "token": tr.AccessToken, "nonce": n, "proof": bad, "credential": creds[0]} {
 		if strings.Contains(logs, s) {
 			t.Errorf("%s in the log", name)
 		}
@@ -237,4 +240,12 @@ func TestConfigRejects(t *testing.T) {
 		})
 	}
 	_ = context.Background
+}
+
+// offerID finds an offer's id by its code through the metadata-free path:
+// the created offer's ID is what CreateOffer returned; here we look it up in
+// the recorded deliveries.
+func offerID(t testing.TB, e *env, _ string) string {
+	t.Helper()
+	return e.lastOfferID
 }
