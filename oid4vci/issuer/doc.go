@@ -33,7 +33,8 @@
 //   - GET …/offers/{id}: offers by reference (credential_offer_uri), served
 //     until redeemed or expired.
 //   - GET /.well-known/openid-credential-issuer/… (issuer metadata, §12.2)
-//     and /.well-known/oauth-authorization-server/… (RFC 8414 metadata of
+//     (signed, application/jwt, with Config.MetadataSigner) and
+//     /.well-known/oauth-authorization-server/… (RFC 8414 metadata of
 //     the token endpoint), inserted before the identifier's path.
 //
 // DPoP (RFC 9449): a token request with a DPoP proof gets a DPoP-bound

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ocmw/wstack/crypto"
+	"github.com/ocmw/wstack/crypto/jose"
 	"github.com/ocmw/wstack/oid4vci"
 	"github.com/ocmw/wstack/oid4vci/issuer"
 	"github.com/ocmw/wstack/sdjwt"
@@ -338,3 +339,30 @@ func TestCreateOfferRejects(t *testing.T) {
 }
 
 var _ = reflect.DeepEqual
+
+// TestSignedMetadata: Accept: application/jwt gets signed metadata that the
+// oid4vci parser verifies with the signer's key.
+func TestSignedMetadata(t *testing.T) {
+	var signer *jose.KeySigner
+	e := newEnv(t, func(c *issuer.Config) {
+		signer = c.Signer.(*jose.KeySigner)
+		c.MetadataSigner = signer
+	})
+	req := mustReq(http.NewRequest(http.MethodGet, e.srv.URL+"/.well-known/openid-credential-issuer/tenants/acme", nil))
+	req.Header.Set("Accept", "application/jwt, application/json;q=0.5")
+	res := e.wallet(0).do(req)
+	if res.status != 200 || res.header.Get("Content-Type") != "application/jwt" {
+		t.Fatalf("%d %v", res.status, res.header)
+	}
+	smd, err := oid4vci.Parser{}.SignedIssuerMetadata(res.body, func(h *oid4vci.JOSEHeader, in string, sig []byte) error {
+		return crypto.VerifySignature(signer.Public(), crypto.Algorithm(h.Alg), []byte(in), sig)
+	})
+	must(t, err)
+	if err := smd.Metadata.CheckIssuer(e.id); err != nil {
+		t.Fatal(err)
+	}
+	plain := e.wallet(0).do(mustReq(http.NewRequest(http.MethodGet, e.srv.URL+"/.well-known/openid-credential-issuer/tenants/acme", nil)))
+	if plain.header.Get("Content-Type") != "application/json" {
+		t.Fatal("plain metadata not JSON")
+	}
+}

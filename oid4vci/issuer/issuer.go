@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ocmw/wstack/crypto"
@@ -92,6 +93,17 @@ type Config struct {
 
 	// DPoP configures sender-constrained tokens (RFC 9449).
 	DPoP DPoPConfig
+
+	// MetadataSigner, when set, makes the metadata endpoint answer
+	// Accept: application/jwt with signed metadata (§12.2.3, typ
+	// openidvci-issuer-metadata+jwt, sub = the issuer, iat, exp). Put the
+	// x5c chain into MetadataHeader for HAIP.
+	MetadataSigner jose.MessageSigner
+	// MetadataHeader holds extra protected header members (x5c, kid).
+	MetadataHeader map[string]any
+	// MetadataTTL is the validity of signed metadata (default 24 h); it is
+	// re-signed after half of it.
+	MetadataTTL time.Duration
 
 	// Display is the issuer's display metadata.
 	Display []oid4vci.IssuerDisplay
@@ -177,6 +189,10 @@ type Issuer struct {
 	proofAlg []crypto.Algorithm
 	dpopKey  []byte
 	mux      *http.ServeMux
+
+	signedMu  sync.Mutex
+	signed    []byte
+	signedExp time.Time
 }
 
 // New checks cfg and returns an Issuer.
@@ -218,6 +234,7 @@ func New(cfg Config) (*Issuer, error) {
 	def(&i.cfg.ProofMaxAge, 5*time.Minute)
 	def(&i.cfg.Leeway, 30*time.Second)
 	def(&i.cfg.DPoP.NonceTTL, 5*time.Minute)
+	def(&i.cfg.MetadataTTL, 24*time.Hour)
 	def(&i.cfg.DPoP.MaxAge, 2*time.Minute)
 	if i.cfg.MaxTxCodeAttempts <= 0 {
 		i.cfg.MaxTxCodeAttempts = 5
@@ -378,12 +395,63 @@ func (i *Issuer) routes() {
 // their well-known URLs (RFC 8615 insertion before the path).
 func (i *Issuer) Handler() http.Handler { return i.mux }
 
-// MetadataHandler serves the issuer metadata as application/json.
+// MetadataHandler serves the issuer metadata as application/json, or
+// signed as application/jwt when the request accepts it and
+// Config.MetadataSigner is set (§12.2.2, §12.2.3).
 func (i *Issuer) MetadataHandler() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Add("Vary", "Accept")
+		if i.cfg.MetadataSigner != nil && acceptsJWT(r.Header.Values("Accept")) {
+			tok, err := i.signedMetadata(r.Context())
+			if err != nil {
+				i.log.ErrorContext(r.Context(), "issuer: signing metadata", "err", err)
+				http.Error(w, "metadata unavailable", http.StatusInternalServerError)
+				return
+			}
+			w.Header().Set("Content-Type", oid4vci.MediaTypeJWT)
+			_, _ = w.Write(tok)
+			return
+		}
 		w.Header().Set("Content-Type", oid4vci.MediaTypeJSON)
 		_, _ = w.Write(i.mdJSON)
 	})
+}
+
+func acceptsJWT(vals []string) bool {
+	for _, v := range vals {
+		for _, part := range strings.Split(v, ",") {
+			mt, _, _ := strings.Cut(strings.TrimSpace(part), ";")
+			if strings.EqualFold(strings.TrimSpace(mt), oid4vci.MediaTypeJWT) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (i *Issuer) signedMetadata(ctx context.Context) ([]byte, error) {
+	i.signedMu.Lock()
+	defer i.signedMu.Unlock()
+	now := i.now()
+	if i.signed != nil && now.Before(i.signedExp.Add(-i.cfg.MetadataTTL/2)) {
+		return i.signed, nil
+	}
+	exp := now.Add(i.cfg.MetadataTTL)
+	payload, err := oid4vci.SignedMetadataPayload(i.metadata, "", now.Unix(), exp.Unix())
+	if err != nil {
+		return nil, err
+	}
+	h := map[string]any{}
+	for k, v := range i.cfg.MetadataHeader {
+		h[k] = v
+	}
+	h["typ"] = oid4vci.SignedMetadataType
+	tok, err := jose.Sign(ctx, i.cfg.MetadataSigner, h, payload)
+	if err != nil {
+		return nil, err
+	}
+	i.signed, i.signedExp = []byte(tok), exp
+	return i.signed, nil
 }
 
 // ASMetadataHandler serves RFC 8414 authorization server metadata for the
