@@ -89,7 +89,14 @@ func (i *Issuer) credential(ctx context.Context, w http.ResponseWriter, r *http.
 	if req.CredentialResponseEncryption != nil {
 		return 0, nil, credErr(oid4vci.CodeInvalidEncryptionParameters, "response encryption is not supported by this issuer")
 	}
+	legacy := req.Proof != nil || req.Format != ""
 	cid, ok := g.configurationFor(req.CredentialIdentifier, req.CredentialConfigurationID)
+	if req.Format != "" {
+		cid, ok = i.configurationByFormat(g, req)
+		if !ok {
+			return 0, nil, credErr(oid4vci.CodeUnsupportedCredentialFormat, "no granted configuration matches the format-based request")
+		}
+	}
 	if !ok {
 		if req.CredentialIdentifier != "" {
 			return 0, nil, credErr(oid4vci.CodeUnknownCredentialIdentifier, "credential identifier not granted by the access token")
@@ -110,7 +117,14 @@ func (i *Issuer) credential(ctx context.Context, w http.ResponseWriter, r *http.
 		}
 	} else {
 		var nonce string
-		keys, nonce, err = i.verifyProofs(ctx, g, cfg, req.Proofs)
+		proofs := req.Proofs
+		if req.Proof != nil {
+			if req.Proof.ProofType != oid4vci.ProofTypeJWT {
+				return 0, nil, credErr(oid4vci.CodeInvalidProof, "proof type not supported")
+			}
+			proofs = &oid4vci.Proofs{JWT: []string{req.Proof.JWT}}
+		}
+		keys, nonce, err = i.verifyProofs(ctx, g, cfg, proofs)
 		if err != nil {
 			return 0, nil, err
 		}
@@ -126,7 +140,61 @@ func (i *Issuer) credential(ctx context.Context, w http.ResponseWriter, r *http.
 		ConfigurationID: cid, Configuration: cfg, CredentialIdentifier: req.CredentialIdentifier,
 		Subject: g.offer.Subject, Claims: g.offer.Claims, ClientID: g.claims.ClientID, HolderKeys: keys,
 	}
-	return i.issue(ctx, g.offer.ID, &ireq, "")
+	status, resp, err := i.issue(ctx, g.offer.ID, &ireq, "")
+	if err != nil || !legacy {
+		return status, resp, err
+	}
+	return status, resp, i.legacyResponse(ctx, resp)
+}
+
+// legacyResponse turns a 1.0 response into the draft 13 shape: the singular
+// credential and a fresh c_nonce.
+func (i *Issuer) legacyResponse(ctx context.Context, resp *oid4vci.CredentialResponse) error {
+	if len(resp.Credentials) == 1 {
+		resp.Credential, resp.Credentials = resp.Credentials[0].Credential, nil
+	}
+	n := randomID(32)
+	if err := i.cfg.Nonces.Put(ctx, hashHex("nonce", n), i.now().Add(i.cfg.NonceTTL)); err != nil {
+		return err
+	}
+	resp.CNonce, resp.CNonceExpiresIn = n, int(i.cfg.NonceTTL/time.Second)
+	return nil
+}
+
+// configurationByFormat finds the granted configuration a draft 13
+// format-based request means: same format (vc+sd-jwt = dc+sd-jwt) and the
+// same vct, doctype or credential_definition.type.
+func (i *Issuer) configurationByFormat(g *grant, req *oid4vci.CredentialRequest) (string, bool) {
+	format := req.Format
+	if format == oid4vci.FormatLegacySDJWTVC {
+		format = oid4vci.FormatSDJWTVC
+	}
+	for _, d := range g.claims.AuthorizationDetails {
+		c := i.configs[d.CredentialConfigurationID]
+		if c == nil || c.Format != format {
+			continue
+		}
+		switch {
+		case format == oid4vci.FormatSDJWTVC && req.VCT != "" && req.VCT == c.VCT,
+			format == oid4vci.FormatMsoMdoc && req.Doctype != "" && req.Doctype == c.Doctype:
+			return d.CredentialConfigurationID, true
+		case req.CredentialDefinition != nil && c.CredentialDefinition != nil && sameSet(req.CredentialDefinition.Type, c.CredentialDefinition.Type):
+			return d.CredentialConfigurationID, true
+		}
+	}
+	return "", false
+}
+
+func sameSet(a, b []string) bool {
+	if len(a) == 0 || len(a) != len(b) {
+		return false
+	}
+	for _, x := range a {
+		if !slices.Contains(b, x) {
+			return false
+		}
+	}
+	return true
 }
 
 // issue runs the plugin and builds the 200 or 202 response.

@@ -59,9 +59,17 @@
 // Logging (optional *slog.Logger) never includes codes, transaction codes,
 // tokens, proofs or credentials; Metrics receives counters and latencies.
 //
+// # Drafts 11–13
+//
+// Config.Profile = oid4vci.ProfileLegacy also serves draft 13 wallets (the
+// W-Stack's): user_pin for tx_code, c_nonce and c_nonce_expires_in in the
+// token response, format-based credential requests (format with vct,
+// doctype or credential_definition) with the singular proof, answered with
+// the singular credential and a fresh c_nonce.
+//
 // Not implemented (requests for them are refused, not ignored): the
 // authorization code flow with an external authorization server, client
 // attestation (ABCA), encrypted credential requests and responses, di_vp
-// and attestation proof types, key attestations, and the drafts 11–13
-// legacy profile on the server side.
+// and attestation proof types, key attestations, draft ≤12 offers
+// (credentials, user_pin_required) and the draft 13 batch endpoint.
 package issuer

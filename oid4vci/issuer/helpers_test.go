@@ -425,3 +425,5 @@ func credentials(t testing.TB, res *response) ([]string, string) {
 	}
 	return out, cr.NotificationID
 }
+
+func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }

@@ -91,6 +91,12 @@ type Config struct {
 	// accepted, whatever the list says.
 	ProofAlgorithms []crypto.Algorithm
 
+	// Profile ProfileLegacy also accepts the draft 13 shapes W-Stack wallets
+	// send (singular proof, format-based credential requests, user_pin) and
+	// answers them in kind (c_nonce in token and credential responses, the
+	// singular credential). 1.0 requests are handled as 1.0 either way.
+	Profile oid4vci.Profile
+
 	// DPoP configures sender-constrained tokens (RFC 9449).
 	DPoP DPoPConfig
 
@@ -311,7 +317,7 @@ func New(cfg Config) (*Issuer, error) {
 	if err := i.buildMetadata(); err != nil {
 		return nil, err
 	}
-	i.parser = oid4vci.Parser{}
+	i.parser = oid4vci.Parser{Profile: cfg.Profile}
 	i.routes()
 	return i, nil
 }

@@ -102,8 +102,11 @@ func (i *Issuer) token(ctx context.Context, w http.ResponseWriter, r *http.Reque
 	if err != nil {
 		return nil, "", err
 	}
-	tx := req.TxCode
+	tx := req.TransactionCode()
 	_, txSent := r.PostForm["tx_code"]
+	if _, pin := r.PostForm["user_pin"]; pin && i.cfg.Profile == oid4vci.ProfileLegacy {
+		txSent = true
+	}
 	switch {
 	case o.TxCodeHash != "" && !txSent:
 		return nil, "", errTok(oid4vci.CodeInvalidRequest, "tx_code required")
@@ -167,6 +170,14 @@ func (i *Issuer) token(ctx context.Context, w http.ResponseWriter, r *http.Reque
 		AccessToken: at, TokenType: tokenType, ExpiresIn: int(i.cfg.AccessTokenTTL / time.Second),
 		AuthorizationDetails: claims.AuthorizationDetails,
 	}
+	if i.cfg.Profile == oid4vci.ProfileLegacy {
+		// Draft 13 §6.2: the token response carries the first c_nonce.
+		n := randomID(32)
+		if err := i.cfg.Nonces.Put(ctx, hashHex("nonce", n), now.Add(i.cfg.NonceTTL)); err != nil {
+			return nil, "", err
+		}
+		resp.CNonce, resp.CNonceExpiresIn = n, int(i.cfg.NonceTTL/time.Second)
+	}
 	nonce := ""
 	if i.cfg.DPoP.Nonces && dp != nil {
 		nonce = i.dpopNonce(now)
@@ -181,7 +192,7 @@ type grant struct {
 	scheme oid4vci.AuthScheme
 }
 
-// covers returns the configuration id of a credential_identifier or
+// configurationFor returns the configuration id of a credential_identifier or
 // credential_configuration_id the token covers.
 func (g *grant) configurationFor(identifier, configurationID string) (string, bool) {
 	for _, d := range g.claims.AuthorizationDetails {
