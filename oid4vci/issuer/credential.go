@@ -45,95 +45,119 @@ func credErr(code oid4vci.ErrorCode, desc string) *oid4vci.Error { return oid4vc
 
 // readJSON reads a JSON request body of at most max bytes.
 func readJSON(w http.ResponseWriter, r *http.Request, max int64, code oid4vci.ErrorCode) ([]byte, error) {
+	b, enc, err := readBody(w, r, max, code, nil)
+	if err == nil && enc {
+		err = credErr(oid4vci.CodeInvalidEncryptionParameters, "encrypted requests are not supported here")
+	}
+	return b, err
+}
+
+// readBody reads a JSON body or, with encryption on, an encrypted one
+// (application/jwt), reporting which.
+func readBody(w http.ResponseWriter, r *http.Request, max int64, code oid4vci.ErrorCode, enc *encryption) ([]byte, bool, error) {
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	switch ct {
-	case oid4vci.MediaTypeJSON:
-	case oid4vci.MediaTypeJWT:
-		return nil, credErr(oid4vci.CodeInvalidEncryptionParameters, "encrypted requests are not supported by this issuer")
+	case oid4vci.MediaTypeJSON, oid4vci.MediaTypeJWT:
 	default:
-		return nil, credErr(code, "content type must be application/json")
+		return nil, false, credErr(code, "content type must be application/json")
 	}
 	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, max))
 	if err != nil {
-		return nil, credErr(code, "request body too large or unreadable").Wrap(err)
+		return nil, false, credErr(code, "request body too large or unreadable").Wrap(err)
 	}
-	return b, nil
+	if ct == oid4vci.MediaTypeJSON {
+		return b, false, nil
+	}
+	if enc == nil {
+		return nil, true, credErr(oid4vci.CodeInvalidEncryptionParameters, "encrypted requests are not supported by this issuer")
+	}
+	pt, err := enc.decrypt(b)
+	return pt, true, err
+}
+
+// respond writes a credential or deferred response, encrypted when asked.
+func (i *Issuer) respond(w http.ResponseWriter, status int, resp *oid4vci.CredentialResponse, re *oid4vci.ResponseEncryption) {
+	if re != nil {
+		i.enc.encryptResponse(w, status, resp, re)
+		return
+	}
+	writeJSON(w, status, resp)
 }
 
 // CredentialHandler is the credential endpoint (§8).
 func (i *Issuer) CredentialHandler() http.Handler {
 	return i.timed("credential", func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
-		status, resp, err := i.credential(ctx, w, r)
+		status, resp, re, err := i.credential(ctx, w, r)
 		if err != nil {
 			i.fail(ctx, w, "credential", err)
 			return
 		}
-		writeJSON(w, status, resp)
+		i.respond(w, status, resp, re)
 	})
 }
 
-func (i *Issuer) credential(ctx context.Context, w http.ResponseWriter, r *http.Request) (int, *oid4vci.CredentialResponse, error) {
+func (i *Issuer) credential(ctx context.Context, w http.ResponseWriter, r *http.Request) (int, *oid4vci.CredentialResponse, *oid4vci.ResponseEncryption, error) {
 	g, err := i.authenticate(ctx, r)
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, nil, err
 	}
-	body, err := readJSON(w, r, maxCredentialRequest, oid4vci.CodeInvalidCredentialRequest)
+	body, encrypted, err := readBody(w, r, maxCredentialRequest, oid4vci.CodeInvalidCredentialRequest, i.enc)
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, nil, err
 	}
 	req, err := i.parser.CredentialRequest(body)
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, nil, err
 	}
-	if req.CredentialResponseEncryption != nil {
-		return 0, nil, credErr(oid4vci.CodeInvalidEncryptionParameters, "response encryption is not supported by this issuer")
+	if err := i.enc.checkRequest(encrypted, req.CredentialResponseEncryption); err != nil {
+		return 0, nil, nil, err
 	}
 	legacy := req.Proof != nil || req.Format != ""
 	cid, ok := g.configurationFor(req.CredentialIdentifier, req.CredentialConfigurationID)
 	if req.Format != "" {
 		cid, ok = i.configurationByFormat(g, req)
 		if !ok {
-			return 0, nil, credErr(oid4vci.CodeUnsupportedCredentialFormat, "no granted configuration matches the format-based request")
+			return 0, nil, nil, credErr(oid4vci.CodeUnsupportedCredentialFormat, "no granted configuration matches the format-based request")
 		}
 	}
 	if !ok {
 		if req.CredentialIdentifier != "" {
-			return 0, nil, credErr(oid4vci.CodeUnknownCredentialIdentifier, "credential identifier not granted by the access token")
+			return 0, nil, nil, credErr(oid4vci.CodeUnknownCredentialIdentifier, "credential identifier not granted by the access token")
 		}
-		return 0, nil, credErr(oid4vci.CodeUnknownCredentialConfiguration, "credential configuration not granted by the access token")
+		return 0, nil, nil, credErr(oid4vci.CodeUnknownCredentialConfiguration, "credential configuration not granted by the access token")
 	}
 	cfg := i.configs[cid]
 	if cfg == nil {
-		return 0, nil, credErr(oid4vci.CodeUnknownCredentialConfiguration, "credential configuration unknown")
+		return 0, nil, nil, credErr(oid4vci.CodeUnknownCredentialConfiguration, "credential configuration unknown")
 	}
 	if err := req.CheckMetadata(i.metadata, cfg); err != nil {
-		return 0, nil, err
+		return 0, nil, nil, err
 	}
 	var keys []HolderKey
 	if cfg.ProofTypesSupported == nil {
 		if req.Proofs != nil {
-			return 0, nil, credErr(oid4vci.CodeInvalidCredentialRequest, "the configuration takes no key proofs")
+			return 0, nil, nil, credErr(oid4vci.CodeInvalidCredentialRequest, "the configuration takes no key proofs")
 		}
 	} else {
 		var nonce string
 		proofs := req.Proofs
 		if req.Proof != nil {
 			if req.Proof.ProofType != oid4vci.ProofTypeJWT {
-				return 0, nil, credErr(oid4vci.CodeInvalidProof, "proof type not supported")
+				return 0, nil, nil, credErr(oid4vci.CodeInvalidProof, "proof type not supported")
 			}
 			proofs = &oid4vci.Proofs{JWT: []string{req.Proof.JWT}}
 		}
 		keys, nonce, err = i.verifyProofs(ctx, g, cfg, proofs)
 		if err != nil {
-			return 0, nil, err
+			return 0, nil, nil, err
 		}
 		// The nonce is used up only once everything else checked out.
 		if err := i.cfg.Nonces.Consume(ctx, hashHex("nonce", nonce), i.now()); err != nil {
 			if errors.Is(err, ErrNotFound) {
-				return 0, nil, credErr(oid4vci.CodeInvalidNonce, "c_nonce unknown, expired or already used")
+				return 0, nil, nil, credErr(oid4vci.CodeInvalidNonce, "c_nonce unknown, expired or already used")
 			}
-			return 0, nil, err
+			return 0, nil, nil, err
 		}
 	}
 	ireq := IssueRequest{
@@ -141,10 +165,15 @@ func (i *Issuer) credential(ctx context.Context, w http.ResponseWriter, r *http.
 		Subject: g.offer.Subject, Claims: g.offer.Claims, ClientID: g.claims.ClientID, HolderKeys: keys,
 	}
 	status, resp, err := i.issue(ctx, g.offer.ID, &ireq, "")
-	if err != nil || !legacy {
-		return status, resp, err
+	if err != nil {
+		return 0, nil, nil, err
 	}
-	return status, resp, i.legacyResponse(ctx, resp)
+	if legacy {
+		if err := i.legacyResponse(ctx, resp); err != nil {
+			return 0, nil, nil, err
+		}
+	}
+	return status, resp, req.CredentialResponseEncryption, nil
 }
 
 // legacyResponse turns a 1.0 response into the draft 13 shape: the singular
@@ -374,54 +403,59 @@ func (i *Issuer) verifyProof(ctx context.Context, g *grant, meta *oid4vci.ProofT
 func (i *Issuer) DeferredHandler() http.Handler {
 	return i.timed("deferred", func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
-		status, resp, err := i.deferred(ctx, w, r)
+		status, resp, re, err := i.deferred(ctx, w, r)
 		if err != nil {
 			i.fail(ctx, w, "deferred", err)
 			return
 		}
-		writeJSON(w, status, resp)
+		i.respond(w, status, resp, re)
 	})
 }
 
-func (i *Issuer) deferred(ctx context.Context, w http.ResponseWriter, r *http.Request) (int, *oid4vci.CredentialResponse, error) {
+func (i *Issuer) deferred(ctx context.Context, w http.ResponseWriter, r *http.Request) (int, *oid4vci.CredentialResponse, *oid4vci.ResponseEncryption, error) {
 	g, err := i.authenticate(ctx, r)
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, nil, err
 	}
-	body, err := readJSON(w, r, maxCredentialRequest, oid4vci.CodeInvalidCredentialRequest)
+	body, encrypted, err := readBody(w, r, maxCredentialRequest, oid4vci.CodeInvalidCredentialRequest, i.enc)
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, nil, err
 	}
 	req, err := i.parser.DeferredCredentialRequest(body)
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, nil, err
 	}
-	if req.CredentialResponseEncryption != nil {
-		return 0, nil, credErr(oid4vci.CodeInvalidEncryptionParameters, "response encryption is not supported by this issuer")
+	// A deferred request may bring new response keys; they are used.
+	if err := i.enc.checkRequest(encrypted, req.CredentialResponseEncryption); err != nil {
+		return 0, nil, nil, err
 	}
 	tx, err := i.cfg.Transactions.Get(ctx, req.TransactionID, i.now())
 	if errors.Is(err, ErrNotFound) || (err == nil && tx.OfferID != g.offer.ID) {
-		return 0, nil, credErr(oid4vci.CodeInvalidTransactionID, "transaction id unknown or not of this grant")
+		return 0, nil, nil, credErr(oid4vci.CodeInvalidTransactionID, "transaction id unknown or not of this grant")
 	}
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, nil, err
 	}
 	ireq := tx.Request
 	ireq.TransactionID = tx.ID
 	// Stores that serialise the request keep ids and JWKs only.
 	if ireq.Configuration = i.configs[ireq.ConfigurationID]; ireq.Configuration == nil {
-		return 0, nil, credErr(oid4vci.CodeInvalidTransactionID, "transaction of a configuration no longer served")
+		return 0, nil, nil, credErr(oid4vci.CodeInvalidTransactionID, "transaction of a configuration no longer served")
 	}
 	for k := range ireq.HolderKeys {
 		if hk := &ireq.HolderKeys[k]; hk.Public == nil && hk.JWK != nil {
 			pub, err := crypto.PublicKeyFromJWK(hk.JWK)
 			if err != nil {
-				return 0, nil, err
+				return 0, nil, nil, err
 			}
 			hk.Public = pub
 		}
 	}
-	return i.issue(ctx, g.offer.ID, &ireq, tx.ID)
+	status, resp, err := i.issue(ctx, g.offer.ID, &ireq, tx.ID)
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	return status, resp, req.CredentialResponseEncryption, nil
 }
 
 // NotificationHandler is the notification endpoint (§11): 204, idempotent.

@@ -56,6 +56,12 @@
 // NotificationStore); Memory implements all of them and package issuertest
 // is the contract suite for other backends.
 //
+// Encryption (§10, Config.Encryption): credential and deferred requests may
+// arrive as a JWE (application/jwt, ECDH-ES to a published key); a request
+// with credential_response_encryption must be encrypted and gets an
+// encrypted response (alg from the JWK, kid echoed); zip is never offered
+// or accepted; errors are never encrypted.
+//
 // Logging (optional *slog.Logger) never includes codes, transaction codes,
 // tokens, proofs or credentials; Metrics receives counters and latencies.
 //
@@ -69,7 +75,6 @@
 //
 // Not implemented (requests for them are refused, not ignored): the
 // authorization code flow with an external authorization server, client
-// attestation (ABCA), encrypted credential requests and responses, di_vp
-// and attestation proof types, key attestations, draft ≤12 offers
+// attestation (ABCA), di_vp and attestation proof types, key attestations, draft ≤12 offers
 // (credentials, user_pin_required) and the draft 13 batch endpoint.
 package issuer

@@ -100,6 +100,10 @@ type Config struct {
 	// DPoP configures sender-constrained tokens (RFC 9449).
 	DPoP DPoPConfig
 
+	// Encryption, when set, turns on encrypted credential requests and
+	// responses (§10).
+	Encryption *EncryptionConfig
+
 	// MetadataSigner, when set, makes the metadata endpoint answer
 	// Accept: application/jwt with signed metadata (§12.2.3, typ
 	// openidvci-issuer-metadata+jwt, sub = the issuer, iat, exp). Put the
@@ -195,6 +199,7 @@ type Issuer struct {
 	proofAlg []crypto.Algorithm
 	dpopKey  []byte
 	mux      *http.ServeMux
+	enc      *encryption
 
 	signedMu  sync.Mutex
 	signed    []byte
@@ -341,6 +346,11 @@ func (i *Issuer) buildMetadata() error {
 		Display:                    i.cfg.Display,
 		CredentialConfigurations:   i.configs,
 	}
+	enc, err := newEncryption(i.cfg.Encryption, md)
+	if err != nil {
+		return err
+	}
+	i.enc = enc
 	if i.cfg.BatchSize >= 2 {
 		md.BatchCredentialIssuance = &oid4vci.BatchCredentialIssuance{BatchSize: i.cfg.BatchSize}
 	}
