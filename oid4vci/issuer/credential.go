@@ -394,7 +394,72 @@ func (i *Issuer) verifyProof(ctx context.Context, g *grant, meta *oid4vci.ProofT
 		return hk, "", bad("key unusable")
 	}
 	hk.Public, hk.JWK, hk.Thumbprint = pub, jwk, tp
+	if req := meta.KeyAttestationsRequired; req != nil {
+		if err := i.checkKeyAttestation(ctx, pj, req, tp, c.Nonce); err != nil {
+			return hk, "", err
+		}
+	}
 	return hk, c.Nonce, nil
+}
+
+// checkKeyAttestation verifies the key_attestation of a jwt proof (Appendix
+// D, F.1, F.4): signed by a trusted attester, unexpired, attesting the proof
+// key, with the key_storage and user_authentication levels the
+// configuration requires (one of the listed values each), and, when it has a
+// nonce, the proof's c_nonce.
+func (i *Issuer) checkKeyAttestation(ctx context.Context, pj *oid4vci.ProofJWT, req *oid4vci.KeyAttestationsRequired, proofKey, nonce string) error {
+	bad := func(desc string) error { return credErr(oid4vci.CodeInvalidProof, desc) }
+	ka := pj.KeyAttestation
+	if ka == nil {
+		return bad("key attestation required")
+	}
+	if _, err := jose.Verify(ctx, pj.Header.KeyAttestation, jose.VerifyOptions{
+		ParseOptions: jose.ParseOptions{Algorithms: i.proofAlg, Typ: []string{oid4vci.KeyAttestationJWTType}},
+		Resolver:     i.cfg.KeyAttesters,
+	}); err != nil {
+		return bad("key attestation not signed by a trusted attester")
+	}
+	now := i.now()
+	cl := &ka.Claims
+	if cl.Exp == 0 || !now.Before(time.Unix(cl.Exp, 0).Add(i.cfg.Leeway)) {
+		return bad("key attestation expired")
+	}
+	if time.Unix(cl.Iat, 0).After(now.Add(i.cfg.Leeway)) {
+		return bad("key attestation iat in the future")
+	}
+	if cl.Nonce != "" && cl.Nonce != nonce {
+		return credErr(oid4vci.CodeInvalidNonce, "key attestation nonce is not the proof's c_nonce")
+	}
+	attested := false
+	for _, raw := range cl.AttestedKeys {
+		pub, err := crypto.ParsePublicJWK(raw)
+		if err != nil {
+			return bad("key attestation lists an invalid key")
+		}
+		if tp, err := crypto.Thumbprint(pub); err == nil && tp == proofKey {
+			attested = true
+		}
+	}
+	if !attested {
+		return bad("the proof is not signed by an attested key")
+	}
+	if !anyOf(cl.KeyStorage, req.KeyStorage) || !anyOf(cl.UserAuthentication, req.UserAuthentication) {
+		return bad("key attestation does not meet key_attestations_required")
+	}
+	return nil
+}
+
+// anyOf reports whether required is empty or got has one of its values.
+func anyOf(got, required []string) bool {
+	if len(required) == 0 {
+		return true
+	}
+	for _, g := range got {
+		if slices.Contains(required, g) {
+			return true
+		}
+	}
+	return false
 }
 
 // DeferredHandler is the deferred credential endpoint (§9): 200 with the

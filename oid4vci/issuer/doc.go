@@ -27,6 +27,9 @@
 //     key, aud, iat window, nonce, iss = client_id unless anonymous; did:
 //     kids resolved through crypto/did); batches up to batch_size with one
 //     credential per distinct key; only configurations the token covers.
+//     Configurations with key_attestations_required (HAIP) need a
+//     key_attestation header signed by an attester Config.KeyAttesters
+//     trusts, unexpired, attesting the proof key at a required level.
 //   - POST …/deferred_credential (§9): 202 with the same transaction_id until
 //     the plugin issues, then 200 and the id is invalid.
 //   - POST …/notification (§11): 204, idempotent, scoped to the grant.
@@ -75,6 +78,6 @@
 //
 // Not implemented (requests for them are refused, not ignored): the
 // authorization code flow with an external authorization server, client
-// attestation (ABCA), di_vp and attestation proof types, key attestations, draft ≤12 offers
+// attestation (ABCA), the di_vp and attestation proof types, draft ≤12 offers
 // (credentials, user_pin_required) and the draft 13 batch endpoint.
 package issuer

@@ -97,6 +97,11 @@ type Config struct {
 	// singular credential). 1.0 requests are handled as 1.0 either way.
 	Profile oid4vci.Profile
 
+	// KeyAttesters resolves the keys of trusted key attesters (Appendix D),
+	// e.g. a *jose.TrustedKeys keyed by the attestation's iss. Without it,
+	// configurations with key_attestations_required are refused by New.
+	KeyAttesters jose.KeyResolver
+
 	// DPoP configures sender-constrained tokens (RFC 9449).
 	DPoP DPoPConfig
 
@@ -311,8 +316,8 @@ func New(cfg Config) (*Issuer, error) {
 				if t != oid4vci.ProofTypeJWT {
 					return nil, fmt.Errorf("%w: configuration %q: proof type %q is not supported by this issuer (jwt only)", ErrConfig, id, t)
 				}
-				if m != nil && m.KeyAttestationsRequired != nil {
-					return nil, fmt.Errorf("%w: configuration %q: key attestations are not supported by this issuer", ErrConfig, id)
+				if m != nil && m.KeyAttestationsRequired != nil && cfg.KeyAttesters == nil {
+					return nil, fmt.Errorf("%w: configuration %q requires key attestations: Config.KeyAttesters is needed", ErrConfig, id)
 				}
 			}
 			i.configs[id] = c
