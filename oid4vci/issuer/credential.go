@@ -148,7 +148,11 @@ func (i *Issuer) credential(ctx context.Context, w http.ResponseWriter, r *http.
 			}
 			proofs = &oid4vci.Proofs{JWT: []string{req.Proof.JWT}}
 		}
-		keys, nonce, err = i.verifyProofs(ctx, g, cfg, proofs)
+		if proofs != nil && len(proofs.Attestation) > 0 {
+			keys, nonce, err = i.verifyAttestationProof(ctx, cfg, proofs)
+		} else {
+			keys, nonce, err = i.verifyProofs(ctx, g, cfg, proofs)
+		}
 		if err != nil {
 			return 0, nil, nil, err
 		}
@@ -408,45 +412,103 @@ func (i *Issuer) verifyProof(ctx context.Context, g *grant, meta *oid4vci.ProofT
 // configuration requires (one of the listed values each), and, when it has a
 // nonce, the proof's c_nonce.
 func (i *Issuer) checkKeyAttestation(ctx context.Context, pj *oid4vci.ProofJWT, req *oid4vci.KeyAttestationsRequired, proofKey, nonce string) error {
-	bad := func(desc string) error { return credErr(oid4vci.CodeInvalidProof, desc) }
-	ka := pj.KeyAttestation
-	if ka == nil {
-		return bad("key attestation required")
+	if pj.KeyAttestation == nil {
+		return credErr(oid4vci.CodeInvalidProof, "key attestation required")
 	}
-	if _, err := jose.Verify(ctx, pj.Header.KeyAttestation, jose.VerifyOptions{
+	keys, err := i.verifyAttestation(ctx, pj.Header.KeyAttestation, pj.KeyAttestation, req, nil, nonce)
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		if k.Thumbprint == proofKey {
+			return nil
+		}
+	}
+	return credErr(oid4vci.CodeInvalidProof, "the proof is not signed by an attested key")
+}
+
+// verifyAttestation checks a key attestation JWT and returns its attested
+// keys: trusted attester signature (alg in algs when set), unexpired, levels
+// as required, nonce equal to the c_nonce when it has one.
+func (i *Issuer) verifyAttestation(ctx context.Context, token string, ka *oid4vci.KeyAttestation, req *oid4vci.KeyAttestationsRequired, algs []string, nonce string) ([]HolderKey, error) {
+	bad := func(desc string) error { return credErr(oid4vci.CodeInvalidProof, desc) }
+	if algs != nil && !slices.Contains(algs, ka.Header.Alg) {
+		return nil, bad("key attestation alg not in proof_signing_alg_values_supported")
+	}
+	if _, err := jose.Verify(ctx, token, jose.VerifyOptions{
 		ParseOptions: jose.ParseOptions{Algorithms: i.proofAlg, Typ: []string{oid4vci.KeyAttestationJWTType}},
 		Resolver:     i.cfg.KeyAttesters,
 	}); err != nil {
-		return bad("key attestation not signed by a trusted attester")
+		return nil, bad("key attestation not signed by a trusted attester")
 	}
 	now := i.now()
 	cl := &ka.Claims
 	if cl.Exp == 0 || !now.Before(time.Unix(cl.Exp, 0).Add(i.cfg.Leeway)) {
-		return bad("key attestation expired")
+		return nil, bad("key attestation expired")
 	}
 	if time.Unix(cl.Iat, 0).After(now.Add(i.cfg.Leeway)) {
-		return bad("key attestation iat in the future")
+		return nil, bad("key attestation iat in the future")
 	}
 	if cl.Nonce != "" && cl.Nonce != nonce {
-		return credErr(oid4vci.CodeInvalidNonce, "key attestation nonce is not the proof's c_nonce")
+		return nil, credErr(oid4vci.CodeInvalidNonce, "key attestation nonce is not the c_nonce")
 	}
-	attested := false
+	if req != nil && (!anyOf(cl.KeyStorage, req.KeyStorage) || !anyOf(cl.UserAuthentication, req.UserAuthentication)) {
+		return nil, bad("key attestation does not meet key_attestations_required")
+	}
+	var keys []HolderKey
 	for _, raw := range cl.AttestedKeys {
 		pub, err := crypto.ParsePublicJWK(raw)
 		if err != nil {
-			return bad("key attestation lists an invalid key")
+			return nil, bad("key attestation lists an invalid key")
 		}
-		if tp, err := crypto.Thumbprint(pub); err == nil && tp == proofKey {
-			attested = true
+		tp, err := crypto.Thumbprint(pub)
+		if err != nil {
+			return nil, bad("key attestation lists an invalid key")
 		}
+		for _, k := range keys {
+			if k.Thumbprint == tp {
+				return nil, bad("key attestation lists a key twice")
+			}
+		}
+		jwk, err := crypto.PublicJWK(pub)
+		if err != nil {
+			return nil, bad("key attestation lists an invalid key")
+		}
+		keys = append(keys, HolderKey{Public: pub, JWK: jwk, Thumbprint: tp})
 	}
-	if !attested {
-		return bad("the proof is not signed by an attested key")
+	return keys, nil
+}
+
+// verifyAttestationProof checks the attestation proof type (§F.3): exactly
+// one key attestation whose nonce is the c_nonce; its attested keys are the
+// holder keys (at most batch_size).
+func (i *Issuer) verifyAttestationProof(ctx context.Context, cfg *oid4vci.CredentialConfiguration, ps *oid4vci.Proofs) ([]HolderKey, string, error) {
+	meta := cfg.ProofTypesSupported[oid4vci.ProofTypeAttestation]
+	if meta == nil {
+		return nil, "", credErr(oid4vci.CodeInvalidProof, "proof type not supported")
 	}
-	if !anyOf(cl.KeyStorage, req.KeyStorage) || !anyOf(cl.UserAuthentication, req.UserAuthentication) {
-		return bad("key attestation does not meet key_attestations_required")
+	if len(ps.Attestation) != 1 {
+		return nil, "", credErr(oid4vci.CodeInvalidProof, "exactly one key attestation required")
 	}
-	return nil
+	ka, err := i.parser.KeyAttestation(ps.Attestation[0])
+	if err != nil {
+		return nil, "", err
+	}
+	if ka.Claims.Nonce == "" {
+		return nil, "", credErr(oid4vci.CodeInvalidNonce, "key attestation without nonce")
+	}
+	keys, err := i.verifyAttestation(ctx, ps.Attestation[0], ka, meta.KeyAttestationsRequired, meta.ProofSigningAlgValuesSupported, ka.Claims.Nonce)
+	if err != nil {
+		return nil, "", err
+	}
+	limit := 1
+	if i.cfg.BatchSize >= 2 {
+		limit = i.cfg.BatchSize
+	}
+	if len(keys) > limit {
+		return nil, "", credErr(oid4vci.CodeInvalidCredentialRequest, "more attested keys than batch_size")
+	}
+	return keys, ka.Claims.Nonce, nil
 }
 
 // anyOf reports whether required is empty or got has one of its values.

@@ -29,7 +29,9 @@
 //     credential per distinct key; only configurations the token covers.
 //     Configurations with key_attestations_required (HAIP) need a
 //     key_attestation header signed by an attester Config.KeyAttesters
-//     trusts, unexpired, attesting the proof key at a required level.
+//     trusts, unexpired, attesting the proof key at a required level. The
+//     attestation proof type (§F.3) issues one credential per attested key,
+//     its nonce being the c_nonce.
 //   - POST …/deferred_credential (§9): 202 with the same transaction_id until
 //     the plugin issues, then 200 and the id is invalid.
 //   - POST …/notification (§11): 204, idempotent, scoped to the grant.
@@ -78,6 +80,6 @@
 //
 // Not implemented (requests for them are refused, not ignored): the
 // authorization code flow with an external authorization server, client
-// attestation (ABCA), the di_vp and attestation proof types, draft ≤12 offers
+// attestation (ABCA), the di_vp proof type, draft ≤12 offers
 // (credentials, user_pin_required) and the draft 13 batch endpoint.
 package issuer

@@ -313,8 +313,11 @@ func New(cfg Config) (*Issuer, error) {
 				return nil, fmt.Errorf("%w: credential configuration %q is nil", ErrConfig, id)
 			}
 			for t, m := range c.ProofTypesSupported {
-				if t != oid4vci.ProofTypeJWT {
-					return nil, fmt.Errorf("%w: configuration %q: proof type %q is not supported by this issuer (jwt only)", ErrConfig, id, t)
+				if t != oid4vci.ProofTypeJWT && t != oid4vci.ProofTypeAttestation {
+					return nil, fmt.Errorf("%w: configuration %q: proof type %q is not supported by this issuer (jwt, attestation)", ErrConfig, id, t)
+				}
+				if t == oid4vci.ProofTypeAttestation && cfg.KeyAttesters == nil {
+					return nil, fmt.Errorf("%w: configuration %q: the attestation proof type needs Config.KeyAttesters", ErrConfig, id)
 				}
 				if m != nil && m.KeyAttestationsRequired != nil && cfg.KeyAttesters == nil {
 					return nil, fmt.Errorf("%w: configuration %q requires key attestations: Config.KeyAttesters is needed", ErrConfig, id)
