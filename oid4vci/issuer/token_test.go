@@ -213,7 +213,7 @@ func TestAccessTokenClaims(t *testing.T) {
 	if exp := int64(c["exp"].(float64)) - int64(c["iat"].(float64)); exp != 60 {
 		t.Fatalf("lifetime %d", exp)
 	}
-	e.clock.Add(2 * time.Minute)
+	e.clock.Add(time.Minute) // exactly at exp: expired (no leeway for the issuer's own tokens)
 	r := w.credential(tr, cfgPID, w.proof(0, w.nonce(), nil))
 	if r.status != 401 || r.errCode() != "invalid_token" || !strings.HasPrefix(r.header.Get("WWW-Authenticate"), "Bearer ") || len(r.body) != 0 {
 		t.Fatalf("expired token: %d %q %v", r.status, r.body, r.header)
