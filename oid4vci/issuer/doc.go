@@ -14,7 +14,11 @@
 //     has one (invalid_request otherwise), compared in constant time, and
 //     MaxTxCodeAttempts wrong codes invalidate the pre-authorized code.
 //     client_id is required unless Config.AnonymousAccess
-//     (pre-authorized_grant_anonymous_access_supported). The access token is
+//     (pre-authorized_grant_anonymous_access_supported); with
+//     Config.ClientAttestation, wallets authenticate by Attestation-Based
+//     Client Authentication (draft 10: OAuth-Client-Attestation and
+//     -PoP headers, provider trusted, PoP by the attested key, jti replay
+//     checked) and client_id is the attestation's sub. The access token is
 //     an at+jwt (RFC 9068) signed through the key engine, short-lived, whose
 //     sub is the offer and whose authorization_details carry
 //     credential_identifiers.
@@ -79,7 +83,7 @@
 // the singular credential and a fresh c_nonce.
 //
 // Not implemented (requests for them are refused, not ignored): the
-// authorization code flow with an external authorization server, client
-// attestation (ABCA), the di_vp proof type, draft ≤12 offers
+// authorization code flow with an external authorization server, the
+// di_vp proof type, draft ≤12 offers
 // (credentials, user_pin_required) and the draft 13 batch endpoint.
 package issuer

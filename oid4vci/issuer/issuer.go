@@ -97,6 +97,10 @@ type Config struct {
 	// singular credential). 1.0 requests are handled as 1.0 either way.
 	Profile oid4vci.Profile
 
+	// ClientAttestation, when set, authenticates wallets at the token
+	// endpoint by Attestation-Based Client Authentication (HAIP).
+	ClientAttestation *ClientAttestationConfig
+
 	// KeyAttesters resolves the keys of trusted key attesters (Appendix D),
 	// e.g. a *jose.TrustedKeys keyed by the attestation's iss. Without it,
 	// configurations with key_attestations_required are refused by New.
@@ -255,6 +259,9 @@ func New(cfg Config) (*Issuer, error) {
 	if i.cfg.MaxTxCodeAttempts <= 0 {
 		i.cfg.MaxTxCodeAttempts = 5
 	}
+	if c := i.cfg.ClientAttestation; c != nil && c.Providers == nil {
+		return nil, fmt.Errorf("%w: ClientAttestation needs Providers", ErrConfig)
+	}
 	if i.cfg.BatchSize == 1 || i.cfg.BatchSize < 0 {
 		return nil, fmt.Errorf("%w: BatchSize must be 0 or at least 2", ErrConfig)
 	}
@@ -382,10 +389,20 @@ func (i *Issuer) buildMetadata() error {
 		"dpop_signing_alg_values_supported": algs,
 		"pre-authorized_grant_anonymous_access_supported": i.cfg.AnonymousAccess,
 		"authorization_details_types_supported":           []string{oid4vci.AuthorizationDetailsType},
-		"token_endpoint_auth_methods_supported":           []string{"none"},
+		"token_endpoint_auth_methods_supported":           authMethods(i.cfg.ClientAttestation),
 	}
 	i.asJSON, err = json.Marshal(as)
 	return err
+}
+
+func authMethods(c *ClientAttestationConfig) []string {
+	switch {
+	case c == nil:
+		return []string{"none"}
+	case c.Required:
+		return []string{"attest_jwt_client_auth"}
+	}
+	return []string{"attest_jwt_client_auth", "none"}
 }
 
 // IssuerMetadata returns the Credential Issuer Metadata (§12.2.4); it

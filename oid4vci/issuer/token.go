@@ -77,6 +77,17 @@ func (i *Issuer) token(ctx context.Context, w http.ResponseWriter, r *http.Reque
 	if req.GrantType != oid4vci.GrantTypePreAuthorizedCode {
 		return nil, "", errTok(oid4vci.CodeUnsupportedGrantType, "only the pre-authorized code grant is supported")
 	}
+	// Client authentication by wallet attestation (HAIP) sets client_id.
+	attested, err := i.checkClientAttestation(ctx, r)
+	if err != nil {
+		return nil, "", err
+	}
+	if attested != "" {
+		if req.ClientID != "" && req.ClientID != attested {
+			return nil, "", errTok(oid4vci.CodeInvalidClient, "client_id is not the attested client")
+		}
+		req.ClientID = attested
+	}
 	if req.ClientID == "" && !i.cfg.AnonymousAccess {
 		return nil, "", errTok(oid4vci.CodeInvalidClient, "anonymous access is not supported: client_id required")
 	}
