@@ -55,7 +55,11 @@
 // Issuance is done by Plugins: the credential endpoint calls Plugin.Issue
 // with the validated request, the offer's claims data and each proven holder
 // key. NewSDJWTPlugin issues dc+sd-jwt through sdjwt/vc (cnf.jwk, status list
-// entries through statuslist.Allocator). The plugins' configurations form
+// entries through statuslist.Allocator); NewJWTVCPlugin jwt_vc_json through
+// presentation/w3c (cnf.jwk, credentialSubject.id = the holder DID);
+// NewLDPVCPlugin ldp_vc (VCDM 2.0) through crypto/dataintegrity, bound to
+// the holder's DID. Package natsplugin runs plugins in other processes over
+// NATS request/reply. The plugins' configurations form
 // the issuer metadata, available through the MetadataSource interface.
 //
 // Offers are created with CreateOffer (by value or by reference); a
