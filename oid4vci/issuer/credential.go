@@ -5,6 +5,7 @@ import (
 	gocrypto "crypto"
 	"crypto/x509"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/ocmw/wstack/crypto"
+	"github.com/ocmw/wstack/crypto/dataintegrity"
 	"github.com/ocmw/wstack/crypto/jose"
 	"github.com/ocmw/wstack/oid4vci"
 )
@@ -148,9 +150,12 @@ func (i *Issuer) credential(ctx context.Context, w http.ResponseWriter, r *http.
 			}
 			proofs = &oid4vci.Proofs{JWT: []string{req.Proof.JWT}}
 		}
-		if proofs != nil && len(proofs.Attestation) > 0 {
+		switch {
+		case proofs != nil && len(proofs.Attestation) > 0:
 			keys, nonce, err = i.verifyAttestationProof(ctx, cfg, proofs)
-		} else {
+		case proofs != nil && len(proofs.DIVP) > 0:
+			keys, nonce, err = i.verifyDIVPProofs(ctx, cfg, proofs)
+		default:
 			keys, nonce, err = i.verifyProofs(ctx, g, cfg, proofs)
 		}
 		if err != nil {
@@ -616,4 +621,72 @@ func (i *Issuer) notification(ctx context.Context, w http.ResponseWriter, r *htt
 		return credErr(oid4vci.CodeInvalidNotificationID, "notification id unknown or not of this grant")
 	}
 	return err
+}
+
+// verifyDIVPProofs checks di_vp proofs (§F.2): each a Verifiable
+// Presentation whose one Data Integrity proof has proofPurpose
+// authentication, domain = the issuer identifier and challenge = the
+// c_nonce (the same in every proof), signed by a key of the holder DID.
+func (i *Issuer) verifyDIVPProofs(ctx context.Context, cfg *oid4vci.CredentialConfiguration, ps *oid4vci.Proofs) ([]HolderKey, string, error) {
+	meta := cfg.ProofTypesSupported[oid4vci.ProofTypeDIVP]
+	if meta == nil {
+		return nil, "", credErr(oid4vci.CodeInvalidProof, "proof type not supported")
+	}
+	suites := make([]dataintegrity.Suite, len(meta.ProofSigningAlgValuesSupported))
+	for k, a := range meta.ProofSigningAlgValuesSupported {
+		suites[k] = dataintegrity.Suite(a)
+	}
+	var keys []HolderKey
+	nonce := ""
+	for k, raw := range ps.DIVP {
+		bad := func(desc string) error {
+			return credErr(oid4vci.CodeInvalidProof, fmt.Sprintf("proofs.di_vp[%d]: %s", k, desc))
+		}
+		var vp struct {
+			Holder string `json:"holder"`
+			Proof  struct {
+				Challenge string `json:"challenge"`
+			} `json:"proof"`
+		}
+		if err := json.Unmarshal(raw, &vp); err != nil {
+			return nil, "", bad("not a presentation with a single proof object")
+		}
+		if !strings.HasPrefix(vp.Holder, "did:") {
+			return nil, "", bad("holder must be a DID")
+		}
+		ch := vp.Proof.Challenge
+		if ch == "" {
+			return nil, "", credErr(oid4vci.CodeInvalidNonce, fmt.Sprintf("proofs.di_vp[%d]: challenge missing", k))
+		}
+		if k == 0 {
+			nonce = ch
+		} else if ch != nonce {
+			return nil, "", credErr(oid4vci.CodeInvalidNonce, fmt.Sprintf("proofs.di_vp[%d]: all proofs must carry the same c_nonce", k))
+		}
+		res, err := i.cfg.DataIntegrity.Verify(ctx, raw, dataintegrity.VerifyOptions{
+			Suites: suites, Purpose: dataintegrity.PurposeAuthentication, Challenge: nonce, Domain: i.id, Controller: vp.Holder,
+		})
+		if err != nil {
+			return nil, "", bad("presentation proof invalid")
+		}
+		if len(res.Proofs) != 1 {
+			return nil, "", bad("exactly one proof required")
+		}
+		pub := res.Proofs[0].Key
+		tp, err := crypto.Thumbprint(pub)
+		if err != nil {
+			return nil, "", bad("key unusable")
+		}
+		jwk, err := crypto.PublicJWK(pub)
+		if err != nil {
+			return nil, "", bad("key unusable")
+		}
+		for _, prev := range keys {
+			if prev.Thumbprint == tp {
+				return nil, "", bad("the same key is proven twice")
+			}
+		}
+		keys = append(keys, HolderKey{Public: pub, JWK: jwk, KID: res.Proofs[0].VerificationMethod, DID: vp.Holder, Thumbprint: tp})
+	}
+	return keys, nonce, nil
 }

@@ -35,7 +35,9 @@
 //     key_attestation header signed by an attester Config.KeyAttesters
 //     trusts, unexpired, attesting the proof key at a required level. The
 //     attestation proof type (§F.3) issues one credential per attested key,
-//     its nonce being the c_nonce.
+//     its nonce being the c_nonce. di_vp proofs (§F.2, Config.DataIntegrity)
+//     are presentations with one Data Integrity proof (authentication,
+//     domain = issuer, challenge = c_nonce) by a key of the holder DID.
 //   - POST …/deferred_credential (§9): 202 with the same transaction_id until
 //     the plugin issues, then 200 and the id is invalid.
 //   - POST …/notification (§11): 204, idempotent, scoped to the grant.
@@ -87,7 +89,7 @@
 // the singular credential and a fresh c_nonce.
 //
 // Not implemented (requests for them are refused, not ignored): the
-// authorization code flow with an external authorization server, the
-// di_vp proof type, draft ≤12 offers
+// authorization code flow with an external authorization server, draft ≤12
+// offers
 // (credentials, user_pin_required) and the draft 13 batch endpoint.
 package issuer

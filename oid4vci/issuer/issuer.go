@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/ocmw/wstack/crypto"
+	"github.com/ocmw/wstack/crypto/dataintegrity"
 	"github.com/ocmw/wstack/crypto/did"
 	"github.com/ocmw/wstack/crypto/jose"
 	"github.com/ocmw/wstack/oid4vci"
@@ -100,6 +101,11 @@ type Config struct {
 	// ClientAttestation, when set, authenticates wallets at the token
 	// endpoint by Attestation-Based Client Authentication (HAIP).
 	ClientAttestation *ClientAttestationConfig
+
+	// DataIntegrity verifies di_vp key proofs (§F.2); its resolver must
+	// resolve the holders' DIDs (e.g. did.NewKeyResolver). Without it,
+	// configurations offering di_vp are refused by New.
+	DataIntegrity *dataintegrity.Processor
 
 	// KeyAttesters resolves the keys of trusted key attesters (Appendix D),
 	// e.g. a *jose.TrustedKeys keyed by the attestation's iss. Without it,
@@ -320,8 +326,11 @@ func New(cfg Config) (*Issuer, error) {
 				return nil, fmt.Errorf("%w: credential configuration %q is nil", ErrConfig, id)
 			}
 			for t, m := range c.ProofTypesSupported {
-				if t != oid4vci.ProofTypeJWT && t != oid4vci.ProofTypeAttestation {
-					return nil, fmt.Errorf("%w: configuration %q: proof type %q is not supported by this issuer (jwt, attestation)", ErrConfig, id, t)
+				if t != oid4vci.ProofTypeJWT && t != oid4vci.ProofTypeAttestation && t != oid4vci.ProofTypeDIVP {
+					return nil, fmt.Errorf("%w: configuration %q: proof type %q is not supported by this issuer (jwt, di_vp, attestation)", ErrConfig, id, t)
+				}
+				if t == oid4vci.ProofTypeDIVP && cfg.DataIntegrity == nil {
+					return nil, fmt.Errorf("%w: configuration %q: the di_vp proof type needs Config.DataIntegrity", ErrConfig, id)
 				}
 				if t == oid4vci.ProofTypeAttestation && cfg.KeyAttesters == nil {
 					return nil, fmt.Errorf("%w: configuration %q: the attestation proof type needs Config.KeyAttesters", ErrConfig, id)
