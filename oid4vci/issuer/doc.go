@@ -86,7 +86,8 @@
 // W-Stack's): user_pin for tx_code, c_nonce and c_nonce_expires_in in the
 // token response, format-based credential requests (format with vct,
 // doctype or credential_definition) with the singular proof, answered with
-// the singular credential and a fresh c_nonce.
+// the singular credential and a fresh c_nonce. OfferRequest.Draft12 builds
+// drafts ≤12 offers (credentials, user_pin_required).
 //
 // Not implemented (requests for them are refused, not ignored): the
 // authorization code flow with an external authorization server, draft ≤12

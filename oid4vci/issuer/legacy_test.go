@@ -2,6 +2,7 @@ package issuer_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/ocmw/wstack/oid4vci"
@@ -56,5 +57,31 @@ func TestLegacyDraft13(t *testing.T) {
 	r = fw.credentialRaw("Bearer "+ftr.AccessToken, body(map[string]any{"format": "vc+sd-jwt", "vct": vctPID, "proof": map[string]any{"proof_type": "jwt", "jwt": fw.proof(0, fw.nonce(), nil)}}), "")
 	if r.status != 400 {
 		t.Fatalf("draft request under 1.0: %d %s", r.status, r.body)
+	}
+}
+
+// TestDraft12Offer: a drafts ≤12 offer (the W-Stack wallets' shape) parses
+// under the legacy profile, and its PIN is accepted as user_pin.
+func TestDraft12Offer(t *testing.T) {
+	e := newEnv(t, func(c *issuer.Config) { c.Profile = oid4vci.ProfileLegacy })
+	created, err := e.iss.CreateOffer(context.Background(), issuer.OfferRequest{ConfigurationIDs: []string{cfgPID}, Claims: pidClaims, TxCode: &oid4vci.TxCode{}, Draft12: true})
+	must(t, err)
+	pin := (<-e.codes).Code
+	if !strings.Contains(created.Link, "user_pin_required") || strings.Contains(created.Link, "tx_code") || strings.Contains(created.Link, "credential_configuration_ids") {
+		t.Fatalf("link %s", created.Link)
+	}
+	link, err := oid4vci.Parser{Profile: oid4vci.ProfileLegacy}.OfferLink(created.Link)
+	must(t, err)
+	if ids := link.Offer.ConfigurationIDs(); len(ids) != 1 || ids[0] != cfgPID || !link.Offer.Grants.PreAuthorizedCode.TxCodeRequired() {
+		t.Fatalf("%+v", link.Offer)
+	}
+	w := e.wallet(0)
+	form := w.preAuthForm(link.Offer.Grants.PreAuthorizedCode.PreAuthorizedCode, "")
+	form.Set("user_pin", pin)
+	if r := w.tokenForm(form, ""); r.status != 200 {
+		t.Fatalf("%d %s", r.status, r.body)
+	}
+	if _, err := newEnv(t).iss.CreateOffer(context.Background(), issuer.OfferRequest{ConfigurationIDs: []string{cfgPID}, Draft12: true}); err == nil {
+		t.Fatal("Draft12 offer without the legacy profile")
 	}
 }

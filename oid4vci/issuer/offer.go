@@ -36,6 +36,11 @@ type OfferRequest struct {
 	Endpoint string
 	// TTL overrides Config.OfferTTL when positive.
 	TTL time.Duration
+	// Draft12 builds the offer in the drafts 11–12 shape the W-Stack's
+	// deployed wallets read: credentials (ids) instead of
+	// credential_configuration_ids and user_pin_required instead of tx_code
+	// (the PIN is then numeric). Needs Config.Profile = ProfileLegacy.
+	Draft12 bool
 }
 
 // CreatedOffer is the result of CreateOffer.
@@ -111,7 +116,23 @@ func (i *Issuer) CreateOffer(ctx context.Context, req OfferRequest) (*CreatedOff
 		CredentialConfigurationIDs: o.ConfigurationIDs,
 		Grants:                     &oid4vci.Grants{PreAuthorizedCode: grant},
 	}
-	if err := offer.Validate(oid4vci.ProfileFinal); err != nil {
+	profile := oid4vci.ProfileFinal
+	if req.Draft12 {
+		if i.cfg.Profile != oid4vci.ProfileLegacy {
+			return nil, fmt.Errorf("%w: Draft12 offers need Config.Profile = ProfileLegacy", ErrOffer)
+		}
+		if grant.TxCode != nil && grant.TxCode.InputMode != oid4vci.InputModeNumeric {
+			return nil, fmt.Errorf("%w: drafts 11-12 PINs are numeric", ErrOffer)
+		}
+		profile = oid4vci.ProfileLegacy
+		pin := grant.TxCode != nil
+		grant.TxCode, grant.UserPinRequired = nil, &pin
+		offer.CredentialConfigurationIDs = nil
+		for _, id := range o.ConfigurationIDs {
+			offer.Credentials = append(offer.Credentials, oid4vci.OfferedCredential{ID: id})
+		}
+	}
+	if err := offer.Validate(profile); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrOffer, err)
 	}
 	link := &oid4vci.OfferLink{Endpoint: req.Endpoint}
