@@ -90,7 +90,6 @@
 // drafts ≤12 offers (credentials, user_pin_required).
 //
 // Not implemented (requests for them are refused, not ignored): the
-// authorization code flow with an external authorization server, draft ≤12
-// offers
-// (credentials, user_pin_required) and the draft 13 batch endpoint.
+// authorization code flow with an external authorization server and the
+// draft 13 batch credential endpoint.
 package issuer
