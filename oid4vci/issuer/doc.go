@@ -89,7 +89,14 @@
 // the singular credential and a fresh c_nonce. OfferRequest.Draft12 builds
 // drafts ≤12 offers (credentials, user_pin_required).
 //
-// Not implemented (requests for them are refused, not ignored): the
-// authorization code flow with an external authorization server and the
+// External authorization servers (Config.AuthorizationServers, the
+// authorization code flow): their RFC 9068 JWT access tokens are verified
+// against the AS's JWKS (e.g. w3c.JWKSFetcher over the guarded fetcher),
+// aud must name the issuer, scope or authorization_details select the
+// configurations, and a Grant callback supplies the claims data;
+// authorization_servers then lists them and the issuer itself.
+//
+// Not implemented (refused, not ignored): RFC 7662 introspection of opaque
+// tokens, offers with the authorization_code grant (issuer_state), and the
 // draft 13 batch credential endpoint.
 package issuer

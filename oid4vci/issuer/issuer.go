@@ -98,6 +98,10 @@ type Config struct {
 	// singular credential). 1.0 requests are handled as 1.0 either way.
 	Profile oid4vci.Profile
 
+	// AuthorizationServers are external authorization servers (the
+	// authorization code flow) whose access tokens are accepted.
+	AuthorizationServers []AuthorizationServer
+
 	// ClientAttestation, when set, authenticates wallets at the token
 	// endpoint by Attestation-Based Client Authentication (HAIP).
 	ClientAttestation *ClientAttestationConfig
@@ -215,6 +219,7 @@ type Issuer struct {
 	dpopKey  []byte
 	mux      *http.ServeMux
 	enc      *encryption
+	external map[string]*AuthorizationServer
 
 	signedMu  sync.Mutex
 	signed    []byte
@@ -264,6 +269,14 @@ func New(cfg Config) (*Issuer, error) {
 	def(&i.cfg.DPoP.MaxAge, 2*time.Minute)
 	if i.cfg.MaxTxCodeAttempts <= 0 {
 		i.cfg.MaxTxCodeAttempts = 5
+	}
+	i.external = map[string]*AuthorizationServer{}
+	for k := range i.cfg.AuthorizationServers {
+		as := &i.cfg.AuthorizationServers[k]
+		if as.Issuer == "" || as.JWKS == nil || as.Grant == nil || as.Issuer == i.id || i.external[as.Issuer] != nil {
+			return nil, fmt.Errorf("%w: authorization server %q needs a unique Issuer, JWKS and Grant", ErrConfig, as.Issuer)
+		}
+		i.external[as.Issuer] = as
 	}
 	if c := i.cfg.ClientAttestation; c != nil && c.Providers == nil {
 		return nil, fmt.Errorf("%w: ClientAttestation needs Providers", ErrConfig)
@@ -368,6 +381,7 @@ func (i *Issuer) buildMetadata() error {
 		DeferredCredentialEndpoint: i.endpoint("deferred_credential"),
 		NotificationEndpoint:       i.endpoint("notification"),
 		Display:                    i.cfg.Display,
+		AuthorizationServers:       i.authorizationServers(),
 		CredentialConfigurations:   i.configs,
 	}
 	enc, err := newEncryption(i.cfg.Encryption, md)
@@ -402,6 +416,20 @@ func (i *Issuer) buildMetadata() error {
 	}
 	i.asJSON, err = json.Marshal(as)
 	return err
+}
+
+// authorizationServers lists the external authorization servers and, since
+// it is then no longer implied (§12.2.4), the issuer itself for its
+// pre-authorized token endpoint.
+func (i *Issuer) authorizationServers() []string {
+	if len(i.cfg.AuthorizationServers) == 0 {
+		return nil
+	}
+	var out []string
+	for _, as := range i.cfg.AuthorizationServers {
+		out = append(out, as.Issuer)
+	}
+	return append(out, i.id)
 }
 
 func authMethods(c *ClientAttestationConfig) []string {

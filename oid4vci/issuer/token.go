@@ -254,6 +254,20 @@ func (i *Issuer) authenticate(ctx context.Context, r *http.Request) (*grant, err
 		return nil, i.tokenError(challenge, oid4vci.CodeInvalidRequest, "unsupported authorization scheme")
 	}
 	invalid := func(desc string) error { return i.tokenError(sch, oid4vci.CodeInvalidToken, desc) }
+	if iss := peekIssuer(tok); iss != "" && iss != i.id {
+		as := i.external[iss]
+		if as == nil {
+			return nil, invalid("access token of an unknown authorization server")
+		}
+		g, jkt, err := i.externalGrant(ctx, as, tok, sch)
+		if err != nil {
+			return nil, err
+		}
+		if err := i.checkBinding(ctx, r, tok, sch, jkt); err != nil {
+			return nil, err
+		}
+		return g, nil
+	}
 	j, err := jose.Verify(ctx, tok, jose.VerifyOptions{
 		ParseOptions: jose.ParseOptions{Algorithms: []crypto.Algorithm{i.atAlg}, Typ: []string{AccessTokenType}, MaxSize: 16 << 10},
 		Key:          i.atPub,
@@ -273,32 +287,12 @@ func (i *Issuer) authenticate(ctx context.Context, r *http.Request) (*grant, err
 		return nil, invalid("access token expired")
 	}
 	bound := c.Cnf != nil && c.Cnf.JKT != ""
-	switch {
-	case bound && sch != oid4vci.SchemeDPoP:
-		return nil, i.tokenError(oid4vci.SchemeDPoP, oid4vci.CodeInvalidToken, "DPoP-bound access token presented as Bearer")
-	case !bound && sch == oid4vci.SchemeDPoP:
-		return nil, invalid("access token is not DPoP-bound")
-	case !bound && i.cfg.DPoP.Required:
-		return nil, i.tokenError(oid4vci.SchemeDPoP, oid4vci.CodeInvalidToken, "DPoP-bound access token required")
-	}
+	jkt := ""
 	if bound {
-		dp, err := i.checkDPoP(ctx, r, tok)
-		if err != nil {
-			var e *oid4vci.Error
-			if errors.As(err, &e) {
-				c := *e
-				c.Scheme = oid4vci.SchemeDPoP
-				c.Algs = i.tokenError(oid4vci.SchemeDPoP, "", "").Algs
-				return nil, &c
-			}
-			return nil, err
-		}
-		if dp == nil {
-			return nil, i.tokenError(oid4vci.SchemeDPoP, oid4vci.CodeInvalidDPoPProof, "DPoP proof required")
-		}
-		if !macEqual(dp.jkt, c.Cnf.JKT) {
-			return nil, i.tokenError(oid4vci.SchemeDPoP, oid4vci.CodeInvalidDPoPProof, "DPoP proof key does not match the access token")
-		}
+		jkt = c.Cnf.JKT
+	}
+	if err := i.checkBinding(ctx, r, tok, sch, jkt); err != nil {
+		return nil, err
 	}
 	o, err := i.cfg.Offers.Get(ctx, c.Sub, now)
 	if errors.Is(err, ErrNotFound) || (err == nil && !o.Redeemed) {
@@ -311,4 +305,38 @@ func (i *Issuer) authenticate(ctx context.Context, r *http.Request) (*grant, err
 		return nil, invalid("access token binding mismatch")
 	}
 	return &grant{offer: o, claims: c, scheme: sch}, nil
+}
+
+// checkBinding enforces the token's DPoP binding (jkt, "" for none) and the
+// DPoP policy at protected endpoints (RFC 9449 §7).
+func (i *Issuer) checkBinding(ctx context.Context, r *http.Request, tok string, sch oid4vci.AuthScheme, jkt string) error {
+	bound := jkt != ""
+	switch {
+	case bound && sch != oid4vci.SchemeDPoP:
+		return i.tokenError(oid4vci.SchemeDPoP, oid4vci.CodeInvalidToken, "DPoP-bound access token presented as Bearer")
+	case !bound && sch == oid4vci.SchemeDPoP:
+		return i.tokenError(sch, oid4vci.CodeInvalidToken, "access token is not DPoP-bound")
+	case !bound && i.cfg.DPoP.Required:
+		return i.tokenError(oid4vci.SchemeDPoP, oid4vci.CodeInvalidToken, "DPoP-bound access token required")
+	case !bound:
+		return nil
+	}
+	dp, err := i.checkDPoP(ctx, r, tok)
+	if err != nil {
+		var e *oid4vci.Error
+		if errors.As(err, &e) {
+			c := *e
+			c.Scheme = oid4vci.SchemeDPoP
+			c.Algs = i.tokenError(oid4vci.SchemeDPoP, "", "").Algs
+			return &c
+		}
+		return err
+	}
+	if dp == nil {
+		return i.tokenError(oid4vci.SchemeDPoP, oid4vci.CodeInvalidDPoPProof, "DPoP proof required")
+	}
+	if !macEqual(dp.jkt, jkt) {
+		return i.tokenError(oid4vci.SchemeDPoP, oid4vci.CodeInvalidDPoPProof, "DPoP proof key does not match the access token")
+	}
+	return nil
 }
