@@ -1,0 +1,443 @@
+// Package sqlstore implements the stores of oid4vci/issuer on SQL
+// databases: SQLite (modernc.org/sqlite, the embedded default) and
+// PostgreSQL (pgx stdlib driver) for replicas sharing state.
+//
+// Every state change that must happen once is one conditional statement:
+// redeeming a pre-authorized code is a single UPDATE … WHERE NOT redeemed
+// AND unexpired AND attempts < max … RETURNING, consuming a c_nonce a
+// DELETE … RETURNING, recording a DPoP jti an INSERT … ON CONFLICT DO
+// UPDATE … WHERE expired RETURNING. Never read-then-write. Expired rows are
+// removed by Reap.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // driver "pgx"
+	_ "modernc.org/sqlite"             // driver "sqlite"
+
+	"github.com/ocmw/wstack/oid4vci/issuer"
+)
+
+// Dialect is the SQL dialect of a database.
+type Dialect int
+
+// Dialects.
+const (
+	SQLite Dialect = iota + 1
+	Postgres
+)
+
+// Errors.
+var (
+	// ErrConfig: invalid prefix, dialect or DSN.
+	ErrConfig = errors.New("sqlstore: invalid configuration")
+	// ErrMigration: creating the schema failed.
+	ErrMigration = errors.New("sqlstore: migration failed")
+)
+
+var prefixRE = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,31}$`)
+
+// DefaultPrefix prefixes the table names.
+const DefaultPrefix = "oid4vci"
+
+// Store holds every issuer store on one database.
+type Store struct {
+	db      *sql.DB
+	dialect Dialect
+	p       string
+	owned   bool
+}
+
+// New returns a store on db (driver "sqlite" or "pgx") and creates its
+// tables (prefix_offers, prefix_nonces, prefix_replays,
+// prefix_transactions, prefix_notifications) if needed. The caller keeps
+// ownership of db. prefix "" means DefaultPrefix.
+func New(ctx context.Context, db *sql.DB, dialect Dialect, prefix string) (*Store, error) {
+	if prefix == "" {
+		prefix = DefaultPrefix
+	}
+	if !prefixRE.MatchString(prefix) {
+		return nil, fmt.Errorf("%w: table prefix %q", ErrConfig, prefix)
+	}
+	if dialect != SQLite && dialect != Postgres {
+		return nil, fmt.Errorf("%w: unknown dialect", ErrConfig)
+	}
+	if db == nil {
+		return nil, fmt.Errorf("%w: nil db", ErrConfig)
+	}
+	s := &Store{db: db, dialect: dialect, p: prefix}
+	if err := s.migrate(ctx); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// OpenSQLite opens (creating if needed) the SQLite database at path in WAL
+// mode with a busy timeout; the store owns the connection pool.
+func OpenSQLite(ctx context.Context, path, prefix string) (*Store, error) {
+	if path == "" || strings.ContainsAny(path, "?#%") {
+		return nil, fmt.Errorf("%w: SQLite path must be non-empty without '?', '#' or '%%'", ErrConfig)
+	}
+	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+	}
+	n := 4
+	if path == ":memory:" {
+		n = 1
+	}
+	db.SetMaxOpenConns(n)
+	db.SetMaxIdleConns(n)
+	s, err := New(ctx, db, SQLite, prefix)
+	if err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	s.owned = true
+	return s, nil
+}
+
+// OpenPostgres connects through pgx; the store owns the connection pool.
+func OpenPostgres(ctx context.Context, dsn, prefix string) (*Store, error) {
+	if dsn == "" {
+		return nil, fmt.Errorf("%w: empty PostgreSQL DSN", ErrConfig)
+	}
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+	}
+	db.SetMaxOpenConns(10)
+	db.SetMaxIdleConns(10)
+	if err := db.PingContext(ctx); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	s, err := New(ctx, db, Postgres, prefix)
+	if err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	s.owned = true
+	return s, nil
+}
+
+// Close closes the pool if the store opened it.
+func (s *Store) Close() error {
+	if s.owned {
+		return s.db.Close()
+	}
+	return nil
+}
+
+// DB returns the database handle.
+func (s *Store) DB() *sql.DB { return s.db }
+
+// Tables returns the table names.
+func (s *Store) Tables() []string {
+	var out []string
+	for _, t := range []string{"offers", "nonces", "replays", "transactions", "notifications"} {
+		out = append(out, s.p+"_"+t)
+	}
+	return out
+}
+
+// q rewrites a query: {p} is the table prefix; $n placeholders become ?n
+// for SQLite.
+func (s *Store) q(query string) string {
+	query = strings.ReplaceAll(query, "{p}", s.p)
+	if s.dialect == SQLite {
+		query = strings.ReplaceAll(query, "$", "?")
+	}
+	return query
+}
+
+func (s *Store) migrate(ctx context.Context) error {
+	blob := "BLOB"
+	if s.dialect == Postgres {
+		blob = "BYTEA"
+	}
+	stmts := []string{
+		`CREATE TABLE IF NOT EXISTS {p}_offers (
+			id TEXT PRIMARY KEY, code_hash TEXT NOT NULL UNIQUE, subject TEXT NOT NULL, config_ids TEXT NOT NULL,
+			claims TEXT NOT NULL, tx_hash TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
+			redeemed INTEGER NOT NULL DEFAULT 0, document ` + blob + `, expires_at BIGINT NOT NULL,
+			grant_expires_at BIGINT NOT NULL DEFAULT 0, client_id TEXT NOT NULL DEFAULT '', dpop_jkt TEXT NOT NULL DEFAULT '')`,
+		`CREATE TABLE IF NOT EXISTS {p}_nonces (nonce TEXT PRIMARY KEY, expires_at BIGINT NOT NULL)`,
+		`CREATE TABLE IF NOT EXISTS {p}_replays (k TEXT PRIMARY KEY, expires_at BIGINT NOT NULL)`,
+		`CREATE TABLE IF NOT EXISTS {p}_transactions (id TEXT PRIMARY KEY, offer_id TEXT NOT NULL, request TEXT NOT NULL,
+			interval_s INTEGER NOT NULL, expires_at BIGINT NOT NULL)`,
+		`CREATE TABLE IF NOT EXISTS {p}_notifications (id TEXT PRIMARY KEY, offer_id TEXT NOT NULL, event TEXT NOT NULL DEFAULT '',
+			expires_at BIGINT NOT NULL)`,
+	}
+	for _, st := range stmts {
+		if _, err := s.db.ExecContext(ctx, s.q(st)); err != nil {
+			return fmt.Errorf("%w: %w", ErrMigration, err)
+		}
+	}
+	return nil
+}
+
+// Reap deletes rows expired before now and returns how many.
+func (s *Store) Reap(ctx context.Context, now time.Time) (int64, error) {
+	t := ts(now)
+	var total int64
+	for _, st := range []string{
+		`DELETE FROM {p}_offers WHERE expires_at <= $1 AND (redeemed = 0 OR grant_expires_at <= $1)`,
+		`DELETE FROM {p}_nonces WHERE expires_at <= $1`,
+		`DELETE FROM {p}_replays WHERE expires_at <= $1`,
+		`DELETE FROM {p}_transactions WHERE expires_at <= $1`,
+		`DELETE FROM {p}_notifications WHERE expires_at <= $1`,
+	} {
+		res, err := s.db.ExecContext(ctx, s.q(st), t)
+		if err != nil {
+			return total, err
+		}
+		n, _ := res.RowsAffected()
+		total += n
+	}
+	return total, nil
+}
+
+func ts(t time.Time) int64 { return t.UnixMicro() }
+
+func fromTS(v int64) time.Time { return time.UnixMicro(v) }
+
+// Offers returns the OfferStore.
+func (s *Store) Offers() issuer.OfferStore { return offers{s} }
+
+// Nonces returns the NonceStore.
+func (s *Store) Nonces() issuer.NonceStore { return nonces{s} }
+
+// Replays returns the ReplayStore.
+func (s *Store) Replays() issuer.ReplayStore { return replays{s} }
+
+// Transactions returns the TransactionStore.
+func (s *Store) Transactions() issuer.TransactionStore { return transactions{s} }
+
+// Notifications returns the NotificationStore.
+func (s *Store) Notifications() issuer.NotificationStore { return notifications{s} }
+
+type offers struct{ s *Store }
+
+const offerCols = `id, code_hash, subject, config_ids, claims, tx_hash, attempts, redeemed, document, expires_at, grant_expires_at, client_id, dpop_jkt`
+
+func scanOffer(row interface{ Scan(...any) error }) (*issuer.Offer, error) {
+	var o issuer.Offer
+	var ids, claims string
+	var redeemed int
+	var exp, gexp int64
+	if err := row.Scan(&o.ID, &o.CodeHash, &o.Subject, &ids, &claims, &o.TxCodeHash, &o.Attempts, &redeemed, &o.Document, &exp, &gexp, &o.ClientID, &o.DPoPJKT); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, issuer.ErrNotFound
+		}
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(ids), &o.ConfigurationIDs); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(claims), &o.Claims); err != nil {
+		return nil, err
+	}
+	o.Redeemed, o.ExpiresAt, o.GrantExpiresAt = redeemed != 0, fromTS(exp), fromTS(gexp)
+	return &o, nil
+}
+
+func (st offers) Put(ctx context.Context, o *issuer.Offer) error {
+	ids, err := json.Marshal(o.ConfigurationIDs)
+	if err != nil {
+		return err
+	}
+	claims, err := json.Marshal(o.Claims)
+	if err != nil {
+		return err
+	}
+	_, err = st.s.db.ExecContext(ctx, st.s.q(`INSERT INTO {p}_offers (`+offerCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`),
+		o.ID, o.CodeHash, o.Subject, string(ids), string(claims), o.TxCodeHash, o.Attempts, b2i(o.Redeemed), o.Document,
+		ts(o.ExpiresAt), ts(o.GrantExpiresAt), o.ClientID, o.DPoPJKT)
+	return err
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func (st offers) Get(ctx context.Context, id string, now time.Time) (*issuer.Offer, error) {
+	return scanOffer(st.s.db.QueryRowContext(ctx, st.s.q(`SELECT `+offerCols+` FROM {p}_offers
+		WHERE id = $1 AND ((redeemed = 0 AND expires_at > $2) OR (redeemed = 1 AND grant_expires_at > $2))`), id, ts(now)))
+}
+
+func (st offers) ByCode(ctx context.Context, codeHash string, r issuer.Redemption) (*issuer.Offer, error) {
+	return scanOffer(st.s.db.QueryRowContext(ctx, st.s.q(`SELECT `+offerCols+` FROM {p}_offers
+		WHERE code_hash = $1 AND redeemed = 0 AND expires_at > $2 AND attempts < $3`), codeHash, ts(r.Now), maxAttempts(r.MaxAttempts)))
+}
+
+func maxAttempts(n int) int {
+	if n <= 0 {
+		return int(^uint32(0) >> 1)
+	}
+	return n
+}
+
+func (st offers) Fail(ctx context.Context, codeHash string, max int) (int, error) {
+	var n int
+	err := st.s.db.QueryRowContext(ctx, st.s.q(`UPDATE {p}_offers SET attempts = attempts + 1
+		WHERE code_hash = $1 AND redeemed = 0 RETURNING attempts`), codeHash).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, issuer.ErrNotFound
+	}
+	if err != nil {
+		return 0, err
+	}
+	if left := max - n; left > 0 {
+		return left, nil
+	}
+	return 0, nil
+}
+
+// Redeem is the single conditional UPDATE … RETURNING.
+func (st offers) Redeem(ctx context.Context, codeHash string, r issuer.Redemption) (*issuer.Offer, error) {
+	return scanOffer(st.s.db.QueryRowContext(ctx, st.s.q(`UPDATE {p}_offers
+		SET redeemed = 1, grant_expires_at = $1, client_id = $2, dpop_jkt = $3, document = NULL
+		WHERE code_hash = $4 AND redeemed = 0 AND expires_at > $5 AND attempts < $6
+		RETURNING `+offerCols), ts(r.GrantExpiresAt), r.ClientID, r.DPoPJKT, codeHash, ts(r.Now), maxAttempts(r.MaxAttempts)))
+}
+
+type nonces struct{ s *Store }
+
+func (st nonces) Put(ctx context.Context, nonce string, exp time.Time) error {
+	_, err := st.s.db.ExecContext(ctx, st.s.q(`INSERT INTO {p}_nonces (nonce, expires_at) VALUES ($1, $2)`), nonce, ts(exp))
+	return err
+}
+
+func (st nonces) Consume(ctx context.Context, nonce string, now time.Time) error {
+	var exp int64
+	err := st.s.db.QueryRowContext(ctx, st.s.q(`DELETE FROM {p}_nonces WHERE nonce = $1 RETURNING expires_at`), nonce).Scan(&exp)
+	if errors.Is(err, sql.ErrNoRows) {
+		return issuer.ErrNotFound
+	}
+	if err != nil {
+		return err
+	}
+	if exp <= ts(now) {
+		return issuer.ErrNotFound
+	}
+	return nil
+}
+
+type replays struct{ s *Store }
+
+// Seen inserts the key, or takes over an expired row; no row back means a
+// live row exists: a replay.
+func (st replays) Seen(ctx context.Context, key string, exp, now time.Time) (bool, error) {
+	var k string
+	err := st.s.db.QueryRowContext(ctx, st.s.q(`INSERT INTO {p}_replays (k, expires_at) VALUES ($1, $2)
+		ON CONFLICT (k) DO UPDATE SET expires_at = excluded.expires_at WHERE {p}_replays.expires_at <= $3
+		RETURNING k`), key, ts(exp), ts(now)).Scan(&k)
+	if errors.Is(err, sql.ErrNoRows) {
+		return true, nil
+	}
+	return false, err
+}
+
+type transactions struct{ s *Store }
+
+// storedRequest is the serialised IssueRequest: ids and JWKs (the issuer
+// re-attaches the configuration and parses the keys).
+type storedRequest struct {
+	ConfigurationID      string         `json:"configuration_id"`
+	CredentialIdentifier string         `json:"credential_identifier,omitempty"`
+	Subject              string         `json:"subject,omitempty"`
+	Claims               map[string]any `json:"claims,omitempty"`
+	ClientID             string         `json:"client_id,omitempty"`
+	HolderKeys           []storedKey    `json:"holder_keys,omitempty"`
+}
+
+type storedKey struct {
+	JWK        map[string]any `json:"jwk"`
+	KID        string         `json:"kid,omitempty"`
+	DID        string         `json:"did,omitempty"`
+	Thumbprint string         `json:"jkt"`
+}
+
+func (st transactions) Put(ctx context.Context, t *issuer.Transaction) error {
+	r := storedRequest{ConfigurationID: t.Request.ConfigurationID, CredentialIdentifier: t.Request.CredentialIdentifier,
+		Subject: t.Request.Subject, Claims: t.Request.Claims, ClientID: t.Request.ClientID}
+	for _, k := range t.Request.HolderKeys {
+		r.HolderKeys = append(r.HolderKeys, storedKey{JWK: k.JWK, KID: k.KID, DID: k.DID, Thumbprint: k.Thumbprint})
+	}
+	b, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	_, err = st.s.db.ExecContext(ctx, st.s.q(`INSERT INTO {p}_transactions (id, offer_id, request, interval_s, expires_at) VALUES ($1, $2, $3, $4, $5)`),
+		t.ID, t.OfferID, string(b), t.Interval, ts(t.ExpiresAt))
+	return err
+}
+
+func (st transactions) Get(ctx context.Context, id string, now time.Time) (*issuer.Transaction, error) {
+	var t issuer.Transaction
+	var req string
+	var exp int64
+	err := st.s.db.QueryRowContext(ctx, st.s.q(`SELECT id, offer_id, request, interval_s, expires_at FROM {p}_transactions
+		WHERE id = $1 AND expires_at > $2`), id, ts(now)).Scan(&t.ID, &t.OfferID, &req, &t.Interval, &exp)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, issuer.ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	var r storedRequest
+	if err := json.Unmarshal([]byte(req), &r); err != nil {
+		return nil, err
+	}
+	t.Request = issuer.IssueRequest{ConfigurationID: r.ConfigurationID, CredentialIdentifier: r.CredentialIdentifier,
+		Subject: r.Subject, Claims: r.Claims, ClientID: r.ClientID}
+	for _, k := range r.HolderKeys {
+		t.Request.HolderKeys = append(t.Request.HolderKeys, issuer.HolderKey{JWK: k.JWK, KID: k.KID, DID: k.DID, Thumbprint: k.Thumbprint})
+	}
+	t.ExpiresAt = fromTS(exp)
+	return &t, nil
+}
+
+func (st transactions) Delete(ctx context.Context, id string) error {
+	res, err := st.s.db.ExecContext(ctx, st.s.q(`DELETE FROM {p}_transactions WHERE id = $1`), id)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return issuer.ErrNotFound
+	}
+	return nil
+}
+
+type notifications struct{ s *Store }
+
+func (st notifications) Put(ctx context.Context, n *issuer.Notification) error {
+	_, err := st.s.db.ExecContext(ctx, st.s.q(`INSERT INTO {p}_notifications (id, offer_id, event, expires_at) VALUES ($1, $2, $3, $4)`),
+		n.ID, n.OfferID, n.Event, ts(n.ExpiresAt))
+	return err
+}
+
+func (st notifications) Record(ctx context.Context, id, offerID, event string, now time.Time) error {
+	res, err := st.s.db.ExecContext(ctx, st.s.q(`UPDATE {p}_notifications SET event = $1 WHERE id = $2 AND offer_id = $3 AND expires_at > $4`),
+		event, id, offerID, ts(now))
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return issuer.ErrNotFound
+	}
+	return nil
+}
