@@ -400,8 +400,10 @@ func (e *env) verifier() *vc.Verifier {
 	reg, err := did.NewRegistry(did.KeyMethod{})
 	must(e.t, err)
 	v, err := vc.NewVerifier(vc.Config{
-		SDJWT:         sdjwt.Config{Algorithms: []crypto.Algorithm{crypto.ES256}, KeyResolver: did.NewKeyResolver(reg, did.KeyResolverOptions{}), Now: e.clock.Now},
-		StatusChecker: vc.StatusCheckerFunc(func(context.Context, vocab.StatusReference) (vocab.StatusResult, error) { return vocab.StatusResult{}, nil }),
+		SDJWT: sdjwt.Config{Algorithms: []crypto.Algorithm{crypto.ES256}, KeyResolver: did.NewKeyResolver(reg, did.KeyResolverOptions{}), Now: e.clock.Now},
+		StatusChecker: vc.StatusCheckerFunc(func(context.Context, vocab.StatusReference) (vocab.StatusResult, error) {
+			return vocab.StatusResult{}, nil
+		}),
 	})
 	must(e.t, err)
 	return v
