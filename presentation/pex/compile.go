@@ -1,7 +1,6 @@
 package pex
 
 import (
-	"context"
 	"encoding/json"
 
 	"fmt"
@@ -14,15 +13,18 @@ import (
 	"github.com/ocmw/wstack/vocab"
 )
 
-// Status is the state of a credential as a StatusChecker reports it.
-type Status struct {
-	Active, Suspended, Revoked bool
-}
+// StatusChecker answers the status of one status reference: the one status
+// checker interface of wstack (vocab.StatusChecker; a *statuslist.Checker
+// is one). It is needed when a definition has statuses constraints; its
+// answers are interpreted with vocab.InterpretStatus: a credential is
+// revoked or suspended when one of its references says so, active when
+// none says otherwise, and a reference whose status cannot be established
+// fails the match (ErrStatus).
+type StatusChecker = vocab.StatusChecker
 
-// StatusChecker resolves the status of a credential (through the statuslist
-// package); needed when a definition has statuses constraints.
-type StatusChecker interface {
-	Status(ctx context.Context, cred *presentation.Credential) (Status, error)
+// credState is the state of a credential for statuses constraints.
+type credState struct {
+	Active, Suspended, Revoked bool
 }
 
 type config struct {

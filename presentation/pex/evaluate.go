@@ -215,8 +215,28 @@ func evalField(fq *fieldQ, r any, m *match.Meter) (FieldResult, error) {
 	return FieldResult{}, ErrFieldNotMatched
 }
 
+// statusOf derives the state of cred from its status references.
+func statusOf(ctx context.Context, sc StatusChecker, cred *presentation.Credential) (credState, error) {
+	st := credState{Active: true}
+	for _, ref := range cred.Status {
+		err := vocab.CheckStatus(ctx, sc, ref)
+		switch {
+		case err == nil:
+		case errors.Is(err, vocab.ErrRevoked):
+			st.Revoked, st.Active = true, false
+		case errors.Is(err, vocab.ErrSuspended):
+			st.Suspended, st.Active = true, false
+		case errors.Is(err, vocab.ErrStatusInvalid):
+			st.Active = false
+		default:
+			return credState{}, err
+		}
+	}
+	return st, nil
+}
+
 func (c *Compiled) checkStatus(ctx context.Context, s *Statuses, cred *presentation.Credential) error {
-	st, err := c.cfg.status.Status(ctx, cred)
+	st, err := statusOf(ctx, c.cfg.status, cred)
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrStatus, err)
 	}

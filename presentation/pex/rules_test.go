@@ -334,14 +334,23 @@ func TestHolderAndSubjectConstraints(t *testing.T) {
 	require.Equal(t, map[string]string{"a": "eudl", "b": "passport"}, selection(res))
 }
 
-type statusMap map[string]pex.Status
+// statusMap answers IETF status values by reference URI; an unknown URI is
+// an unreachable list.
+type statusMap map[string]uint8
 
-func (m statusMap) Status(_ context.Context, cred *presentation.Credential) (pex.Status, error) {
-	st, ok := m[cred.ID]
+func (m statusMap) Check(_ context.Context, ref vocab.StatusReference) (vocab.StatusResult, error) {
+	v, ok := m[ref.URI]
 	if !ok {
-		return pex.Status{}, errors.New("status list unreachable")
+		return vocab.StatusResult{}, errors.New("status list unreachable")
 	}
-	return st, nil
+	return vocab.StatusResult{Value: v}, nil
+}
+
+// withStatus gives cred one IETF status reference named after its id.
+func withStatus(cred *presentation.Credential) *presentation.Credential {
+	c := *cred
+	c.Status = []vocab.StatusReference{{Type: "status_list", URI: "https://status.example/" + cred.ID, Index: 1}}
+	return &c
 }
 
 func TestStatuses(t *testing.T) {
@@ -352,15 +361,19 @@ func TestStatuses(t *testing.T) {
 	_, err = pex.Compile(d)
 	require.ErrorIs(t, err, pex.ErrStatusCheckerRequired)
 
-	sm := statusMap{"bank1": {Active: true}, "bank2": {Revoked: true}, "eudl": {Suspended: true}}
+	sm := statusMap{"https://status.example/bank1": 0, "https://status.example/bank2": 1, "https://status.example/eudl": 2}
 	c, err := pex.Compile(d, pex.WithStatusChecker(sm))
 	require.NoError(t, err)
-	_, err = c.MatchDescriptor(ctx, "a", bank1())
+	_, err = c.MatchDescriptor(ctx, "a", withStatus(bank1()))
 	require.NoError(t, err)
-	for _, cred := range []*presentation.Credential{bank2(), euDL(), passport()} {
+	// revoked, suspended (not active), unreachable list
+	for _, cred := range []*presentation.Credential{withStatus(bank2()), withStatus(euDL()), withStatus(passport())} {
 		_, err = c.MatchDescriptor(ctx, "a", cred)
 		require.ErrorIs(t, err, pex.ErrStatus, cred.ID)
 	}
+	// Without status references a credential is active.
+	_, err = c.MatchDescriptor(ctx, "a", bank2())
+	require.NoError(t, err)
 }
 
 func TestPredicate(t *testing.T) {
