@@ -81,6 +81,9 @@ func (w *Wallet) Resolve(ctx context.Context, link string) (*Request, error) {
 	if cid.MustNotSign() {
 		return nil, fmt.Errorf("%w: %w: the %s prefix cannot pass a Request Object", ErrRequestObject, oid4vp.ErrRejectedPrefix, cid.Prefix)
 	}
+	if err := w.supports(cid); err != nil {
+		return nil, err
+	}
 	req := &Request{ClientID: cid}
 	token := outer.Request
 	if outer.RequestURI != "" {
@@ -259,6 +262,29 @@ func (w *Wallet) post(ctx context.Context, uri string, form url.Values, accept s
 	}
 	ct, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
 	return body, strings.ToLower(ct), nil
+}
+
+// supports rejects, before anything is fetched, a prefix the wallet cannot
+// authenticate: one it does not implement or has no trust anchors for.
+func (w *Wallet) supports(cid oid4vp.ClientID) error {
+	ok := false
+	switch cid.Prefix {
+	case oid4vp.PrefixDecentralizedIdentifier:
+		ok = w.cfg.DIDs != nil
+	case oid4vp.PrefixX509SANDNS, oid4vp.PrefixX509Hash:
+		ok = w.cfg.X509Roots != nil
+	case oid4vp.PrefixVerifierAttestation:
+		ok = len(w.cfg.Attesters) > 0
+	case oid4vp.PrefixPreRegistered:
+		if _, known := w.cfg.PreRegistered[cid.String()]; !known {
+			return fmt.Errorf("%w: client %q is not pre-registered", ErrUntrustedVerifier, cid.String())
+		}
+		ok = true
+	}
+	if !ok {
+		return fmt.Errorf("%w: %s", ErrUnsupportedPrefix, cid.Prefix)
+	}
+	return nil
 }
 
 // authenticate verifies the Request Object's signature with the key the
