@@ -18,7 +18,7 @@ import (
 // encClaims turns the evil verifier's claims into a direct_post.jwt
 // request whose client_metadata offers a signing key first (skipped: use
 // sig), then the encryption key with kid "enc-2", and enc values.
-func encClaims(t *testing.T, ev *evil, encValues []string) (map[string]any, *ecdsa.PrivateKey) {
+func encClaims(t testing.TB, ev *evil, encValues []string) (map[string]any, *ecdsa.PrivateKey) {
 	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	require.NoError(t, err)
 	sig, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
