@@ -37,8 +37,12 @@
 // Outcome (NextStep) and never fetched by the wallet. Decline posts an
 // error response (access_denied when the user declines).
 //
-// Not implemented: the legacy profile's presentation_definition
-// (Presentation Exchange) requests, the Digital Credentials API modes
+// With Config.Profile oid4vp.ProfileLegacy the wallet also answers
+// presentation_definition requests of drafts ≤ 25 (DIF Presentation
+// Exchange v2 through presentation/pex: client_id_scheme, bare client_id
+// as audience, vp_token with presentation_submission).
+//
+// Not implemented: presentation_definition_uri, the Digital Credentials API modes
 // (dc_api, dc_api.jwt; optional in 1.0), openid_federation, encrypted
 // Request Objects, mso_mdoc presentations, response_type id_token / code,
 // scope-named queries.

@@ -22,6 +22,7 @@ import (
 	"github.com/ocmw/wstack/fetch"
 	"github.com/ocmw/wstack/oid4vp"
 	"github.com/ocmw/wstack/presentation/dcql"
+	"github.com/ocmw/wstack/presentation/pex"
 )
 
 // Request is a resolved and verified Authorization Request.
@@ -46,7 +47,8 @@ type Request struct {
 	// WalletNonce is the wallet_nonce sent with request_uri_method=post.
 	WalletNonce string
 
-	query *dcql.Compiled
+	query      *dcql.Compiled
+	definition *pex.Compiled
 }
 
 // Resolve parses a link (openid4vp://, a configured custom scheme or
@@ -132,8 +134,9 @@ func (w *Wallet) finish(ctx context.Context, req *Request) (*Request, error) {
 	if p.ResponseMode != "" && !p.ResponseMode.DirectPost() && p.ResponseMode != oid4vp.ResponseModeFragment {
 		return nil, oid4vp.NewError(oid4vp.CodeInvalidRequest, "response_mode not supported by this wallet").WithCause(oid4vp.ErrInvalidParameter)
 	}
-	if p.DCQLQuery == nil {
-		return nil, oid4vp.NewError(oid4vp.CodeInvalidRequest, "the wallet answers dcql_query requests only").WithCause(oid4vp.ErrMissingParameter)
+	legacyPD := w.cfg.Profile == oid4vp.ProfileLegacy && p.PresentationDefinition != nil && p.DCQLQuery == nil
+	if p.DCQLQuery == nil && !legacyPD {
+		return nil, oid4vp.NewError(oid4vp.CodeInvalidRequest, "the wallet answers dcql_query requests (presentation_definition by value with the legacy profile)").WithCause(oid4vp.ErrMissingParameter)
 	}
 	if len(p.TransactionData) > 0 {
 		td, err := p.DecodeTransactionData(w.cfg.TransactionDataTypes)
@@ -142,15 +145,27 @@ func (w *Wallet) finish(ctx context.Context, req *Request) (*Request, error) {
 		}
 		req.TransactionData = td
 	}
-	var opts []dcql.Option
-	if w.cfg.Budget > 0 {
-		opts = append(opts, dcql.WithBudget(w.cfg.Budget))
+	if legacyPD {
+		var opts []pex.Option
+		if w.cfg.Budget > 0 {
+			opts = append(opts, pex.WithEvaluationBudget(w.cfg.Budget))
+		}
+		d, err := pex.Compile(p.PresentationDefinition, opts...)
+		if err != nil {
+			return nil, oid4vp.NewError(oid4vp.CodeInvalidRequest, "invalid presentation_definition").WithCause(err)
+		}
+		req.definition = d
+	} else {
+		var opts []dcql.Option
+		if w.cfg.Budget > 0 {
+			opts = append(opts, dcql.WithBudget(w.cfg.Budget))
+		}
+		q, err := dcql.Compile(p.DCQLQuery, opts...)
+		if err != nil {
+			return nil, oid4vp.NewError(oid4vp.CodeInvalidRequest, "invalid dcql_query").WithCause(err)
+		}
+		req.query = q
 	}
-	q, err := dcql.Compile(p.DCQLQuery, opts...)
-	if err != nil {
-		return nil, oid4vp.NewError(oid4vp.CodeInvalidRequest, "invalid dcql_query").WithCause(err)
-	}
-	req.query = q
 	if w.cfg.Trust != nil {
 		if err := w.cfg.Trust(ctx, req); err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrUntrustedVerifier, err)

@@ -12,6 +12,7 @@ import (
 	"github.com/ocmw/wstack/oid4vp"
 	"github.com/ocmw/wstack/presentation"
 	"github.com/ocmw/wstack/presentation/dcql"
+	"github.com/ocmw/wstack/presentation/pex"
 	"github.com/ocmw/wstack/vocab"
 )
 
@@ -21,7 +22,13 @@ import (
 // that is not in Result.Selection, and only the disclosures the query
 // selected.
 type Selection struct {
+	// Result is the DCQL evaluation (nil for a Presentation Exchange
+	// request).
 	Result *dcql.Result
+	// PEX is the Presentation Exchange evaluation of a legacy-profile
+	// presentation_definition request (nil otherwise); its Selection is the
+	// smallest satisfying set of credentials.
+	PEX *pex.Result
 }
 
 // Select evaluates the request's query over the wallet's credentials
@@ -30,8 +37,11 @@ type Selection struct {
 // (invalid_request) when its evaluation exceeds the budget, ErrDeclined
 // when consent is refused.
 func (w *Wallet) Select(ctx context.Context, req *Request) (*Selection, error) {
-	if req == nil || req.query == nil {
+	if req == nil || (req.query == nil && req.definition == nil) {
 		return nil, fmt.Errorf("%w: request not resolved by this wallet", ErrConfig)
+	}
+	if req.definition != nil {
+		return w.selectPEX(ctx, req)
 	}
 	creds, err := w.cfg.Credentials.Credentials(ctx, req.query.Hints())
 	if err != nil {
@@ -46,7 +56,29 @@ func (w *Wallet) Select(ctx context.Context, req *Request) (*Selection, error) {
 	case err != nil:
 		return nil, err
 	}
-	sel := &Selection{Result: res}
+	return w.consent(ctx, req, &Selection{Result: res})
+}
+
+// selectPEX evaluates a legacy presentation_definition. The store is
+// asked with zero dcql.Hints (no pre-filter).
+func (w *Wallet) selectPEX(ctx context.Context, req *Request) (*Selection, error) {
+	creds, err := w.cfg.Credentials.Credentials(ctx, dcql.Hints{})
+	if err != nil {
+		return nil, err
+	}
+	res, err := req.definition.Evaluate(ctx, creds)
+	switch {
+	case errors.Is(err, pex.ErrEvaluationBudget), errors.Is(err, pex.ErrSearchBudget):
+		return nil, oid4vp.NewError(oid4vp.CodeInvalidRequest, "query too expensive").WithCause(fmt.Errorf("%w: %w", ErrQueryBudget, err))
+	case errors.Is(err, pex.ErrUnsatisfiable):
+		return nil, oid4vp.NewError(oid4vp.CodeAccessDenied, "no matching credentials").WithCause(fmt.Errorf("%w: %w", ErrNoMatch, err))
+	case err != nil:
+		return nil, err
+	}
+	return w.consent(ctx, req, &Selection{PEX: res})
+}
+
+func (w *Wallet) consent(ctx context.Context, req *Request, sel *Selection) (*Selection, error) {
 	if w.cfg.Consent != nil {
 		if err := w.cfg.Consent(ctx, req, sel); err != nil {
 			if !errors.Is(err, ErrDeclined) {
@@ -137,6 +169,9 @@ func (w *Wallet) transactionHashes(req *Request, id string) ([]string, error) {
 // direct_post.jwt (the same as a JWE to the verifier's client_metadata
 // key, §8.3) or fragment (returned as Outcome.RedirectURI, nothing sent).
 func (w *Wallet) Respond(ctx context.Context, req *Request, sel *Selection) (*Outcome, error) {
+	if sel != nil && sel.PEX != nil {
+		return w.respondPEX(ctx, req, sel.PEX)
+	}
 	tok, err := w.BuildVPToken(ctx, req, sel)
 	if err != nil {
 		return nil, err
@@ -147,6 +182,29 @@ func (w *Wallet) Respond(ctx context.Context, req *Request, sel *Selection) (*Ou
 	}
 	out.VPToken = tok
 	return out, nil
+}
+
+// respondPEX answers a legacy presentation_definition: the vp_token (one
+// presentation or an array) and the presentation_submission, bound to the
+// nonce and the client_id as sent (the audience of those drafts).
+func (w *Wallet) respondPEX(ctx context.Context, req *Request, res *pex.Result) (*Outcome, error) {
+	p := w.cfg.Holder.Presenter(presentation.Binding{Nonce: req.Params.Nonce, Audience: req.ClientID.String()})
+	vp, sub, err := res.Present(ctx, p, pex.PresentOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("wallet: presenting: %w", err)
+	}
+	for _, d := range sub.DescriptorMap {
+		for n := d; n != nil; n = n.PathNested {
+			if f, ok := w.cfg.LegacySubmissionFormats[n.Format]; ok {
+				n.Format = f
+			}
+		}
+	}
+	raw, err := json.Marshal(vp)
+	if err != nil {
+		return nil, err
+	}
+	return w.deliver(ctx, req, &oid4vp.AuthorizationResponse{LegacyVPToken: raw, PresentationSubmission: sub, State: req.Params.State})
 }
 
 // Decline sends an error response (§8.5) for req: code defaults to the
