@@ -118,7 +118,7 @@ func newTestEnv(t testing.TB) *testEnv {
 		KeyResolver: &vc.IssuerKeyResolver{DIDs: did.NewKeyResolver(dids, did.KeyResolverOptions{})},
 	}})
 	require.NoError(t, err)
-	parser := presentation.NewParser(presentation.ParserConfig{SDJWT: &presentation.SDJWTVCHandler{Verifier: sdv}})
+	parser := presentation.NewParser(presentation.ParserConfig{SDJWT: &presentation.SDJWTVCHandler{Verifier: sdv}, AllowLegacySDJWT: true})
 	e.validator = presentation.NewValidator(presentation.ValidatorConfig{Parser: parser, Trust: presentation.TrustedIssuers{e.issuerDID}})
 	e.hold(pidClaims(), pidDisclosable())
 	e.hold(map[string]any{"vct": employeeVCT, "role": "engineer", "department": "R&D"},

@@ -35,12 +35,7 @@ func TestLegacy(t *testing.T) {
 			_, err = e.wallet(nil).Resolve(e.ctx, link)
 			require.Error(t, err, "1.0 wallet: no dcql_query")
 
-			// oid4vp/verifier asks with vc+sd-jwt but rejects that name in
-			// descriptor_map (presentation: unsupported credential format).
-			w := e.wallet(func(c *wallet.Config) {
-				c.Profile = oid4vp.ProfileLegacy
-				c.LegacySubmissionFormats = map[string]string{oid4vp.FormatLegacySDJWTVC: oid4vp.FormatSDJWTVC}
-			})
+			w := e.wallet(func(c *wallet.Config) { c.Profile = oid4vp.ProfileLegacy })
 			req, err := w.Resolve(e.ctx, link)
 			require.NoError(t, err)
 			require.Equal(t, oid4vp.PrefixDecentralizedIdentifier, req.ClientID.Prefix)

@@ -193,13 +193,6 @@ func (w *Wallet) respondPEX(ctx context.Context, req *Request, res *pex.Result) 
 	if err != nil {
 		return nil, fmt.Errorf("wallet: presenting: %w", err)
 	}
-	for _, d := range sub.DescriptorMap {
-		for n := d; n != nil; n = n.PathNested {
-			if f, ok := w.cfg.LegacySubmissionFormats[n.Format]; ok {
-				n.Format = f
-			}
-		}
-	}
 	raw, err := json.Marshal(vp)
 	if err != nil {
 		return nil, err

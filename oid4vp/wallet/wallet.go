@@ -129,12 +129,6 @@ type Config struct {
 	TransactionDataTypes []string
 	// MinNonceLength is a local policy minimum for nonce (0: any).
 	MinNonceLength int
-	// LegacySubmissionFormats renames descriptor_map formats of
-	// legacy-profile responses (the format the definition names → the one
-	// the verifier expects), for verifiers that ask with one SD-JWT format
-	// key and accept another (for example {"vc+sd-jwt": "dc+sd-jwt"} for
-	// oid4vp/verifier). Nil keeps the definition's names.
-	LegacySubmissionFormats map[string]string
 	// Metadata is sent as wallet_metadata with request_uri_method=post;
 	// nil sends a minimal document naming the formats presentation.Holder
 	// builds.
