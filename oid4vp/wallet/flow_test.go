@@ -229,3 +229,25 @@ func TestTrustPolicy(t *testing.T) {
 	require.ErrorIs(t, err, wallet.ErrUntrustedVerifier)
 	require.ErrorIs(t, err, refused)
 }
+
+// TestCredentialSets: a required set met by the PID and an optional set the
+// wallet cannot meet: the response carries only the PID, and the verifier
+// accepts it.
+func TestCredentialSets(t *testing.T) {
+	const q = `{"credentials":[
+	 {"id":"pid","format":"dc+sd-jwt","meta":{"vct_values":["urn:eudi:pid:1"]},"claims":[{"path":["given_name"]}]},
+	 {"id":"mdl","format":"dc+sd-jwt","meta":{"vct_values":["urn:example:mdl"]},"claims":[{"path":["driving_privileges"]}]}],
+	 "credential_sets":[{"options":[["pid"]]},{"required":false,"options":[["mdl"]]}]}`
+	e := newTestEnv(t)
+	v := e.verifier(oid4vp.PrefixX509Hash)
+	tx, err := v.Create(e.ctx, verifier.CreateRequest{Tenant: "acme", Query: mustQuery(t, q)})
+	require.NoError(t, err)
+	link, _ := tx.Link("openid4vp://")
+	out, err := e.wallet(nil).Present(e.ctx, link)
+	require.NoError(t, err)
+	require.Contains(t, out.VPToken, "pid")
+	require.NotContains(t, out.VPToken, "mdl")
+	res, err := v.Result(e.ctx, "acme", tx.ID, tx.Secret)
+	require.NoError(t, err)
+	require.Equal(t, verifier.StatusAccepted, res.Status, res.Error)
+}
