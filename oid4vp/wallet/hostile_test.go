@@ -249,6 +249,11 @@ func TestHostileVerifier(t *testing.T) {
 			ev.serveObject(ev.sign(ev.e.didSigner, map[string]any{"typ": oid4vp.TypRequestObject, "jwt": ev.e.attestation(nil)}, c))
 			return ev.link(c["client_id"].(string))
 		}, nil, []error{wallet.ErrRequestObject}},
+		{"unsigned pre-registered client unknown", func(ev *evil) string {
+			return "openid4vp://?" + url.Values{"client_id": {"some-client"}, "response_type": {"vp_token"},
+				"response_mode": {"direct_post"}, "response_uri": {ev.e.origin + "/evil/response"}, "nonce": {"n-0123456789"},
+				"dcql_query": {pidQuery}}.Encode()
+		}, nil, []error{wallet.ErrUntrustedVerifier}},
 		{"openid_federation not supported", func(ev *evil) string {
 			return ev.link("openid_federation:https://fed.example.com")
 		}, nil, []error{wallet.ErrUnsupportedPrefix}},

@@ -71,6 +71,13 @@ func (w *Wallet) Resolve(ctx context.Context, link string) (*Request, error) {
 		if err := outer.Validate(vo); err != nil {
 			return nil, err
 		}
+		// Unsigned: only redirect_uri (whose identifier is the response
+		// target Validate compared) and configured pre-registered clients.
+		if cid.Prefix != oid4vp.PrefixRedirectURI {
+			if _, known := w.cfg.PreRegistered[cid.String()]; cid.Prefix != oid4vp.PrefixPreRegistered || !known {
+				return nil, fmt.Errorf("%w: unsigned request from %s client %q", ErrUntrustedVerifier, cid.Prefix, cid.String())
+			}
+		}
 		return w.finish(ctx, &Request{Params: outer, ClientID: cid})
 	}
 	if err := outer.ValidateReference(vo); err != nil {

@@ -1,6 +1,7 @@
 package wallet
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -269,6 +270,9 @@ func (w *Wallet) deliver(ctx context.Context, req *Request, r *oid4vp.Authorizat
 			}
 		}
 		return nil, fmt.Errorf("%w: %w", ErrResponse, err)
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return &Outcome{}, nil // a 200 without body: nothing to follow
 	}
 	res, err := oid4vp.ParseDirectPostResult(body)
 	if err != nil {
