@@ -216,15 +216,16 @@ func (e *testEnv) verifier(prefix oid4vp.ClientIDPrefix) *verifier.Verifier {
 func (e *testEnv) wallet(mutate func(*wallet.Config)) *wallet.Wallet {
 	e.t.Helper()
 	cfg := wallet.Config{
-		Holder:               e.holder,
-		Credentials:          wallet.StaticCredentials(e.held),
-		Fetcher:              e.fetcher,
-		HTTPClient:           e.client,
-		DIDs:                 did.NewDefaultRegistry(e.fetcher, did.WebOptions{}),
-		X509Roots:            e.x509Roots,
-		Attesters:            map[string]gocrypto.PublicKey{"https://attester.example": e.attester.Public()},
-		TransactionDataTypes: []string{"payment"},
-		Schemes:              []string{oid4vp.SchemeHAIP},
+		Holder:                e.holder,
+		Credentials:           wallet.StaticCredentials(e.held),
+		Fetcher:               e.fetcher,
+		RootCAs:               e.tlsPool,
+		InsecureAllowLoopback: true,
+		DIDs:                  did.NewDefaultRegistry(e.fetcher, did.WebOptions{}),
+		X509Roots:             e.x509Roots,
+		Attesters:             map[string]gocrypto.PublicKey{"https://attester.example": e.attester.Public()},
+		TransactionDataTypes:  []string{"payment"},
+		Schemes:               []string{oid4vp.SchemeHAIP},
 	}
 	if mutate != nil {
 		mutate(&cfg)

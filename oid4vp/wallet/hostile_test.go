@@ -461,3 +461,25 @@ func TestAlgorithmAllowList(t *testing.T) {
 	_, err = e.wallet(nil).Resolve(context.Background(), ev.link(ev.didClientID()))
 	require.NoError(t, err, "the same object with ES256 allowed")
 }
+
+// TestGuardedPosts: without InsecureAllowLoopback the wallet's own client
+// refuses to dial a loopback (or private) address, for the request_uri
+// POST and for response_uri, even though the name resolved and the URL is
+// https: a verifier cannot make the wallet post into the local network.
+func TestGuardedPosts(t *testing.T) {
+	e := newTestEnv(t)
+	ev := newEvil(e)
+	ev.serveObject(ev.sign(e.didSigner, ev.didHeader(), ev.claims()))
+	w := e.wallet(func(c *wallet.Config) { c.InsecureAllowLoopback = false })
+
+	_, err := w.Resolve(e.ctx, ev.link(ev.didClientID(), "request_uri_method", "post"))
+	require.ErrorIs(t, err, wallet.ErrFetch)
+	require.ErrorIs(t, err, fetch.ErrBlockedAddress)
+
+	// The GET goes through the Fetcher (which the test lets reach
+	// loopback); the response post is the wallet's.
+	_, err = w.Present(e.ctx, ev.link(ev.didClientID()))
+	require.ErrorIs(t, err, wallet.ErrResponse)
+	require.ErrorIs(t, err, fetch.ErrBlockedAddress)
+	require.Empty(t, ev.posted)
+}

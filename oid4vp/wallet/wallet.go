@@ -4,12 +4,16 @@ import (
 	"context"
 	gocrypto "crypto"
 	"crypto/rand"
+	"crypto/tls"
 	"crypto/x509"
 	"encoding/base64"
 	"errors"
 	"fmt"
 	"iter"
+	"net"
 	"net/http"
+	"net/netip"
+	"syscall"
 	"time"
 
 	"github.com/ocmw/wstack/crypto"
@@ -101,8 +105,16 @@ type Config struct {
 	Fetcher *fetch.Fetcher
 	// HTTPClient posts to request_uri (request_uri_method=post) and to
 	// response_uri. Its redirect policy is replaced by one that follows
-	// none; nil uses a client with a 10 s timeout.
+	// none. Nil (recommended) uses a guarded client like fetch's: no
+	// proxy, TLS 1.2+, a 10 s timeout, and every dialled address checked
+	// with fetch.CheckAddr (no loopback, private or special-purpose
+	// ranges), so a verifier cannot make the wallet post into its network.
 	HTTPClient *http.Client
+	// RootCAs overrides the system roots of the guarded client (tests).
+	RootCAs *x509.CertPool
+	// InsecureAllowLoopback lets the guarded client dial loopback
+	// addresses (tests only; the Fetcher has its own AllowLoopback).
+	InsecureAllowLoopback bool
 	// DIDs resolves decentralized_identifier verifiers (their kid must be
 	// a verification method of the DID). Nil rejects that prefix.
 	DIDs did.Resolver
@@ -186,7 +198,7 @@ func New(cfg Config) (*Wallet, error) {
 	if cfg.HTTPClient != nil {
 		c = *cfg.HTTPClient
 	} else {
-		c.Timeout = 10 * time.Second
+		c = guardedClient(cfg.RootCAs, cfg.InsecureAllowLoopback)
 	}
 	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	c.Jar = nil
@@ -200,4 +212,29 @@ func newWalletNonce() (string, error) {
 		return "", err
 	}
 	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// guardedClient dials only public unicast addresses (loopback when
+// allowed), checked after name resolution on the address actually dialled.
+func guardedClient(roots *x509.CertPool, allowLoopback bool) http.Client {
+	dialer := &net.Dialer{Timeout: 5 * time.Second, Control: func(_, address string, _ syscall.RawConn) error {
+		host, _, err := net.SplitHostPort(address)
+		if err != nil {
+			return fmt.Errorf("%w: %s", fetch.ErrBlockedAddress, address)
+		}
+		ip, err := netip.ParseAddr(host)
+		if err != nil {
+			return fmt.Errorf("%w: %s", fetch.ErrBlockedAddress, address)
+		}
+		return fetch.CheckAddr(ip, allowLoopback)
+	}}
+	return http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
+		Proxy:                  nil,
+		DialContext:            dialer.DialContext,
+		TLSClientConfig:        &tls.Config{MinVersion: tls.VersionTLS12, RootCAs: roots},
+		TLSHandshakeTimeout:    5 * time.Second,
+		ResponseHeaderTimeout:  10 * time.Second,
+		MaxResponseHeaderBytes: 64 << 10,
+		DisableCompression:     true,
+	}}
 }
