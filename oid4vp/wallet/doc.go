@@ -5,8 +5,10 @@
 // custom scheme such as HAIP's haip-vp://, or https), by value, by a
 // Request Object passed by value, or by request_uri (§5.10: GET through
 // the guarded fetch.Fetcher, or POST with wallet_metadata and a fresh
-// wallet_nonce that the Request Object must echo), never following
-// redirects, size-capped, media type application/oauth-authz-req+jwt.
+// wallet_nonce that the Request Object must echo, through the wallet's own
+// client with the same URL and address checks, since fetch has no POST),
+// never following redirects, size-capped, media type
+// application/oauth-authz-req+jwt.
 //
 // It authenticates the verifier per Client Identifier Prefix (§5.9.3):
 // typ oauth-authz-req+jwt, the signature algorithm on an allow-list (never
