@@ -355,6 +355,21 @@ func TestHostileVerifier(t *testing.T) {
 			ev.serveObject(ev.sign(ev.e.didSigner, ev.didHeader(), c))
 			return ev.link(ev.didClientID())
 		}, nil, []error{oid4vp.ErrTransactionData}},
+		{"unsupported response mode", func(ev *evil) string {
+			c := ev.claims()
+			c["response_mode"] = "query.jwt"
+			ev.serveObject(ev.sign(ev.e.didSigner, ev.didHeader(), c))
+			return ev.link(ev.didClientID())
+		}, nil, []error{oid4vp.ErrInvalidParameter}},
+		{"presentation_definition outside the legacy profile", func(ev *evil) string {
+			c := ev.claims()
+			delete(c, "dcql_query")
+			var pd any
+			_ = json.Unmarshal([]byte(pidDefinition), &pd)
+			c["presentation_definition"] = pd
+			ev.serveObject(ev.sign(ev.e.didSigner, ev.didHeader(), c))
+			return ev.link(ev.didClientID())
+		}, nil, []error{oid4vp.ErrMissingParameter}},
 		{"unsupported scheme", func(ev *evil) string {
 			return strings.Replace(ev.link(ev.didClientID()), "openid4vp://", "evil-vp://", 1)
 		}, nil, []error{oid4vp.ErrUnsupportedScheme}},
