@@ -3,11 +3,11 @@ package wallet_test
 import (
 	"bytes"
 	"context"
-	"io"
-	"strings"
 	"crypto/x509"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"

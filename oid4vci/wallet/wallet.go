@@ -1075,4 +1075,3 @@ func publicOnly(jwk map[string]any) map[string]any {
 	}
 	return out
 }
-
