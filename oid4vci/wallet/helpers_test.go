@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/x509"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -56,6 +57,10 @@ type env struct {
 
 	mu   sync.Mutex
 	seen []seenRequest
+	// intercept, when set, may answer a request instead of the issuer
+	// (path relative to the tenant, or the well-known path); it returns
+	// false to pass the request on.
+	intercept func(path string, w http.ResponseWriter, r *http.Request, next http.Handler) bool
 }
 
 // seenRequest is what the recorder saw of one request to the issuer.
@@ -72,7 +77,11 @@ func (e *env) record(h http.Handler) http.Handler {
 		scheme, _, _ := strings.Cut(r.Header.Get("Authorization"), " ")
 		e.mu.Lock()
 		e.seen = append(e.seen, seenRequest{path: strings.TrimPrefix(r.URL.Path, "/tenants/acme"), auth: scheme, dpop: r.Header.Get("DPoP") != "", body: string(b)})
+		f := e.intercept
 		e.mu.Unlock()
+		if f != nil && f(strings.TrimPrefix(r.URL.Path, "/tenants/acme"), w, r, h) {
+			return
+		}
 		h.ServeHTTP(w, r)
 	})
 }
@@ -168,8 +177,8 @@ func newEnv(t testing.TB, opts ...func(*issuer.Config, *env)) *env {
 	must(t, err)
 	e.iss = iss
 	e.mux.Handle("/tenants/acme/", e.record(iss.Handler()))
-	e.mux.Handle(oid4vci.WellKnownIssuerMetadata+"/tenants/acme", iss.Handler())
-	e.mux.Handle("/.well-known/oauth-authorization-server/tenants/acme", iss.Handler())
+	e.mux.Handle(oid4vci.WellKnownIssuerMetadata+"/tenants/acme", e.record(iss.Handler()))
+	e.mux.Handle("/.well-known/oauth-authorization-server/tenants/acme", e.record(iss.Handler()))
 	return e
 }
 
@@ -252,4 +261,37 @@ func (e *env) wallet(o walletOpts) *wallet.Client {
 	w, err := wallet.New(cfg, wallet.WithHTTPClient(hc))
 	must(e.t, err)
 	return w
+}
+
+func (e *env) setIntercept(f func(path string, w http.ResponseWriter, r *http.Request, next http.Handler) bool) {
+	e.mu.Lock()
+	e.intercept = f
+	e.mu.Unlock()
+}
+
+// rewrite returns the issuer's response to r with the JSON body changed by mod.
+func rewrite(w http.ResponseWriter, r *http.Request, next http.Handler, mod func(map[string]any)) {
+	rec := httptest.NewRecorder()
+	next.ServeHTTP(rec, r)
+	var m map[string]any
+	if err := json.Unmarshal(rec.Body.Bytes(), &m); err != nil {
+		panic(err)
+	}
+	mod(m)
+	for k, v := range rec.Header() {
+		w.Header()[k] = v
+	}
+	w.Header().Del("Content-Length")
+	w.WriteHeader(rec.Code)
+	_ = json.NewEncoder(w).Encode(m)
+}
+
+// evil wraps a plugin and lets a test change what it issues.
+type evil struct {
+	issuer.Plugin
+	issue func(ctx context.Context, req *issuer.IssueRequest) (*issuer.IssueResult, error)
+}
+
+func (p *evil) Issue(ctx context.Context, req *issuer.IssueRequest) (*issuer.IssueResult, error) {
+	return p.issue(ctx, req)
 }
