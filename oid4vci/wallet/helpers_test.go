@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -294,4 +295,9 @@ type evil struct {
 
 func (p *evil) Issue(ctx context.Context, req *issuer.IssueRequest) (*issuer.IssueResult, error) {
 	return p.issue(ctx, req)
+}
+
+func httpsNonLoopback(u string) bool {
+	p, err := url.Parse(u)
+	return err == nil && p.Scheme == "https" && p.Host != "" && !fetch.IsLoopbackHost(p.Hostname())
 }

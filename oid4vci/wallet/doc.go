@@ -1,0 +1,72 @@
+// Package wallet is the retrieval client of OpenID for Verifiable
+// Credential Issuance 1.0 Final (OpenID Foundation, 16 September 2025): the
+// Credential Retrieval Service of the W-Stack as a library. A Client takes
+// an offer, fetches the issuer's metadata, obtains an access token,
+// proves possession of holder keys, receives credentials, verifies each of
+// them and stores the ones that pass.
+//
+//	offer → metadata → token → nonce → proof → credential → check → store
+//
+// AcceptOffer runs the whole flow; ResolveOffer, Start, Token, Nonce,
+// RequestCredential, Deferred, Accept, Notify and Delete are the steps for
+// callers who drive it themselves.
+//
+// # Implemented
+//
+//   - Credential Offer (§4.1): openid-credential-offer:// links, https
+//     credential_offer_endpoint links and raw JSON; credential_offer_uri is
+//     fetched only through the guarded fetch.Fetcher (no redirects, size
+//     limit) after Config.ConsentOfferURI agreed. Both or neither parameter,
+//     empty or duplicate credential_configuration_ids, configuration ids the
+//     metadata does not list and an authorization_server the metadata does
+//     not list are refused (ErrOffer).
+//   - Issuer metadata (§12.2) through wellknown.Client: the well-known
+//     segment inserted before the issuer path, credential_issuer equal to
+//     the issuer identifier, and every endpoint (credential, nonce,
+//     deferred, notification, authorization servers, token) an absolute
+//     https URL not on a loopback host (InsecureAllowLoopback for tests).
+//     Authorization server metadata by RFC 8414 path insertion, then
+//     openid-configuration.
+//   - Pre-authorized code grant (§6) with tx_code from Config.TxCode (and
+//     the drafts ≤12 user_pin), client_id or anonymous access; the token
+//     response must carry access_token and the token_type asked for.
+//   - Nonce endpoint (§7); jwt key proofs (§F.1, typ openid4vci-proof+jwt,
+//     aud = credential issuer, nonce = c_nonce, iss = client_id) signed in
+//     the key engine, with a did:key kid when the configuration lists
+//     did:key among cryptographic_binding_methods_supported, else a jwk
+//     header; batches with one key per proof up to batch_size; one retry on
+//     invalid_nonce.
+//   - Credential request by credential_identifier or
+//     credential_configuration_id (§8); deferred issuance (§9) polled with
+//     the issuer's interval clamped to [MinDeferredInterval,
+//     Config.MaxDeferredInterval] (0 → DefaultDeferredInterval) and ctx
+//     cancellation; notification (§11) credential_accepted after storing,
+//     credential_failure when another credential of the offer was rejected,
+//     credential_deleted on Delete.
+//   - DPoP (RFC 9449) on token, credential, deferred and notification
+//     requests when the authorization server advertises
+//     dpop_signing_alg_values_supported and Config.DPoPKey is set, with one
+//     retry on a DPoP-Nonce challenge (400 use_dpop_nonce at the token
+//     endpoint, 401 WWW-Authenticate DPoP error="use_dpop_nonce" at the
+//     resource endpoints).
+//   - Checks before storing: every credential verified by the
+//     presentation.Validator (issuer signature, validity, status, trust);
+//     its format, vct (dc+sd-jwt), doctype (mso_mdoc) or credential types
+//     (W3C) must match the requested configuration; it must be bound to a
+//     key the wallet proved (cnf.jwk thumbprint or holder DID), each to a
+//     different key; no more credentials than proofs (ErrTooMany). A
+//     failure returns an error and stores nothing.
+//   - Store: a four-method interface (Put, List with Filter, Get, Delete)
+//     and MemoryStore.
+//
+// # Not implemented
+//
+// The authorization code flow (PKCE, PAR, RAR, RFC 9207 iss), wallet
+// attestation (OAuth-Client-Attestation), key attestations and the
+// attestation proof type, di_vp proofs, encrypted credential requests and
+// responses (an issuer requiring encryption refuses this wallet), signed
+// issuer metadata (application/jwt), the draft 13 batch credential
+// endpoint and format-based requests of the drafts 11–13 profile, and
+// display image handling. Metadata that requires any of these is refused
+// with ErrUnsupported or by the issuer.
+package wallet
