@@ -49,6 +49,14 @@
 //     retry on a DPoP-Nonce challenge (400 use_dpop_nonce at the token
 //     endpoint, 401 WWW-Authenticate DPoP error="use_dpop_nonce" at the
 //     resource endpoints).
+//   - Encryption (§10): when the issuer offers credential_request_encryption
+//     and credential_response_encryption (ECDH-ES, A256GCM or A128GCM), the
+//     credential and deferred requests are JWEs (application/jwt) to the
+//     issuer's key and ask for the response encrypted to an ephemeral P-256
+//     key made per request; a response under another kid, or plaintext
+//     where encryption was asked for, is rejected. SkipEncryption sends
+//     plaintext when encryption is optional; an issuer requiring parameters
+//     the wallet lacks gets ErrUnsupported.
 //   - Checks before storing: every credential verified by the
 //     presentation.Validator (issuer signature, validity, status, trust);
 //     its format, vct (dc+sd-jwt), doctype (mso_mdoc) or credential types
@@ -63,8 +71,7 @@
 //
 // The authorization code flow (PKCE, PAR, RAR, RFC 9207 iss), wallet
 // attestation (OAuth-Client-Attestation), key attestations and the
-// attestation proof type, di_vp proofs, encrypted credential requests and
-// responses (an issuer requiring encryption refuses this wallet), signed
+// attestation proof type, di_vp proofs, signed
 // issuer metadata (application/jwt), the draft 13 batch credential
 // endpoint and format-based requests of the drafts 11–13 profile, and
 // display image handling. Metadata that requires any of these is refused

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -301,3 +302,5 @@ func httpsNonLoopback(u string) bool {
 	p, err := url.Parse(u)
 	return err == nil && p.Scheme == "https" && p.Host != "" && !fetch.IsLoopbackHost(p.Hostname())
 }
+
+func b64(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }

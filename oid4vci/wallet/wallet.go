@@ -107,6 +107,9 @@ type Config struct {
 	// when the issuer supports batch issuance (default 1; capped by the
 	// issuer's batch_size and len(HolderKeys)).
 	Batch int
+	// SkipEncryption sends plaintext credential and deferred requests when
+	// the issuer offers but does not require encryption (§10).
+	SkipEncryption bool
 	// Profile is the OpenID4VCI profile of the parsers (default 1.0 Final).
 	Profile oid4vci.Profile
 	// MaxDeferredInterval caps the issuer's deferred interval (default
@@ -556,16 +559,23 @@ func (c *Client) RequestCredential(ctx context.Context, s *Session, r Request) (
 			}
 			req.Proofs = &oid4vci.Proofs{JWT: proofs}
 		}
-		body, err := json.Marshal(req)
+		x, err := c.newExchange(s.Metadata)
 		if err != nil {
 			return nil, err
 		}
-		res, err := c.resource(ctx, s, s.Metadata.CredentialEndpoint, body)
+		if x != nil {
+			req.CredentialResponseEncryption = x.re
+		}
+		res, err := c.resource(ctx, s, s.Metadata.CredentialEndpoint, req, x)
 		if err != nil {
 			return nil, err
 		}
 		if res.status == http.StatusOK || res.status == http.StatusAccepted {
-			cr, err = c.parser.CredentialResponse(res.status, res.body)
+			pt, err := x.open(res)
+			if err != nil {
+				return nil, err
+			}
+			cr, err = c.parser.CredentialResponse(res.status, pt)
 			if err != nil {
 				return nil, fmt.Errorf("%w: credential response: %w", ErrResponse, err)
 			}
@@ -678,21 +688,29 @@ func (c *Client) Deferred(ctx context.Context, s *Session, transactionID string,
 	if s.Metadata.DeferredCredentialEndpoint == "" {
 		return nil, fmt.Errorf("%w: issuer deferred without a deferred_credential_endpoint", ErrDeferred)
 	}
-	body, err := json.Marshal(oid4vci.DeferredCredentialRequest{TransactionID: transactionID})
-	if err != nil {
-		return nil, err
-	}
 	for n := 0; n < c.cfg.MaxDeferredAttempts; n++ {
 		if err := c.cfg.Sleep(ctx, c.clampInterval(interval)); err != nil {
 			return nil, err
 		}
-		res, err := c.resource(ctx, s, s.Metadata.DeferredCredentialEndpoint, body)
+		x, err := c.newExchange(s.Metadata)
+		if err != nil {
+			return nil, err
+		}
+		req := oid4vci.DeferredCredentialRequest{TransactionID: transactionID}
+		if x != nil {
+			req.CredentialResponseEncryption = x.re
+		}
+		res, err := c.resource(ctx, s, s.Metadata.DeferredCredentialEndpoint, req, x)
 		if err != nil {
 			return nil, err
 		}
 		switch res.status {
 		case http.StatusOK, http.StatusAccepted:
-			cr, err := c.parser.CredentialResponse(res.status, res.body)
+			pt, err := x.open(res)
+			if err != nil {
+				return nil, err
+			}
+			cr, err := c.parser.CredentialResponse(res.status, pt)
 			if err != nil {
 				return nil, fmt.Errorf("%w: deferred response: %w", ErrResponse, err)
 			}
@@ -739,11 +757,7 @@ func (c *Client) Notify(ctx context.Context, s *Session, notificationID, event, 
 	if err := nr.Validate(); err != nil {
 		return fmt.Errorf("%w: %w", ErrConfig, err)
 	}
-	body, err := json.Marshal(nr)
-	if err != nil {
-		return err
-	}
-	res, err := c.resource(ctx, s, s.Metadata.NotificationEndpoint, body)
+	res, err := c.resource(ctx, s, s.Metadata.NotificationEndpoint, nr, nil)
 	if err != nil {
 		return err
 	}
@@ -951,7 +965,9 @@ func (c *Client) post(ctx context.Context, u string, body []byte, hdr http.Heade
 	for k, v := range hdr {
 		req.Header[k] = v
 	}
-	req.Header.Set("Accept", oid4vci.MediaTypeJSON)
+	if req.Header.Get("Accept") == "" {
+		req.Header.Set("Accept", oid4vci.MediaTypeJSON)
+	}
 	res, err := c.hc.Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("wallet: POST %s: %w", redact(u), err)
@@ -981,9 +997,26 @@ func redact(u string) string {
 
 // resource POSTs JSON to a protected endpoint with the access token
 // (Bearer, or DPoP with a proof), retrying once on a DPoP nonce challenge.
-func (c *Client) resource(ctx context.Context, s *Session, u string, body []byte) (*httpResult, error) {
+// With an exchange, the body is encrypted (application/jwt); a fresh
+// encryption is made per attempt.
+func (c *Client) resource(ctx context.Context, s *Session, u string, msg any, x *exchange) (*httpResult, error) {
+	body, err := json.Marshal(msg)
+	if err != nil {
+		return nil, err
+	}
+	ct := oid4vci.MediaTypeJSON
 	for attempt := 0; ; attempt++ {
-		hdr := http.Header{"Content-Type": {oid4vci.MediaTypeJSON}}
+		send := body
+		if x != nil {
+			if send, err = x.seal(body); err != nil {
+				return nil, err
+			}
+			ct = oid4vci.MediaTypeJWT
+		}
+		hdr := http.Header{"Content-Type": {ct}}
+		if x != nil {
+			hdr.Set("Accept", oid4vci.MediaTypeJWT+", "+oid4vci.MediaTypeJSON)
+		}
 		if s.dpop {
 			p, err := c.dpopProof(ctx, http.MethodPost, u, s.Token.AccessToken, s.rsNonce)
 			if err != nil {
@@ -994,7 +1027,7 @@ func (c *Client) resource(ctx context.Context, s *Session, u string, body []byte
 		} else {
 			hdr.Set("Authorization", "Bearer "+s.Token.AccessToken)
 		}
-		res, err := c.post(ctx, u, body, hdr)
+		res, err := c.post(ctx, u, send, hdr)
 		if err != nil {
 			return nil, err
 		}
