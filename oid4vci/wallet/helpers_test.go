@@ -24,6 +24,7 @@ import (
 	"github.com/ocmw/wstack/oid4vci/issuer"
 	"github.com/ocmw/wstack/oid4vci/wallet"
 	"github.com/ocmw/wstack/presentation"
+	"github.com/ocmw/wstack/presentation/w3c/ldp"
 	"github.com/ocmw/wstack/vocab"
 )
 
@@ -218,7 +219,7 @@ func (e *env) validator(trust presentation.TrustPolicy) *presentation.Validator 
 		trust = presentation.TrustedIssuers{e.issuerDID}
 	}
 	v, err := presentation.NewDefaultValidator(trust,
-		presentation.WithFetcher(e.fetcher()),
+		presentation.WithFetcher(e.fetcher()), presentation.WithDataIntegrity(ldp.NewDefaultVerifier),
 		presentation.WithStatusChecker(vocab.StatusCheckerFunc(func(context.Context, vocab.StatusReference) (vocab.StatusResult, error) {
 			return vocab.StatusResult{}, nil
 		})))
@@ -304,3 +305,4 @@ func httpsNonLoopback(u string) bool {
 }
 
 func b64(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
+
