@@ -305,4 +305,3 @@ func httpsNonLoopback(u string) bool {
 }
 
 func b64(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
-
