@@ -37,6 +37,8 @@ func TestMisbehavingIssuer(t *testing.T) {
 		want      error
 		// noCredentialRequest: the wallet must stop before the credential endpoint.
 		noCredentialRequest bool
+		// failureNotified: the rejected credential is reported as credential_failure.
+		failureNotified bool
 	}
 	pid := issuer.OfferRequest{ConfigurationIDs: []string{cfgPID}, Claims: pidClaims}
 	cases := []tc{
@@ -66,6 +68,14 @@ func TestMisbehavingIssuer(t *testing.T) {
 			}},
 		{name: "loopback endpoints without InsecureAllowLoopback", req: pid, want: wallet.ErrMetadata, noCredentialRequest: true,
 			wallet: walletOpts{mod: func(c *wallet.Config) { c.InsecureAllowLoopback = false }}},
+		{name: "authorization server metadata for another issuer", req: pid, want: wallet.ErrMetadata, noCredentialRequest: true,
+			intercept: func(p string, w http.ResponseWriter, r *http.Request, next http.Handler) bool {
+				if !strings.HasPrefix(r.URL.Path, "/.well-known/oauth-authorization-server") {
+					return false
+				}
+				rewrite(w, r, next, func(m map[string]any) { m["issuer"] = "https://evil.example" })
+				return true
+			}},
 		{name: "offer by reference redirect", req: issuer.OfferRequest{ConfigurationIDs: []string{cfgPID}, ByReference: true}, want: wallet.ErrOffer, noCredentialRequest: true,
 			intercept: func(p string, w http.ResponseWriter, r *http.Request, next http.Handler) bool {
 				if !strings.HasPrefix(p, "/offers/") {
@@ -104,7 +114,7 @@ func TestMisbehavingIssuer(t *testing.T) {
 				http.Redirect(w, r, "https://evil.example/token", http.StatusTemporaryRedirect)
 				return true
 			}},
-		{name: "credential of another vct", req: pid, want: wallet.ErrCredential,
+		{name: "credential of another vct", req: pid, failureNotified: true, want: wallet.ErrCredential,
 			issuerOpt: func(c *issuer.Config, e *env) {
 				cfg := *c.Plugins[0].Configurations()[cfgPID]
 				cfg.VCT = "https://credentials.example.com/other"
@@ -112,7 +122,7 @@ func TestMisbehavingIssuer(t *testing.T) {
 				must(e.t, err)
 				c.Plugins[0] = &evil{Plugin: c.Plugins[0], issue: bad.Issue}
 			}},
-		{name: "credential of another format", req: pid, want: wallet.ErrCredential,
+		{name: "credential of another format", req: pid, failureNotified: true, want: wallet.ErrCredential,
 			issuerOpt: func(c *issuer.Config, e *env) {
 				jv := c.Plugins[1]
 				c.Plugins[0] = &evil{Plugin: c.Plugins[0], issue: func(ctx context.Context, req *issuer.IssueRequest) (*issuer.IssueResult, error) {
@@ -121,7 +131,7 @@ func TestMisbehavingIssuer(t *testing.T) {
 					return jv.Issue(ctx, &r)
 				}}
 			}},
-		{name: "credential bound to another key", req: pid, want: wallet.ErrBinding,
+		{name: "credential bound to another key", req: pid, failureNotified: true, want: wallet.ErrBinding,
 			issuerOpt: func(c *issuer.Config, e *env) {
 				real := c.Plugins[0]
 				c.Plugins[0] = &evil{Plugin: real, issue: func(ctx context.Context, req *issuer.IssueRequest) (*issuer.IssueResult, error) {
@@ -143,7 +153,7 @@ func TestMisbehavingIssuer(t *testing.T) {
 				})
 				return true
 			}},
-		{name: "untrusted issuer", req: pid, want: wallet.ErrCredential,
+		{name: "untrusted issuer", req: pid, failureNotified: true, want: wallet.ErrCredential,
 			wallet: walletOpts{trust: presentation.TrustedIssuers{"did:example:someone-else"}}},
 		{name: "credential tampered", req: pid, want: wallet.ErrCredential,
 			intercept: func(p string, w http.ResponseWriter, r *http.Request, next http.Handler) bool {
@@ -179,10 +189,17 @@ func TestMisbehavingIssuer(t *testing.T) {
 			if tc.noCredentialRequest && len(e.requests("/credential")) != 0 {
 				t.Fatal("credential endpoint was called")
 			}
+			failures := 0
 			for _, n := range e.requests("/notification") {
 				if strings.Contains(n.body, oid4vci.EventCredentialAccepted) {
 					t.Fatal("rejected credential acknowledged")
 				}
+				if strings.Contains(n.body, oid4vci.EventCredentialFailure) {
+					failures++
+				}
+			}
+			if tc.failureNotified && failures != 1 {
+				t.Fatalf("%d credential_failure notifications", failures)
 			}
 		})
 	}

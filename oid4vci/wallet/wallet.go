@@ -527,7 +527,9 @@ type Issued struct {
 // retries once on invalid_nonce, polls the deferred endpoint when the
 // issuer defers, and checks every credential: verified by the Validator,
 // of the requested format / vct / type, bound to a key it proved, no more
-// credentials than proofs. On any failure nothing is returned.
+// credentials than proofs. On any failure nothing is returned and the
+// issuer is sent credential_failure when the response had a
+// notification_id.
 func (c *Client) RequestCredential(ctx context.Context, s *Session, r Request) (*Issued, error) {
 	if s.Token == nil {
 		return nil, fmt.Errorf("%w: no access token (call Token first)", ErrConfig)
@@ -604,7 +606,16 @@ func (c *Client) RequestCredential(ctx context.Context, s *Session, r Request) (
 			return nil, err
 		}
 	}
-	return c.check(ctx, s, r.ConfigurationID, cfg, keys, cr)
+	is, err := c.check(ctx, s, r.ConfigurationID, cfg, keys, cr)
+	if err != nil {
+		// Tell the issuer the credential was not accepted (§11.1); the
+		// error of the notification itself is secondary.
+		if nerr := c.Notify(ctx, s, cr.NotificationID, oid4vci.EventCredentialFailure, "the wallet rejected the credential"); nerr != nil {
+			c.log.DebugContext(ctx, "wallet: failure notification failed", slog.Any("error", nerr))
+		}
+		return nil, err
+	}
+	return is, nil
 }
 
 type proofMode int
