@@ -26,7 +26,9 @@
 //     deferred, notification, authorization servers, token) an absolute
 //     https URL not on a loopback host (InsecureAllowLoopback for tests).
 //     Authorization server metadata by RFC 8414 path insertion, then
-//     openid-configuration.
+//     openid-configuration, its issuer equal to where it was fetched.
+//     With SignedMetadataRoots or SignedMetadataKeys only signed metadata
+//     (application/jwt, §12.2.3) is accepted, and only when it verifies.
 //   - Pre-authorized code grant (§6) with tx_code from Config.TxCode (and
 //     the drafts ≤12 user_pin), client_id or anonymous access; the token
 //     response must carry access_token and the token_type asked for.
@@ -71,8 +73,7 @@
 //
 // The authorization code flow (PKCE, PAR, RAR, RFC 9207 iss), wallet
 // attestation (OAuth-Client-Attestation), key attestations and the
-// attestation proof type, di_vp proofs, signed
-// issuer metadata (application/jwt), the draft 13 batch credential
+// attestation proof type, di_vp proofs, the draft 13 batch credential
 // endpoint and format-based requests of the drafts 11–13 profile, and
 // display image handling. Metadata that requires any of these is refused
 // with ErrUnsupported or by the issuer.

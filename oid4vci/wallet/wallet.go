@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -107,6 +108,15 @@ type Config struct {
 	// when the issuer supports batch issuance (default 1; capped by the
 	// issuer's batch_size and len(HolderKeys)).
 	Batch int
+	// SignedMetadataRoots and SignedMetadataKeys, when either is set, make
+	// the wallet ask for signed issuer metadata only (Accept:
+	// application/jwt, §12.2.3) and use it only when it verifies: typ
+	// openidvci-issuer-metadata+jwt, an asymmetric allow-listed alg, x5c to
+	// a root in SignedMetadataRoots (leaf naming the issuer) or a key from
+	// SignedMetadataKeys, sub = credential_issuer = the issuer, iat, exp.
+	// Unsigned metadata is then refused.
+	SignedMetadataRoots *x509.CertPool
+	SignedMetadataKeys  jose.KeyResolver
 	// SkipEncryption sends plaintext credential and deferred requests when
 	// the issuer offers but does not require encryption (§10).
 	SkipEncryption bool
@@ -201,7 +211,9 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 	hc := *c.hc
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	c.hc = &hc
-	md, err := wellknown.NewClient(cfg.Fetcher, wellknown.ClientOptions{Profile: cfg.Profile, Now: cfg.Now})
+	md, err := wellknown.NewClient(cfg.Fetcher, wellknown.ClientOptions{
+		Profile: cfg.Profile, Now: cfg.Now, MetadataRoots: cfg.SignedMetadataRoots, MetadataKeys: cfg.SignedMetadataKeys,
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -338,9 +350,18 @@ func (c *Client) Metadata(ctx context.Context, issuer string) (*oid4vci.IssuerMe
 	if err := c.checkEndpoint("credential_issuer", issuer); err != nil {
 		return nil, err
 	}
-	md, err := c.md.IssuerMetadata(ctx, issuer)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrMetadata, err)
+	var md *oid4vci.IssuerMetadata
+	if c.cfg.SignedMetadataRoots != nil || c.cfg.SignedMetadataKeys != nil {
+		smd, err := c.md.SignedIssuerMetadata(ctx, issuer)
+		if err != nil {
+			return nil, fmt.Errorf("%w: signed metadata: %w", ErrMetadata, err)
+		}
+		md = smd.Metadata
+	} else {
+		var err error
+		if md, err = c.md.IssuerMetadata(ctx, issuer); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrMetadata, err)
+		}
 	}
 	if err := c.CheckMetadata(md); err != nil {
 		return nil, err
