@@ -101,6 +101,11 @@ type Config struct {
 	// (the PIN delivered to the user out of band). The code is never
 	// logged.
 	TxCode func(ctx context.Context, tx *oid4vci.TxCode) (string, error)
+	// Authorize and RedirectURI drive the authorization code flow, used
+	// when the offer has no pre-authorized code: Authorize receives the
+	// authorization request URL and returns the redirect it led to.
+	Authorize   Authorize
+	RedirectURI string
 	// ConsentOfferURI is asked before a credential_offer_uri is fetched;
 	// nil refuses offers by reference (ErrConsent).
 	ConsentOfferURI func(ctx context.Context, offerURI string) error
@@ -315,13 +320,44 @@ func (c *Client) Start(ctx context.Context, offer *oid4vci.CredentialOffer) (*Se
 		return nil, fmt.Errorf("%w: %w", ErrOffer, err)
 	}
 	s := &Session{Offer: offer, Metadata: md}
-	as := offer.CredentialIssuer
-	if len(md.AuthorizationServers) > 0 {
-		as = md.AuthorizationServers[0]
+	// The authorization server: the offer's hint for the grant the wallet
+	// will use, else the first listed one that supports that grant, else
+	// the issuer itself (§12.2.4).
+	preAuth := offer.Grants != nil && offer.Grants.PreAuthorizedCode != nil
+	var candidates []string
+	switch g := offer.Grants; {
+	case preAuth && g.PreAuthorizedCode.AuthorizationServer != "":
+		candidates = []string{g.PreAuthorizedCode.AuthorizationServer}
+	case !preAuth && g != nil && g.AuthorizationCode != nil && g.AuthorizationCode.AuthorizationServer != "":
+		candidates = []string{g.AuthorizationCode.AuthorizationServer}
+	case len(md.AuthorizationServers) > 0:
+		candidates = md.AuthorizationServers
+	default:
+		candidates = []string{offer.CredentialIssuer}
 	}
-	if g := offer.Grants; g != nil && g.PreAuthorizedCode != nil && g.PreAuthorizedCode.AuthorizationServer != "" {
-		as = g.PreAuthorizedCode.AuthorizationServer
+	var lastErr error
+	for _, as := range candidates {
+		asm, err := c.asMetadata(ctx, as)
+		if err != nil {
+			lastErr = err
+			continue
+		}
+		gt := oid4vci.GrantTypeAuthorizationCode
+		if preAuth {
+			gt = oid4vci.GrantTypePreAuthorizedCode
+		}
+		if len(asm.GrantTypesSupported) > 0 && !slices.Contains(asm.GrantTypesSupported, gt) || (!preAuth && asm.AuthorizationEndpoint == "") {
+			lastErr = fmt.Errorf("%w: authorization server %.128q does not support %s", ErrMetadata, as, gt)
+			continue
+		}
+		s.AS, s.asIdentity = asm, as
+		return s, nil
 	}
+	return nil, lastErr
+}
+
+// asMetadata fetches and checks the metadata of one authorization server.
+func (c *Client) asMetadata(ctx context.Context, as string) (*wellknown.ASMetadata, error) {
 	if err := c.checkEndpoint("authorization_server", as); err != nil {
 		return nil, err
 	}
@@ -338,8 +374,7 @@ func (c *Client) Start(ctx context.Context, offer *oid4vci.CredentialOffer) (*Se
 	if err := c.checkEndpoint("token_endpoint", asm.TokenEndpoint); err != nil {
 		return nil, err
 	}
-	s.AS, s.asIdentity = asm, as
-	return s, nil
+	return asm, nil
 }
 
 // Metadata fetches and checks the Credential Issuer Metadata (§12.2.2):
@@ -414,45 +449,29 @@ func (c *Client) checkEndpoint(field, raw string) error {
 	return fmt.Errorf("%w: %s must be https", ErrMetadata, field)
 }
 
-// Token redeems the offer's pre-authorized code at the token endpoint
-// (§6), with the transaction code from Config.TxCode when the offer asks
-// for one and a DPoP proof when the authorization server supports DPoP and
+// Token obtains the access token (§6): with the offer's pre-authorized
+// code and the transaction code from Config.TxCode when the offer asks for
+// one, or else by the authorization code flow (PKCE, PAR, Config.Authorize);
+// with a DPoP proof when the authorization server supports DPoP and
 // the wallet has a DPoPKey (one retry on use_dpop_nonce). The response
 // must carry an access_token of the token_type asked for.
 func (c *Client) Token(ctx context.Context, s *Session) error {
-	g := s.Offer.Grants
-	if g == nil || g.PreAuthorizedCode == nil {
-		return fmt.Errorf("%w: the offer has no pre-authorized code grant (authorization code flow not implemented)", ErrUnsupported)
+	useDPoP := c.cfg.DPoPKey != nil && slices.Contains(s.AS.DPoPSigningAlgValuesSupported, string(c.cfg.DPoPKey.Algorithm()))
+	var req *oid4vci.TokenRequest
+	var err error
+	if g := s.Offer.Grants; g != nil && g.PreAuthorizedCode != nil {
+		req, err = c.preAuthorized(ctx, g.PreAuthorizedCode)
+	} else {
+		req, err = c.authorizationCode(ctx, s, useDPoP)
 	}
-	pa := g.PreAuthorizedCode
-	req := oid4vci.TokenRequest{GrantType: oid4vci.GrantTypePreAuthorizedCode, PreAuthorizedCode: pa.PreAuthorizedCode, ClientID: c.cfg.ClientID}
-	if pa.TxCodeRequired() {
-		if c.cfg.TxCode == nil {
-			return ErrTxCode
-		}
-		tx := pa.TxCode
-		if tx == nil {
-			tx = &oid4vci.TxCode{InputMode: oid4vci.InputModeNumeric}
-		}
-		code, err := c.cfg.TxCode(ctx, tx)
-		if err != nil {
-			return fmt.Errorf("%w: %w", ErrTxCode, err)
-		}
-		if code == "" {
-			return ErrTxCode
-		}
-		if pa.TxCode == nil {
-			req.UserPIN = code // drafts ≤ 12: user_pin_required
-		} else {
-			req.TxCode = code
-		}
+	if err != nil {
+		return err
 	}
 	s.anonymous = c.cfg.ClientID == ""
 	form, err := req.Form()
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrConfig, err)
 	}
-	useDPoP := c.cfg.DPoPKey != nil && slices.Contains(s.AS.DPoPSigningAlgValuesSupported, string(c.cfg.DPoPKey.Algorithm()))
 	body := []byte(form.Encode())
 	var res *httpResult
 	for attempt := 0; ; attempt++ {
@@ -497,6 +516,34 @@ func (c *Client) Token(ctx context.Context, s *Session) error {
 	s.Token, s.dpop, s.cNonce = tr, useDPoP, tr.CNonce
 	c.log.DebugContext(ctx, "wallet: access token received", slog.String("issuer", s.Offer.CredentialIssuer), slog.Bool("dpop", useDPoP))
 	return nil
+}
+
+// preAuthorized builds the pre-authorized code token request.
+func (c *Client) preAuthorized(ctx context.Context, pa *oid4vci.PreAuthorizedCodeGrant) (*oid4vci.TokenRequest, error) {
+	req := &oid4vci.TokenRequest{GrantType: oid4vci.GrantTypePreAuthorizedCode, PreAuthorizedCode: pa.PreAuthorizedCode, ClientID: c.cfg.ClientID}
+	if !pa.TxCodeRequired() {
+		return req, nil
+	}
+	if c.cfg.TxCode == nil {
+		return nil, ErrTxCode
+	}
+	tx := pa.TxCode
+	if tx == nil {
+		tx = &oid4vci.TxCode{InputMode: oid4vci.InputModeNumeric}
+	}
+	code, err := c.cfg.TxCode(ctx, tx)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrTxCode, err)
+	}
+	if code == "" {
+		return nil, ErrTxCode
+	}
+	if pa.TxCode == nil {
+		req.UserPIN = code // drafts ≤ 12: user_pin_required
+	} else {
+		req.TxCode = code
+	}
+	return req, nil
 }
 
 // Nonce fetches a fresh c_nonce from the nonce endpoint (§7). Without a
