@@ -32,6 +32,17 @@
 //   - Pre-authorized code grant (§6) with tx_code from Config.TxCode (and
 //     the drafts ≤12 user_pin), client_id or anonymous access; the token
 //     response must carry access_token and the token_type asked for.
+//   - Authorization code grant (§5) when the offer has no pre-authorized
+//     code: PKCE S256 (RFC 7636), state, issuer_state, scope from the
+//     configurations that list one (HAIP) and authorization_details
+//     otherwise, PAR (RFC 9126) whenever the AS has a
+//     pushed_authorization_request_endpoint (required when it says so),
+//     dpop_jkt with DPoP, the redirect step as the Config.Authorize
+//     callback, and an authorization response that must come back to
+//     RedirectURI with the same state and, per RFC 9207, iss = the AS
+//     (required when it advertises authorization_response_iss_parameter_supported).
+//     The AS is the offer's authorization_server hint, else the first of
+//     authorization_servers supporting the grant.
 //   - Nonce endpoint (§7); jwt key proofs (§F.1, typ openid4vci-proof+jwt,
 //     aud = credential issuer, nonce = c_nonce, iss = client_id) signed in
 //     the key engine, with a did:key kid when the configuration lists
@@ -71,8 +82,7 @@
 //
 // # Not implemented
 //
-// The authorization code flow (PKCE, PAR, RAR, RFC 9207 iss), wallet
-// attestation (OAuth-Client-Attestation), key attestations and the
+// Refresh tokens, wallet attestation (OAuth-Client-Attestation), key attestations and the
 // attestation proof type, di_vp proofs, the draft 13 batch credential
 // endpoint and format-based requests of the drafts 11–13 profile, and
 // display image handling. Metadata that requires any of these is refused
