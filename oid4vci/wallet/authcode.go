@@ -34,13 +34,14 @@ type parResponse struct {
 // says so), scope from the configurations that list one and
 // authorization_details otherwise, issuer_state from the offer, and
 // dpop_jkt at PAR when DPoP is used.
-func (c *Client) authorizationCode(ctx context.Context, s *Session, useDPoP bool) (*oid4vci.TokenRequest, error) {
+func (c *Client) authorizationCode(ctx context.Context, s *Session, useDPoP bool, att *clientAuth) (*oid4vci.TokenRequest, error) {
 	as := s.AS
 	if c.cfg.Authorize == nil || c.cfg.RedirectURI == "" {
 		return nil, fmt.Errorf("%w: the authorization code flow needs Config.Authorize and Config.RedirectURI", ErrConfig)
 	}
-	if c.cfg.ClientID == "" {
-		return nil, fmt.Errorf("%w: the authorization code flow needs a ClientID", ErrConfig)
+	clientID := s.clientID
+	if clientID == "" {
+		return nil, fmt.Errorf("%w: the authorization code flow needs a ClientID or a ClientAttestation", ErrConfig)
 	}
 	if as.AuthorizationEndpoint == "" {
 		return nil, fmt.Errorf("%w: authorization server without authorization_endpoint", ErrMetadata)
@@ -55,7 +56,7 @@ func (c *Client) authorizationCode(ctx context.Context, s *Session, useDPoP bool
 	sum := sha256.Sum256([]byte(verifier))
 	state := rand.Text()
 	q := url.Values{
-		"response_type": {"code"}, "client_id": {c.cfg.ClientID}, "redirect_uri": {c.cfg.RedirectURI},
+		"response_type": {"code"}, "client_id": {clientID}, "redirect_uri": {c.cfg.RedirectURI},
 		"code_challenge": {base64.RawURLEncoding.EncodeToString(sum[:])}, "code_challenge_method": {"S256"}, "state": {state},
 	}
 	if g := s.Offer.Grants; g != nil && g.AuthorizationCode != nil && g.AuthorizationCode.IssuerState != "" {
@@ -97,7 +98,11 @@ func (c *Client) authorizationCode(ctx context.Context, s *Session, useDPoP bool
 			}
 			q.Set("dpop_jkt", tp)
 		}
-		res, err := c.post(ctx, as.PushedAuthorizationRequestEndpoint, []byte(q.Encode()), http.Header{"Content-Type": {"application/x-www-form-urlencoded"}})
+		hdr := http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}
+		if err := att.headers(ctx, hdr, as.Issuer, c.cfg.Now()); err != nil {
+			return nil, err
+		}
+		res, err := c.post(ctx, as.PushedAuthorizationRequestEndpoint, []byte(q.Encode()), hdr)
 		if err != nil {
 			return nil, err
 		}
@@ -111,7 +116,7 @@ func (c *Client) authorizationCode(ctx context.Context, s *Session, useDPoP bool
 		if err := json.Unmarshal(res.body, &pr); err != nil || pr.RequestURI == "" || pr.ExpiresIn <= 0 {
 			return nil, fmt.Errorf("%w: PAR response without request_uri and expires_in", ErrResponse)
 		}
-		authURL.RawQuery = url.Values{"client_id": {c.cfg.ClientID}, "request_uri": {pr.RequestURI}}.Encode()
+		authURL.RawQuery = url.Values{"client_id": {clientID}, "request_uri": {pr.RequestURI}}.Encode()
 	case as.RequirePushedAuthorizationRequests:
 		return nil, fmt.Errorf("%w: PAR required but no pushed_authorization_request_endpoint", ErrMetadata)
 	default:
@@ -153,6 +158,6 @@ func (c *Client) authorizationCode(ctx context.Context, s *Session, useDPoP bool
 	}
 	return &oid4vci.TokenRequest{
 		GrantType: oid4vci.GrantTypeAuthorizationCode, Code: code, RedirectURI: c.cfg.RedirectURI,
-		CodeVerifier: verifier, ClientID: c.cfg.ClientID,
+		CodeVerifier: verifier, ClientID: clientID,
 	}, nil
 }

@@ -43,6 +43,11 @@
 //     (required when it advertises authorization_response_iss_parameter_supported).
 //     The AS is the offer's authorization_server hint, else the first of
 //     authorization_servers supporting the grant.
+//   - Attestation-Based Client Authentication (draft 10, HAIP): with
+//     Config.ClientAttestation, the OAuth-Client-Attestation and -PoP
+//     headers (PoP signed by the instance key, aud = the AS, fresh jti) at
+//     PAR and token endpoints that list attest_jwt_client_auth; client_id
+//     is the attestation's sub.
 //   - Nonce endpoint (§7); jwt key proofs (§F.1, typ openid4vci-proof+jwt,
 //     aud = credential issuer, nonce = c_nonce, iss = client_id) signed in
 //     the key engine, with a did:key kid when the configuration lists

@@ -101,6 +101,10 @@ type Config struct {
 	// (the PIN delivered to the user out of band). The code is never
 	// logged.
 	TxCode func(ctx context.Context, tx *oid4vci.TxCode) (string, error)
+	// ClientAttestation, when set, authenticates the wallet at PAR and
+	// token endpoints that accept attest_jwt_client_auth (HAIP); client_id
+	// is then the attestation's sub.
+	ClientAttestation AttestationProvider
 	// Authorize and RedirectURI drive the authorization code flow, used
 	// when the offer has no pre-authorized code: Authorize receives the
 	// authorization request URL and returns the redirect it led to.
@@ -297,6 +301,7 @@ type Session struct {
 	rsNonce    string // DPoP-Nonce of the issuer's resource endpoints
 	cNonce     string // legacy c_nonce from the token / credential response
 	anonymous  bool
+	clientID   string
 	asIdentity string
 }
 
@@ -457,17 +462,24 @@ func (c *Client) checkEndpoint(field, raw string) error {
 // must carry an access_token of the token_type asked for.
 func (c *Client) Token(ctx context.Context, s *Session) error {
 	useDPoP := c.cfg.DPoPKey != nil && slices.Contains(s.AS.DPoPSigningAlgValuesSupported, string(c.cfg.DPoPKey.Algorithm()))
+	att, err := c.clientAttestation(ctx, s)
+	if err != nil {
+		return err
+	}
+	s.clientID = c.cfg.ClientID
+	if att != nil {
+		s.clientID = att.sub
+	}
 	var req *oid4vci.TokenRequest
-	var err error
 	if g := s.Offer.Grants; g != nil && g.PreAuthorizedCode != nil {
-		req, err = c.preAuthorized(ctx, g.PreAuthorizedCode)
+		req, err = c.preAuthorized(ctx, g.PreAuthorizedCode, s.clientID)
 	} else {
-		req, err = c.authorizationCode(ctx, s, useDPoP)
+		req, err = c.authorizationCode(ctx, s, useDPoP, att)
 	}
 	if err != nil {
 		return err
 	}
-	s.anonymous = c.cfg.ClientID == ""
+	s.anonymous = s.clientID == ""
 	form, err := req.Form()
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrConfig, err)
@@ -476,6 +488,9 @@ func (c *Client) Token(ctx context.Context, s *Session) error {
 	var res *httpResult
 	for attempt := 0; ; attempt++ {
 		hdr := http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}
+		if err := att.headers(ctx, hdr, s.AS.Issuer, c.cfg.Now()); err != nil {
+			return err
+		}
 		if useDPoP {
 			p, err := c.dpopProof(ctx, http.MethodPost, s.AS.TokenEndpoint, "", s.asNonce)
 			if err != nil {
@@ -519,8 +534,8 @@ func (c *Client) Token(ctx context.Context, s *Session) error {
 }
 
 // preAuthorized builds the pre-authorized code token request.
-func (c *Client) preAuthorized(ctx context.Context, pa *oid4vci.PreAuthorizedCodeGrant) (*oid4vci.TokenRequest, error) {
-	req := &oid4vci.TokenRequest{GrantType: oid4vci.GrantTypePreAuthorizedCode, PreAuthorizedCode: pa.PreAuthorizedCode, ClientID: c.cfg.ClientID}
+func (c *Client) preAuthorized(ctx context.Context, pa *oid4vci.PreAuthorizedCodeGrant, clientID string) (*oid4vci.TokenRequest, error) {
+	req := &oid4vci.TokenRequest{GrantType: oid4vci.GrantTypePreAuthorizedCode, PreAuthorizedCode: pa.PreAuthorizedCode, ClientID: clientID}
 	if !pa.TxCodeRequired() {
 		return req, nil
 	}
@@ -754,7 +769,7 @@ func (c *Client) proof(ctx context.Context, s *Session, k *HolderKey, mode proof
 		claims["nonce"] = nonce
 	}
 	if !s.anonymous {
-		claims["iss"] = c.cfg.ClientID
+		claims["iss"] = s.clientID
 	}
 	return jose.SignJWT(ctx, signer, h, claims)
 }
