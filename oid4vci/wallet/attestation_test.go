@@ -82,4 +82,3 @@ func TestClientAttestation(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
-

@@ -87,8 +87,7 @@
 //
 // # Not implemented
 //
-// Refresh tokens, wallet attestation (OAuth-Client-Attestation), key attestations and the
-// attestation proof type, di_vp proofs, the draft 13 batch credential
+// Refresh tokens, key attestations and the attestation proof type, di_vp proofs, the draft 13 batch credential
 // endpoint and format-based requests of the drafts 11–13 profile, and
 // display image handling. Metadata that requires any of these is refused
 // with ErrUnsupported or by the issuer.
