@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ocmw/wstack/crypto/jose"
+	"github.com/ocmw/wstack/oid4vci"
 )
 
 // Attestation-Based Client Authentication (draft-ietf-oauth-attestation-
@@ -84,4 +85,21 @@ func (a *clientAuth) headers(ctx context.Context, h http.Header, aud string, now
 	h.Set(HeaderClientAttestation, a.jwt)
 	h.Set(HeaderClientAttestationPoP, pop)
 	return nil
+}
+
+// KeyAttestationProvider obtains key attestations (OpenID4VCI Appendix D,
+// typ key-attestation+jwt) for holder keys from the wallet provider or
+// the secure element: attested_keys = the keys' public JWKs, nonce = the
+// c_nonce when there is one, at the levels required asks for.
+type KeyAttestationProvider interface {
+	KeyAttestation(ctx context.Context, keys []*HolderKey, nonce string, required *oid4vci.KeyAttestationsRequired) (string, error)
+}
+
+// PublicJWK returns the holder key's public JWK (for attested_keys).
+func (h *HolderKey) PublicJWK() map[string]any {
+	out := make(map[string]any, len(h.pubJWK))
+	for k, v := range h.pubJWK {
+		out[k] = v
+	}
+	return out
 }

@@ -48,6 +48,10 @@
 //     headers (PoP signed by the instance key, aud = the AS, fresh jti) at
 //     PAR and token endpoints that list attest_jwt_client_auth; client_id
 //     is the attestation's sub.
+//   - Key attestations (Appendix D): with Config.KeyAttestations, one
+//     attestation of the request's keys goes into every jwt proof header
+//     when the configuration has key_attestations_required, and the
+//     attestation proof type (§F.3) is used when it is the only one offered.
 //   - Nonce endpoint (§7); jwt key proofs (§F.1, typ openid4vci-proof+jwt,
 //     aud = credential issuer, nonce = c_nonce, iss = client_id) signed in
 //     the key engine, with a did:key kid when the configuration lists
@@ -87,7 +91,7 @@
 //
 // # Not implemented
 //
-// Refresh tokens, key attestations and the attestation proof type, di_vp proofs, the draft 13 batch credential
+// Refresh tokens, di_vp proofs, the draft 13 batch credential
 // endpoint and format-based requests of the drafts 11–13 profile, and
 // display image handling. Metadata that requires any of these is refused
 // with ErrUnsupported or by the issuer.

@@ -105,6 +105,10 @@ type Config struct {
 	// token endpoints that accept attest_jwt_client_auth (HAIP); client_id
 	// is then the attestation's sub.
 	ClientAttestation AttestationProvider
+	// KeyAttestations, when set, attests holder keys for configurations
+	// with key_attestations_required (key_attestation in the jwt proof
+	// header) and for the attestation proof type.
+	KeyAttestations KeyAttestationProvider
 	// Authorize and RedirectURI drive the authorization code flow, used
 	// when the offer has no pre-authorized code: Authorize receives the
 	// authorization request URL and returns the redirect it led to.
@@ -636,13 +640,27 @@ func (c *Client) RequestCredential(ctx context.Context, s *Session, r Request) (
 			if err != nil {
 				return nil, err
 			}
-			proofs := make([]string, len(keys))
-			for i, k := range keys {
-				if proofs[i], err = c.proof(ctx, s, k, mode, nonce); err != nil {
-					return nil, err
+			var keyAtt string
+			ptype := oid4vci.ProofTypeJWT
+			if mode == proofAttestation {
+				ptype = oid4vci.ProofTypeAttestation
+			}
+			if pt := cfg.ProofTypesSupported[ptype]; mode == proofAttestation || pt.KeyAttestationsRequired != nil {
+				if keyAtt, err = c.cfg.KeyAttestations.KeyAttestation(ctx, keys, nonce, pt.KeyAttestationsRequired); err != nil {
+					return nil, fmt.Errorf("wallet: key attestation: %w", err)
 				}
 			}
-			req.Proofs = &oid4vci.Proofs{JWT: proofs}
+			if mode == proofAttestation {
+				req.Proofs = &oid4vci.Proofs{Attestation: []string{keyAtt}}
+			} else {
+				proofs := make([]string, len(keys))
+				for i, k := range keys {
+					if proofs[i], err = c.proof(ctx, s, k, mode, nonce, keyAtt); err != nil {
+						return nil, err
+					}
+				}
+				req.Proofs = &oid4vci.Proofs{JWT: proofs}
+			}
 		}
 		x, err := c.newExchange(s.Metadata)
 		if err != nil {
@@ -707,6 +725,7 @@ const (
 	proofNone proofMode = iota
 	proofJWK
 	proofDID
+	proofAttestation
 )
 
 // proofKeys picks the keys and the proof form for a configuration.
@@ -718,11 +737,16 @@ func (c *Client) proofKeys(s *Session, cfg *oid4vci.CredentialConfiguration, cou
 		return nil, proofNone, nil
 	}
 	pt := cfg.ProofTypesSupported[oid4vci.ProofTypeJWT]
+	attested := false
 	if pt == nil {
-		return nil, 0, fmt.Errorf("%w: only jwt proofs are implemented", ErrUnsupported)
+		pt = cfg.ProofTypesSupported[oid4vci.ProofTypeAttestation]
+		if pt == nil || c.cfg.KeyAttestations == nil {
+			return nil, 0, fmt.Errorf("%w: only jwt proofs (and attestation proofs with a KeyAttestations provider) are implemented", ErrUnsupported)
+		}
+		attested = true
 	}
-	if pt.KeyAttestationsRequired != nil {
-		return nil, 0, fmt.Errorf("%w: key attestations required", ErrUnsupported)
+	if pt.KeyAttestationsRequired != nil && c.cfg.KeyAttestations == nil {
+		return nil, 0, fmt.Errorf("%w: key attestations required but no KeyAttestations provider", ErrUnsupported)
 	}
 	if len(pt.ProofSigningAlgValuesSupported) > 0 && !slices.Contains(pt.ProofSigningAlgValuesSupported, string(c.cfg.HolderKeys[0].jwk.Algorithm())) {
 		return nil, 0, fmt.Errorf("%w: proof_signing_alg_values_supported lacks %s", ErrUnsupported, c.cfg.HolderKeys[0].jwk.Algorithm())
@@ -745,6 +769,9 @@ func (c *Client) proofKeys(s *Session, cfg *oid4vci.CredentialConfiguration, cou
 	}
 	count = min(count, max, len(c.cfg.HolderKeys))
 	keys := c.cfg.HolderKeys[:count]
+	if attested {
+		return keys, proofAttestation, nil
+	}
 	if mode == proofDID {
 		for _, k := range keys {
 			if k.didSigner == nil {
@@ -756,8 +783,11 @@ func (c *Client) proofKeys(s *Session, cfg *oid4vci.CredentialConfiguration, cou
 }
 
 // proof signs one jwt key proof (§F.1).
-func (c *Client) proof(ctx context.Context, s *Session, k *HolderKey, mode proofMode, nonce string) (string, error) {
+func (c *Client) proof(ctx context.Context, s *Session, k *HolderKey, mode proofMode, nonce, keyAttestation string) (string, error) {
 	h := map[string]any{"typ": oid4vci.ProofJWTType}
+	if keyAttestation != "" {
+		h["key_attestation"] = keyAttestation
+	}
 	signer := k.jwk
 	if mode == proofDID {
 		signer = k.didSigner // kid = the DID URL
