@@ -52,6 +52,9 @@
 //     attestation of the request's keys goes into every jwt proof header
 //     when the configuration has key_attestations_required, and the
 //     attestation proof type (§F.3) is used when it is the only one offered.
+//   - di_vp key proofs (§F.2) with Config.DataIntegrity for configurations
+//     that offer only di_vp: a VP per key, holder = its did:key, purpose
+//     authentication, domain = the issuer, challenge = c_nonce.
 //   - Nonce endpoint (§7); jwt key proofs (§F.1, typ openid4vci-proof+jwt,
 //     aud = credential issuer, nonce = c_nonce, iss = client_id) signed in
 //     the key engine, with a did:key kid when the configuration lists
@@ -91,7 +94,7 @@
 //
 // # Not implemented
 //
-// Refresh tokens, di_vp proofs, the draft 13 batch credential
+// Refresh tokens, the draft 13 batch credential
 // endpoint and format-based requests of the drafts 11–13 profile, and
 // display image handling. Metadata that requires any of these is refused
 // with ErrUnsupported or by the issuer.

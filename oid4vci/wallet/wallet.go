@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/ocmw/wstack/crypto"
+	"github.com/ocmw/wstack/crypto/dataintegrity"
 	"github.com/ocmw/wstack/crypto/did"
 	"github.com/ocmw/wstack/crypto/jose"
 	"github.com/ocmw/wstack/fetch"
@@ -42,6 +43,7 @@ type HolderKey struct {
 	jwk        *jose.KeySigner
 	didSigner  *jose.KeySigner
 	did        string
+	diSigner   *dataintegrity.KeySigner
 	pubJWK     map[string]any
 	thumbprint string
 }
@@ -64,6 +66,17 @@ func NewHolderKey(ctx context.Context, e jose.Engine, ref crypto.KeyRef, alg cry
 	// did:key covers the key types it has multicodecs for; others use jwk.
 	if ds, d, err := did.NewKeyDIDSigner(ctx, e, ref, s.Algorithm()); err == nil {
 		h.didSigner, h.did = ds, d
+		// di_vp proofs need an engine that also manages keys.
+		if km, ok := e.(interface {
+			crypto.Signer
+			crypto.KeyManager
+		}); ok {
+			if _, vm, err := did.NewKeyDIDFromEngine(ctx, e, ref); err == nil {
+				if dis, err := dataintegrity.NewKeySigner(ctx, km, ref, vm); err == nil {
+					h.diSigner = dis
+				}
+			}
+		}
 	}
 	return h, nil
 }
@@ -105,6 +118,9 @@ type Config struct {
 	// token endpoints that accept attest_jwt_client_auth (HAIP); client_id
 	// is then the attestation's sub.
 	ClientAttestation AttestationProvider
+	// DataIntegrity signs di_vp key proofs (§F.2) for configurations that
+	// offer only that proof type; without it they are unsupported.
+	DataIntegrity *dataintegrity.Processor
 	// KeyAttestations, when set, attests holder keys for configurations
 	// with key_attestations_required (key_attestation in the jwt proof
 	// header) and for the attestation proof type.
@@ -645,14 +661,24 @@ func (c *Client) RequestCredential(ctx context.Context, s *Session, r Request) (
 			if mode == proofAttestation {
 				ptype = oid4vci.ProofTypeAttestation
 			}
-			if pt := cfg.ProofTypesSupported[ptype]; mode == proofAttestation || pt.KeyAttestationsRequired != nil {
+			if pt := cfg.ProofTypesSupported[ptype]; mode == proofAttestation || (mode != proofDIVP && pt.KeyAttestationsRequired != nil) {
 				if keyAtt, err = c.cfg.KeyAttestations.KeyAttestation(ctx, keys, nonce, pt.KeyAttestationsRequired); err != nil {
 					return nil, fmt.Errorf("wallet: key attestation: %w", err)
 				}
 			}
-			if mode == proofAttestation {
+			switch mode {
+			case proofDIVP:
+				req.Proofs = &oid4vci.Proofs{}
+				for _, k := range keys {
+					vp, err := c.divp(ctx, s, k, cfg, nonce)
+					if err != nil {
+						return nil, err
+					}
+					req.Proofs.DIVP = append(req.Proofs.DIVP, vp)
+				}
+			case proofAttestation:
 				req.Proofs = &oid4vci.Proofs{Attestation: []string{keyAtt}}
-			} else {
+			default:
 				proofs := make([]string, len(keys))
 				for i, k := range keys {
 					if proofs[i], err = c.proof(ctx, s, k, mode, nonce, keyAtt); err != nil {
@@ -726,6 +752,7 @@ const (
 	proofJWK
 	proofDID
 	proofAttestation
+	proofDIVP
 )
 
 // proofKeys picks the keys and the proof form for a configuration.
@@ -738,6 +765,9 @@ func (c *Client) proofKeys(s *Session, cfg *oid4vci.CredentialConfiguration, cou
 	}
 	pt := cfg.ProofTypesSupported[oid4vci.ProofTypeJWT]
 	attested := false
+	if pt == nil && cfg.ProofTypesSupported[oid4vci.ProofTypeDIVP] != nil && c.cfg.DataIntegrity != nil {
+		return c.divpKeys(s, cfg, count)
+	}
 	if pt == nil {
 		pt = cfg.ProofTypesSupported[oid4vci.ProofTypeAttestation]
 		if pt == nil || c.cfg.KeyAttestations == nil {
