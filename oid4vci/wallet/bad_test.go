@@ -155,6 +155,30 @@ func TestMisbehavingIssuer(t *testing.T) {
 			}},
 		{name: "untrusted issuer", req: pid, failureNotified: true, want: wallet.ErrCredential,
 			wallet: walletOpts{trust: presentation.TrustedIssuers{"did:example:someone-else"}}},
+		{name: "credential with alg none (security.md row 1)", req: pid, want: wallet.ErrCredential,
+			intercept: func(p string, w http.ResponseWriter, r *http.Request, next http.Handler) bool {
+				if p != "/credential" {
+					return false
+				}
+				rewrite(w, r, next, func(m map[string]any) {
+					c := m["credentials"].([]any)[0].(map[string]any)
+					parts := strings.SplitN(c["credential"].(string), ".", 3)
+					rest := parts[2][strings.Index(parts[2], "~"):]
+					c["credential"] = b64([]byte(`{"alg":"none","typ":"dc+sd-jwt"}`)) + "." + parts[1] + "." + rest
+				})
+				return true
+			}},
+		{name: "access token as credential (security.md row 15)", req: pid, want: wallet.ErrCredential,
+			intercept: func(p string, w http.ResponseWriter, r *http.Request, next http.Handler) bool {
+				if p != "/credential" {
+					return false
+				}
+				tok := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+				rewrite(w, r, next, func(m map[string]any) {
+					m["credentials"].([]any)[0].(map[string]any)["credential"] = tok + "~"
+				})
+				return true
+			}},
 		{name: "credential tampered", req: pid, want: wallet.ErrCredential,
 			intercept: func(p string, w http.ResponseWriter, r *http.Request, next http.Handler) bool {
 				if p != "/credential" {
@@ -242,6 +266,7 @@ func TestOfferInputs(t *testing.T) {
 		{"duplicate member", `{"credential_issuer":"` + e.id + `","credential_issuer":"x","credential_configuration_ids":["a"]}`, wallet.ErrOffer, nil},
 		{"not JSON", `{"credential_issuer":`, wallet.ErrOffer, nil},
 		{"garbage", "%%%", wallet.ErrOffer, nil},
+		{"offer uri to link-local (security.md row 42)", "openid-credential-offer://?credential_offer_uri=" + url.QueryEscape("https://169.254.169.254/latest/meta-data"), wallet.ErrOffer, nil},
 		{"authorization_server not in metadata", string(asRaw), nil, wallet.ErrOffer},
 		{"configuration not in metadata", string(unknownRaw), nil, wallet.ErrOffer},
 	}
