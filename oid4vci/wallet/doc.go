@@ -95,7 +95,9 @@
 // # Not implemented
 //
 // Refresh tokens, the draft 13 batch credential
-// endpoint and format-based requests of the drafts 11–13 profile, and
-// display image handling. Metadata that requires any of these is refused
+// endpoint and format-based requests of the drafts 11–13 profile (the wallet
+// sends 1.0 requests, which the legacy issuer accepts), and fetching display
+// images (their URIs are checked: https or data:image/… ≤ MaxDataURIBytes).
+// Metadata that requires any of these is refused
 // with ErrUnsupported or by the issuer.
 package wallet

@@ -431,7 +431,9 @@ func (c *Client) Metadata(ctx context.Context, issuer string) (*oid4vci.IssuerMe
 
 // CheckMetadata checks the endpoint URLs of issuer metadata: each must be
 // an absolute https URL without user information or fragment, and not on
-// a loopback host unless InsecureAllowLoopback is set.
+// a loopback host unless InsecureAllowLoopback is set. Display images
+// follow the same rule or are data:image/… URIs of at most
+// MaxDataURIBytes.
 func (c *Client) CheckMetadata(md *oid4vci.IssuerMetadata) error {
 	eps := []struct{ name, u string }{
 		{"credential_endpoint", md.CredentialEndpoint}, {"nonce_endpoint", md.NonceEndpoint},
@@ -454,7 +456,7 @@ func (c *Client) CheckMetadata(md *oid4vci.IssuerMetadata) error {
 			return err
 		}
 	}
-	return nil
+	return c.checkDisplay(md)
 }
 
 func (c *Client) checkEndpoint(field, raw string) error {
