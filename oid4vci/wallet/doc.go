@@ -89,14 +89,18 @@
 //     key the wallet proved (cnf.jwk thumbprint or holder DID), each to a
 //     different key; no more credentials than proofs (ErrTooMany). A
 //     failure returns an error and stores nothing.
+//   - Drafts 11–13 profile (Profile ProfileLegacy): offers with credentials
+//     and user_pin_required (user_pin sent), c_nonce from token and
+//     credential responses when there is no nonce endpoint, the singular
+//     credential of legacy responses, and with Draft13Requests the
+//     format-based request with the singular jwt proof.
 //   - Store: a four-method interface (Put, List with Filter, Get, Delete)
 //     and MemoryStore.
 //
 // # Not implemented
 //
-// Refresh tokens, the draft 13 batch credential
-// endpoint and format-based requests of the drafts 11–13 profile (the wallet
-// sends 1.0 requests, which the legacy issuer accepts), and fetching display
+// Refresh tokens, the draft 13 batch credential endpoint, cwt and ldp_vp
+// proofs of draft 13, and fetching display
 // images (their URIs are checked: https or data:image/… ≤ MaxDataURIBytes).
 // Metadata that requires any of these is refused
 // with ErrUnsupported or by the issuer.

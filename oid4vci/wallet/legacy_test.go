@@ -109,3 +109,24 @@ func TestLegacyCNonce(t *testing.T) {
 		t.Fatalf("got %d, %d nonce requests", len(got), len(e.requests("/nonce")))
 	}
 }
+
+// TestDraft13Requests: with Draft13Requests the wallet sends the draft 13
+// format-based request with the singular proof and reads the singular
+// credential of the legacy response.
+func TestDraft13Requests(t *testing.T) {
+	e := legacyEnv(t)
+	link, _ := e.offer(issuer.OfferRequest{ConfigurationIDs: []string{cfgPID}, Claims: pidClaims})
+	w := e.wallet(walletOpts{keys: 2, mod: func(c *wallet.Config) {
+		c.Profile, c.Draft13Requests, c.Batch = oid4vci.ProfileLegacy, true, 2
+	}})
+	got, err := w.AcceptOffer(context.Background(), link)
+	must(t, err)
+	if len(got) != 1 || got[0].VCT != vctPID {
+		t.Fatalf("%+v", got)
+	}
+	reqs := e.requests("/credential")
+	if len(reqs) != 1 || !strings.Contains(reqs[0].body, `"format":"dc+sd-jwt"`) || !strings.Contains(reqs[0].body, `"proof":{`) ||
+		strings.Contains(reqs[0].body, "credential_configuration_id") {
+		t.Fatalf("%+v", reqs)
+	}
+}

@@ -146,6 +146,12 @@ type Config struct {
 	// Unsigned metadata is then refused.
 	SignedMetadataRoots *x509.CertPool
 	SignedMetadataKeys  jose.KeyResolver
+	// Draft13Requests, with Profile ProfileLegacy, sends the credential
+	// request of drafts 11–13: format with vct / doctype /
+	// credential_definition instead of an identifier, and the singular
+	// proof object (so one credential per request), for issuers that do
+	// not understand credential_configuration_id.
+	Draft13Requests bool
 	// SkipEncryption sends plaintext credential and deferred requests when
 	// the issuer offers but does not require encryption (§10).
 	SkipEncryption bool
@@ -650,7 +656,12 @@ func (c *Client) RequestCredential(ctx context.Context, s *Session, r Request) (
 	var cr *oid4vci.CredentialResponse
 	for attempt := 0; ; attempt++ {
 		req := oid4vci.CredentialRequest{CredentialIdentifier: r.CredentialIdentifier}
-		if req.CredentialIdentifier == "" {
+		draft13 := c.cfg.Draft13Requests && c.cfg.Profile == oid4vci.ProfileLegacy
+		switch {
+		case draft13:
+			req = oid4vci.CredentialRequest{Format: cfg.Format, VCT: cfg.VCT, Doctype: cfg.Doctype, CredentialDefinition: cfg.CredentialDefinition}
+			keys = keys[:min(len(keys), 1)]
+		case req.CredentialIdentifier == "":
 			req.CredentialConfigurationID = r.ConfigurationID
 		}
 		if len(keys) > 0 {
@@ -688,6 +699,9 @@ func (c *Client) RequestCredential(ctx context.Context, s *Session, r Request) (
 					}
 				}
 				req.Proofs = &oid4vci.Proofs{JWT: proofs}
+				if draft13 {
+					req.Proofs, req.Proof = nil, &oid4vci.Proof{ProofType: oid4vci.ProofTypeJWT, JWT: proofs[0]}
+				}
 			}
 		}
 		x, err := c.newExchange(s.Metadata)
