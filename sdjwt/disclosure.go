@@ -100,15 +100,28 @@ func encodeJSON(v any) ([]byte, error) {
 }
 
 // newDisclosure builds and encodes a disclosure. name is ignored for array
-// elements.
+// elements. enc nil is the default encoding (encodeJSON's bytes, written by
+// appendJSON).
 func newDisclosure(salt, name string, arrayElem bool, value any, enc func(any) ([]byte, error)) (*Disclosure, error) {
-	var arr []any
-	if arrayElem {
-		arr = []any{salt, value}
+	var b []byte
+	var err error
+	if enc == nil {
+		var scratch [256]byte
+		b = append(scratch[:0], '[')
+		b = appendJSONString(b, salt)
+		b = append(b, ',')
+		if !arrayElem {
+			b = appendJSONString(b, name)
+			b = append(b, ',')
+		}
+		if b, err = appendJSON(b, value); err == nil {
+			b = append(b, ']')
+		}
+	} else if arrayElem {
+		b, err = enc([]any{salt, value})
 	} else {
-		arr = []any{salt, name, value}
+		b, err = enc([]any{salt, name, value})
 	}
-	b, err := enc(arr)
 	if err != nil {
 		return nil, fmt.Errorf("sdjwt: encode disclosure: %w", err)
 	}

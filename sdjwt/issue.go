@@ -197,9 +197,6 @@ func Issue(ctx context.Context, signer jose.MessageSigner, claims map[string]any
 		}
 	}
 	is := &issuer{o: &o, enc: o.encode, slt: o.salt}
-	if is.enc == nil {
-		is.enc = encodeJSON
-	}
 	if is.slt == nil {
 		is.slt = is.salt
 	}
@@ -220,7 +217,7 @@ func Issue(ctx context.Context, signer jose.MessageSigner, claims map[string]any
 		payload["cnf"] = map[string]any{"kid": o.HolderKID}
 	}
 	payload["_sd_alg"] = string(o.HashAlg)
-	body, err := encodeJSON(payload)
+	body, err := appendJSON(make([]byte, 0, 1024), payload)
 	if err != nil {
 		return nil, fmt.Errorf("sdjwt: encode payload: %w", err)
 	}

@@ -64,6 +64,28 @@ type List struct {
 	bits  uint8
 	order BitOrder
 	mask  uint8
+	// flip turns the in-byte offset x of an entry's first bit into the
+	// right shift of its byte: when entries never cross a byte (bits
+	// divides 8) the shift is x^flip with flip 0 for LSB-first and 8-bits
+	// for MSB-first (8-bits-x == (8-bits)^x for every multiple x of bits
+	// below 8); for MSB-first entries that may cross (cross), the shift of
+	// a 16-bit window is flip-x with flip 16-bits.
+	flip uint8
+	// cross: MSB-first entries of 3, 5, 6 or 7 bits may span two bytes.
+	cross bool
+}
+
+// mkList fills in the derived fields.
+func mkList(data []byte, n uint64, bits int, order BitOrder) *List {
+	l := &List{data: data, n: n, bits: uint8(bits), order: order, mask: uint8(1<<bits - 1)}
+	if order == MSBFirst {
+		if ietfBits(bits) {
+			l.flip = uint8(8 - bits)
+		} else {
+			l.cross, l.flip = true, uint8(16-bits)
+		}
+	}
+	return l
 }
 
 // NewIETFList returns an all-VALID IETF list of at least n entries with
@@ -95,7 +117,7 @@ func newList(n uint64, bits int, order BitOrder) (*List, error) {
 	nbytes := (n*uint64(bits) + 7) / 8
 	// The entries the bytes hold, as ListFromBytes counts them (≥ n).
 	n = nbytes * 8 / uint64(bits)
-	return &List{data: make([]byte, nbytes), n: n, bits: uint8(bits), order: order, mask: uint8(1<<bits - 1)}, nil
+	return mkList(make([]byte, nbytes), n, bits, order), nil
 }
 
 // ListFromBytes wraps packed bytes (not copied) as a list. The length is the
@@ -112,7 +134,7 @@ func ListFromBytes(data []byte, bits int, order BitOrder) (*List, error) {
 	if n > MaxEntries {
 		return nil, fmt.Errorf("%w: %d entries", ErrTooLarge, n)
 	}
-	return &List{data: data, n: n, bits: uint8(bits), order: order, mask: uint8(1<<bits - 1)}, nil
+	return mkList(data, n, bits, order), nil
 }
 
 func ietfBits(b int) bool { return b == 1 || b == 2 || b == 4 || b == 8 }
@@ -137,24 +159,37 @@ func (l *List) Clone() *List {
 	return &c
 }
 
-// Get returns the status at index i. It never allocates.
+// Get returns the status at index i, or ErrIndexOutOfRange when i ≥ Len.
+// It never allocates.
 func (l *List) Get(i uint64) (Status, error) {
 	if i >= l.n {
 		return 0, ErrIndexOutOfRange
 	}
-	p := i * uint64(l.bits) // bit offset; < 2^43, no overflow
-	if l.order == LSBFirst {
-		// bits divides 8: an entry never crosses a byte.
-		return Status(l.data[p>>3] >> (p & 7) & l.mask), nil
+	return l.At(i), nil
+}
+
+// At returns the status at index i, for callers that checked i < Len once
+// (when they parsed the status reference, say) and then look it up many
+// times. It skips Get's range check and error result and is small enough
+// to be inlined. At does not check i: memory safety holds (Go's slice
+// bounds checks remain), but an index ≥ Len either panics or returns an
+// unspecified status — use Get for indexes from untrusted input that were
+// not checked against Len. It never allocates; concurrent At and Get are
+// safe.
+func (l *List) At(i uint64) Status {
+	p := i * uint64(l.bits) // bit offset; < 2^43 for i < Len ≤ 2^40
+	if !l.cross {
+		// The entry lies within one byte.
+		return Status(l.data[p>>3] >> (uint8(p&7) ^ l.flip) & l.mask)
 	}
-	// MSB-first: the entry's first bit is bit (7 - p%8) of byte p/8. Read a
-	// 16-bit big-endian window so entries of any size ≤ 8 may cross bytes.
-	w := uint16(l.data[p>>3]) << 8
-	if q := p>>3 + 1; q < uint64(len(l.data)) {
-		w |= uint16(l.data[q])
+	// MSB-first entries of 3, 5, 6 or 7 bits: the first bit is bit
+	// (7 - p%8) of byte p/8; a 16-bit big-endian window holds the entry.
+	d := l.data[p>>3:]
+	w := uint16(d[0]) << 8
+	if len(d) > 1 {
+		w |= uint16(d[1])
 	}
-	shift := 16 - uint(l.bits) - uint(p&7)
-	return Status(uint8(w>>shift) & l.mask), nil
+	return Status(uint8(w>>(l.flip-uint8(p&7))) & l.mask)
 }
 
 // Set sets the status at index i.

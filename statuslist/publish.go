@@ -44,8 +44,10 @@ type PublisherConfig struct {
 	// DefaultTenant is the tenant served by routes without a {tenant}
 	// wildcard.
 	DefaultTenant string
-	// CompressionLevel is the compress/flate level (0 = best compression,
-	// as draft-20 recommends; lower levels sign large lists faster).
+	// CompressionLevel is the compress/flate level (0 = DefaultLevel, 6).
+	// BestLevel gives the smallest lists, as draft-20 recommends, at many
+	// times the cost (see DefaultLevel): worth it for lists re-encoded
+	// rarely and fetched often.
 	CompressionLevel int
 }
 

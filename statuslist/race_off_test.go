@@ -1,0 +1,5 @@
+//go:build !race
+
+package statuslist
+
+const raceEnabled = false
