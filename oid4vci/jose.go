@@ -189,6 +189,11 @@ func (pj *ProofJWT) validate(p Profile) error {
 	if err := checkSigAlg("header.alg", h.Alg); err != nil {
 		return err
 	}
+	// RFC 7515 §4.1.11: a recipient must reject a JWS whose crit lists
+	// extensions it does not understand; no extension is defined for proofs.
+	if _, ok := h.Extra["crit"]; ok {
+		return fieldErr("header.crit", ErrInvalidValue, "no critical header extension is understood")
+	}
 	hasKid, hasJWK, hasX5C := h.Kid != "", h.JWK != nil, h.X5C != nil
 	n := 0
 	for _, b := range []bool{hasKid, hasJWK, hasX5C} {

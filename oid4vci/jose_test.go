@@ -111,6 +111,8 @@ func TestProofJWTBad(t *testing.T) {
 		{"wrong typ", 0, jwtOf(with(okH, "typ", "JWT"), okC), ErrInvalidValue},
 		{"alg none", 0, jwtOf(with(okH, "alg", "none"), okC), ErrInvalidValue},
 		{"alg HS256", 0, jwtOf(with(okH, "alg", "HS256"), okC), ErrInvalidValue},
+		{"row10 crit extension", 0, jwtOf(with(okH, "crit", []any{"x-ext"}), okC), ErrInvalidValue},
+		{"row10 crit empty", 0, jwtOf(with(okH, "crit", []any{}), okC), ErrInvalidValue},
 		{"no key", 0, jwtOf(with(okH, "jwk", nil), okC), ErrMissing},
 		{"kid and jwk", 0, jwtOf(with(okH, "kid", "k"), okC), ErrConflict},
 		{"jwk and x5c", 0, jwtOf(with(okH, "x5c", []string{"MII"}), okC), ErrConflict},
