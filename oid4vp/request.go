@@ -218,6 +218,29 @@ func DecodeRequest(data []byte, p Profile) (*AuthorizationRequest, error) {
 // verifier_info, expected_origins, presentation_definition) decoded from
 // their JSON text, the rest taken as strings; then as DecodeRequest.
 func ParseQuery(q url.Values, p Profile) (*AuthorizationRequest, error) {
+	m, err := formParams(q, MaxRequestBytes, func() error {
+		return newErr(CodeInvalidRequest, ErrTooLarge, "parameters exceed %d bytes", MaxRequestBytes)
+	}, func(k, v string) (json.RawMessage, bool, error) {
+		if !jsonParams[k] || (p != ProfileLegacy && legacyParams[k]) {
+			return nil, false, nil
+		}
+		if err := jsonx.Validate([]byte(v), jsonx.Limits{MaxBytes: MaxRequestBytes, MaxDepth: MaxRequestDepth - 1}); err != nil {
+			return nil, false, wrapErr(CodeInvalidRequest, limitOr(err), err, k)
+		}
+		return json.RawMessage(v), true, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return decodeParams(m, p)
+}
+
+// formParams turns form or query parameters into raw JSON members, the
+// input of decodeParams / decodeResponse: every parameter at most once, at
+// most MaxParameters, their keys and values within maxBytes (tooLarge
+// reports the excess). raw returns a parameter's JSON text when it is a
+// JSON-valued one (ok); every other value becomes a JSON string.
+func formParams(q url.Values, maxBytes int, tooLarge func() error, raw func(k, v string) (json.RawMessage, bool, error)) (map[string]json.RawMessage, error) {
 	if len(q) > MaxParameters {
 		return nil, newErr(CodeInvalidRequest, ErrTooLarge, "more than %d parameters", MaxParameters)
 	}
@@ -229,14 +252,15 @@ func ParseQuery(q url.Values, p Profile) (*AuthorizationRequest, error) {
 		}
 		v := vs[0]
 		total += len(k) + len(v)
-		if total > MaxRequestBytes {
-			return nil, newErr(CodeInvalidRequest, ErrTooLarge, "parameters exceed %d bytes", MaxRequestBytes)
+		if total > maxBytes {
+			return nil, tooLarge()
 		}
-		if jsonParams[k] && (p == ProfileLegacy || !legacyParams[k]) {
-			if err := jsonx.Validate([]byte(v), jsonx.Limits{MaxBytes: MaxRequestBytes, MaxDepth: MaxRequestDepth - 1}); err != nil {
-				return nil, wrapErr(CodeInvalidRequest, limitOr(err), err, k)
-			}
-			m[k] = json.RawMessage(v)
+		j, ok, err := raw(k, v)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			m[k] = j
 			continue
 		}
 		b, err := json.Marshal(v)
@@ -245,7 +269,7 @@ func ParseQuery(q url.Values, p Profile) (*AuthorizationRequest, error) {
 		}
 		m[k] = b
 	}
-	return decodeParams(m, p)
+	return m, nil
 }
 
 func truncate(s string) string {

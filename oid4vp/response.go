@@ -133,32 +133,19 @@ func (r *AuthorizationResponse) Values() (url.Values, error) {
 // is a single presentation or an array (a bare JWT string is accepted as
 // is), and presentation_submission is checked by pex.ParseSubmission.
 func ParseResponse(form url.Values, p Profile) (*AuthorizationResponse, error) {
-	if len(form) > MaxParameters {
-		return nil, newErr(CodeInvalidRequest, ErrTooLarge, "more than %d parameters", MaxParameters)
-	}
-	m := make(map[string]json.RawMessage, len(form))
-	total := 0
-	for k, vs := range form {
-		if len(vs) != 1 {
-			return nil, invalidRequest(ErrDuplicateParameter, "parameter %q given %d times", truncate(k), len(vs))
-		}
-		v := vs[0]
-		total += len(k) + len(v)
-		if total > MaxJWEBytes+MaxResponseBytes {
-			return nil, newErr(CodeInvalidRequest, ErrTooLarge, "response exceeds its size limit")
-		}
+	m, err := formParams(form, MaxJWEBytes+MaxResponseBytes, func() error {
+		return newErr(CodeInvalidRequest, ErrTooLarge, "response exceeds its size limit")
+	}, func(k, v string) (json.RawMessage, bool, error) {
 		switch {
 		case k == "vp_token" && looksJSON(v, p):
-			m[k] = json.RawMessage(v)
+			return json.RawMessage(v), true, nil
 		case k == "presentation_submission" && p == ProfileLegacy:
-			m[k] = json.RawMessage(v)
-		default:
-			b, err := json.Marshal(v)
-			if err != nil {
-				return nil, invalidRequest(ErrMalformed, "parameter %q: %v", truncate(k), err)
-			}
-			m[k] = b
+			return json.RawMessage(v), true, nil
 		}
+		return nil, false, nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return decodeResponse(m, p)
 }
