@@ -77,25 +77,16 @@ func (p *JWTVCPlugin) Issue(ctx context.Context, req *IssueRequest) (*IssueResul
 	if c == nil {
 		return nil, oid4vci.NewError(oid4vci.CodeUnknownCredentialConfiguration, "configuration not served by this plugin")
 	}
-	bound := len(c.Configuration.CryptographicBindingMethodsSupported) > 0
-	keys := req.HolderKeys
-	if !bound {
-		keys = []HolderKey{{}}
-	} else if len(keys) == 0 {
-		return nil, oid4vci.NewError(oid4vci.CodeInvalidProof, "holder key required")
+	bound, keys, err := holderKeys(&c.Configuration, req)
+	if err != nil {
+		return nil, err
 	}
 	out := &IssueResult{}
 	for _, hk := range keys {
 		now := p.now()
-		subject := make(map[string]any, len(req.Claims)+1)
-		for k, v := range req.Claims {
-			if k == "id" {
-				return nil, fmt.Errorf("issuer: offer claims must not set credentialSubject.id")
-			}
-			subject[k] = v
-		}
-		if hk.DID != "" {
-			subject["id"] = hk.DID
+		subject, err := credentialSubject(req.Claims, hk.DID)
+		if err != nil {
+			return nil, err
 		}
 		ctxs := []any{"https://www.w3.org/2018/credentials/v1"}
 		for _, x := range c.Configuration.CredentialDefinition.Context {

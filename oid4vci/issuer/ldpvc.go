@@ -84,27 +84,18 @@ func (p *LDPVCPlugin) Issue(ctx context.Context, req *IssueRequest) (*IssueResul
 	if c == nil {
 		return nil, oid4vci.NewError(oid4vci.CodeUnknownCredentialConfiguration, "configuration not served by this plugin")
 	}
-	bound := len(c.Configuration.CryptographicBindingMethodsSupported) > 0
-	keys := req.HolderKeys
-	if !bound {
-		keys = []HolderKey{{}}
-	} else if len(keys) == 0 {
-		return nil, oid4vci.NewError(oid4vci.CodeInvalidProof, "holder key required")
+	bound, keys, err := holderKeys(&c.Configuration, req)
+	if err != nil {
+		return nil, err
 	}
 	out := &IssueResult{}
 	for _, hk := range keys {
 		if bound && hk.DID == "" {
 			return nil, oid4vci.NewError(oid4vci.CodeInvalidProof, "ldp_vc binds to a DID: use a did: kid in the proof")
 		}
-		subject := make(map[string]any, len(req.Claims)+1)
-		for k, v := range req.Claims {
-			if k == "id" {
-				return nil, fmt.Errorf("issuer: offer claims must not set credentialSubject.id")
-			}
-			subject[k] = v
-		}
-		if hk.DID != "" {
-			subject["id"] = hk.DID
+		subject, err := credentialSubject(req.Claims, hk.DID)
+		if err != nil {
+			return nil, err
 		}
 		now := p.now().UTC().Truncate(time.Second)
 		doc := map[string]any{

@@ -4,6 +4,7 @@ import (
 	"context"
 	gocrypto "crypto"
 	"errors"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -125,3 +126,33 @@ var (
 	// ErrOffer reports an invalid OfferRequest.
 	ErrOffer = errors.New("issuer: invalid offer request")
 )
+
+// holderKeys returns the keys a W3C plugin issues one credential for: the
+// request's proven keys when the configuration binds credentials
+// (cryptographic_binding_methods_supported), else one unbound issuance.
+func holderKeys(cfg *oid4vci.CredentialConfiguration, req *IssueRequest) (bound bool, keys []HolderKey, err error) {
+	if len(cfg.CryptographicBindingMethodsSupported) == 0 {
+		return false, []HolderKey{{}}, nil
+	}
+	if len(req.HolderKeys) == 0 {
+		return true, nil, oid4vci.NewError(oid4vci.CodeInvalidProof, "holder key required")
+	}
+	return true, req.HolderKeys, nil
+}
+
+// credentialSubject builds a W3C credentialSubject from the offer's claims,
+// with the holder's DID as its id when the key is DID-bound; the claims
+// must not set id themselves.
+func credentialSubject(claims map[string]any, holderDID string) (map[string]any, error) {
+	subject := make(map[string]any, len(claims)+1)
+	for k, v := range claims {
+		if k == "id" {
+			return nil, fmt.Errorf("issuer: offer claims must not set credentialSubject.id")
+		}
+		subject[k] = v
+	}
+	if holderDID != "" {
+		subject["id"] = holderDID
+	}
+	return subject, nil
+}
