@@ -212,7 +212,7 @@ func (t trustedFirst) ResolveKey(ctx context.Context, j *jose.JWS) (gocrypto.Pub
 			Iss string `json:"iss"`
 		}
 		if json.Unmarshal(j.Payload, &c) == nil && c.Iss != "" && t.trusted.Has(c.Iss) {
-			return t.trusted.ResolveKey(ctx, j)
+			return t.trusted.ResolveIssuerKey(c.Iss, j)
 		}
 	}
 	return t.next.ResolveKey(ctx, j)

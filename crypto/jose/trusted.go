@@ -192,10 +192,16 @@ func (t *TrustedKeys) ResolveKey(_ context.Context, j *JWS) (gocrypto.PublicKey,
 	if err := json.Unmarshal(j.Payload, &claims); err != nil || claims.Iss == "" {
 		return nil, fmt.Errorf("%w: token has no iss claim", ErrUntrustedKey)
 	}
-	k, err := t.Lookup(claims.Iss, j.Header.Kid, j.Header.Alg)
+	return t.ResolveIssuerKey(claims.Iss, j)
+}
+
+// ResolveIssuerKey is ResolveKey for a caller that has already read the
+// token's iss claim (issuer).
+func (t *TrustedKeys) ResolveIssuerKey(issuer string, j *JWS) (gocrypto.PublicKey, error) {
+	k, err := t.Lookup(issuer, j.Header.Kid, j.Header.Alg)
 	if err != nil && j.Header.Kid != "" {
-		if base, frag, ok := strings.Cut(j.Header.Kid, "#"); ok && base == claims.Iss && frag != "" {
-			if k2, err2 := t.Lookup(claims.Iss, frag, j.Header.Alg); err2 == nil {
+		if base, frag, ok := strings.Cut(j.Header.Kid, "#"); ok && base == issuer && frag != "" {
+			if k2, err2 := t.Lookup(issuer, frag, j.Header.Alg); err2 == nil {
 				return k2, nil
 			}
 		}

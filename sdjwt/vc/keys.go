@@ -71,7 +71,7 @@ func (r *IssuerKeyResolver) ResolveKey(ctx context.Context, j *jose.JWS) (gocryp
 		return nil, fmt.Errorf("%w: iss: %v", ErrIssuerKey, err)
 	}
 	if r.Trusted != nil && claims.Iss != "" && r.Trusted.Has(claims.Iss) {
-		k, err := r.Trusted.ResolveKey(ctx, j)
+		k, err := r.Trusted.ResolveIssuerKey(claims.Iss, j)
 		if err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrIssuerKey, err)
 		}
