@@ -2,8 +2,11 @@ package presentation
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/ocmw/wstack/crypto/jose"
@@ -159,4 +162,37 @@ func claimTime(claims map[string]any, name string) time.Time {
 		return time.Time{}
 	}
 	return t
+}
+
+// peekSDJWT is the unverified view a trust policy pre-checks: iss, vct,
+// sub and jti of the Issuer-signed JWT's own payload, read without
+// decoding or hashing the disclosures (and without the JWS parse gate:
+// the verification that follows applies it). Nothing else of the payload
+// is in the view.
+func (p *Parser) peekSDJWT(format vocab.Format, tok string) (*Credential, error) {
+	jwt, _, _ := strings.Cut(tok, "~")
+	parts := strings.SplitN(jwt, ".", 4)
+	if len(parts) != 3 {
+		return nil, fmt.Errorf("%w: Issuer-signed JWT is not a compact JWS", ErrMalformed)
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		return nil, fmt.Errorf("%w: JWT payload: %w", ErrMalformed, err)
+	}
+	var c struct {
+		Iss, Vct, Sub, Jti string
+	}
+	if err := json.Unmarshal(payload, &c); err != nil {
+		return nil, fmt.Errorf("%w: JWT payload: %w", ErrMalformed, err)
+	}
+	if format != vocab.FormatDIFSDJWT && c.Vct == "" {
+		return nil, fmt.Errorf("%w: SD-JWT VC without vct", ErrMalformed)
+	}
+	claims := map[string]any{}
+	for k, v := range map[string]string{"iss": c.Iss, "vct": c.Vct, "sub": c.Sub, "jti": c.Jti} {
+		if v != "" {
+			claims[k] = v
+		}
+	}
+	return &Credential{Format: format, Raw: tok, Claims: claims, Issuer: c.Iss, VCT: c.Vct, Subject: c.Sub, ID: c.Jti}, nil
 }

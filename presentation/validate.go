@@ -266,20 +266,36 @@ func (v *Validator) verifySDJWT(ctx context.Context, format vocab.Format, raw an
 	// Trust pre-check on the unverified claims: the handler's key
 	// resolution (issuer metadata, did:web) is never run for an untrusted
 	// issuer.
-	pv, err := p.cfg.SDJWT.ParseSDJWT(ctx, tok)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
-	}
-	pre, err := viewFromSDJWT(format, tok, pv)
+	// The gate needs only what the Issuer-signed JWT's payload itself
+	// says (iss, vct and the validity claims are never selectively
+	// disclosable, SD-JWT VC §3.2.2), so the disclosures are processed
+	// once, by the verification below; the full unverified view is built
+	// only on the failure paths, for diagnostics.
+	peek, err := p.peekSDJWT(format, tok)
 	if err != nil {
 		return nil, err
 	}
-	if !v.preTrust(ctx, pre, f) {
+	full := func() (*Credential, error) {
+		pv, err := p.cfg.SDJWT.ParseSDJWT(ctx, tok)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
+		}
+		return viewFromSDJWT(format, tok, pv)
+	}
+	if !v.preTrust(ctx, peek, f) {
+		pre, err := full()
+		if err != nil {
+			return nil, err
+		}
 		v.checkRest(ctx, pre, false, f)
 		return pre, f.err()
 	}
 	sv, verr := p.cfg.SDJWT.VerifySDJWT(ctx, tok, b)
 	if verr != nil {
+		pre, err := full()
+		if err != nil {
+			return nil, err
+		}
 		// The handler checks the validity claims and key binding itself;
 		// it reports those failures wrapping ErrExpired / ErrNotYetValid /
 		// ErrHolderBinding / ErrNonce / ErrAudience, anything else is an
