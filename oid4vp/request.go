@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"reflect"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/ocmw/wstack/internal/jsonx"
 	"github.com/ocmw/wstack/presentation/dcql"
@@ -263,13 +264,41 @@ func formParams(q url.Values, maxBytes int, tooLarge func() error, raw func(k, v
 			m[k] = j
 			continue
 		}
-		b, err := json.Marshal(v)
+		b, err := quoteJSON(v)
 		if err != nil {
 			return nil, invalidRequest(ErrMalformed, "parameter %q: %v", truncate(k), err)
 		}
 		m[k] = b
 	}
 	return m, nil
+}
+
+// plainJSONString reports whether s can stand between two quotes as a
+// JSON string as it is: valid UTF-8 with no quote, backslash or control
+// character (base64url, JWS and JWE compact forms, URLs).
+func plainJSONString(s []byte) bool {
+	ascii := true
+	for _, c := range s {
+		switch {
+		case c < 0x20 || c == '"' || c == '\\':
+			return false
+		case c >= 0x80:
+			ascii = false
+		}
+	}
+	return ascii || utf8.Valid(s)
+}
+
+// quoteJSON is json.Marshal of a string, without the encoder's scan for
+// the plain strings parameters almost always are.
+func quoteJSON(v string) (json.RawMessage, error) {
+	if plainJSONString([]byte(v)) {
+		b := make([]byte, 0, len(v)+2)
+		b = append(b, '"')
+		b = append(b, v...)
+		return append(b, '"'), nil
+	}
+	return json.Marshal(v)
 }
 
 func truncate(s string) string {
@@ -321,6 +350,11 @@ func (d *paramDecoder) fail(key string, what string) {
 func (d *paramDecoder) str(key string, dst *string) {
 	raw, ok := d.m[key]
 	if !ok || d.err != nil {
+		return
+	}
+	// The common case, a string without escapes, needs no decoder.
+	if n := len(raw); n >= 2 && raw[0] == '"' && raw[n-1] == '"' && plainJSONString(raw[1:n-1]) {
+		*dst = string(raw[1 : n-1])
 		return
 	}
 	if json.Unmarshal(raw, dst) != nil {
