@@ -35,6 +35,7 @@ const (
 	DefaultRegistrationInterval = 30 * time.Second
 	DefaultStatusSubject        = "status.data.create"
 	DefaultValidity             = 365 * 24 * time.Hour
+	DefaultStatusGroup          = "credentials"
 	registrationType            = "wellknown.issuer.registration"
 	requestReplyType            = "issuance.request.reply"
 	natsTimeout                 = 10 * time.Second
@@ -59,8 +60,8 @@ var tenantRE = regexp.MustCompile(`^[a-z][a-z0-9_]{0,15}$`)
 type StatusConfig struct {
 	// Subject is the request subject (default status.data.create).
 	Subject string
-	// GroupID selects the list pool (the request's group_id, default the
-	// configuration id).
+	// GroupID selects the list pool (the request's group_id, default
+	// "credentials").
 	GroupID string
 	// Purpose is the status purpose (default revocation); Bits the bits
 	// per entry (1, 2, 4 or 8; default 2: valid, invalid, suspended).
@@ -239,7 +240,7 @@ func fill(cfg *Config) error {
 	if st := cfg.Status; st != nil {
 		c := *st
 		def(&c.Subject, DefaultStatusSubject)
-		def(&c.GroupID, cfg.SDJWTConfigurationID)
+		def(&c.GroupID, DefaultStatusGroup)
 		def(&c.Purpose, "revocation")
 		if c.Bits == 0 {
 			c.Bits = 2
