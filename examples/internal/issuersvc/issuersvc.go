@@ -168,11 +168,11 @@ type recipient struct {
 
 // New checks cfg, opens the stores, waits for the plugins, builds one
 // issuer per tenant and subscribes to the offer subject.
-func New(ctx context.Context, cfg Config) (s *Service, err error) {
+func New(ctx context.Context, cfg Config) (_ *Service, err error) {
 	if err := fill(&cfg); err != nil {
 		return nil, err
 	}
-	s = &Service{cfg: cfg, log: cfg.Logger, tenants: map[string]*tenant{}, stop: make(chan struct{})}
+	s := &Service{cfg: cfg, log: cfg.Logger, tenants: map[string]*tenant{}, stop: make(chan struct{})}
 	defer func() {
 		if err != nil {
 			_ = s.Close()

@@ -150,11 +150,11 @@ type Service struct {
 
 // New checks cfg, prepares the signer, serves the plugin on NATS and
 // starts the registration loop.
-func New(ctx context.Context, cfg Config) (s *Service, err error) {
+func New(ctx context.Context, cfg Config) (_ *Service, err error) {
 	if err := fill(&cfg); err != nil {
 		return nil, err
 	}
-	s = &Service{cfg: cfg, log: cfg.Logger, stop: make(chan struct{})}
+	s := &Service{cfg: cfg, log: cfg.Logger, stop: make(chan struct{})}
 	defer func() {
 		if err != nil {
 			_ = s.Close()

@@ -102,7 +102,7 @@ type Service struct {
 
 // New opens the registry, subscribes to the registrations and builds the
 // handler.
-func New(ctx context.Context, cfg Config) (s *Service, err error) {
+func New(ctx context.Context, cfg Config) (_ *Service, err error) {
 	if cfg.NATS == nil {
 		return nil, fmt.Errorf("%w: NATS is required", ErrConfig)
 	}
@@ -124,7 +124,7 @@ func New(ctx context.Context, cfg Config) (s *Service, err error) {
 	if err != nil {
 		return nil, err
 	}
-	s = &Service{cfg: cfg, log: cfg.Logger, tenants: tenants}
+	s := &Service{cfg: cfg, log: cfg.Logger, tenants: tenants}
 	defer func() {
 		if err != nil {
 			_ = s.Close()
