@@ -73,7 +73,7 @@ func TestRegistrationServedWithoutTopic(t *testing.T) {
 		t.Fatal(body)
 	}
 	for path, want := range map[string]int{
-		"/.well-known/openid-credential-issuer/v1/tenants/acme":  200,
+		"/.well-known/openid-credential-issuer/v1/tenants/acme":   200,
 		"/v1/tenants/nobody/.well-known/openid-credential-issuer": 404,
 		svc.HealthPath: 200,
 	} {
