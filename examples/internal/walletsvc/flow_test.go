@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/ocmw/wstack/crypto"
 	"github.com/ocmw/wstack/examples/internal/walletsvc"
 	"github.com/ocmw/wstack/oid4vp/verifier"
 )
@@ -15,8 +16,15 @@ import (
 // DCQL request (direct_post.jwt, dc+sd-jwt with recursive address
 // disclosures) → authorize → the verifier's result holds exactly the asked
 // claims.
-func TestFlow(t *testing.T) {
-	e := newEnv(t, envOpts{})
+func TestFlow(t *testing.T) { flow(t, envOpts{}) }
+
+// TestFlowPostgres is TestFlow with the store on PostgreSQL.
+func TestFlowPostgres(t *testing.T) {
+	flow(t, envOpts{store: func(t testing.TB, eng crypto.Engine) *walletsvc.Store { return postgresStore(t, eng) }})
+}
+
+func flow(t *testing.T, opts envOpts) {
+	e := newEnv(t, opts)
 	link, code := e.offer()
 
 	var o walletsvc.Offering

@@ -66,7 +66,7 @@ type env struct {
 }
 
 type envOpts struct {
-	store  *walletsvc.Store // nil: SQLite in a temp dir
+	store  func(t testing.TB, eng crypto.Engine) *walletsvc.Store // nil: SQLite in a temp dir
 	modify func(*walletsvc.Config)
 }
 
@@ -98,7 +98,7 @@ func newEnv(t testing.TB, o envOpts) *env {
 		Configuration: oid4vci.CredentialConfiguration{Format: oid4vci.FormatSDJWTVC, VCT: vctPID,
 			CryptographicBindingMethodsSupported: []string{oid4vci.BindingJWK},
 			ProofTypesSupported:                  map[string]*oid4vci.ProofTypeMetadata{oid4vci.ProofTypeJWT: {ProofSigningAlgValuesSupported: []string{"ES256"}}},
-			CredentialMetadata: &oid4vci.CredentialMetadata{Display: []oid4vci.CredentialDisplay{{Name: "PID", Locale: "en"}}}},
+			CredentialMetadata:                   &oid4vci.CredentialMetadata{Display: []oid4vci.CredentialDisplay{{Name: "PID", Locale: "en"}}}},
 		Disclosable: []vocab.ClaimPath{{"given_name"}, {"family_name"}, {"birthdate"}, {"address"},
 			{"address", "street_address"}, {"address", "locality"}, {"address", "postal_code"}, {"address", "country"}},
 	})
@@ -146,9 +146,12 @@ func newEnv(t testing.TB, o envOpts) *env {
 	require.NoError(t, err)
 	e.storageDir = t.TempDir()
 	cfg := walletsvc.Config{
-		Engine: e.walletEng, Auth: auth, Storage: svc.Storage{SQLiteDir: e.storageDir}, Store: o.store,
+		Engine: e.walletEng, Auth: auth, Storage: svc.Storage{SQLiteDir: e.storageDir},
 		TrustedIssuers: []string{issuerDID}, TrustedVerifiers: []string{e.verifierID},
 		RootCAs: pool, Fetcher: fetch.New(fetch.Options{AllowLoopback: true, RootCAs: pool}), InsecureLoopback: true,
+	}
+	if o.store != nil {
+		cfg.Store = o.store(t, e.walletEng)
 	}
 	if o.modify != nil {
 		o.modify(&cfg)

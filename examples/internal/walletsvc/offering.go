@@ -31,7 +31,7 @@ type Offering struct {
 	Group string `json:"group"`
 	// CredentialIssuer is the issuer identifier; IssuerDisplay its display
 	// data from the issuer metadata.
-	CredentialIssuer string                 `json:"credential_issuer"`
+	CredentialIssuer string                  `json:"credential_issuer"`
 	IssuerDisplay    []oid4vci.IssuerDisplay `json:"issuer_display,omitempty"`
 	// Credentials are the offered configurations with their display data.
 	Credentials []OfferedCredential `json:"credentials"`

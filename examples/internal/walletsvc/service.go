@@ -22,8 +22,8 @@ import (
 	"github.com/ocmw/wstack/fetch"
 	"github.com/ocmw/wstack/oid4vci"
 	"github.com/ocmw/wstack/oid4vci/wallet"
-	"github.com/ocmw/wstack/presentation"
 	vpwallet "github.com/ocmw/wstack/oid4vp/wallet"
+	"github.com/ocmw/wstack/presentation"
 )
 
 // ServiceName names the service in logs, health answers and events.
