@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -143,4 +145,23 @@ func TestNoMatch(t *testing.T) {
 	vr, err := e.ver.Result(e.ctx, tenant, tx.ID, tx.Secret)
 	require.NoError(t, err)
 	require.Equal(t, "access_denied", vr.ErrorCode)
+}
+
+// TestOfferingExpires: after OfferingTTL an offering is neither listed
+// nor acceptable.
+func TestOfferingExpires(t *testing.T) {
+	var mu sync.Mutex
+	now := time.Now()
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	e := newEnv(t, envOpts{modify: func(c *walletsvc.Config) { c.Now = clock; c.OfferingTTL = time.Minute }})
+	link, code := e.offer()
+	var o walletsvc.Offering
+	require.Equal(t, http.StatusCreated, e.call("PUT", "/v1/tenants/acme/offering/retrieve/alice", map[string]string{"offer": link}, &o))
+	mu.Lock()
+	now = now.Add(2 * time.Minute)
+	mu.Unlock()
+	var list struct{ Offerings []walletsvc.Offering }
+	require.Equal(t, 200, e.call("GET", "/v1/tenants/acme/offering/list/alice", nil, &list))
+	require.Empty(t, list.Offerings)
+	require.Equal(t, 404, e.call("DELETE", "/v1/tenants/acme/offering/clear/alice/"+o.ID, walletsvc.Acceptance{Accept: true, TxCode: code}, nil))
 }

@@ -128,6 +128,9 @@ func (s *Service) Retrieve(ctx context.Context, tenant, group, input string) (*O
 	if err := s.store.putOffering(ctx, tenant, group, o.ID, o.CreatedAt, o.ExpiresAt, data); err != nil {
 		return nil, err
 	}
+	if n, err := s.store.DeleteExpiredOfferings(ctx, now); err == nil && n > 0 {
+		s.log.DebugContext(ctx, "expired offerings removed", "count", n)
+	}
 	s.publish(tenant, group, "retrieval.offering.publication", &o)
 	s.log.InfoContext(ctx, "offering retrieved", "tenant", tenant, "group", group, "offering", o.ID, "issuer", o.CredentialIssuer)
 	return &o, nil
