@@ -91,7 +91,9 @@ type fastLD struct {
 	nctx    atomic.Int64
 	mu      sync.RWMutex
 	root    map[string]*fastCtx
-	rootLen int
+
+	iriMu sync.RWMutex
+	iriOK map[string]bool
 }
 
 func newFastCtx(c *ld.Context, prev *fastCtx) *fastCtx {
@@ -344,7 +346,8 @@ func (fl *fastLD) fastQuads(doc any) (quads []rdfc.Quad, err error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &emitter{fl: fl, memo: map[string]bool{}, iris: map[iriKey]string{}}
+	e := &emitter{fl: fl, memo: make(map[string]bool, 32), iris: make(map[iriKey]string, 16),
+		quads: make([]rdfc.Quad, 0, 32), seen: make(map[rdfc.Quad]struct{}, 32)}
 	defer func() {
 		if r := recover(); r != nil {
 			quads, err = nil, errFastPath
@@ -424,9 +427,43 @@ func (e *emitter) okIRI(s string) bool {
 	if ok, seen := e.memo[s]; seen {
 		return ok
 	}
-	ok := iriOK(s, e.memo) && ld.IsAbsoluteIri(s)
+	ok, known := e.fl.iriValid(s)
+	if !known {
+		ok = iriOK(s, e.memo) && ld.IsAbsoluteIri(s)
+		e.fl.rememberIRI(s, ok)
+	}
 	e.memo[s] = ok
 	return ok
+}
+
+// IRI validity is cached across documents: json-gold's URL check is a
+// large regular expression, and predicates, types and datatypes repeat in
+// every credential. The cache is bounded; when full, results are kept per
+// document only.
+const (
+	maxIRICache    = 16384
+	maxIRICacheLen = 512
+)
+
+func (fl *fastLD) iriValid(s string) (ok, known bool) {
+	fl.iriMu.RLock()
+	ok, known = fl.iriOK[s]
+	fl.iriMu.RUnlock()
+	return ok, known
+}
+
+func (fl *fastLD) rememberIRI(s string, ok bool) {
+	if len(s) > maxIRICacheLen {
+		return
+	}
+	fl.iriMu.Lock()
+	if fl.iriOK == nil {
+		fl.iriOK = map[string]bool{}
+	}
+	if len(fl.iriOK) < maxIRICache {
+		fl.iriOK[s] = ok
+	}
+	fl.iriMu.Unlock()
 }
 
 func sortedKeys(m map[string]any) []string {
