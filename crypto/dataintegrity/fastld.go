@@ -87,10 +87,10 @@ const (
 )
 
 type fastLD struct {
-	canon   *Canonicalizer
-	nctx    atomic.Int64
-	mu      sync.RWMutex
-	root    map[string]*fastCtx
+	canon *Canonicalizer
+	nctx  atomic.Int64
+	mu    sync.RWMutex
+	root  map[string]*fastCtx
 
 	iriMu sync.RWMutex
 	iriOK map[string]bool

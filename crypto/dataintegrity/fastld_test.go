@@ -350,3 +350,40 @@ func FuzzFastPathMatchesJSONGold(f *testing.F) {
 		checkSame(t, c, l, "fuzz", doc, false)
 	})
 }
+
+// TestFastPathConcurrent shares one canonicalizer (and its context caches)
+// between goroutines; run under -race.
+func TestFastPathConcurrent(t *testing.T) {
+	l := diffLoader(t)
+	c, err := NewCanonicalizer(l, rdfcDefaults())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rand.New(rand.NewSource(3))
+	docs := make([]map[string]any, 64)
+	want := make([]string, len(docs))
+	for i := range docs {
+		docs[i] = variation(r)
+		want[i], _ = c.canonicalizeJSONGold(context.Background(), deepCopyJSON(docs[i]))
+	}
+	c2, _ := NewCanonicalizer(l, rdfcDefaults()) // cold caches
+	done := make(chan error, 4)
+	for g := 0; g < 4; g++ {
+		go func(g int) {
+			for i := range docs {
+				j := (i + g*16) % len(docs)
+				got, err := c2.Canonicalize(context.Background(), docs[j])
+				if err == nil && got != want[j] {
+					done <- fmt.Errorf("document %d differs", j)
+					return
+				}
+			}
+			done <- nil
+		}(g)
+	}
+	for g := 0; g < 4; g++ {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
