@@ -24,6 +24,10 @@ type Canonicalizer struct {
 
 	mu     sync.RWMutex
 	active map[string]*ld.Context // processed top-level @context values
+
+	fast *fastLD // direct JSON-LD to quads for the common shapes
+	// noFast disables the fast path (differential tests).
+	noFast bool
 }
 
 // Processed-context cache bounds: documents carry few distinct @context
@@ -42,7 +46,9 @@ func NewCanonicalizer(loader *contexts.Loader, canon rdfc.Options) (*Canonicaliz
 			return nil, err
 		}
 	}
-	return &Canonicalizer{loader: loader, canon: canon, active: map[string]*ld.Context{}}, nil
+	c := &Canonicalizer{loader: loader, canon: canon, active: map[string]*ld.Context{}}
+	c.fast = &fastLD{canon: c, root: map[string]*fastCtx{}}
+	return c, nil
 }
 
 // Expand expands doc (a decoded JSON object) with SafeMode: a property that
@@ -78,8 +84,30 @@ func (c *Canonicalizer) options(ctx context.Context) *ld.JsonLdOptions {
 	return opts
 }
 
-// Canonicalize returns the RDFC-1.0 canonical N-Quads of doc.
+// Canonicalize returns the RDFC-1.0 canonical N-Quads of doc; doc is not
+// modified. Documents of the common Verifiable Credential shapes go from
+// JSON-LD to quads directly (see fastld.go), with every context processed
+// once; anything else through json-gold's expansion and toRdf, with the same
+// result.
 func (c *Canonicalizer) Canonicalize(ctx context.Context, doc any) (string, error) {
+	if err := checkInput(doc, 0); err != nil {
+		return "", err
+	}
+	if !c.noFast {
+		if quads, err := c.fast.fastQuads(doc); err == nil {
+			out, err := rdfc.Canonicalize(ctx, quads, c.canon)
+			if err != nil {
+				return "", fmt.Errorf("%w: %w", ErrParsing, err)
+			}
+			return out.NQuads, nil
+		}
+	}
+	return c.canonicalizeJSONGold(ctx, deepCopyJSON(doc))
+}
+
+// canonicalizeJSONGold is Canonicalize through json-gold's expansion and
+// toRdf (it may modify doc).
+func (c *Canonicalizer) canonicalizeJSONGold(ctx context.Context, doc any) (string, error) {
 	expanded, err := c.Expand(ctx, doc)
 	if err != nil {
 		return "", err

@@ -294,11 +294,12 @@ func (p *Processor) hashData(ctx context.Context, s Suite, unsecured map[string]
 		return append(sum(h, canonCfg), sum(h, canonDoc)...), nil
 	}
 	cfg["@context"] = unsecured["@context"]
-	canonCfg, err := p.canon.Canonicalize(ctx, deepCopyJSON(cfg))
+	// Canonicalize does not modify its input
+	canonCfg, err := p.canon.Canonicalize(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
-	canonDoc, err := p.canon.Canonicalize(ctx, deepCopyJSON(unsecured))
+	canonDoc, err := p.canon.Canonicalize(ctx, unsecured)
 	if err != nil {
 		return nil, err
 	}

@@ -237,6 +237,15 @@ func (l *Loader) Load(ctx context.Context, url string) (any, error) {
 	}
 }
 
+// StaticDocument returns the parsed document of a bundled or pinned
+// context, shared and read-only: the caller must not modify it. Such
+// documents never change for the life of the loader, so what is derived
+// from them may be cached; fetched contexts are not returned.
+func (l *Loader) StaticDocument(url string) (any, bool) {
+	doc, ok := l.static[url]
+	return doc, ok
+}
+
 func (l *Loader) cached(url string) (any, bool) {
 	if doc, ok := l.static[url]; ok {
 		return doc, true

@@ -189,13 +189,19 @@ func (c *canonicalizer) run() (*Result, error) {
 		}
 		out[i] = q
 		var b strings.Builder
+		b.Grow(quadLen(&q))
 		serializeQuad(&b, &q)
 		lines[i] = b.String()
 		idx[i] = i
 	}
 	sort.Slice(idx, func(a, b int) bool { return lines[idx[a]] < lines[idx[b]] })
 	var doc strings.Builder
-	res := &Result{IssuedIdentifiers: make(map[string]string, len(c.canon.issued))}
+	total := 0
+	for _, l := range lines {
+		total += len(l)
+	}
+	doc.Grow(total)
+	res := &Result{IssuedIdentifiers: make(map[string]string, len(c.canon.issued)), Quads: make([]Quad, 0, len(c.quads))}
 	prev := ""
 	for n, i := range idx {
 		if n > 0 && lines[i] == prev {
@@ -219,6 +225,15 @@ func (c *canonicalizer) hashString(s string) string {
 	return hex.EncodeToString(c.h.Sum(nil))
 }
 
+// quadLen estimates the length of the N-Quads line of q (escapes aside).
+func quadLen(q *Quad) int {
+	n := 8
+	for _, t := range [...]*Term{&q.Subject, &q.Predicate, &q.Object, &q.Graph} {
+		n += len(t.Value) + len(t.Datatype) + len(t.Language) + 6
+	}
+	return n
+}
+
 // hashFirstDegree is the Hash First Degree Quads algorithm of RDFC-1.0.
 func (c *canonicalizer) hashFirstDegree(ref string) string {
 	if h, ok := c.fdqCache[ref]; ok {
@@ -238,6 +253,7 @@ func (c *canonicalizer) hashFirstDegree(ref string) string {
 			}
 		}
 		c.sb.Reset()
+		c.sb.Grow(quadLen(&q))
 		serializeQuad(&c.sb, &q)
 		nquads = append(nquads, c.sb.String())
 	}
