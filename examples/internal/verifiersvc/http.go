@@ -117,4 +117,3 @@ func (s *Service) invalidationHandler() http.Handler {
 		inner.ServeHTTP(w, r2)
 	})
 }
-
