@@ -27,6 +27,7 @@ import (
 	"github.com/ocmw/wstack/sdjwt/vc"
 	"github.com/ocmw/wstack/statuslist"
 	"github.com/ocmw/wstack/vocab"
+	"github.com/ocmw/wstack/vpcache"
 )
 
 const testToken = "test-token-0123456789abcdef"
@@ -286,3 +287,5 @@ func b64(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
 func keyRef(id string) crypto.KeyRef {
 	return crypto.KeyRef{Context: crypto.Context{Namespace: "acme", Group: "verifier"}, ID: id}
 }
+
+func byCounterparty(pc, did string) vpcache.Selector { return vpcache.ByCounterparty(pc, did) }
