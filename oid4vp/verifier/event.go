@@ -3,6 +3,8 @@ package verifier
 import (
 	"context"
 	"time"
+
+	"github.com/ocmw/wstack/presentation/dcql"
 )
 
 // EventType names a transaction event.
@@ -28,6 +30,20 @@ type Event struct {
 	// *oid4vp.Error, matchable with errors.Is against the verifier's and
 	// the presentation packages' sentinels.
 	Reason error
+}
+
+// Accepted is a verified response of a DCQL request, handed to
+// Config.OnAccepted. Unlike Event it carries the presentations: pass it
+// only to code that may see them.
+type Accepted struct {
+	Tenant        string
+	TransactionID string
+	// VPToken is the vp_token as the wallet sent it (decrypted), every
+	// presentation in it verified.
+	VPToken dcql.VPToken
+	// Credentials are the verified credentials per credential query id,
+	// as in the Result.
+	Credentials map[string][]VerifiedCredential
 }
 
 // Hook receives events synchronously, in the request's goroutine; it must

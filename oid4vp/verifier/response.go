@@ -117,6 +117,9 @@ func (v *Verifier) HandleResponse(ctx context.Context, tenant, id string, form u
 	if err := v.finish(ctx, rec, res, codeHash, nil); err != nil {
 		return nil, err
 	}
+	if v.cfg.OnAccepted != nil && creq.definition == nil {
+		v.cfg.OnAccepted(ctx, Accepted{Tenant: rec.Tenant, TransactionID: rec.ID, VPToken: resp.VPToken, Credentials: creds})
+	}
 	return out, nil
 }
 

@@ -93,6 +93,12 @@ type Config struct {
 	DefaultTenant string
 	// Hook receives the transaction events; it must not block.
 	Hook Hook
+	// OnAccepted, when set, receives every accepted response of a DCQL
+	// request with the verified vp_token, after the result was stored
+	// and before the wallet is answered, in the request's goroutine (for
+	// example to hand the verified presentations to a presentation
+	// cache). It cannot change the outcome and must not block for long.
+	OnAccepted func(ctx context.Context, a Accepted)
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 	// Logger is optional (discard by default); tokens, nonces, codes and

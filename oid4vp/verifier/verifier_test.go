@@ -1,10 +1,12 @@
 package verifier_test
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -382,4 +384,34 @@ func mustSign(t *testing.T, e *env, typ string) string {
 	tok, err := jose.SignJWT(e.ctx, e.attester, map[string]any{"typ": typ}, map[string]any{"sub": "v", "exp": time.Now().Add(time.Hour).Unix(), "cnf": map[string]any{"jwk": j}})
 	require.NoError(t, err)
 	return tok
+}
+
+// TestOnAccepted: the callback sees each accepted DCQL response once,
+// with the verified vp_token and credentials, and never a rejected one.
+func TestOnAccepted(t *testing.T) {
+	var mu sync.Mutex
+	var got []verifier.Accepted
+	e, v := newEnv(t, envOptions{status: true, cfg: func(c *verifier.Config) {
+		c.OnAccepted = func(_ context.Context, a verifier.Accepted) {
+			mu.Lock()
+			got = append(got, a)
+			mu.Unlock()
+		}
+	}})
+	f := e.start(v, twoQuery, "")
+	tok := e.present(f.claims, presentOptions{})
+	status, body := e.post(f.claims.ResponseURI, e.responseForm(f.claims, tok, postOptions{}))
+	require.Equal(t, 200, status, string(body))
+	require.Len(t, got, 1)
+	require.Equal(t, "acme", got[0].Tenant)
+	require.Equal(t, f.tx.ID, got[0].TransactionID)
+	require.Equal(t, tok, got[0].VPToken)
+	require.Equal(t, "Erika", got[0].Credentials["pid"][0].Claims["given_name"])
+
+	require.NoError(t, e.alloc.Revoke(e.ctx, "acme", e.slots[0].ListID, e.slots[0].Index))
+	e.checker.Purge()
+	f = e.start(v, twoQuery, "")
+	status, body = e.post(f.claims.ResponseURI, e.responseForm(f.claims, e.present(f.claims, presentOptions{}), postOptions{}))
+	require.Equal(t, 400, status, string(body))
+	require.Len(t, got, 1, "a rejected response is not handed on")
 }
