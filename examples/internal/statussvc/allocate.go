@@ -396,28 +396,41 @@ func (s *Service) handleList(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	tp.pub.ServeList(w, r)
+	if tp.signer.stale.Load() {
+		s.log.WarnContext(r.Context(), "status list signing key was rotated; next publication uses the new version", "tenant", tenant)
+	}
 }
 
-// handleJWKS serves the tenant's list signing key.
+// handleJWKS serves every version of the tenant's list signing key
+// (current first), so lists signed before a rotation keep verifying.
 func (s *Service) handleJWKS(w http.ResponseWriter, r *http.Request) {
 	tenant := r.PathValue("tenant")
 	if !statuslist.ValidName(tenant) {
 		http.NotFound(w, r)
 		return
 	}
-	tp, err := s.publisher(r.Context(), tenant)
-	if err != nil {
+	if _, err := s.publisher(r.Context(), tenant); err != nil {
 		http.Error(w, "status list signer unavailable", http.StatusServiceUnavailable)
 		return
 	}
-	jwk, err := tp.signer.JWK()
+	vs, err := s.cfg.Engine.KeyVersions(r.Context(), s.keyRef(tenant))
 	if err != nil {
-		http.Error(w, "internal error", http.StatusInternalServerError)
+		s.log.ErrorContext(r.Context(), "status list key versions", "tenant", tenant, "err", err)
+		http.Error(w, "status list signer unavailable", http.StatusServiceUnavailable)
 		return
 	}
-	body, _ := json.Marshal(map[string]any{"keys": []any{jwk}})
+	keys := make([]any, 0, len(vs))
+	for i := len(vs) - 1; i >= 0; i-- {
+		jwk, err := vs[i].JWK()
+		if err != nil || jwk == nil {
+			http.Error(w, "internal error", http.StatusInternalServerError)
+			return
+		}
+		keys = append(keys, jwk)
+	}
+	body, _ := json.Marshal(map[string]any{"keys": keys})
 	w.Header().Set("Content-Type", "application/jwk-set+json")
-	w.Header().Set("Cache-Control", "public, max-age=300")
+	w.Header().Set("Cache-Control", "public, max-age=60")
 	_, _ = w.Write(body)
 }
 

@@ -101,7 +101,7 @@ type Service struct {
 type tenantPublisher struct {
 	once   sync.Once
 	pub    *statuslist.Publisher
-	signer *jose.KeySigner
+	signer *checkedSigner
 	err    error
 }
 
@@ -196,10 +196,11 @@ func (s *Service) publisher(ctx context.Context, tenant string) (*tenantPublishe
 	}
 	s.mu.Unlock()
 	tp.once.Do(func() {
-		tp.signer, tp.err = s.signer(ctx, ref)
-		if tp.err != nil {
+		var ks *jose.KeySigner
+		if ks, tp.err = s.signer(ctx, ref); tp.err != nil {
 			return
 		}
+		tp.signer = &checkedSigner{ks: ks}
 		tp.pub, tp.err = statuslist.NewPublisher(statuslist.PublisherConfig{
 			Store: s.store, Signer: tp.signer, ListURI: s.ListURL, Issuer: s.Issuer,
 			AggregationURI: func(t string) string {
@@ -208,14 +209,18 @@ func (s *Service) publisher(ctx context.Context, tenant string) (*tenantPublishe
 			Validity: s.cfg.Validity, TTL: s.cfg.TTL, Now: s.cfg.Now, Logger: s.log,
 		})
 	})
-	if tp.err != nil {
-		// Let a later request retry (the signer may be back).
+	if tp.err != nil || tp.signer.stale.Load() {
+		// Drop it: a later request retries (the signer may be back), and
+		// a rotated key gets a publisher on its new version.
 		s.mu.Lock()
 		if s.pubs[ref.String()] == tp {
 			delete(s.pubs, ref.String())
 		}
 		s.mu.Unlock()
-		return nil, tp.err
+		if tp.err != nil {
+			return nil, tp.err
+		}
+		return s.publisher(ctx, tenant)
 	}
 	return tp, nil
 }

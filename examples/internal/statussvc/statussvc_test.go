@@ -557,3 +557,46 @@ func TestPostgresTwoInstances(t *testing.T) {
 		t.Fatalf("other instance sees %v %v", st, err)
 	}
 }
+
+// TestKeyRotation: after the signing key is rotated in the engine, one
+// publication is refused (its signature would not match its kid), the next
+// is signed by the new version, and the JWKS holds both versions.
+func TestKeyRotation(t *testing.T) {
+	e := start(t, nil)
+	st, body := post(t, e.url+"/v1/tenants/acme/status/allocate", adminToken, statussvc.AllocateRequest{})
+	if st != 201 {
+		t.Fatal(st, string(body))
+	}
+	var a statussvc.AllocateReply
+	_ = json.Unmarshal(body, &a)
+	if resp, _ := get(t, a.StatusURL, ""); resp.StatusCode != 200 {
+		t.Fatalf("before rotation: %d", resp.StatusCode)
+	}
+	ref := crypto.KeyRef{Context: crypto.Context{Namespace: "status", Group: "lists"}, ID: "signing"}
+	k2, err := e.eng.RotateKey(bg, ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := post(t, changeURL(e, "acme", a, "revoke"), adminToken, nil); st != 200 { // the list changes: re-signed
+		t.Fatal(st)
+	}
+	if resp, _ := get(t, a.StatusURL, ""); resp.StatusCode != 500 {
+		t.Fatalf("first publication after rotation: %d, want 500", resp.StatusCode)
+	}
+	resp, tok := get(t, a.StatusURL, "")
+	if resp.StatusCode != 200 {
+		t.Fatalf("after rotation: %d %s", resp.StatusCode, tok)
+	}
+	hdr, _ := base64.RawURLEncoding.DecodeString(strings.Split(string(tok), ".")[0])
+	if !strings.Contains(string(hdr), k2.KID) {
+		t.Fatalf("header %s does not name the new kid %s", hdr, k2.KID)
+	}
+	_, jwks := get(t, e.url+"/v1/tenants/acme/status/jwks", "")
+	var set struct{ Keys []map[string]any }
+	if err := json.Unmarshal(jwks, &set); err != nil || len(set.Keys) != 2 || set.Keys[0]["kid"] != k2.KID {
+		t.Fatalf("jwks after rotation: %s", jwks)
+	}
+	if err := vocab.CheckStatus(bg, e.checker(t, "acme"), ietfRef(t, a)); !errors.Is(err, vocab.ErrRevoked) {
+		t.Fatalf("check after rotation: %v", err)
+	}
+}
