@@ -310,6 +310,9 @@ func (c *Checker) load(ctx context.Context, uri string, kind listKind, size int)
 		}
 	}
 	body, ct, err := c.cfg.Fetcher.Fetch(ctx, uri, accept, int64(c.cfg.MaxTokenBytes))
+	// The list is judged at the time it arrived: a list issued while the
+	// fetch ran (iat after the fetch started) is valid, not "not yet valid".
+	now = c.cfg.Now()
 	if err != nil {
 		return fail(fmt.Errorf("%w: %w", ErrRetrieval, err))
 	}

@@ -515,3 +515,24 @@ func TestReferences(t *testing.T) {
 		})
 	}
 }
+
+// TestListIssuedDuringFetch: a list signed while the fetch runs (its iat
+// after the moment the check started, as when a publisher re-signs across
+// a second boundary) is valid without any leeway.
+func TestListIssuedDuringFetch(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	a, err := e.alloc.Allocate(ctx, "acme", "sdjwt", statuslist.ListConfig{Format: statuslist.FormatIETF, Bits: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := e.checker(t, func(cfg *statuslist.CheckerConfig) {
+		cfg.Fetcher = statuslist.FetcherFunc(func(ctx context.Context, url, accept string, max int64) ([]byte, string, error) {
+			e.clock.Advance(1500 * time.Millisecond) // the publisher signs later than the check began
+			return e.fetcher.Fetch(ctx, url, accept, max)
+		})
+	})
+	if s, err := c.Status(ctx, ietfRef(e.uri("acme", a.ListID), a.Index)); err != nil || s != statuslist.Valid {
+		t.Fatalf("list issued during the fetch: %v %v", s, err)
+	}
+}

@@ -29,6 +29,7 @@ func Run(t *testing.T, newEngine func(t *testing.T) crypto.Engine) {
 	t.Run("TypedErrors", func(t *testing.T) { testErrors(t, newEngine(t)) })
 	t.Run("HashAndRandom", func(t *testing.T) { testHashRandom(t, newEngine(t)) })
 	t.Run("Concurrent", func(t *testing.T) { testConcurrent(t, newEngine(t)) })
+	t.Run("Namespaces", func(t *testing.T) { testNamespaces(t, newEngine(t)) })
 }
 
 var ctx = context.Background()
@@ -464,5 +465,34 @@ func testConcurrent(t *testing.T, e crypto.Engine) {
 	close(errs)
 	for err := range errs {
 		t.Fatal(err)
+	}
+}
+
+// testNamespaces runs for engines implementing crypto.NamespaceLister.
+func testNamespaces(t *testing.T, e crypto.Engine) {
+	nl, ok := e.(crypto.NamespaceLister)
+	if !ok {
+		t.Skip("engine does not implement crypto.NamespaceLister")
+	}
+	got, err := nl.Namespaces(ctx)
+	if err != nil || len(got) != 0 {
+		t.Fatalf("empty engine: %v %v", got, err)
+	}
+	kt := e.SupportedKeyTypes()[0]
+	for _, r := range []crypto.KeyRef{ref("ns-b", "g", "k1"), ref("ns-a", "g", "k1"), ref("ns-a", "h", "k2")} {
+		if _, err := e.GenerateKey(ctx, r, crypto.KeySpec{Type: kt}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err = nl.Namespaces(ctx)
+	if err != nil || fmt.Sprint(got) != "[ns-a ns-b]" {
+		t.Fatalf("Namespaces = %v %v, want [ns-a ns-b]", got, err)
+	}
+	if err := e.DeleteKey(ctx, ref("ns-b", "g", "k1")); err != nil {
+		t.Fatal(err)
+	}
+	got, err = nl.Namespaces(ctx)
+	if err != nil || fmt.Sprint(got) != "[ns-a]" {
+		t.Fatalf("Namespaces after deleting ns-b's only key = %v %v, want [ns-a]", got, err)
 	}
 }

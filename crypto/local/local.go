@@ -549,3 +549,27 @@ func (e *Engine) restore(r record) error {
 	e.keys[ref] = en
 	return nil
 }
+
+// Namespaces implements crypto.NamespaceLister: every namespace holding a
+// key, sorted.
+func (e *Engine) Namespaces(ctx context.Context) ([]string, error) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	if e.closed {
+		return nil, crypto.ErrEngineClosed
+	}
+	return namespacesOf(e.keys), nil
+}
+
+func namespacesOf(keys map[crypto.KeyRef]*entry) []string {
+	seen := map[string]bool{}
+	out := []string{}
+	for ref := range keys {
+		if !seen[ref.Namespace] {
+			seen[ref.Namespace] = true
+			out = append(out, ref.Namespace)
+		}
+	}
+	sort.Strings(out)
+	return out
+}

@@ -867,3 +867,24 @@ func keyGone(ref crypto.KeyRef, err error) error {
 	}
 	return err
 }
+
+// Namespaces implements crypto.NamespaceLister: every namespace holding a
+// key in the index (keys another process created appear after Reload),
+// sorted.
+func (e *Engine) Namespaces(ctx context.Context) ([]string, error) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	if e.closed {
+		return nil, crypto.ErrEngineClosed
+	}
+	seen := map[string]bool{}
+	out := []string{}
+	for ref := range e.keys {
+		if !seen[ref.Namespace] {
+			seen[ref.Namespace] = true
+			out = append(out, ref.Namespace)
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
