@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -267,6 +268,20 @@ func (n *notifications) statuses(t testing.TB, id string, want int) []string {
 		return len(out) >= want
 	}, 5*time.Second, 10*time.Millisecond)
 	return out
+}
+
+// sharedNATSConn connects to the real server of WSTACK_TEST_NATS_URL when
+// set (CI), else to an embedded one: the shared-deployment test runs
+// against what a deployment runs.
+func sharedNATSConn(t testing.TB) *nats.Conn {
+	t.Helper()
+	if u := os.Getenv("WSTACK_TEST_NATS_URL"); u != "" {
+		nc, err := svc.ConnectNATS(u, "verifiersvc-shared-test")
+		require.NoError(t, err)
+		t.Cleanup(nc.Close)
+		return nc
+	}
+	return natsConn(t)
 }
 
 func natsConn(t testing.TB) *nats.Conn {

@@ -61,7 +61,7 @@ func TestSharedDeployment(t *testing.T) {
 	prefix := "vtest_" + strings.ToLower(svc.RandomID()[:10]) + "_"
 	t.Cleanup(func() { dropTables(t, dsn, prefix) })
 	w := newWorld(t)
-	nc := natsConn(t)
+	nc := sharedNATSConn(t)
 	notes := collect(t, nc)
 
 	var a, b *instance
