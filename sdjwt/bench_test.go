@@ -235,3 +235,58 @@ func BenchmarkFloorOneES256Sign(b *testing.B) {
 		}
 	}
 }
+
+// signingInput returns the JWS signing input of an issued SD-JWT: the
+// bytes the one ES256 signature of an issuance covers.
+func (env *benchEnv) signingInput(b *testing.B) []byte {
+	jwt := env.issue(b).JWT
+	return []byte(jwt[:strings.LastIndexByte(jwt, '.')])
+}
+
+// BenchmarkFloorES256Sign is the signature issuing pays for, through the
+// same signer BenchmarkIssue uses (the crypto/local engine key behind a
+// jose.KeySigner: SHA-256 of the signing input and one ECDSA P-256
+// signature), over a signing input of the same length.
+func BenchmarkFloorES256Sign(b *testing.B) {
+	env := newBenchEnv(b)
+	msg := env.signingInput(b)
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := env.issuer.SignMessage(ctx, msg); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkIssueVsFloor interleaves one issuance, one signature through
+// the issuer's KeySigner (BenchmarkFloorES256Sign) and one raw crypto/ecdsa
+// signature (BenchmarkFloorOneES256Sign) per iteration, over signing inputs
+// of the same length, and reports the issuance time as multiples of each:
+// "x-floor" (the signer) and "x-raw" (crypto/ecdsa alone).
+func BenchmarkIssueVsFloor(b *testing.B) {
+	env := newBenchEnv(b)
+	msg := env.signingInput(b)
+	k, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	ctx := context.Background()
+	var ti, tf, tr time.Duration
+	for b.Loop() {
+		t0 := time.Now()
+		env.issue(b)
+		t1 := time.Now()
+		if _, err := env.issuer.SignMessage(ctx, msg); err != nil {
+			b.Fatal(err)
+		}
+		t2 := time.Now()
+		h := sha256.Sum256(msg)
+		if _, err := ecdsa.SignASN1(rand.Reader, k, h[:]); err != nil {
+			b.Fatal(err)
+		}
+		t3 := time.Now()
+		ti += t1.Sub(t0)
+		tf += t2.Sub(t1)
+		tr += t3.Sub(t2)
+	}
+	b.ReportMetric(float64(ti)/float64(tf), "x-floor")
+	b.ReportMetric(float64(ti)/float64(tr), "x-raw")
+}
