@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
+	"math"
 	"math/big"
 	"slices"
 	"unsafe"
@@ -248,7 +249,7 @@ type issuer struct {
 	ds    []*Disclosure
 	block []Disclosure
 	raw   []byte
-	ends  []int
+	ends  []int32
 	dg    []byte
 	// sd is a stack of offsets into dg: the digests of the object being
 	// written, above those of the objects enclosing it.
@@ -320,17 +321,26 @@ func Issue(ctx context.Context, signer jose.MessageSigner, claims map[string]any
 			return nil, fmt.Errorf("%w: %v", ErrPathNotFound, []any(p))
 		}
 	}
-	is := &issuer{
-		o: &o, alg: o.HashAlg, dl: base64.RawURLEncoding.EncodedLen(o.HashAlg.size()), enc: o.encode, slt: o.salt,
-		ds: make([]*Disclosure, 0, n), block: make([]Disclosure, 0, n),
-		raw: make([]byte, 0, 96*n), ends: make([]int, 0, n), sd: make([]int32, 0, n),
+	is := &issuer{o: &o, alg: o.HashAlg, dl: base64.RawURLEncoding.EncodedLen(o.HashAlg.size()), enc: o.encode, slt: o.salt}
+	is.ds = make([]*Disclosure, 0, n)
+	is.block = make([]Disclosure, 0, n)
+	// One allocation for the buffers of a typical issuance: each is a
+	// region with its own capacity and moves out only when it outgrows it.
+	nd := n + min(o.Decoys, 64)
+	sizes := [...]int{1024, 96 * n, is.dl * nd, (is.dl+3)*nd + 16, 512}
+	arena := make([]byte, 0, sizes[0]+sizes[1]+sizes[2]+sizes[3]+sizes[4])
+	region := func(size int) []byte {
+		r := arena[len(arena) : len(arena) : len(arena)+size]
+		arena = arena[:len(arena)+size]
+		return r
 	}
-	is.dg = make([]byte, 0, is.dl*n)
-	is.tmp = make([]byte, 0, (is.dl+3)*(n+min(o.Decoys, 64))+16)
-	is.bufs = append(make([][]byte, 0, 4), nil, make([]byte, 0, 512))
+	body := region(sizes[0])
+	is.raw, is.dg, is.tmp = region(sizes[1]), region(sizes[2]), region(sizes[3])
+	is.bufs = append(make([][]byte, 0, 4), nil, region(sizes[4]))
+	ints := make([]int32, 2*n)
+	is.ends, is.sd = ints[:0:n], ints[n:n]
 	if is.slt == nil {
-		is.slt = is.salt
-		if err := is.fillSalts(n + min(o.Decoys, 64)); err != nil {
+		if err := is.fillSalts(nd); err != nil {
 			return nil, err
 		}
 	}
@@ -353,7 +363,7 @@ func Issue(ctx context.Context, signer jose.MessageSigner, claims map[string]any
 		extra[1] = extraMember{"cnf", append(cnf, '}')}
 		ne = 2
 	}
-	body, _, err := is.object(make([]byte, 0, 1024), claims, frame, 0, 0, false, extra[:ne])
+	body, _, err = is.object(body, claims, frame, 0, 0, false, extra[:ne])
 	if err != nil {
 		return nil, err
 	}
@@ -369,7 +379,7 @@ func Issue(ctx context.Context, signer jose.MessageSigner, claims map[string]any
 	}
 	// is.raw is not written to again: the disclosures share its bytes.
 	raw := unsafe.String(unsafe.SliceData(is.raw), len(is.raw))
-	start := 0
+	start := int32(0)
 	for i, d := range is.ds {
 		d.Raw = raw[start:is.ends[i]]
 		start = is.ends[i]
@@ -620,39 +630,68 @@ func (is *issuer) disclose(name string, arrayElem bool, v any, cf *frameNode, de
 	for len(is.bufs) <= lv {
 		is.bufs = append(is.bufs, nil)
 	}
-	buf, nv, err := is.value(is.bufs[lv][:0], v, cf, depth, lv, true)
-	if err != nil {
-		return 0, err
-	}
-	salt, err := is.slt(name, nv)
-	if err != nil {
-		return 0, err
-	}
-	var js []byte
-	switch {
-	case is.enc != nil && arrayElem:
-		js, err = is.enc([]any{salt, nv})
-	case is.enc != nil:
-		js, err = is.enc([]any{salt, name, nv})
-	default:
-		var pbuf [64]byte
-		p := append(pbuf[:0], '[')
-		p = appendJSONString(p, salt)
-		p = append(p, ',')
-		if !arrayElem {
-			p = appendJSONString(p, name)
-			p = append(p, ',')
+	buf := is.bufs[lv][:0]
+	var salt string
+	var nv any
+	var err error
+	if is.slt == nil && is.enc == nil {
+		// The default salt does not depend on the value: write the
+		// disclosure front to back. A salt is base64url, nothing to escape.
+		if salt, err = is.salt("", nil); err != nil {
+			return 0, err
 		}
-		buf = append(slices.Insert(buf, 0, p...), ']')
-		js = buf
+		buf = append(buf, `["`...)
+		buf = append(buf, salt...)
+		buf = append(buf, `",`...)
+		if !arrayElem {
+			buf = appendJSONString(buf, name)
+			buf = append(buf, ',')
+		}
+		if buf, nv, err = is.value(buf, v, cf, depth, lv, true); err != nil {
+			return 0, err
+		}
+		buf = append(buf, ']')
+	} else {
+		if buf, nv, err = is.value(buf, v, cf, depth, lv, true); err != nil {
+			return 0, err
+		}
+		if is.slt != nil {
+			salt, err = is.slt(name, nv)
+		} else {
+			salt, err = is.salt(name, nv)
+		}
+		if err != nil {
+			return 0, err
+		}
+		switch {
+		case is.enc != nil && arrayElem:
+			buf, err = is.enc([]any{salt, nv})
+		case is.enc != nil:
+			buf, err = is.enc([]any{salt, name, nv})
+		default:
+			var pbuf [64]byte
+			p := append(pbuf[:0], '[')
+			p = appendJSONString(p, salt)
+			p = append(p, ',')
+			if !arrayElem {
+				p = appendJSONString(p, name)
+				p = append(p, ',')
+			}
+			buf = append(slices.Insert(buf, 0, p...), ']')
+		}
+		if err != nil {
+			return 0, fmt.Errorf("sdjwt: encode disclosure: %w", err)
+		}
 	}
-	is.bufs[lv] = buf
-	if err != nil {
-		return 0, fmt.Errorf("sdjwt: encode disclosure: %w", err)
+	if is.enc == nil {
+		is.bufs[lv] = buf
 	}
 	start := len(is.raw)
-	is.raw = base64.RawURLEncoding.AppendEncode(is.raw, js)
-	is.ends = append(is.ends, len(is.raw))
+	if start+base64.RawURLEncoding.EncodedLen(len(buf)) > math.MaxInt32 {
+		return 0, fmt.Errorf("%w: disclosures too large", ErrOptions)
+	}
+	is.raw = base64.RawURLEncoding.AppendEncode(is.raw, buf)
+	is.ends = append(is.ends, int32(len(is.raw)))
 	if len(is.block) == cap(is.block) {
 		is.block = make([]Disclosure, 0, 8)
 	}
