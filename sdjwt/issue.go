@@ -9,6 +9,7 @@ import (
 	"math"
 	"math/big"
 	"slices"
+	"sync"
 	"unsafe"
 
 	"github.com/ocmw/wstack/crypto"
@@ -161,22 +162,32 @@ func (fb *frameBuilder) child(n *frameNode, c any) (*frameNode, error) {
 // buildFrame returns the frame of the paths and the number of distinct
 // paths (a lower bound on the number of disclosures).
 func buildFrame(paths []vocab.ClaimPath) (*frameNode, int, error) {
+	root, n, _, err := buildFrameIn(paths, nil)
+	return root, n, err
+}
+
+// buildFrameIn is buildFrame with the nodes taken from nodes (returned,
+// possibly replaced, for reuse).
+func buildFrameIn(paths []vocab.ClaimPath, nodes []frameNode) (*frameNode, int, []frameNode, error) {
 	n := 1
 	for _, p := range paths {
 		n += len(p)
 	}
-	fb := &frameBuilder{nodes: make([]frameNode, 0, n)}
+	if cap(nodes) < n {
+		nodes = make([]frameNode, 0, n)
+	}
+	fb := &frameBuilder{nodes: nodes[:0]}
 	root := fb.node()
 	count := 0
 	for _, p := range paths {
 		if len(p) == 0 {
-			return nil, 0, fmt.Errorf("%w: empty claim path", ErrOptions)
+			return nil, 0, fb.nodes, fmt.Errorf("%w: empty claim path", ErrOptions)
 		}
 		n := root
 		for _, c := range p {
 			var err error
 			if n, err = fb.child(n, c); err != nil {
-				return nil, 0, err
+				return nil, 0, fb.nodes, err
 			}
 		}
 		if !n.sd {
@@ -184,7 +195,7 @@ func buildFrame(paths []vocab.ClaimPath) (*frameNode, int, error) {
 			count++
 		}
 	}
-	return root, count, nil
+	return root, count, fb.nodes, nil
 }
 
 // mergeFrames combines the frame of a specific array index with the
@@ -256,6 +267,10 @@ type issuer struct {
 	sd   []int32
 	bufs [][]byte
 	tmp  []byte
+
+	// pooled scratch kept between calls (see release)
+	body, buf1, cnf []byte
+	nodes           []frameNode
 }
 
 // saltLen is the length of a base64url-encoded 128-bit salt.
@@ -312,7 +327,10 @@ func Issue(ctx context.Context, signer jose.MessageSigner, claims map[string]any
 	if o.Decoys < 0 || o.Decoys > 1000 {
 		return nil, fmt.Errorf("%w: decoys out of range", ErrOptions)
 	}
-	frame, n, err := buildFrame(o.Disclosable)
+	is := issuerPool.Get().(*issuer)
+	defer is.release()
+	frame, n, nodes, err := buildFrameIn(o.Disclosable, is.nodes)
+	is.nodes = nodes
 	if err != nil {
 		return nil, err
 	}
@@ -321,24 +339,17 @@ func Issue(ctx context.Context, signer jose.MessageSigner, claims map[string]any
 			return nil, fmt.Errorf("%w: %v", ErrPathNotFound, []any(p))
 		}
 	}
-	is := &issuer{o: &o, alg: o.HashAlg, dl: base64.RawURLEncoding.EncodedLen(o.HashAlg.size()), enc: o.encode, slt: o.salt}
+	is.o, is.alg, is.dl, is.enc, is.slt = &o, o.HashAlg, base64.RawURLEncoding.EncodedLen(o.HashAlg.size()), o.encode, o.salt
 	is.ds = make([]*Disclosure, 0, n)
 	is.block = make([]Disclosure, 0, n)
-	// One allocation for the buffers of a typical issuance: each is a
-	// region with its own capacity and moves out only when it outgrows it.
 	nd := n + min(o.Decoys, 64)
-	sizes := [...]int{1024, 96 * n, is.dl * nd, (is.dl+3)*nd + 16, 512}
-	arena := make([]byte, 0, sizes[0]+sizes[1]+sizes[2]+sizes[3]+sizes[4])
-	region := func(size int) []byte {
-		r := arena[len(arena) : len(arena) : len(arena)+size]
-		arena = arena[:len(arena)+size]
-		return r
-	}
-	body := region(sizes[0])
-	is.raw, is.dg, is.tmp = region(sizes[1]), region(sizes[2]), region(sizes[3])
-	is.bufs = append(make([][]byte, 0, 4), nil, region(sizes[4]))
-	ints := make([]int32, 2*n)
-	is.ends, is.sd = ints[:0:n], ints[n:n]
+	body := slices.Grow(is.body[:0], 1024)
+	is.raw = slices.Grow(is.raw[:0], 96*n)
+	is.dg = slices.Grow(is.dg[:0], is.dl*nd)
+	is.tmp = slices.Grow(is.tmp[:0], (is.dl+3)*nd+16)
+	is.bufs = append(is.bufs[:0], nil, slices.Grow(is.buf1[:0], 512))
+	is.ends = slices.Grow(is.ends[:0], n)
+	is.sd = slices.Grow(is.sd[:0], n)
 	if is.slt == nil {
 		if err := is.fillSalts(nd); err != nil {
 			return nil, err
@@ -350,7 +361,7 @@ func Issue(ctx context.Context, signer jose.MessageSigner, claims map[string]any
 	ne := 1
 	bind := o.HolderJWK != nil || o.HolderKID != ""
 	if bind {
-		cnf := make([]byte, 0, 256)
+		cnf := slices.Grow(is.cnf[:0], 256)
 		if o.HolderJWK != nil {
 			cnf = append(cnf, `{"jwk":`...)
 			if cnf, err = appendJSON(cnf, o.HolderJWK); err != nil {
@@ -360,10 +371,13 @@ func Issue(ctx context.Context, signer jose.MessageSigner, claims map[string]any
 			cnf = append(cnf, `{"kid":`...)
 			cnf = appendJSONString(cnf, o.HolderKID)
 		}
-		extra[1] = extraMember{"cnf", append(cnf, '}')}
+		cnf = append(cnf, '}')
+		is.cnf = cnf
+		extra[1] = extraMember{"cnf", cnf}
 		ne = 2
 	}
 	body, _, err = is.object(body, claims, frame, 0, 0, false, extra[:ne])
+	is.body = body
 	if err != nil {
 		return nil, err
 	}
@@ -377,8 +391,7 @@ func Issue(ctx context.Context, signer jose.MessageSigner, claims map[string]any
 			return nil, fmt.Errorf("%w: holder JWK: %w", ErrOptions, err)
 		}
 	}
-	// is.raw is not written to again: the disclosures share its bytes.
-	raw := unsafe.String(unsafe.SliceData(is.raw), len(is.raw))
+	raw := string(is.raw) // the disclosures share it; is.raw goes back to the pool
 	start := int32(0)
 	for i, d := range is.ds {
 		d.Raw = raw[start:is.ends[i]]
@@ -394,6 +407,36 @@ func Issue(ctx context.Context, signer jose.MessageSigner, claims map[string]any
 		return nil, err
 	}
 	return &SDJWT{JWT: jwt, Disclosures: is.ds}, nil
+}
+
+// issuerPool keeps the scratch buffers of Issue (the payload, disclosure
+// and digest buffers, the frame nodes) between calls. Nothing Issue
+// returns points into them: the disclosures' strings and values are copies.
+var issuerPool = sync.Pool{New: func() any { return new(issuer) }}
+
+// maxPooled bounds the buffers kept for the next Issue.
+const maxPooled = 64 << 10
+
+// release clears what this issuance wrote (claims values and frame
+// pointers do not outlive the call) and returns the scratch to the pool.
+func (is *issuer) release() {
+	if len(is.bufs) > 1 {
+		is.buf1 = is.bufs[1]
+	}
+	for _, b := range is.bufs {
+		clear(b[:cap(b)])
+	}
+	clear(is.body[:cap(is.body)])
+	clear(is.raw[:cap(is.raw)])
+	clear(is.tmp[:cap(is.tmp)])
+	clear(is.cnf[:cap(is.cnf)])
+	clear(is.nodes[:cap(is.nodes)])
+	big := cap(is.body)+cap(is.raw)+cap(is.dg)+cap(is.tmp)+cap(is.buf1) > maxPooled || cap(is.nodes) > 1024
+	*is = issuer{body: is.body[:0], raw: is.raw[:0], dg: is.dg[:0], tmp: is.tmp[:0], buf1: is.buf1[:0], cnf: is.cnf[:0],
+		bufs: is.bufs[:0], ends: is.ends[:0], sd: is.sd[:0], nodes: is.nodes[:0]}
+	if !big {
+		issuerPool.Put(is)
+	}
 }
 
 // extraMember is a member Issue adds to the payload, already encoded.
