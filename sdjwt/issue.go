@@ -269,8 +269,8 @@ type issuer struct {
 	tmp  []byte
 
 	// pooled scratch kept between calls (see release)
-	body, buf1, cnf []byte
-	nodes           []frameNode
+	body, cnf []byte
+	nodes     []frameNode
 }
 
 // saltLen is the length of a base64url-encoded 128-bit salt.
@@ -347,7 +347,9 @@ func Issue(ctx context.Context, signer jose.MessageSigner, claims map[string]any
 	is.raw = slices.Grow(is.raw[:0], 96*n)
 	is.dg = slices.Grow(is.dg[:0], is.dl*nd)
 	is.tmp = slices.Grow(is.tmp[:0], (is.dl+3)*nd+16)
-	is.bufs = append(is.bufs[:0], nil, slices.Grow(is.buf1[:0], 512))
+	for len(is.bufs) < 3 { // the payload's level, top-level and nested disclosures
+		is.bufs = append(is.bufs, make([]byte, 0, 256))
+	}
 	is.ends = slices.Grow(is.ends[:0], n)
 	is.sd = slices.Grow(is.sd[:0], n)
 	if is.slt == nil {
@@ -420,20 +422,19 @@ const maxPooled = 64 << 10
 // release clears what this issuance wrote (claims values and frame
 // pointers do not outlive the call) and returns the scratch to the pool.
 func (is *issuer) release() {
-	if len(is.bufs) > 1 {
-		is.buf1 = is.bufs[1]
-	}
+	n := 0
 	for _, b := range is.bufs {
 		clear(b[:cap(b)])
+		n += cap(b)
 	}
 	clear(is.body[:cap(is.body)])
 	clear(is.raw[:cap(is.raw)])
 	clear(is.tmp[:cap(is.tmp)])
 	clear(is.cnf[:cap(is.cnf)])
 	clear(is.nodes[:cap(is.nodes)])
-	big := cap(is.body)+cap(is.raw)+cap(is.dg)+cap(is.tmp)+cap(is.buf1) > maxPooled || cap(is.nodes) > 1024
-	*is = issuer{body: is.body[:0], raw: is.raw[:0], dg: is.dg[:0], tmp: is.tmp[:0], buf1: is.buf1[:0], cnf: is.cnf[:0],
-		bufs: is.bufs[:0], ends: is.ends[:0], sd: is.sd[:0], nodes: is.nodes[:0]}
+	big := n+cap(is.body)+cap(is.raw)+cap(is.dg)+cap(is.tmp) > maxPooled || cap(is.nodes) > 1024 || len(is.bufs) > 8
+	*is = issuer{body: is.body[:0], raw: is.raw[:0], dg: is.dg[:0], tmp: is.tmp[:0], cnf: is.cnf[:0],
+		bufs: is.bufs, ends: is.ends[:0], sd: is.sd[:0], nodes: is.nodes[:0]}
 	if !big {
 		issuerPool.Put(is)
 	}

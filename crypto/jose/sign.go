@@ -147,32 +147,39 @@ func appendHeader(b []byte, header map[string]any, alg, kid string) ([]byte, err
 			b = append(b, ',')
 		}
 		var err error
-		if b, err = appendHeaderValue(b, k); err != nil {
+		if b, err = appendHeaderString(b, k); err != nil {
 			return nil, err
 		}
 		b = append(b, ':')
-		var v any
 		switch {
 		case k == "alg":
-			v = alg
+			b, err = appendHeaderString(b, alg)
 		case k == "kid" && kid != "":
-			v = kid
+			b, err = appendHeaderString(b, kid)
 		default:
-			v = header[k]
+			if str, ok := header[k].(string); ok {
+				b, err = appendHeaderString(b, str)
+			} else {
+				b, err = appendMarshal(b, header[k])
+			}
 		}
-		if b, err = appendHeaderValue(b, v); err != nil {
+		if err != nil {
 			return nil, err
 		}
 	}
 	return append(b, '}'), nil
 }
 
-func appendHeaderValue(b []byte, v any) ([]byte, error) {
-	if s, ok := v.(string); ok && plainASCII(s) {
-		b = append(b, '"')
-		b = append(b, s...)
-		return append(b, '"'), nil
+func appendHeaderString(b []byte, s string) ([]byte, error) {
+	if !plainASCII(s) {
+		return appendMarshal(b, s)
 	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"'), nil
+}
+
+func appendMarshal(b []byte, v any) ([]byte, error) {
 	j, err := json.Marshal(v)
 	if err != nil {
 		return nil, err
