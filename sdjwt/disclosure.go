@@ -5,6 +5,8 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"slices"
+	"unsafe"
 
 	"github.com/ocmw/wstack/internal/jsonx"
 )
@@ -43,27 +45,38 @@ func isB64URL(s string) bool {
 // UTF-8 without duplicate members and within the limits; the array must have
 // two or three elements with a string salt (and string name).
 func ParseDisclosure(raw string, lim Limits) (*Disclosure, error) {
-	lim = lim.norm()
+	d, _, err := parseDisclosure(raw, lim.norm(), nil)
+	return d, err
+}
+
+// parseDisclosure is ParseDisclosure with normalised limits, decoding the
+// base64url into scratch (returned, possibly grown, for the next call: the
+// decoder copies what it keeps).
+func parseDisclosure(raw string, lim Limits, scratch []byte) (*Disclosure, []byte, error) {
 	if raw == "" || !isB64URL(raw) {
-		return nil, fmt.Errorf("%w: not base64url", ErrDisclosure)
+		return nil, scratch, fmt.Errorf("%w: not base64url", ErrDisclosure)
 	}
 	if len(raw) > lim.MaxSize {
-		return nil, fmt.Errorf("%w: disclosure of %d bytes", ErrTooLarge, len(raw))
+		return nil, scratch, fmt.Errorf("%w: disclosure of %d bytes", ErrTooLarge, len(raw))
 	}
-	b, err := strictB64.DecodeString(raw)
+	b := slices.Grow(scratch[:0], strictB64.DecodedLen(len(raw)))
+	b = b[:cap(b)]
+	n, err := strictB64.Decode(b, unsafe.Slice(unsafe.StringData(raw), len(raw)))
+	scratch = b
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrDisclosure, err)
+		return nil, scratch, fmt.Errorf("%w: %v", ErrDisclosure, err)
 	}
+	b = b[:n]
 	if err := jsonx.Validate(b, jsonx.Limits{MaxBytes: lim.MaxSize, MaxDepth: lim.MaxDepth}); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrDisclosure, err)
+		return nil, scratch, fmt.Errorf("%w: %w", ErrDisclosure, err)
 	}
 	v, err := jsonx.DecodeValidated(b)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrDisclosure, err)
+		return nil, scratch, fmt.Errorf("%w: %v", ErrDisclosure, err)
 	}
 	arr, ok := v.([]any)
 	if !ok {
-		return nil, fmt.Errorf("%w: not a JSON array", ErrDisclosure)
+		return nil, scratch, fmt.Errorf("%w: not a JSON array", ErrDisclosure)
 	}
 	d := &Disclosure{Raw: raw}
 	switch len(arr) {
@@ -72,16 +85,16 @@ func ParseDisclosure(raw string, lim Limits) (*Disclosure, error) {
 		d.Value = arr[1]
 	case 3:
 		if d.Name, ok = arr[1].(string); !ok {
-			return nil, fmt.Errorf("%w: claim name is not a string", ErrDisclosure)
+			return nil, scratch, fmt.Errorf("%w: claim name is not a string", ErrDisclosure)
 		}
 		d.Value = arr[2]
 	default:
-		return nil, fmt.Errorf("%w: %d elements", ErrDisclosure, len(arr))
+		return nil, scratch, fmt.Errorf("%w: %d elements", ErrDisclosure, len(arr))
 	}
 	if d.Salt, ok = arr[0].(string); !ok {
-		return nil, fmt.Errorf("%w: salt is not a string", ErrDisclosure)
+		return nil, scratch, fmt.Errorf("%w: salt is not a string", ErrDisclosure)
 	}
-	return d, nil
+	return d, scratch, nil
 }
 
 // saltFunc returns a new salt for the claim name (or, for array elements,

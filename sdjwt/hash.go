@@ -48,26 +48,24 @@ func (h HashAlg) Valid() bool {
 func (h HashAlg) Digest(s string) string {
 	// The hash functions only read their input: hash the string's bytes
 	// without copying them.
-	in := unsafe.Slice(unsafe.StringData(s), len(s))
 	var out [86]byte // base64url of up to 64 bytes
-	var n int
+	return string(h.appendDigest(out[:0], unsafe.Slice(unsafe.StringData(s), len(s))))
+}
+
+// appendDigest appends base64url(hash(in)) to dst.
+func (h HashAlg) appendDigest(dst, in []byte) []byte {
 	switch h {
 	case SHA256:
 		d := sha256.Sum256(in)
-		n = base64.RawURLEncoding.EncodedLen(len(d))
-		base64.RawURLEncoding.Encode(out[:], d[:])
+		return base64.RawURLEncoding.AppendEncode(dst, d[:])
 	case SHA384:
 		d := sha512.Sum384(in)
-		n = base64.RawURLEncoding.EncodedLen(len(d))
-		base64.RawURLEncoding.Encode(out[:], d[:])
+		return base64.RawURLEncoding.AppendEncode(dst, d[:])
 	case SHA512:
 		d := sha512.Sum512(in)
-		n = base64.RawURLEncoding.EncodedLen(len(d))
-		base64.RawURLEncoding.Encode(out[:], d[:])
-	default:
-		panic("sdjwt: unsupported hash algorithm " + string(h))
+		return base64.RawURLEncoding.AppendEncode(dst, d[:])
 	}
-	return string(out[:n])
+	panic("sdjwt: unsupported hash algorithm " + string(h))
 }
 
 func (h HashAlg) size() int {

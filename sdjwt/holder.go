@@ -136,10 +136,43 @@ func componentMatch(p, d any) bool {
 }
 
 // pathExists reports whether path selects at least one node of v.
+// It reads path as resolvePointer does, without collecting locations.
 func pathExists(v any, path vocab.ClaimPath) bool {
-	found := false
-	resolvePointer(v, path, nil, func([]any) { found = true })
-	return found
+	if len(path) == 0 {
+		return true
+	}
+	switch c := path[0].(type) {
+	case string:
+		m, ok := v.(map[string]any)
+		if !ok {
+			return false
+		}
+		child, ok := m[c]
+		return ok && pathExists(child, path[1:])
+	case nil:
+		a, _ := v.([]any)
+		for _, e := range a {
+			if pathExists(e, path[1:]) {
+				return true
+			}
+		}
+	case int, float64:
+		a, ok := v.([]any)
+		if !ok {
+			return false
+		}
+		var idx int
+		if f, isF := c.(float64); isF {
+			if f != float64(int(f)) {
+				return false
+			}
+			idx = int(f)
+		} else {
+			idx = c.(int)
+		}
+		return idx >= 0 && idx < len(a) && pathExists(a[idx], path[1:])
+	}
+	return false
 }
 
 // resolvePointer calls fn with the concrete location (member names and

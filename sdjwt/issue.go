@@ -1,12 +1,16 @@
 package sdjwt
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
+	"math"
 	"math/big"
-	"sort"
+	"slices"
+	"sync"
+	"unsafe"
 
 	"github.com/ocmw/wstack/crypto"
 	"github.com/ocmw/wstack/crypto/jose"
@@ -49,68 +53,154 @@ type IssueOptions struct {
 // Reserved claim names that never appear as ordinary claims.
 func reserved(name string) bool { return name == "_sd" || name == "..." || name == "_sd_alg" }
 
+// frameNode is the part of the Disclosable paths below one claim. The
+// children of a node are a linked list of nodes from one backing array
+// (claims sets have tens of members: a scan beats a map there, and the
+// frame costs one allocation); a node with more than frameIndexAt members
+// adds a map for the lookups.
 type frameNode struct {
-	sd       bool
-	members  map[string]*frameNode
-	elems    map[int]*frameNode
+	sd bool
+	// name or i identifies the node in its parent's members or elems.
+	name     string
+	i        int
+	next     *frameNode
+	members  *frameNode
+	elems    *frameNode
 	allElems *frameNode
+	nmembers int
+	index    map[string]*frameNode
 }
 
-func (n *frameNode) child(c any) (*frameNode, error) {
+const frameIndexAt = 16
+
+// member returns the frame of member k, nil if none (also on a nil n).
+func (n *frameNode) member(k string) *frameNode {
+	if n == nil {
+		return nil
+	}
+	if n.index != nil {
+		return n.index[k]
+	}
+	for c := n.members; c != nil; c = c.next {
+		if c.name == k {
+			return c
+		}
+	}
+	return nil
+}
+
+func (n *frameNode) elem(i int) *frameNode {
+	for c := n.elems; c != nil; c = c.next {
+		if c.i == i {
+			return c
+		}
+	}
+	return nil
+}
+
+// addMember links c, which must not be linked yet, as the frame of
+// member c.name (not yet present).
+func (n *frameNode) addMember(c *frameNode) {
+	c.next = n.members
+	n.members = c
+	n.nmembers++
+	if n.index != nil {
+		n.index[c.name] = c
+	} else if n.nmembers > frameIndexAt {
+		n.index = make(map[string]*frameNode, 2*n.nmembers)
+		for m := n.members; m != nil; m = m.next {
+			n.index[m.name] = m
+		}
+	}
+}
+
+// frameBuilder hands out frame nodes from one backing array.
+type frameBuilder struct{ nodes []frameNode }
+
+func (fb *frameBuilder) node() *frameNode {
+	if len(fb.nodes) == cap(fb.nodes) {
+		fb.nodes = make([]frameNode, 0, 8)
+	}
+	fb.nodes = append(fb.nodes, frameNode{})
+	return &fb.nodes[len(fb.nodes)-1]
+}
+
+func (fb *frameBuilder) child(n *frameNode, c any) (*frameNode, error) {
 	switch k := c.(type) {
 	case string:
-		if n.members == nil {
-			n.members = map[string]*frameNode{}
+		if m := n.member(k); m != nil {
+			return m, nil
 		}
-		if n.members[k] == nil {
-			n.members[k] = &frameNode{}
-		}
-		return n.members[k], nil
+		m := fb.node()
+		m.name = k
+		n.addMember(m)
+		return m, nil
 	case float64: // a path decoded from JSON
 		if k != float64(int(k)) {
 			return nil, fmt.Errorf("%w: non-integer array index in claim path", ErrOptions)
 		}
-		return n.child(int(k))
+		return fb.child(n, int(k))
 	case int:
 		if k < 0 {
 			return nil, fmt.Errorf("%w: negative array index in claim path", ErrOptions)
 		}
-		if n.elems == nil {
-			n.elems = map[int]*frameNode{}
+		if e := n.elem(k); e != nil {
+			return e, nil
 		}
-		if n.elems[k] == nil {
-			n.elems[k] = &frameNode{}
-		}
-		return n.elems[k], nil
+		e := fb.node()
+		e.i, e.next, n.elems = k, n.elems, e
+		return e, nil
 	case nil:
 		if n.allElems == nil {
-			n.allElems = &frameNode{}
+			n.allElems = fb.node()
 		}
 		return n.allElems, nil
 	}
 	return nil, fmt.Errorf("%w: claim path component %T", ErrOptions, c)
 }
 
-func buildFrame(paths []vocab.ClaimPath) (*frameNode, error) {
-	root := &frameNode{}
+// buildFrame returns the frame of the paths and the number of distinct
+// paths (a lower bound on the number of disclosures).
+func buildFrame(paths []vocab.ClaimPath) (*frameNode, int, error) {
+	root, n, _, err := buildFrameIn(paths, nil)
+	return root, n, err
+}
+
+// buildFrameIn is buildFrame with the nodes taken from nodes (returned,
+// possibly replaced, for reuse).
+func buildFrameIn(paths []vocab.ClaimPath, nodes []frameNode) (*frameNode, int, []frameNode, error) {
+	n := 1
+	for _, p := range paths {
+		n += len(p)
+	}
+	if cap(nodes) < n {
+		nodes = make([]frameNode, 0, n)
+	}
+	fb := &frameBuilder{nodes: nodes[:0]}
+	root := fb.node()
+	count := 0
 	for _, p := range paths {
 		if len(p) == 0 {
-			return nil, fmt.Errorf("%w: empty claim path", ErrOptions)
+			return nil, 0, fb.nodes, fmt.Errorf("%w: empty claim path", ErrOptions)
 		}
 		n := root
 		for _, c := range p {
 			var err error
-			if n, err = n.child(c); err != nil {
-				return nil, err
+			if n, err = fb.child(n, c); err != nil {
+				return nil, 0, fb.nodes, err
 			}
 		}
-		n.sd = true
+		if !n.sd {
+			n.sd = true
+			count++
+		}
 	}
-	return root, nil
+	return root, count, fb.nodes, nil
 }
 
 // mergeFrames combines the frame of a specific array index with the
-// wildcard frame of the same array.
+// wildcard frame of the same array. The result shares the children's
+// subtrees but links copies of them (a node sits in one list only).
 func mergeFrames(a, b *frameNode) *frameNode {
 	if a == nil {
 		return b
@@ -119,48 +209,98 @@ func mergeFrames(a, b *frameNode) *frameNode {
 		return a
 	}
 	out := &frameNode{sd: a.sd || b.sd, allElems: mergeFrames(a.allElems, b.allElems)}
-	if len(a.members)+len(b.members) > 0 {
-		out.members = make(map[string]*frameNode, len(a.members)+len(b.members))
-		for k, v := range a.members {
-			out.members[k] = v
-		}
-		for k, v := range b.members {
-			out.members[k] = mergeFrames(out.members[k], v)
+	link := func(name string, i int, elem bool, x *frameNode) {
+		c := *x
+		c.name, c.i, c.next = name, i, nil
+		if elem {
+			c.next, out.elems = out.elems, &c
+		} else {
+			out.addMember(&c)
 		}
 	}
-	if len(a.elems)+len(b.elems) > 0 {
-		out.elems = make(map[int]*frameNode, len(a.elems)+len(b.elems))
-		for k, v := range a.elems {
-			out.elems[k] = v
+	for m := a.members; m != nil; m = m.next {
+		link(m.name, 0, false, mergeFrames(m, b.member(m.name)))
+	}
+	for m := b.members; m != nil; m = m.next {
+		if a.member(m.name) == nil {
+			link(m.name, 0, false, m)
 		}
-		for k, v := range b.elems {
-			out.elems[k] = mergeFrames(out.elems[k], v)
+	}
+	for e := a.elems; e != nil; e = e.next {
+		var be *frameNode
+		if x := b.elem(e.i); x != nil {
+			be = x
+		}
+		link("", e.i, true, mergeFrames(e, be))
+	}
+	for e := b.elems; e != nil; e = e.next {
+		if a.elem(e.i) == nil {
+			link("", e.i, true, e)
 		}
 	}
 	return out
 }
 
+// issuer builds the payload and the disclosures in one walk over the
+// claims: JSON is written as it goes (the payload and each disclosure into
+// a buffer of its own nesting level), the base64url disclosures are
+// appended back to back to raw, and their digests to dg. Go values of the
+// issued claims are built only where a Disclosure needs one (its Value).
 type issuer struct {
 	o   *IssueOptions
-	ds  []*Disclosure
+	alg HashAlg
+	dl  int // length of a base64url digest
 	enc func(any) ([]byte, error)
 	slt saltFunc
-	// pool holds random bytes read from crypto/rand in one call and cut
-	// into 128-bit salts.
-	pool []byte
+
+	// salts holds base64url salts of 128 bits from one crypto/rand read,
+	// saltLen characters each.
+	salts string
+
+	ds    []*Disclosure
+	block []Disclosure
+	raw   []byte
+	ends  []int32
+	dg    []byte
+	// sd is a stack of offsets into dg: the digests of the object being
+	// written, above those of the objects enclosing it.
+	sd   []int32
+	bufs [][]byte
+	tmp  []byte
+
+	// pooled scratch kept between calls (see release)
+	body, cnf []byte
+	nodes     []frameNode
 }
 
-// salt returns a fresh 128-bit salt (RFC 9901 §9.3) from the pool.
+// saltLen is the length of a base64url-encoded 128-bit salt.
+const saltLen = 22
+
+// salt returns a fresh 128-bit salt (RFC 9901 §9.3). Salts are read from
+// crypto/rand for all disclosures at once.
 func (is *issuer) salt(string, any) (string, error) {
-	if len(is.pool) < 16 {
-		is.pool = make([]byte, 16*32)
-		if _, err := rand.Read(is.pool); err != nil {
+	if len(is.salts) < saltLen {
+		if err := is.fillSalts(32); err != nil {
 			return "", err
 		}
 	}
-	s := base64.RawURLEncoding.EncodeToString(is.pool[:16])
-	is.pool = is.pool[16:]
+	s := is.salts[:saltLen]
+	is.salts = is.salts[saltLen:]
 	return s, nil
+}
+
+func (is *issuer) fillSalts(n int) error {
+	buf := make([]byte, n*(saltLen+16))
+	rnd := buf[n*saltLen:]
+	if _, err := rand.Read(rnd); err != nil {
+		return err
+	}
+	for i := 0; i < n; i++ {
+		base64.RawURLEncoding.Encode(buf[i*saltLen:], rnd[i*16:(i+1)*16])
+	}
+	clear(rnd)
+	is.salts = string(buf[:n*saltLen])
+	return nil
 }
 
 // Issue creates an SD-JWT (RFC 9901 §4) from a JWT claims set. Claims named
@@ -187,7 +327,10 @@ func Issue(ctx context.Context, signer jose.MessageSigner, claims map[string]any
 	if o.Decoys < 0 || o.Decoys > 1000 {
 		return nil, fmt.Errorf("%w: decoys out of range", ErrOptions)
 	}
-	frame, err := buildFrame(o.Disclosable)
+	is := issuerPool.Get().(*issuer)
+	defer is.release()
+	frame, n, nodes, err := buildFrameIn(o.Disclosable, is.nodes)
+	is.nodes = nodes
 	if err != nil {
 		return nil, err
 	}
@@ -196,30 +339,65 @@ func Issue(ctx context.Context, signer jose.MessageSigner, claims map[string]any
 			return nil, fmt.Errorf("%w: %v", ErrPathNotFound, []any(p))
 		}
 	}
-	is := &issuer{o: &o, enc: o.encode, slt: o.salt}
-	if is.slt == nil {
-		is.slt = is.salt
+	is.o, is.alg, is.dl, is.enc, is.slt = &o, o.HashAlg, base64.RawURLEncoding.EncodedLen(o.HashAlg.size()), o.encode, o.salt
+	is.ds = make([]*Disclosure, 0, n)
+	is.block = make([]Disclosure, 0, n)
+	nd := n + min(o.Decoys, 64)
+	body := slices.Grow(is.body[:0], 1024)
+	is.raw = slices.Grow(is.raw[:0], 96*n)
+	is.dg = slices.Grow(is.dg[:0], is.dl*nd)
+	is.tmp = slices.Grow(is.tmp[:0], (is.dl+3)*nd+16)
+	for len(is.bufs) < 3 { // the payload's level, top-level and nested disclosures
+		is.bufs = append(is.bufs, make([]byte, 0, 256))
 	}
-	payload, err := is.object(claims, frame, 0)
+	is.ends = slices.Grow(is.ends[:0], n)
+	is.sd = slices.Grow(is.sd[:0], n)
+	if is.slt == nil {
+		if err := is.fillSalts(nd); err != nil {
+			return nil, err
+		}
+	}
+	// The members Issue adds to the top level, in sorted order.
+	var extra [2]extraMember
+	extra[0] = extraMember{"_sd_alg", appendJSONString(nil, string(o.HashAlg))}
+	ne := 1
+	bind := o.HolderJWK != nil || o.HolderKID != ""
+	if bind {
+		cnf := slices.Grow(is.cnf[:0], 256)
+		if o.HolderJWK != nil {
+			cnf = append(cnf, `{"jwk":`...)
+			if cnf, err = appendJSON(cnf, o.HolderJWK); err != nil {
+				return nil, fmt.Errorf("sdjwt: encode payload: %w", err)
+			}
+		} else {
+			cnf = append(cnf, `{"kid":`...)
+			cnf = appendJSONString(cnf, o.HolderKID)
+		}
+		cnf = append(cnf, '}')
+		is.cnf = cnf
+		extra[1] = extraMember{"cnf", cnf}
+		ne = 2
+	}
+	body, _, err = is.object(body, claims, frame, 0, 0, false, extra[:ne])
+	is.body = body
 	if err != nil {
 		return nil, err
 	}
-	if _, ok := payload["cnf"]; ok && (o.HolderJWK != nil || o.HolderKID != "") {
-		return nil, fmt.Errorf("%w: claims already hold cnf", ErrOptions)
+	if _, ok := claims["cnf"]; ok && bind {
+		if c := frame.member("cnf"); c == nil || !c.sd {
+			return nil, fmt.Errorf("%w: claims already hold cnf", ErrOptions)
+		}
 	}
-	switch {
-	case o.HolderJWK != nil:
+	if o.HolderJWK != nil {
 		if _, err := crypto.PublicKeyFromJWK(o.HolderJWK); err != nil {
 			return nil, fmt.Errorf("%w: holder JWK: %w", ErrOptions, err)
 		}
-		payload["cnf"] = map[string]any{"jwk": o.HolderJWK}
-	case o.HolderKID != "":
-		payload["cnf"] = map[string]any{"kid": o.HolderKID}
 	}
-	payload["_sd_alg"] = string(o.HashAlg)
-	body, err := appendJSON(make([]byte, 0, 1024), payload)
-	if err != nil {
-		return nil, fmt.Errorf("sdjwt: encode payload: %w", err)
+	raw := string(is.raw) // the disclosures share it; is.raw goes back to the pool
+	start := int32(0)
+	for i, d := range is.ds {
+		d.Raw = raw[start:is.ends[i]]
+		start = is.ends[i]
 	}
 	hdr := make(map[string]any, len(o.Header)+2)
 	for k, v := range o.Header {
@@ -233,136 +411,373 @@ func Issue(ctx context.Context, signer jose.MessageSigner, claims map[string]any
 	return &SDJWT{JWT: jwt, Disclosures: is.ds}, nil
 }
 
-func (is *issuer) value(v any, f *frameNode, depth int) (any, error) {
+// issuerPool keeps the scratch buffers of Issue (the payload, disclosure
+// and digest buffers, the frame nodes) between calls. Nothing Issue
+// returns points into them: the disclosures' strings and values are copies.
+var issuerPool = sync.Pool{New: func() any { return new(issuer) }}
+
+// maxPooled bounds the buffers kept for the next Issue.
+const maxPooled = 64 << 10
+
+// release clears what this issuance wrote (claims values and frame
+// pointers do not outlive the call) and returns the scratch to the pool.
+func (is *issuer) release() {
+	n := 0
+	for _, b := range is.bufs {
+		clear(b[:cap(b)])
+		n += cap(b)
+	}
+	clear(is.body[:cap(is.body)])
+	clear(is.raw[:cap(is.raw)])
+	clear(is.tmp[:cap(is.tmp)])
+	clear(is.cnf[:cap(is.cnf)])
+	clear(is.nodes[:cap(is.nodes)])
+	big := n+cap(is.body)+cap(is.raw)+cap(is.dg)+cap(is.tmp) > maxPooled || cap(is.nodes) > 1024 || len(is.bufs) > 8
+	*is = issuer{body: is.body[:0], raw: is.raw[:0], dg: is.dg[:0], tmp: is.tmp[:0], cnf: is.cnf[:0],
+		bufs: is.bufs, ends: is.ends[:0], sd: is.sd[:0], nodes: is.nodes[:0]}
+	if !big {
+		issuerPool.Put(is)
+	}
+}
+
+// extraMember is a member Issue adds to the payload, already encoded.
+type extraMember struct {
+	name string
+	json []byte
+}
+
+// value appends the issued form of v under frame f to b, the buffer of
+// disclosure nesting level lvl, and when want also returns it as a Go
+// value.
+func (is *issuer) value(b []byte, v any, f *frameNode, depth, lvl int, want bool) ([]byte, any, error) {
 	if depth > DefaultMaxDepth*4 {
-		return nil, fmt.Errorf("%w: claims nested too deeply", ErrOptions)
+		return nil, nil, fmt.Errorf("%w: claims nested too deeply", ErrOptions)
 	}
 	switch t := v.(type) {
 	case map[string]any:
-		return is.object(t, f, depth+1)
+		b, m, err := is.object(b, t, f, depth+1, lvl, want, nil)
+		if !want || err != nil {
+			return b, nil, err
+		}
+		return b, m, nil
 	case []any:
-		return is.array(t, f, depth+1)
+		b, a, err := is.array(b, t, f, depth+1, lvl, want)
+		if !want || err != nil {
+			return b, nil, err
+		}
+		return b, a, nil
 	}
-	return v, nil
+	b, err := appendJSON(b, v)
+	return b, v, err
 }
 
-func (is *issuer) object(m map[string]any, f *frameNode, depth int) (map[string]any, error) {
-	out := make(map[string]any, len(m))
-	var sd []string
-	// Iterate in sorted order so the disclosure list order is stable.
-	keys := make([]string, 0, len(m))
+// object writes m with its members in sorted order (the order appendJSON
+// writes a map in), the disclosable ones replaced by the sorted "_sd"
+// array, and extra (sorted) merged in.
+func (is *issuer) object(b []byte, m map[string]any, f *frameNode, depth, lvl int, want bool, extra []extraMember) ([]byte, map[string]any, error) {
+	var kbuf [32]string
+	keys := kbuf[:0]
 	for k := range m {
 		if reserved(k) {
-			return nil, fmt.Errorf("%w: claim %q", ErrReservedName, k)
+			return nil, nil, fmt.Errorf("%w: claim %q", ErrReservedName, k)
 		}
 		keys = append(keys, k)
 	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		var cf *frameNode
-		if f != nil {
-			cf = f.members[k]
+	slices.Sort(keys)
+	var out map[string]any
+	if want {
+		out = make(map[string]any, len(m))
+	}
+	sdBase := len(is.sd)
+	open := len(b)
+	b = append(b, '{')
+	// sdAt is where "_sd" goes: before the first member written whose name
+	// sorts after it.
+	sdAt := -1
+	member := func(b []byte, name string) []byte {
+		if sdAt < 0 && name > "_sd" {
+			sdAt = len(b)
 		}
-		nv, err := is.value(m[k], cf, depth)
-		if err != nil {
-			return nil, err
+		if len(b) > open+1 {
+			b = append(b, ',')
 		}
-		if cf != nil && cf.sd {
-			salt, err := is.slt(k, nv)
-			if err != nil {
-				return nil, err
-			}
-			d, err := newDisclosure(salt, k, false, nv, is.enc)
-			if err != nil {
-				return nil, err
-			}
-			is.ds = append(is.ds, d)
-			sd = append(sd, is.o.HashAlg.Digest(d.Raw))
+		b = appendJSONString(b, name)
+		return append(b, ':')
+	}
+	ki, ei := 0, 0
+	for ki < len(keys) || ei < len(extra) {
+		if ei < len(extra) && (ki == len(keys) || extra[ei].name < keys[ki]) {
+			b = member(b, extra[ei].name)
+			b = append(b, extra[ei].json...)
+			ei++
 			continue
 		}
-		out[k] = nv
-	}
-	if len(sd) > 0 {
-		decoys, err := is.decoys()
-		if err != nil {
-			return nil, err
+		k := keys[ki]
+		ki++
+		cf := f.member(k)
+		if cf != nil && cf.sd {
+			off, err := is.disclose(k, false, m[k], cf, depth, lvl)
+			if err != nil {
+				return nil, nil, err
+			}
+			is.sd = append(is.sd, off)
+			continue
 		}
-		sd = append(sd, decoys...)
-		sort.Strings(sd)
-		arr := make([]any, len(sd))
-		for i, s := range sd {
-			arr[i] = s
+		b = member(b, k)
+		var nv any
+		var err error
+		if b, nv, err = is.value(b, m[k], cf, depth, lvl, want); err != nil {
+			return nil, nil, err
 		}
-		out["_sd"] = arr
+		if want {
+			out[k] = nv
+		}
 	}
-	return out, nil
+	if len(is.sd) > sdBase {
+		if err := is.decoys(); err != nil {
+			return nil, nil, err
+		}
+		sd := is.sd[sdBase:]
+		dg, dl := is.dg, is.dl
+		slices.SortFunc(sd, func(x, y int32) int { return bytes.Compare(dg[x:int(x)+dl], dg[y:int(y)+dl]) })
+		if sdAt < 0 {
+			sdAt = len(b)
+		}
+		before, after := sdAt > open+1, len(b) > sdAt
+		t := is.tmp[:0]
+		if before {
+			t = append(t, ',')
+		}
+		t = append(t, `"_sd":[`...)
+		for i, x := range sd {
+			if i > 0 {
+				t = append(t, ',')
+			}
+			t = append(t, '"')
+			t = append(t, dg[x:int(x)+dl]...)
+			t = append(t, '"')
+		}
+		t = append(t, ']')
+		if !before && after {
+			t = append(t, ',')
+		}
+		b = slices.Insert(b, sdAt, t...)
+		is.tmp = t
+		if want {
+			all := make([]byte, 0, len(sd)*dl)
+			for _, x := range sd {
+				all = append(all, dg[x:int(x)+dl]...)
+			}
+			s := string(all)
+			arr := make([]any, len(sd))
+			for i := range arr {
+				arr[i] = s[i*dl : (i+1)*dl]
+			}
+			out["_sd"] = arr
+		}
+		is.sd = is.sd[:sdBase]
+	}
+	return append(b, '}'), out, nil
 }
 
-func (is *issuer) array(a []any, f *frameNode, depth int) ([]any, error) {
-	out := make([]any, 0, len(a))
+func (is *issuer) array(b []byte, a []any, f *frameNode, depth, lvl int, want bool) ([]byte, []any, error) {
+	var out []any
+	if want {
+		out = make([]any, 0, len(a))
+	}
+	b = append(b, '[')
 	disclosed := false
+	// offs: where each element starts, for inserting decoys.
+	var obuf [16]int
+	offs := obuf[:0]
 	for i, e := range a {
 		var cf *frameNode
 		if f != nil {
-			cf = mergeFrames(f.elems[i], f.allElems)
+			cf = mergeFrames(f.elem(i), f.allElems)
 		}
-		nv, err := is.value(e, cf, depth)
-		if err != nil {
-			return nil, err
+		if i > 0 {
+			b = append(b, ',')
+		}
+		if is.o.Decoys > 0 {
+			offs = append(offs, len(b))
 		}
 		if cf != nil && cf.sd {
-			salt, err := is.slt("", nv)
+			off, err := is.disclose("", true, e, cf, depth, lvl)
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
-			d, err := newDisclosure(salt, "", true, nv, is.enc)
-			if err != nil {
-				return nil, err
+			b = is.appendDots(b, off)
+			if want {
+				out = append(out, map[string]any{"...": string(is.dg[off : int(off)+is.dl])})
 			}
-			is.ds = append(is.ds, d)
-			out = append(out, map[string]any{"...": is.o.HashAlg.Digest(d.Raw)})
 			disclosed = true
 			continue
 		}
-		out = append(out, nv)
+		var nv any
+		var err error
+		if b, nv, err = is.value(b, e, cf, depth, lvl, want); err != nil {
+			return nil, nil, err
+		}
+		if want {
+			out = append(out, nv)
+		}
 	}
-	if disclosed {
-		decoys, err := is.decoys()
+	if disclosed && is.o.Decoys > 0 {
+		n, err := randInt(is.o.Decoys)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		for _, dg := range decoys {
-			pos, err := randInt(len(out) + 1)
+		for range n + 1 {
+			off, err := is.decoy()
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
-			out = append(out, nil)
-			copy(out[pos+1:], out[pos:])
-			out[pos] = map[string]any{"...": dg}
+			pos, err := randInt(len(offs) + 1)
+			if err != nil {
+				return nil, nil, err
+			}
+			if pos == len(offs) {
+				b = append(b, ',')
+				offs = append(offs, len(b))
+				b = is.appendDots(b, off)
+			} else {
+				t := is.appendDots(is.tmp[:0], off)
+				t = append(t, ',')
+				at := offs[pos]
+				b = slices.Insert(b, at, t...)
+				for j := pos; j < len(offs); j++ {
+					offs[j] += len(t)
+				}
+				offs = slices.Insert(offs, pos, at)
+				is.tmp = t
+			}
+			if want {
+				out = slices.Insert(out, pos, any(map[string]any{"...": string(is.dg[off : int(off)+is.dl])}))
+			}
 		}
 	}
-	return out, nil
+	return append(b, ']'), out, nil
 }
 
-// decoys returns between 1 and o.Decoys decoy digests: the hash of 128
-// random bits (RFC 9901 §4.2.5).
-func (is *issuer) decoys() ([]string, error) {
+// appendDots appends {"...":"<digest>"}.
+func (is *issuer) appendDots(b []byte, off int32) []byte {
+	b = append(b, `{"...":"`...)
+	b = append(b, is.dg[off:int(off)+is.dl]...)
+	return append(b, `"}`...)
+}
+
+// disclose creates the disclosure of value v (under frame cf) for the claim
+// name (array element when arrayElem) and returns the offset of its digest
+// in is.dg.
+func (is *issuer) disclose(name string, arrayElem bool, v any, cf *frameNode, depth, lvl int) (int32, error) {
+	lv := lvl + 1
+	for len(is.bufs) <= lv {
+		is.bufs = append(is.bufs, nil)
+	}
+	buf := is.bufs[lv][:0]
+	var salt string
+	var nv any
+	var err error
+	if is.slt == nil && is.enc == nil {
+		// The default salt does not depend on the value: write the
+		// disclosure front to back. A salt is base64url, nothing to escape.
+		if salt, err = is.salt("", nil); err != nil {
+			return 0, err
+		}
+		buf = append(buf, `["`...)
+		buf = append(buf, salt...)
+		buf = append(buf, `",`...)
+		if !arrayElem {
+			buf = appendJSONString(buf, name)
+			buf = append(buf, ',')
+		}
+		if buf, nv, err = is.value(buf, v, cf, depth, lv, true); err != nil {
+			return 0, err
+		}
+		buf = append(buf, ']')
+	} else {
+		if buf, nv, err = is.value(buf, v, cf, depth, lv, true); err != nil {
+			return 0, err
+		}
+		if is.slt != nil {
+			salt, err = is.slt(name, nv)
+		} else {
+			salt, err = is.salt(name, nv)
+		}
+		if err != nil {
+			return 0, err
+		}
+		switch {
+		case is.enc != nil && arrayElem:
+			buf, err = is.enc([]any{salt, nv})
+		case is.enc != nil:
+			buf, err = is.enc([]any{salt, name, nv})
+		default:
+			var pbuf [64]byte
+			p := append(pbuf[:0], '[')
+			p = appendJSONString(p, salt)
+			p = append(p, ',')
+			if !arrayElem {
+				p = appendJSONString(p, name)
+				p = append(p, ',')
+			}
+			buf = append(slices.Insert(buf, 0, p...), ']')
+		}
+		if err != nil {
+			return 0, fmt.Errorf("sdjwt: encode disclosure: %w", err)
+		}
+	}
+	if is.enc == nil {
+		is.bufs[lv] = buf
+	}
+	start := len(is.raw)
+	if start+base64.RawURLEncoding.EncodedLen(len(buf)) > math.MaxInt32 {
+		return 0, fmt.Errorf("%w: disclosures too large", ErrOptions)
+	}
+	is.raw = base64.RawURLEncoding.AppendEncode(is.raw, buf)
+	is.ends = append(is.ends, int32(len(is.raw)))
+	if len(is.block) == cap(is.block) {
+		is.block = make([]Disclosure, 0, 8)
+	}
+	is.block = append(is.block, Disclosure{Salt: salt, Name: name, IsArrayElement: arrayElem, Value: nv})
+	is.ds = append(is.ds, &is.block[len(is.block)-1])
+	return is.digest(is.raw[start:]), nil
+}
+
+// digest appends the digest of b to is.dg and returns its offset.
+func (is *issuer) digest(b []byte) int32 {
+	off := int32(len(is.dg))
+	is.dg = is.alg.appendDigest(is.dg, b)
+	return off
+}
+
+// decoy returns the offset of a new decoy digest: the digest of a fresh
+// 128-bit salt (RFC 9901 §4.2.5).
+func (is *issuer) decoy() (int32, error) {
+	s, err := is.salt("", nil)
+	if err != nil {
+		return 0, err
+	}
+	return is.digest(unsafe.Slice(unsafe.StringData(s), len(s))), nil
+}
+
+// decoys pushes between 1 and o.Decoys decoy digests onto is.sd.
+func (is *issuer) decoys() error {
 	if is.o.Decoys <= 0 {
-		return nil, nil
+		return nil
 	}
 	n, err := randInt(is.o.Decoys)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	out := make([]string, n+1)
-	for i := range out {
-		var b [16]byte
-		if _, err := rand.Read(b[:]); err != nil {
-			return nil, err
+	for range n + 1 {
+		off, err := is.decoy()
+		if err != nil {
+			return err
 		}
-		out[i] = is.o.HashAlg.Digest(base64.RawURLEncoding.EncodeToString(b[:]))
+		is.sd = append(is.sd, off)
 	}
-	return out, nil
+	return nil
 }
 
 func randInt(n int) (int, error) {

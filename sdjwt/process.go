@@ -1,7 +1,9 @@
 package sdjwt
 
 import (
+	"encoding/base64"
 	"fmt"
+	"unsafe"
 
 	"github.com/ocmw/wstack/vocab"
 )
@@ -29,6 +31,7 @@ type processor struct {
 	byDigest map[string]int
 	info     []discInfo
 	path     []any
+	paths    []any // backing array of the recorded paths
 	digests  int
 }
 
@@ -45,8 +48,15 @@ func process(payload map[string]any, ds []*Disclosure, alg HashAlg, lim Limits) 
 		info:     make([]discInfo, len(ds)),
 		path:     make([]any, 0, 8),
 	}
-	for i, d := range ds {
-		dg := alg.Digest(d.Raw)
+	// The digests share one string (one allocation instead of one each).
+	dl := base64.RawURLEncoding.EncodedLen(alg.size())
+	all := make([]byte, 0, dl*len(ds))
+	for _, d := range ds {
+		all = alg.appendDigest(all, unsafe.Slice(unsafe.StringData(d.Raw), len(d.Raw)))
+	}
+	digests := string(all)
+	for i := range ds {
+		dg := digests[i*dl : (i+1)*dl]
 		if _, dup := p.byDigest[dg]; dup {
 			return nil, ErrDuplicateDisclosure
 		}
@@ -101,7 +111,11 @@ func (p *processor) object(m map[string]any, depth, owner int, top bool) (map[st
 	if err := p.tooDeep(depth); err != nil {
 		return nil, err
 	}
-	out := make(map[string]any, len(m))
+	size := len(m)
+	if sd, ok := m["_sd"].([]any); ok {
+		size += min(len(sd), len(p.ds)) // room for what the digests disclose
+	}
+	out := make(map[string]any, size)
 	var sd []any
 	hasSD := false
 	for k, v := range m {
@@ -170,7 +184,15 @@ func (p *processor) object(m map[string]any, depth, owner int, top bool) (map[st
 func (p *processor) record(i, owner int) {
 	p.info[i].used = true
 	p.info[i].parent = owner
-	p.info[i].path = append(vocab.ClaimPath(nil), p.path...)
+	// Paths are cut from one backing array, each capped at its length so
+	// that an append to one never writes into the next.
+	n := len(p.path)
+	if cap(p.paths)-len(p.paths) < n {
+		p.paths = make([]any, 0, max(64, 4*n))
+	}
+	start := len(p.paths)
+	p.paths = append(p.paths, p.path...)
+	p.info[i].path = vocab.ClaimPath(p.paths[start : start+n : start+n])
 }
 
 func (p *processor) array(a []any, depth, owner int) ([]any, error) {

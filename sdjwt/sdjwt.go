@@ -124,6 +124,7 @@ func parseDisclosures(raw []string, lim Limits) ([]*Disclosure, error) {
 	}
 	out := make([]*Disclosure, 0, len(raw))
 	seen := make(map[string]struct{}, len(raw))
+	var scratch []byte
 	for _, r := range raw {
 		if r == "" {
 			return nil, fmt.Errorf("%w: empty disclosure", ErrMalformed)
@@ -132,10 +133,11 @@ func parseDisclosures(raw []string, lim Limits) ([]*Disclosure, error) {
 			return nil, ErrDuplicateDisclosure
 		}
 		seen[r] = struct{}{}
-		d, err := ParseDisclosure(r, lim)
+		d, sc, err := parseDisclosure(r, lim, scratch)
 		if err != nil {
 			return nil, err
 		}
+		scratch = sc
 		out = append(out, d)
 	}
 	return out, nil

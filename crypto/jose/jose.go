@@ -191,9 +191,12 @@ func Parse(token string, o ParseOptions) (*JWS, error) {
 }
 
 func decodeHeader(hb []byte) (Header, error) {
-	var raw map[string]any
-	if err := json.Unmarshal(hb, &raw); err != nil {
-		return Header{}, fmt.Errorf("%w: header: %v", ErrMalformed, err)
+	// hb passed jsonx.Validate: decode it without encoding/json's
+	// reflection (the values are the same, FuzzDecodeValidated).
+	v, err := jsonx.DecodeValidated(hb)
+	raw, ok := v.(map[string]any)
+	if err != nil || !ok {
+		return Header{}, fmt.Errorf("%w: header is not a JSON object", ErrMalformed)
 	}
 	h := Header{Raw: raw}
 	str := func(name string) (string, error) {

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"math/big"
+	"slices"
 
 	"github.com/ocmw/wstack/crypto"
 )
@@ -98,22 +99,19 @@ type MessageSigner interface {
 // always set from the signer, and kid is set from the signer unless the
 // header already has a kid, jwk or x5c member.
 func Sign(ctx context.Context, s MessageSigner, header map[string]any, payload []byte) (string, error) {
-	h := make(map[string]any, len(header)+2)
-	for k, v := range header {
-		h[k] = v
+	kid := ""
+	_, hasKid := header["kid"]
+	_, hasJWK := header["jwk"]
+	_, hasX5C := header["x5c"]
+	if !hasKid && !hasJWK && !hasX5C {
+		kid = s.KID()
 	}
-	h["alg"] = string(s.Algorithm())
-	_, hasKid := h["kid"]
-	_, hasJWK := h["jwk"]
-	_, hasX5C := h["x5c"]
-	if !hasKid && !hasJWK && !hasX5C && s.KID() != "" {
-		h["kid"] = s.KID()
-	}
-	hb, err := json.Marshal(h)
+	enc := base64.RawURLEncoding
+	var hbuf [256]byte
+	hb, err := appendHeader(hbuf[:0], header, string(s.Algorithm()), kid)
 	if err != nil {
 		return "", fmt.Errorf("jose: encode header: %w", err)
 	}
-	enc := base64.RawURLEncoding
 	buf := make([]byte, 0, enc.EncodedLen(len(hb))+enc.EncodedLen(len(payload))+2+128)
 	buf = enc.AppendEncode(buf, hb)
 	buf = append(buf, '.')
@@ -125,6 +123,79 @@ func Sign(ctx context.Context, s MessageSigner, header map[string]any, payload [
 	buf = append(buf, '.')
 	buf = enc.AppendEncode(buf, sig)
 	return string(buf), nil
+}
+
+// appendHeader appends the JSON of header with alg (and kid, unless empty)
+// set, byte for byte what json.Marshal writes for that map: members sorted,
+// strings HTML-escaped. Strings of plain printable ASCII are written
+// directly, any other value through json.Marshal; the header is not copied.
+func appendHeader(b []byte, header map[string]any, alg, kid string) ([]byte, error) {
+	var kbuf [8]string
+	keys := append(kbuf[:0], "alg")
+	if kid != "" {
+		keys = append(keys, "kid")
+	}
+	for k := range header {
+		if k != "alg" && (kid == "" || k != "kid") {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	b = append(b, '{')
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		var err error
+		if b, err = appendHeaderString(b, k); err != nil {
+			return nil, err
+		}
+		b = append(b, ':')
+		switch {
+		case k == "alg":
+			b, err = appendHeaderString(b, alg)
+		case k == "kid" && kid != "":
+			b, err = appendHeaderString(b, kid)
+		default:
+			if str, ok := header[k].(string); ok {
+				b, err = appendHeaderString(b, str)
+			} else {
+				b, err = appendMarshal(b, header[k])
+			}
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return append(b, '}'), nil
+}
+
+func appendHeaderString(b []byte, s string) ([]byte, error) {
+	if !plainASCII(s) {
+		return appendMarshal(b, s)
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"'), nil
+}
+
+func appendMarshal(b []byte, v any) ([]byte, error) {
+	j, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return append(b, j...), nil
+}
+
+// plainASCII reports whether json.Marshal writes s unescaped.
+func plainASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			return false
+		}
+	}
+	return true
 }
 
 // SignJWT marshals claims as JSON and signs them.

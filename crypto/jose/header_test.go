@@ -1,0 +1,48 @@
+package jose
+
+import (
+	"encoding/json"
+	"maps"
+	"testing"
+)
+
+// appendHeader writes exactly what json.Marshal writes for the header with
+// alg and kid set.
+func TestAppendHeaderMatchesMarshal(t *testing.T) {
+	for _, c := range []struct {
+		header   map[string]any
+		alg, kid string
+	}{
+		{nil, "ES256", ""},
+		{map[string]any{}, "ES256", "k1"},
+		{map[string]any{"typ": "dc+sd-jwt"}, "ES256", "did:example:issuer#key-1"},
+		{map[string]any{"typ": "kb+jwt", "alg": "none"}, "EdDSA", ""},
+		{map[string]any{"kid": "<&>"}, "ES256", ""},
+		{map[string]any{"typ": "a\"b\\c", "x": "ünï\u2028", "y": "\x01\n"}, "PS256", "k"},
+		{map[string]any{"x5c": []any{"MIIB", "MIIC"}, "jwk": map[string]any{"kty": "EC", "crv": "P-256"}, "b64": false, "n": 1.5}, "ES384", ""},
+		{map[string]any{"crit": []string{"b64"}, "z": nil, "A": "a", "_": "_", "bad": string([]byte{0xff})}, "ES256", "kid"},
+	} {
+		want := maps.Clone(c.header)
+		if want == nil {
+			want = map[string]any{}
+		}
+		want["alg"] = c.alg
+		if c.kid != "" {
+			want["kid"] = c.kid
+		}
+		wb, err := json.Marshal(want)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := appendHeader(nil, c.header, c.alg, c.kid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != string(wb) {
+			t.Errorf("header %v:\n got %s\nwant %s", c.header, got, wb)
+		}
+	}
+	if _, err := appendHeader(nil, map[string]any{"x": func() {}}, "ES256", ""); err == nil {
+		t.Error("unencodable header member accepted")
+	}
+}
