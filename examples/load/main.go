@@ -28,6 +28,7 @@ import (
 	"io"
 	"log"
 	"os"
+	"runtime/pprof"
 	"sync"
 	"time"
 
@@ -48,10 +49,22 @@ func main() {
 	pg := flag.String("postgres", svc.Env(svc.EnvPostgresDSN, ""), "PostgreSQL DSN (default SQLite)")
 	natsURL := flag.String("nats", svc.Env(svc.EnvNATSURL, ""), "NATS URL (default an embedded server)")
 	remote := flag.Bool("remote-signing", false, "plugin and status list sign through the signer's HTTP API")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.Parse()
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			log.Fatal(err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
 	defer cancel()
 	if _, err := run(ctx, os.Stdout, options{N: *n, C: *c, Postgres: *pg, NATS: *natsURL, Remote: *remote}); err != nil {
+		pprof.StopCPUProfile()
 		log.Fatal(err)
 	}
 }
