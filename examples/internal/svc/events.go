@@ -99,17 +99,23 @@ type StatusError struct {
 func (e *StatusError) Error() string { return e.Err.Error() }
 func (e *StatusError) Unwrap() error { return e.Err }
 
+// MaxInFlight bounds the requests one Respond subscription handles at
+// once; further messages wait in the subscription's buffer.
+const MaxInFlight = 64
+
 // Respond subscribes to subject in queue group queue (replicas share the
 // work) and answers each request with f's result as a CloudEvent of type
-// replyType. Messages that are not CloudEvents are answered with an error.
+// replyType. Requests are handled concurrently (at most MaxInFlight at a
+// time: NATS delivers a subscription's messages one after another, so a
+// handler that waits on a database or another service would otherwise
+// serialise every caller). Messages that are not CloudEvents are answered
+// with an error.
 func Respond(nc *nats.Conn, subject, queue, source, replyType string, timeout time.Duration, log *slog.Logger, f Responder) (*nats.Subscription, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return nc.QueueSubscribe(subject, queue, func(m *nats.Msg) {
-		if m.Reply == "" {
-			return
-		}
+	sem := make(chan struct{}, MaxInFlight)
+	answer := func(m *nats.Msg) {
 		ctx, cancel := context.WithTimeout(context.Background(), timeout)
 		defer cancel()
 		var out any
@@ -134,6 +140,16 @@ func Respond(nc *nats.Conn, subject, queue, source, replyType string, timeout ti
 			return
 		}
 		_ = m.Respond(msg)
+	}
+	return nc.QueueSubscribe(subject, queue, func(m *nats.Msg) {
+		if m.Reply == "" {
+			return
+		}
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem }()
+			answer(m)
+		}()
 	})
 }
 

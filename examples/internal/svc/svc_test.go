@@ -277,3 +277,41 @@ func TestDecodeJSON(t *testing.T) {
 		}
 	}
 }
+
+// Respond answers requests concurrently: 16 requests whose handler waits
+// 200 ms finish in far less than 16 × 200 ms.
+func TestRespondConcurrent(t *testing.T) {
+	ns, err := StartEmbeddedNATS()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ns.Shutdown()
+	nc, err := ConnectNATS(ns.URL(), "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	sub, err := Respond(nc, "svc.slow", "", "test", "svc.slow.reply", 5*time.Second, nil, func(ctx context.Context, e *Event) (any, error) {
+		time.Sleep(200 * time.Millisecond)
+		return map[string]int{"ok": 1}, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Unsubscribe()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	start := time.Now()
+	errs := make(chan error, 16)
+	for range 16 {
+		go func() { errs <- Call(ctx, nc, "svc.slow", "c", "svc.slow", map[string]int{}, nil) }()
+	}
+	for range 16 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if d := time.Since(start); d > 1600*time.Millisecond {
+		t.Fatalf("16 slow requests took %v: handled one after another", d)
+	}
+}
