@@ -8,10 +8,12 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/ocmw/wstack/crypto"
 	"github.com/ocmw/wstack/crypto/jose"
 	"github.com/ocmw/wstack/examples/internal/svc"
+	"github.com/ocmw/wstack/internal/lru"
 	vpwallet "github.com/ocmw/wstack/oid4vp/wallet"
 	"github.com/ocmw/wstack/presentation"
 	"github.com/ocmw/wstack/presentation/dcql"
@@ -50,30 +52,79 @@ type AuthorizeResult struct {
 // request, pre-filtered by the query's format and vct hints.
 type accountSource struct {
 	acct   *AccountStore
+	views  *lru.Cache[viewKey, *presentation.Credential] // nil: no cache
+	ttl    time.Duration
 	mu     sync.Mutex
 	byView map[*presentation.Credential]*Record
 }
 
 func (a *accountSource) Credentials(ctx context.Context, hints dcql.Hints) (iter.Seq[*presentation.Credential], error) {
-	recs, err := a.acct.Records(ctx, true)
+	// Sealed metadata first (small); credential bodies are opened and
+	// parsed only for candidates the view cache does not hold.
+	recs, err := a.acct.Records(ctx, false)
 	if err != nil {
 		return nil, err
 	}
+	now := time.Now()
 	var views []*presentation.Credential
-	a.mu.Lock()
-	defer a.mu.Unlock()
+	var missing []*Record
 	for _, r := range recs {
 		if !mayMatch(hints, r) {
 			continue
 		}
-		v, err := view(ctx, r)
-		if err != nil {
-			continue // verified on receipt; a format the parser no longer reads is skipped
+		if v, ok := a.cachedView(r.ID, now); ok {
+			a.remember(v, r)
+			views = append(views, v)
+			continue
 		}
-		a.byView[v] = r
-		views = append(views, v)
+		missing = append(missing, r)
+	}
+	if len(missing) > 0 {
+		full, err := a.acct.Records(ctx, true)
+		if err != nil {
+			return nil, err
+		}
+		byID := make(map[string]*Record, len(full))
+		for _, r := range full {
+			byID[r.ID] = r
+		}
+		for _, m := range missing {
+			r := byID[m.ID]
+			if r == nil {
+				continue // deleted meanwhile
+			}
+			v, err := view(ctx, r)
+			if err != nil {
+				continue // verified on receipt; a format the parser no longer reads is skipped
+			}
+			a.storeView(r, v, now)
+			a.remember(v, r)
+			views = append(views, v)
+		}
 	}
 	return slices.Values(views), nil
+}
+
+func (a *accountSource) cachedView(id string, now time.Time) (*presentation.Credential, bool) {
+	if a.views == nil {
+		return nil, false
+	}
+	return a.views.Get(viewKey{a.acct.tenant, a.acct.account, id}, now)
+}
+
+func (a *accountSource) storeView(r *Record, v *presentation.Credential, now time.Time) {
+	if a.views == nil {
+		return
+	}
+	// The parsed view holds the raw credential and its claims: about
+	// three times the raw size.
+	a.views.Add(viewKey{a.acct.tenant, a.acct.account, r.ID}, v, int64(3*len(r.Raw)), now.Add(a.ttl))
+}
+
+func (a *accountSource) remember(v *presentation.Credential, r *Record) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.byView[v] = r
 }
 
 // mayMatch pre-filters on what the metadata says: a record can only match
@@ -163,7 +214,7 @@ func (s *Service) Authorize(ctx context.Context, tenant, account, link string) (
 	if link == "" {
 		return nil, fmt.Errorf("%w: authorization_request is required", ErrInput)
 	}
-	src := &accountSource{acct: acct, byView: map[*presentation.Credential]*Record{}}
+	src := &accountSource{acct: acct, views: s.views, ttl: s.cfg.ViewCacheTTL, byView: map[*presentation.Credential]*Record{}}
 	signer := &slotSigner{}
 	holder, err := presentation.NewHolder(presentation.HolderConfig{Signer: signer, Now: s.cfg.Now})
 	if err != nil {

@@ -20,6 +20,7 @@ import (
 	"github.com/ocmw/wstack/crypto/local"
 	"github.com/ocmw/wstack/examples/internal/svc"
 	"github.com/ocmw/wstack/fetch"
+	"github.com/ocmw/wstack/internal/lru"
 	"github.com/ocmw/wstack/oid4vci"
 	"github.com/ocmw/wstack/oid4vci/wallet"
 	vpwallet "github.com/ocmw/wstack/oid4vp/wallet"
@@ -139,7 +140,19 @@ type Config struct {
 	Logger *slog.Logger
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// ViewCacheBytes bounds the in-memory cache of parsed credentials
+	// (default DefaultViewCacheBytes; negative disables it). A
+	// presentation reads the account's sealed metadata and opens and
+	// parses only the credentials not in the cache, so a large wallet is
+	// not re-parsed per request. Entries live at most ViewCacheTTL
+	// (default 5 min) and are dropped when the credential is deleted.
+	ViewCacheBytes int64
+	ViewCacheTTL   time.Duration
 }
+
+// DefaultViewCacheBytes is the default byte budget of the parsed-credential
+// cache.
+const DefaultViewCacheBytes = 32 << 20
 
 // Service is the wallet service: retrieval (offering API), storage
 // (credentials encrypted per account) and the holder role (presentations).
@@ -153,7 +166,12 @@ type Service struct {
 	dids      did.Resolver
 	probe     *wallet.Client // offer resolution and metadata only; never signs
 	log       *slog.Logger
+	views     *lru.Cache[viewKey, *presentation.Credential] // nil: disabled
 }
+
+// viewKey names a parsed credential: ids are random per credential, and
+// tenant and account keep one account's views from answering another's.
+type viewKey struct{ tenant, account, id string }
 
 // New checks cfg, opens the store and returns the service.
 func New(ctx context.Context, cfg Config) (*Service, error) {
@@ -192,6 +210,16 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &Service{cfg: cfg, log: log}
+	if cfg.ViewCacheBytes >= 0 {
+		n := cfg.ViewCacheBytes
+		if n == 0 {
+			n = DefaultViewCacheBytes
+		}
+		s.views = lru.New[viewKey, *presentation.Credential](n, 0)
+	}
+	if s.cfg.ViewCacheTTL <= 0 {
+		s.cfg.ViewCacheTTL = 5 * time.Minute
+	}
 	s.fetcher = cfg.Fetcher
 	if s.fetcher == nil {
 		s.fetcher = fetch.New(fetch.Options{AllowLoopback: cfg.InsecureLoopback, RootCAs: cfg.RootCAs})

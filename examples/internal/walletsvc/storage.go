@@ -129,6 +129,9 @@ func (s *Service) handleDeleteCredential(w http.ResponseWriter, r *http.Request)
 		s.fail(w, r, err)
 		return
 	}
+	if s.views != nil {
+		s.views.Remove(viewKey{a.tenant, a.account, r.PathValue("id")})
+	}
 	w.WriteHeader(http.StatusNoContent)
 }
 
