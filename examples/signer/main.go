@@ -24,7 +24,7 @@ func main() {
 }
 
 func run() error {
-	addr := flag.String("addr", svc.Env(svc.EnvListenAddr, "127.0.0.1:8085"), "listen address (env "+svc.EnvListenAddr+")")
+	addr := flag.String("listen", svc.Env(svc.EnvListenAddr, "127.0.0.1:8083"), "listen address (env "+svc.EnvListenAddr+")")
 	logLevel := flag.String("log-level", svc.Env(svc.EnvLogLevel, "info"), "log level (env "+svc.EnvLogLevel+")")
 	keyFile := flag.String("key-file", svc.Env("SIGNER_KEY_FILE", ""), "file the local engine persists keys to, encrypted under SIGNER_KEY_PASSPHRASE (env SIGNER_KEY_FILE; empty: memory only)")
 	module := flag.String("pkcs11-module", svc.Env("SIGNER_PKCS11_MODULE", ""), "PKCS#11 module path, e.g. /usr/lib/softhsm/libsofthsm2.so (env SIGNER_PKCS11_MODULE; selects the PKCS#11 engine)")

@@ -28,7 +28,7 @@ func main() {
 }
 
 func run() error {
-	addr := flag.String("addr", svc.Env(svc.EnvListenAddr, "127.0.0.1:8084"), "listen address (env "+svc.EnvListenAddr+")")
+	addr := flag.String("listen", svc.Env(svc.EnvListenAddr, "127.0.0.1:8084"), "listen address (env "+svc.EnvListenAddr+")")
 	logLevel := flag.String("log-level", svc.Env(svc.EnvLogLevel, "info"), "log level (env "+svc.EnvLogLevel+")")
 	publicURL := flag.String("public-url", svc.Env("STATUSLIST_PUBLIC_URL", ""), "public base URL of this service, e.g. https://status.example.com (env STATUSLIST_PUBLIC_URL; default http://<addr>)")
 	issuer := flag.String("issuer-id", svc.Env("STATUSLIST_ISSUER_ID", ""), "iss / issuer of the lists, {tenant} replaced (env STATUSLIST_ISSUER_ID; default <public-url>/v1/tenants/{tenant})")

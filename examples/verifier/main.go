@@ -28,7 +28,7 @@ func main() {
 
 func run() error {
 	var (
-		listen     = flag.String("listen", svc.Env(svc.EnvListenAddr, "127.0.0.1:8085"), "listen address (LISTEN_ADDR)")
+		listen     = flag.String("listen", svc.Env(svc.EnvListenAddr, "127.0.0.1:8087"), "listen address (LISTEN_ADDR)")
 		publicURL  = flag.String("public-url", svc.Env("VERIFIER_PUBLIC_URL", ""), "external base URL wallets reach (VERIFIER_PUBLIC_URL; default http://<listen> with -insecure-loopback)")
 		tenants    = flag.String("tenants", svc.Env("VERIFIER_TENANTS", "default"), "comma-separated tenants (VERIFIER_TENANTS)")
 		didMethod  = flag.String("did-method", svc.Env("VERIFIER_DID_METHOD", "key"), "client DID method: key or jwk (VERIFIER_DID_METHOD)")
