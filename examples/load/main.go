@@ -22,6 +22,9 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -29,9 +32,11 @@ import (
 	"log"
 	"os"
 	"runtime/pprof"
+	"strings"
 	"sync"
 	"time"
 
+	_ "github.com/jackc/pgx/v5/stdlib"
 	"github.com/nats-io/nats.go"
 
 	"github.com/ocmw/wstack/examples/internal/issuersvc"
@@ -80,6 +85,35 @@ const query = `{"credentials":[{"id":"developer","format":"dc+sd-jwt",
   "meta":{"vct_values":["` + pluginsvc.DefaultVCT + `"]},
   "claims":[{"path":["role"]},{"path":["address","locality"]}]}]}`
 
+// dropTables removes the tables of one run.
+func dropTables(ctx context.Context, dsn, prefix string) error {
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	rows, err := db.QueryContext(ctx, `SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND starts_with(tablename, $1)`, prefix)
+	if err != nil {
+		return err
+	}
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			rows.Close()
+			return err
+		}
+		names = append(names, n)
+	}
+	rows.Close()
+	for _, n := range names {
+		if _, err := db.ExecContext(ctx, `DROP TABLE IF EXISTS "`+n+`" CASCADE`); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func run(ctx context.Context, out io.Writer, o options) ([]loadgen.Result, error) {
 	dir := o.Dir
 	if dir == "" {
@@ -93,6 +127,19 @@ func run(ctx context.Context, out io.Writer, o options) ([]loadgen.Result, error
 	backend := "SQLite"
 	if o.Postgres != "" {
 		backend = "PostgreSQL"
+		if o.TablePrefix == "" {
+			// A fresh prefix per run: the stack's keys live in memory, so
+			// rows of an earlier run (sealed wallet keys, token keys)
+			// cannot be used again. The tables are dropped at the end.
+			var b [4]byte
+			_, _ = rand.Read(b[:])
+			o.TablePrefix = "load" + hex.EncodeToString(b[:]) + "_"
+			defer func() {
+				if err := dropTables(context.WithoutCancel(ctx), o.Postgres, strings.TrimSuffix(o.TablePrefix, "_")); err != nil {
+					fmt.Fprintln(out, "dropping the run's tables:", err)
+				}
+			}()
+		}
 	}
 	s, err := stack.Start(ctx, stack.Options{Dir: dir, PostgresDSN: o.Postgres, NATSURL: o.NATS, TablePrefix: o.TablePrefix, RemoteSigning: o.Remote})
 	if err != nil {
