@@ -23,8 +23,9 @@ func TestLoad(t *testing.T) {
 	t.Log("\n" + out.String())
 }
 
-// TestLoadPostgres is TestLoad with every store on PostgreSQL and the NATS
-// server of WSTACK_TEST_NATS_URL (embedded when unset).
+// TestLoadPostgres is TestLoad with every store on PostgreSQL. NATS stays
+// embedded: the shared server of CI carries the shared-deployment tests of
+// other packages on the same subjects, which run at the same time.
 func TestLoadPostgres(t *testing.T) {
 	dsn := os.Getenv("WSTACK_TEST_POSTGRES_DSN")
 	if dsn == "" {
@@ -36,7 +37,7 @@ func TestLoadPostgres(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	var out bytes.Buffer
-	res, err := run(ctx, &out, options{N: 24, C: 4, Postgres: dsn, NATS: os.Getenv("WSTACK_TEST_NATS_URL"), Dir: t.TempDir()})
+	res, err := run(ctx, &out, options{N: 24, C: 4, Postgres: dsn, Dir: t.TempDir()})
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
 	}
