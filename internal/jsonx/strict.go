@@ -1,6 +1,8 @@
 package jsonx
 
 import (
+	"bytes"
+	"encoding/json"
 	"strconv"
 	"unicode/utf8"
 	"unsafe"
@@ -320,4 +322,109 @@ func (d *strictDecoder) object(depth int) (map[string]any, bool) {
 			return nil, false
 		}
 	}
+}
+
+// ValidatedMembers splits a JSON object that has passed Validate into its
+// members: what json.Unmarshal into a map[string]json.RawMessage yields
+// (names unescaped, values the exact bytes, copied), without
+// encoding/json's second validity scan. It reports ErrSyntax when data is
+// not an object (null is a nil map, as with encoding/json).
+func ValidatedMembers(data []byte) (map[string]json.RawMessage, error) {
+	d := strictDecoder{b: data}
+	d.ws()
+	if d.lit("null") {
+		return nil, nil // as encoding/json: a nil map
+	}
+	if d.i >= len(d.b) || d.b[d.i] != '{' {
+		return nil, errDecode
+	}
+	d.i++
+	m := make(map[string]json.RawMessage, 8)
+	d.ws()
+	if d.i < len(d.b) && d.b[d.i] == '}' {
+		return m, nil
+	}
+	for {
+		d.ws()
+		if d.i >= len(d.b) || d.b[d.i] != '"' {
+			return nil, errDecode
+		}
+		k, ok := d.str()
+		if !ok {
+			return nil, errDecode
+		}
+		d.ws()
+		if d.i >= len(d.b) || d.b[d.i] != ':' {
+			return nil, errDecode
+		}
+		d.i++
+		d.ws()
+		start := d.i
+		if !d.skip() {
+			return nil, errDecode
+		}
+		m[k] = json.RawMessage(bytes.Clone(d.b[start:d.i]))
+		d.ws()
+		if d.i >= len(d.b) {
+			return nil, errDecode
+		}
+		switch d.b[d.i] {
+		case ',':
+			d.i++
+		case '}':
+			return m, nil
+		default:
+			return nil, errDecode
+		}
+	}
+}
+
+// skip moves past one value of validated JSON.
+func (d *strictDecoder) skip() bool {
+	if d.i >= len(d.b) {
+		return false
+	}
+	switch d.b[d.i] {
+	case '"':
+		d.i++
+		for d.i < len(d.b) {
+			switch d.b[d.i] {
+			case '"':
+				d.i++
+				return true
+			case '\\':
+				d.i++
+			}
+			d.i++
+		}
+		return false
+	case '{', '[':
+		depth := 0
+		for d.i < len(d.b) {
+			switch d.b[d.i] {
+			case '{', '[':
+				depth++
+			case '}', ']':
+				if depth--; depth == 0 {
+					d.i++
+					return true
+				}
+			case '"':
+				if !d.skip() {
+					return false
+				}
+				continue
+			}
+			d.i++
+		}
+		return false
+	}
+	for d.i < len(d.b) {
+		switch d.b[d.i] {
+		case ',', '}', ']', ' ', '\t', '\n', '\r':
+			return true
+		}
+		d.i++
+	}
+	return true
 }

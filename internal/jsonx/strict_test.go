@@ -1,6 +1,7 @@
 package jsonx
 
 import (
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -79,4 +80,38 @@ func FuzzDecode(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte, l uint8) {
 		checkStrict(t, b, strictLimits[int(l)%len(strictLimits)])
 	})
+}
+
+func checkMembers(t *testing.T, b []byte) {
+	t.Helper()
+	if Validate(b, Limits{}) != nil {
+		return
+	}
+	var want map[string]json.RawMessage
+	errWant := json.Unmarshal(b, &want)
+	got, err := ValidatedMembers(b)
+	if (errWant == nil) != (err == nil) {
+		t.Fatalf("%q: encoding/json err %v, ours %v", b, errWant, err)
+	}
+	if errWant == nil && !cmp.Equal(want, got) {
+		t.Fatalf("%q: %s", b, cmp.Diff(want, got))
+	}
+}
+
+var memberSeeds = []string{`{}`, ` { } `, `{"a":1}`, `{"a" : "x\"}" , "b":[1,{"c":"]"}], "\u00e9":{"d":null}}`, `{"a":-1.5e3,"b":true}`,
+	`[1]`, `"s"`, `{"a":{}} `, `{"\ud800":"\\"}`, `{"vp_token":{"pid":["e~x~"]},"state":"s"}`}
+
+func TestValidatedMembersMatchesEncodingJSON(t *testing.T) {
+	for _, s := range append(memberSeeds, strictSeeds...) {
+		checkMembers(t, []byte(s))
+	}
+}
+
+// FuzzValidatedMembers: on every input the strict gate accepts, the member
+// splitter agrees with encoding/json's map[string]json.RawMessage.
+func FuzzValidatedMembers(f *testing.F) {
+	for _, s := range memberSeeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) { checkMembers(t, b) })
 }
