@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"math/big"
 	"os"
 	"testing"
 
@@ -51,6 +52,19 @@ func TestParsePublicJWK(t *testing.T) {
 		{"row3_private_d", mod(func(m map[string]any) { m["d"] = zero }), crypto.ErrInvalidJWK},
 		{"row3_symmetric_k", []byte(`{"kty":"oct","k":"AAAA"}`), crypto.ErrInvalidJWK},
 		{"off_curve", mod(func(m map[string]any) { m["y"] = zero }), crypto.ErrInvalidJWK},
+		{"zero_point", mod(func(m map[string]any) { m["x"], m["y"] = zero, zero }), crypto.ErrInvalidJWK},
+		// x = p + x0 encodes the same residue as a valid x0 only if reduced: it must be rejected.
+		{"x_not_reduced", mod(func(m map[string]any) {
+			x, _ := base64.RawURLEncoding.DecodeString(m["x"].(string))
+			p := elliptic.P256().Params().P
+			xp := new(big.Int).Add(new(big.Int).SetBytes(x), p)
+			if xp.BitLen() > 256 {
+				xp.Sub(xp, p).Sub(xp, p) // keep 32 bytes: any value >= p works
+				xp.Add(p, big.NewInt(1))
+			}
+			m["x"] = base64.RawURLEncoding.EncodeToString(xp.FillBytes(make([]byte, 32)))
+		}), crypto.ErrInvalidJWK},
+		{"p384_point_as_p256", mod(func(m map[string]any) { m["crv"] = "P-384" }), crypto.ErrInvalidJWK},
 		{"short_coordinate", mod(func(m map[string]any) { m["x"] = "AAAA" }), crypto.ErrInvalidJWK},
 		{"row14_noncanonical_b64", mod(func(m map[string]any) { m["x"] = m["x"].(string) + "=" }), crypto.ErrInvalidJWK},
 		{"unknown_curve", mod(func(m map[string]any) { m["crv"] = "secp256k1" }), crypto.ErrUnsupportedKeyType},

@@ -6,7 +6,6 @@ import (
 	"crypto/ed25519"
 	"crypto/rsa"
 	"fmt"
-	"math/big"
 )
 
 // VerifySignature verifies a JOSE-form signature of message under a public
@@ -49,9 +48,10 @@ func VerifyDigest(pub crypto.PublicKey, alg Algorithm, digest, sig []byte) error
 		if len(sig) != 2*size || (alg == ES256 && size != 32) || (alg == ES384 && size != 48) {
 			return fmt.Errorf("%w: ECDSA signature must be %d bytes r||s", ErrInvalidSignature, 2*size)
 		}
-		r := new(big.Int).SetBytes(sig[:size])
-		s := new(big.Int).SetBytes(sig[size:])
-		if !ecdsa.Verify(k, digest, r, s) {
+		// r||s to ASN.1 DER directly (ecdsa.Verify would go through
+		// big.Int and a cryptobyte builder to the same bytes).
+		var buf [3 + 2*(2+1+66)]byte
+		if !ecdsa.VerifyASN1(k, digest, appendDERSignature(buf[:0], sig[:size], sig[size:])) {
 			return ErrInvalidSignature
 		}
 		return nil
@@ -71,4 +71,47 @@ func VerifyDigest(pub crypto.PublicKey, alg Algorithm, digest, sig []byte) error
 		return nil
 	}
 	return fmt.Errorf("%w: %T for digest verification", ErrUnsupportedKeyType, pub)
+}
+
+// appendDERSignature appends the DER SEQUENCE { INTEGER r, INTEGER s } of
+// the big-endian unsigned r and s (at most 66 bytes each, so every length
+// fits one byte, the SEQUENCE's in the long form 81 nn).
+func appendDERSignature(b, r, s []byte) []byte {
+	r, s = trimZeros(r), trimZeros(s)
+	n := derIntLen(r) + derIntLen(s)
+	if n < 0x80 {
+		b = append(b, 0x30, byte(n))
+	} else {
+		b = append(b, 0x30, 0x81, byte(n)) // P-521: up to 138 bytes
+	}
+	return appendDERInt(appendDERInt(b, r), s)
+}
+
+func trimZeros(x []byte) []byte {
+	for len(x) > 0 && x[0] == 0 {
+		x = x[1:]
+	}
+	return x
+}
+
+func derIntLen(x []byte) int {
+	switch {
+	case len(x) == 0:
+		return 3 // 02 01 00
+	case x[0]&0x80 != 0:
+		return 3 + len(x)
+	}
+	return 2 + len(x)
+}
+
+func appendDERInt(b, x []byte) []byte {
+	switch {
+	case len(x) == 0:
+		return append(b, 0x02, 0x01, 0x00)
+	case x[0]&0x80 != 0:
+		b = append(b, 0x02, byte(len(x)+1), 0x00)
+	default:
+		b = append(b, 0x02, byte(len(x)))
+	}
+	return append(b, x...)
 }

@@ -206,8 +206,8 @@ func DecodeRequest(data []byte, p Profile) (*AuthorizationRequest, error) {
 	if err := jsonx.Validate(data, jsonx.Limits{MaxBytes: MaxRequestBytes, MaxDepth: MaxRequestDepth}); err != nil {
 		return nil, wrapErr(CodeInvalidRequest, limitOr(err), err, "request")
 	}
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(data, &m); err != nil {
+	m, err := jsonx.ValidatedMembers(data) // validated just above
+	if err != nil {
 		return nil, wrapErr(CodeInvalidRequest, ErrMalformed, err, "request")
 	}
 	return decodeParams(m, p)

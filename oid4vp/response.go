@@ -169,8 +169,8 @@ func ParseResponsePayload(data []byte, p Profile) (*AuthorizationResponse, error
 	if err := jsonx.Validate(data, jsonx.Limits{MaxBytes: MaxResponseBytes, MaxDepth: MaxResponseDepth}); err != nil {
 		return nil, wrapErr(CodeInvalidRequest, limitOr(err), err, "response")
 	}
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(data, &m); err != nil {
+	m, err := jsonx.ValidatedMembers(data) // validated just above
+	if err != nil {
 		return nil, wrapErr(CodeInvalidRequest, ErrMalformed, err, "response")
 	}
 	if len(m) > MaxParameters {

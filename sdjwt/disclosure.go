@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"unsafe"
 
 	"github.com/ocmw/wstack/internal/jsonx"
@@ -49,34 +48,37 @@ func ParseDisclosure(raw string, lim Limits) (*Disclosure, error) {
 	return d, err
 }
 
-// parseDisclosure is ParseDisclosure with normalised limits, decoding the
-// base64url into scratch (returned, possibly grown, for the next call: the
-// decoder copies what it keeps).
-func parseDisclosure(raw string, lim Limits, scratch []byte) (*Disclosure, []byte, error) {
+// parseDisclosure is ParseDisclosure with normalised limits. It decodes the
+// base64url into the free capacity of arena and returns the arena with the
+// decoded bytes appended. The decoded strings share memory with the arena,
+// so callers pass an arena that nothing else holds and never write into
+// the bytes already used (appending, as here, writes only beyond them).
+func parseDisclosure(raw string, lim Limits, arena []byte) (*Disclosure, []byte, error) {
 	if raw == "" || !isB64URL(raw) {
-		return nil, scratch, fmt.Errorf("%w: not base64url", ErrDisclosure)
+		return nil, arena, fmt.Errorf("%w: not base64url", ErrDisclosure)
 	}
 	if len(raw) > lim.MaxSize {
-		return nil, scratch, fmt.Errorf("%w: disclosure of %d bytes", ErrTooLarge, len(raw))
+		return nil, arena, fmt.Errorf("%w: disclosure of %d bytes", ErrTooLarge, len(raw))
 	}
-	b := slices.Grow(scratch[:0], strictB64.DecodedLen(len(raw)))
-	b = b[:cap(b)]
-	n, err := strictB64.Decode(b, unsafe.Slice(unsafe.StringData(raw), len(raw)))
-	scratch = b
+	need := strictB64.DecodedLen(len(raw))
+	if cap(arena)-len(arena) < need {
+		arena = make([]byte, 0, need) // a new arena: the old one stays with its strings
+	}
+	start := len(arena)
+	buf := arena[start : start+need]
+	n, err := strictB64.Decode(buf, unsafe.Slice(unsafe.StringData(raw), len(raw)))
 	if err != nil {
-		return nil, scratch, fmt.Errorf("%w: %v", ErrDisclosure, err)
+		return nil, arena, fmt.Errorf("%w: %v", ErrDisclosure, err)
 	}
-	b = b[:n]
-	if err := jsonx.Validate(b, jsonx.Limits{MaxBytes: lim.MaxSize, MaxDepth: lim.MaxDepth}); err != nil {
-		return nil, scratch, fmt.Errorf("%w: %w", ErrDisclosure, err)
-	}
-	v, err := jsonx.DecodeValidated(b)
+	b := buf[:n:n]
+	arena = arena[:start+n]
+	v, err := jsonx.DecodeAliased(b, jsonx.Limits{MaxBytes: lim.MaxSize, MaxDepth: lim.MaxDepth})
 	if err != nil {
-		return nil, scratch, fmt.Errorf("%w: %v", ErrDisclosure, err)
+		return nil, arena, fmt.Errorf("%w: %w", ErrDisclosure, err)
 	}
 	arr, ok := v.([]any)
 	if !ok {
-		return nil, scratch, fmt.Errorf("%w: not a JSON array", ErrDisclosure)
+		return nil, arena, fmt.Errorf("%w: not a JSON array", ErrDisclosure)
 	}
 	d := &Disclosure{Raw: raw}
 	switch len(arr) {
@@ -85,16 +87,16 @@ func parseDisclosure(raw string, lim Limits, scratch []byte) (*Disclosure, []byt
 		d.Value = arr[1]
 	case 3:
 		if d.Name, ok = arr[1].(string); !ok {
-			return nil, scratch, fmt.Errorf("%w: claim name is not a string", ErrDisclosure)
+			return nil, arena, fmt.Errorf("%w: claim name is not a string", ErrDisclosure)
 		}
 		d.Value = arr[2]
 	default:
-		return nil, scratch, fmt.Errorf("%w: %d elements", ErrDisclosure, len(arr))
+		return nil, arena, fmt.Errorf("%w: %d elements", ErrDisclosure, len(arr))
 	}
 	if d.Salt, ok = arr[0].(string); !ok {
-		return nil, scratch, fmt.Errorf("%w: salt is not a string", ErrDisclosure)
+		return nil, arena, fmt.Errorf("%w: salt is not a string", ErrDisclosure)
 	}
-	return d, scratch, nil
+	return d, arena, nil
 }
 
 // saltFunc returns a new salt for the claim name (or, for array elements,

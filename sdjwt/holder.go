@@ -88,15 +88,16 @@ func (s *SDJWT) Process(lim Limits) (*Processed, error) {
 	if err != nil {
 		return nil, err
 	}
-	return processPayload(payload, s.Disclosures, lim)
+	return processPayload(payload, s.Disclosures, lim, true)
 }
 
-func processPayload(payload map[string]any, ds []*Disclosure, lim Limits) (*Processed, error) {
+// processPayload: own as for process.
+func processPayload(payload map[string]any, ds []*Disclosure, lim Limits, own bool) (*Processed, error) {
 	alg, err := sdAlg(payload)
 	if err != nil {
 		return nil, err
 	}
-	pr, err := process(payload, ds, alg, lim)
+	pr, err := process(payload, ds, alg, lim, own)
 	if err != nil {
 		return nil, err
 	}

@@ -36,9 +36,12 @@ type processor struct {
 }
 
 // process runs RFC 9901 §7.1 steps 3–5 over a decoded issuer-signed payload.
-// The payload is not modified. The caller has removed nothing; _sd_alg is
-// dropped from the top level here.
-func process(payload map[string]any, ds []*Disclosure, alg HashAlg, lim Limits) (*processed, error) {
+// The caller has removed nothing; _sd_alg is dropped from the top level
+// here. With own, the payload (a value freshly decoded for this call that
+// nothing else holds) is processed in place and becomes the claims; without,
+// it is not modified. Disclosure values are never modified: what they
+// contribute to the claims is always a copy.
+func process(payload map[string]any, ds []*Disclosure, alg HashAlg, lim Limits, own bool) (*processed, error) {
 	lim = lim.norm()
 	p := &processor{
 		alg:      alg,
@@ -62,7 +65,7 @@ func process(payload map[string]any, ds []*Disclosure, alg HashAlg, lim Limits) 
 		}
 		p.byDigest[dg] = i
 	}
-	out, err := p.object(payload, 1, -1, true)
+	out, err := p.object(payload, 1, -1, true, own)
 	if err != nil {
 		return nil, err
 	}
@@ -74,12 +77,14 @@ func process(payload map[string]any, ds []*Disclosure, alg HashAlg, lim Limits) 
 	return &processed{claims: out, info: p.info}, nil
 }
 
-func (p *processor) value(v any, depth, owner int) (any, error) {
+// value processes v; own reports that v (and everything in it) may be
+// modified in place.
+func (p *processor) value(v any, depth, owner int, own bool) (any, error) {
 	switch t := v.(type) {
 	case map[string]any:
-		return p.object(t, depth+1, owner, false)
+		return p.object(t, depth+1, owner, false, own)
 	case []any:
-		return p.array(t, depth+1, owner)
+		return p.array(t, depth+1, owner, own)
 	}
 	return v, nil
 }
@@ -107,17 +112,20 @@ func (p *processor) digest(dg string) (int, bool, error) {
 	return i, true, nil
 }
 
-func (p *processor) object(m map[string]any, depth, owner int, top bool) (map[string]any, error) {
+func (p *processor) object(m map[string]any, depth, owner int, top, own bool) (map[string]any, error) {
 	if err := p.tooDeep(depth); err != nil {
 		return nil, err
 	}
-	size := len(m)
-	if sd, ok := m["_sd"].([]any); ok {
-		size += min(len(sd), len(p.ds)) // room for what the digests disclose
+	out := m
+	if !own {
+		size := len(m)
+		if sd, ok := m["_sd"].([]any); ok {
+			size += min(len(sd), len(p.ds)) // room for what the digests disclose
+		}
+		out = make(map[string]any, size)
 	}
-	out := make(map[string]any, size)
 	var sd []any
-	hasSD := false
+	hasSD, hasAlg := false, false
 	for k, v := range m {
 		switch k {
 		case "_sd":
@@ -131,17 +139,26 @@ func (p *processor) object(m map[string]any, depth, owner int, top bool) (map[st
 			return nil, fmt.Errorf("%w: \"...\" outside an array element digest", ErrReservedName)
 		case "_sd_alg":
 			if top {
+				hasAlg = true
 				continue
 			}
 			return nil, fmt.Errorf("%w: _sd_alg below the top level", ErrHashAlgorithm)
 		}
 		p.path = append(p.path, k)
-		nv, err := p.value(v, depth, owner)
+		nv, err := p.value(v, depth, owner, own)
 		p.path = p.path[:len(p.path)-1]
 		if err != nil {
 			return nil, err
 		}
-		out[k] = nv
+		out[k] = nv // in place: replaces the value of an existing key (allowed while ranging)
+	}
+	if own {
+		if hasSD {
+			delete(out, "_sd")
+		}
+		if hasAlg {
+			delete(out, "_sd_alg")
+		}
 	}
 	if !hasSD {
 		return out, nil
@@ -171,7 +188,7 @@ func (p *processor) object(m map[string]any, depth, owner int, top bool) (map[st
 		}
 		p.path = append(p.path, d.Name)
 		p.record(i, owner)
-		nv, err := p.value(d.Value, depth, i)
+		nv, err := p.value(d.Value, depth, i, false)
 		p.path = p.path[:len(p.path)-1]
 		if err != nil {
 			return nil, err
@@ -195,11 +212,19 @@ func (p *processor) record(i, owner int) {
 	p.info[i].path = vocab.ClaimPath(p.paths[start : start+n : start+n])
 }
 
-func (p *processor) array(a []any, depth, owner int) ([]any, error) {
+func (p *processor) array(a []any, depth, owner int, own bool) ([]any, error) {
 	if err := p.tooDeep(depth); err != nil {
 		return nil, err
 	}
-	out := make([]any, 0, len(a))
+	var out []any
+	if own {
+		// In place: element i is read before anything is written at index
+		// len(out) <= i, so compaction never overwrites an unread element.
+		out = a[:0]
+		defer func() { clear(a[len(out):]) }()
+	} else {
+		out = make([]any, 0, len(a))
+	}
 	for _, e := range a {
 		if m, ok := e.(map[string]any); ok {
 			if raw, isDigest := m["..."]; isDigest {
@@ -223,7 +248,7 @@ func (p *processor) array(a []any, depth, owner int) ([]any, error) {
 				}
 				p.path = append(p.path, len(out))
 				p.record(i, owner)
-				nv, err := p.value(d.Value, depth, i)
+				nv, err := p.value(d.Value, depth, i, false)
 				p.path = p.path[:len(p.path)-1]
 				if err != nil {
 					return nil, err
@@ -233,7 +258,7 @@ func (p *processor) array(a []any, depth, owner int) ([]any, error) {
 			}
 		}
 		p.path = append(p.path, len(out))
-		nv, err := p.value(e, depth, owner)
+		nv, err := p.value(e, depth, owner, own)
 		p.path = p.path[:len(p.path)-1]
 		if err != nil {
 			return nil, err

@@ -124,7 +124,13 @@ func parseDisclosures(raw []string, lim Limits) ([]*Disclosure, error) {
 	}
 	out := make([]*Disclosure, 0, len(raw))
 	seen := make(map[string]struct{}, len(raw))
-	var scratch []byte
+	// One arena holds the decoded JSON of every disclosure (the decoded
+	// strings point into it).
+	total := 0
+	for _, r := range raw {
+		total += strictB64.DecodedLen(len(r))
+	}
+	arena := make([]byte, 0, min(total, lim.MaxSize))
 	for _, r := range raw {
 		if r == "" {
 			return nil, fmt.Errorf("%w: empty disclosure", ErrMalformed)
@@ -133,11 +139,11 @@ func parseDisclosures(raw []string, lim Limits) ([]*Disclosure, error) {
 			return nil, ErrDuplicateDisclosure
 		}
 		seen[r] = struct{}{}
-		d, sc, err := parseDisclosure(r, lim, scratch)
+		d, a, err := parseDisclosure(r, lim, arena)
 		if err != nil {
 			return nil, err
 		}
-		scratch = sc
+		arena = a
 		out = append(out, d)
 	}
 	return out, nil

@@ -1,6 +1,7 @@
 package sdjwt
 
 import (
+	"bytes"
 	"context"
 	gocrypto "crypto"
 	"errors"
@@ -221,7 +222,22 @@ func (v *Verifier) verifySDJWT(ctx context.Context, pres string) (*Result, strin
 	} else {
 		sdjString = pres[:strings.LastIndexByte(pres, '~')+1] // the exact presented bytes
 	}
-	j, err := jose.Parse(sd.JWT, jose.ParseOptions{Algorithms: v.cfg.Algorithms, Typ: v.cfg.Typ, MaxSize: lim.MaxSize, MaxDepth: lim.MaxDepth})
+	po := jose.ParseOptions{Algorithms: v.cfg.Algorithms, Typ: v.cfg.Typ, MaxSize: lim.MaxSize, MaxDepth: lim.MaxDepth}
+	// The payload is checked (same rules, limits and errors as jose.Parse
+	// would apply) and decoded in one pass before the signature check; its
+	// shape is judged only after the signature verified.
+	j, err := jose.Parse(sd.JWT, jose.ParseOptions{Algorithms: po.Algorithms, Typ: po.Typ, MaxSize: po.MaxSize, MaxDepth: po.MaxDepth, PayloadNotJSON: true})
+	if err != nil {
+		return nil, "", fmt.Errorf("%w: %w", ErrIssuerSignature, err)
+	}
+	// The decoded strings share memory with the buffer they were decoded
+	// from: that must be one nobody else holds. j.Payload qualifies while j
+	// stays here; a KeyResolver sees j, so then the decoder gets a copy.
+	pb := j.Payload
+	if v.cfg.Key == nil {
+		pb = bytes.Clone(pb)
+	}
+	decoded, err := jose.DecodePayload(pb, po, true)
 	if err != nil {
 		return nil, "", fmt.Errorf("%w: %w", ErrIssuerSignature, err)
 	}
@@ -237,11 +253,11 @@ func (v *Verifier) verifySDJWT(ctx context.Context, pres string) (*Result, strin
 	if err := j.VerifySignature(key); err != nil {
 		return nil, "", fmt.Errorf("%w: %w", ErrIssuerSignature, err)
 	}
-	payload, err := unmarshalObject(j.Payload) // validated by jose.Parse with the same limits
-	if err != nil {
-		return nil, "", err
+	payload, ok := decoded.(map[string]any)
+	if !ok {
+		return nil, "", fmt.Errorf("%w: payload is not a JSON object", ErrMalformed)
 	}
-	pr, err := processPayload(payload, sd.Disclosures, lim)
+	pr, err := processPayload(payload, sd.Disclosures, lim, true)
 	if err != nil {
 		return nil, "", err
 	}
@@ -264,7 +280,13 @@ func kbErr(format string, a ...any) error {
 
 // verifyKB runs RFC 9901 §7.3 step 5.
 func (v *Verifier) verifyKB(ctx context.Context, res *Result, sdjString string, e Expect) error {
-	j, err := jose.Parse(res.SDJWT.KBJWT, jose.ParseOptions{Algorithms: v.cfg.KBAlgorithms, Typ: []string{"kb+jwt"}, MaxSize: v.cfg.Limits.MaxSize, MaxDepth: v.cfg.Limits.MaxDepth})
+	po := jose.ParseOptions{Algorithms: v.cfg.KBAlgorithms, Typ: []string{"kb+jwt"}, MaxSize: v.cfg.Limits.MaxSize, MaxDepth: v.cfg.Limits.MaxDepth}
+	j, err := jose.Parse(res.SDJWT.KBJWT, jose.ParseOptions{Algorithms: po.Algorithms, Typ: po.Typ, MaxSize: po.MaxSize, MaxDepth: po.MaxDepth, PayloadNotJSON: true})
+	if err != nil {
+		return kbErr("%w", err)
+	}
+	// j stays here: its payload buffer is private (see verifySDJWT).
+	decoded, err := jose.DecodePayload(j.Payload, po, true)
 	if err != nil {
 		return kbErr("%w", err)
 	}
@@ -275,9 +297,9 @@ func (v *Verifier) verifyKB(ctx context.Context, res *Result, sdjString string, 
 	if err := j.VerifySignature(hk); err != nil {
 		return kbErr("%w", err)
 	}
-	claims, err := unmarshalObject(j.Payload) // validated by jose.Parse
-	if err != nil {
-		return kbErr("%w", err)
+	claims, ok := decoded.(map[string]any)
+	if !ok {
+		return kbErr("%w: payload is not a JSON object", ErrMalformed)
 	}
 	if err := jose.ValidateTimes(claims, jose.TimeOptions{Now: v.cfg.Now(), Leeway: v.cfg.Leeway, RequireIat: true, MaxAge: v.cfg.KBMaxAge}); err != nil {
 		return kbErr("%w", err)

@@ -176,11 +176,8 @@ func Parse(token string, o ParseOptions) (*JWS, error) {
 		return nil, err
 	}
 	if !o.PayloadNotJSON {
-		if err := jsonx.Validate(payload, jsonx.Limits{MaxBytes: max, MaxDepth: depth, MaxValues: o.MaxValues}); err != nil {
-			if errors.Is(err, jsonx.ErrTooManyValues) {
-				return nil, fmt.Errorf("%w: payload: %w", ErrTooLarge, err)
-			}
-			return nil, fmt.Errorf("%w: payload: %w", ErrMalformed, err)
+		if err := payloadErr(jsonx.Validate(payload, o.payloadLimits())); err != nil {
+			return nil, err
 		}
 	}
 	sig, err := decodeB64(s64)
@@ -188,6 +185,48 @@ func Parse(token string, o ParseOptions) (*JWS, error) {
 		return nil, err
 	}
 	return &JWS{Header: hdr, HeaderJSON: hb, Payload: payload, Signature: sig, SigningInput: token[:j]}, nil
+}
+
+// payloadLimits are the JSON limits Parse applies to a payload.
+func (o ParseOptions) payloadLimits() jsonx.Limits {
+	max, depth := o.MaxSize, o.MaxDepth
+	if max <= 0 {
+		max = DefaultMaxSize
+	}
+	if depth <= 0 {
+		depth = DefaultMaxDepth
+	}
+	return jsonx.Limits{MaxBytes: max, MaxDepth: depth, MaxValues: o.MaxValues}
+}
+
+func payloadErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, jsonx.ErrTooManyValues) {
+		return fmt.Errorf("%w: payload: %w", ErrTooLarge, err)
+	}
+	return fmt.Errorf("%w: payload: %w", ErrMalformed, err)
+}
+
+// DecodePayload checks a payload that Parse returned under
+// o.PayloadNotJSON against exactly the JSON rules and limits Parse applies
+// to a JSON payload under o (returning the same errors), and decodes it in
+// the same pass into map[string]any, []any, string, float64, bool or nil
+// values. With alias, strings share memory with payload: the caller must
+// then never modify payload (nor let anyone else hold it).
+func DecodePayload(payload []byte, o ParseOptions, alias bool) (any, error) {
+	var v any
+	var err error
+	if alias {
+		v, err = jsonx.DecodeAliased(payload, o.payloadLimits())
+	} else {
+		v, err = jsonx.Decode(payload, o.payloadLimits())
+	}
+	if err != nil {
+		return nil, payloadErr(err)
+	}
+	return v, nil
 }
 
 func decodeHeader(hb []byte) (Header, error) {
