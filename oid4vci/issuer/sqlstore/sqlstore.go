@@ -13,9 +13,12 @@
 // (SQLite admits one writer at a time; several writing connections of one
 // process would contend for the lock in SQLite's busy handler, which
 // sleeps 1, 2, 5, 10 … ms) and reads through a separate pool of read-only
-// connections (WAL readers do not block the writer). Statements are
-// prepared once per connection and reused. The busy timeout still covers
-// other processes sharing the file.
+// connections (WAL readers do not block the writer). Writes waiting at the
+// same moment share one transaction (group commit, see writer.go): each
+// keeps its own statement, effect and result, and none is answered before
+// its transaction committed. Statements are prepared once per connection
+// and reused. The busy timeout still covers other processes sharing the
+// file.
 package sqlstore
 
 import (
@@ -67,6 +70,8 @@ type Store struct {
 
 	mu    sync.Mutex
 	stmts map[stmtKey]*sql.Stmt // SQLite: prepared statements
+
+	writer *committer // SQLite opened by OpenSQLite: group commit (writer.go)
 }
 
 type stmtKey struct {
@@ -136,6 +141,7 @@ func OpenSQLite(ctx context.Context, path, prefix string) (*Store, error) {
 		rdb.SetConnMaxIdleTime(0)
 		s.rdb = rdb
 	}
+	s.startCommitter()
 	return s, nil
 }
 
@@ -220,6 +226,9 @@ func OpenPostgres(ctx context.Context, dsn, prefix string) (*Store, error) {
 // Close closes the prepared statements, and the pools if the store opened
 // them.
 func (s *Store) Close() error {
+	if s.writer != nil {
+		s.writer.close()
+	}
 	s.mu.Lock()
 	var errs []error
 	for k, st := range s.stmts {
@@ -296,11 +305,10 @@ func (s *Store) Reap(ctx context.Context, now time.Time) (int64, error) {
 		`DELETE FROM {p}_transactions WHERE expires_at <= $1`,
 		`DELETE FROM {p}_notifications WHERE expires_at <= $1`,
 	} {
-		res, err := s.exec(ctx, st, t)
+		n, err := s.write(ctx, st, nil, t)
 		if err != nil {
 			return total, err
 		}
-		n, _ := res.RowsAffected()
 		total += n
 	}
 	return total, nil
@@ -359,7 +367,7 @@ func (st offers) Put(ctx context.Context, o *issuer.Offer) error {
 	if err != nil {
 		return err
 	}
-	_, err = st.s.exec(ctx, `INSERT INTO {p}_offers (`+offerCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+	_, err = st.s.write(ctx, `INSERT INTO {p}_offers (`+offerCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`, nil,
 		o.ID, o.CodeHash, o.Subject, string(ids), string(claims), o.TxCodeHash, o.Attempts, b2i(o.Redeemed), o.Document,
 		ts(o.ExpiresAt), ts(o.GrantExpiresAt), o.ClientID, o.DPoPJKT)
 	return err
@@ -391,8 +399,8 @@ func maxAttempts(n int) int {
 
 func (st offers) Fail(ctx context.Context, codeHash string, max int) (int, error) {
 	var n int
-	err := st.s.queryRow(ctx, st.s.db, `UPDATE {p}_offers SET attempts = attempts + 1
-		WHERE code_hash = $1 AND redeemed = 0 RETURNING attempts`, codeHash).Scan(&n)
+	_, err := st.s.write(ctx, `UPDATE {p}_offers SET attempts = attempts + 1
+		WHERE code_hash = $1 AND redeemed = 0 RETURNING attempts`, func(r *sql.Row) error { return r.Scan(&n) }, codeHash)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, issuer.ErrNotFound
 	}
@@ -407,22 +415,36 @@ func (st offers) Fail(ctx context.Context, codeHash string, max int) (int, error
 
 // Redeem is the single conditional UPDATE … RETURNING.
 func (st offers) Redeem(ctx context.Context, codeHash string, r issuer.Redemption) (*issuer.Offer, error) {
-	return scanOffer(st.s.queryRow(ctx, st.s.db, `UPDATE {p}_offers
+	var o *issuer.Offer
+	_, err := st.s.write(ctx, `UPDATE {p}_offers
 		SET redeemed = 1, grant_expires_at = $1, client_id = $2, dpop_jkt = $3, document = NULL
 		WHERE code_hash = $4 AND redeemed = 0 AND expires_at > $5 AND attempts < $6
-		RETURNING `+offerCols, ts(r.GrantExpiresAt), r.ClientID, r.DPoPJKT, codeHash, ts(r.Now), maxAttempts(r.MaxAttempts)))
+		RETURNING `+offerCols, func(row *sql.Row) (err error) {
+		o, err = scanOffer(row)
+		if errors.Is(err, issuer.ErrNotFound) {
+			return sql.ErrNoRows // an outcome, not a failure of the batch
+		}
+		return err
+	}, ts(r.GrantExpiresAt), r.ClientID, r.DPoPJKT, codeHash, ts(r.Now), maxAttempts(r.MaxAttempts))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, issuer.ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	return o, nil
 }
 
 type nonces struct{ s *Store }
 
 func (st nonces) Put(ctx context.Context, nonce string, exp time.Time) error {
-	_, err := st.s.exec(ctx, `INSERT INTO {p}_nonces (nonce, expires_at) VALUES ($1, $2)`, nonce, ts(exp))
+	_, err := st.s.write(ctx, `INSERT INTO {p}_nonces (nonce, expires_at) VALUES ($1, $2)`, nil, nonce, ts(exp))
 	return err
 }
 
 func (st nonces) Consume(ctx context.Context, nonce string, now time.Time) error {
 	var exp int64
-	err := st.s.queryRow(ctx, st.s.db, `DELETE FROM {p}_nonces WHERE nonce = $1 RETURNING expires_at`, nonce).Scan(&exp)
+	_, err := st.s.write(ctx, `DELETE FROM {p}_nonces WHERE nonce = $1 RETURNING expires_at`, func(r *sql.Row) error { return r.Scan(&exp) }, nonce)
 	if errors.Is(err, sql.ErrNoRows) {
 		return issuer.ErrNotFound
 	}
@@ -441,9 +463,9 @@ type replays struct{ s *Store }
 // live row exists: a replay.
 func (st replays) Seen(ctx context.Context, key string, exp, now time.Time) (bool, error) {
 	var k string
-	err := st.s.queryRow(ctx, st.s.db, `INSERT INTO {p}_replays (k, expires_at) VALUES ($1, $2)
+	_, err := st.s.write(ctx, `INSERT INTO {p}_replays (k, expires_at) VALUES ($1, $2)
 		ON CONFLICT (k) DO UPDATE SET expires_at = excluded.expires_at WHERE {p}_replays.expires_at <= $3
-		RETURNING k`, key, ts(exp), ts(now)).Scan(&k)
+		RETURNING k`, func(r *sql.Row) error { return r.Scan(&k) }, key, ts(exp), ts(now))
 	if errors.Is(err, sql.ErrNoRows) {
 		return true, nil
 	}
@@ -480,7 +502,7 @@ func (st transactions) Put(ctx context.Context, t *issuer.Transaction) error {
 	if err != nil {
 		return err
 	}
-	_, err = st.s.exec(ctx, `INSERT INTO {p}_transactions (id, offer_id, request, interval_s, expires_at) VALUES ($1, $2, $3, $4, $5)`,
+	_, err = st.s.write(ctx, `INSERT INTO {p}_transactions (id, offer_id, request, interval_s, expires_at) VALUES ($1, $2, $3, $4, $5)`, nil,
 		t.ID, t.OfferID, string(b), t.Interval, ts(t.ExpiresAt))
 	return err
 }
@@ -511,11 +533,11 @@ func (st transactions) Get(ctx context.Context, id string, now time.Time) (*issu
 }
 
 func (st transactions) Delete(ctx context.Context, id string) error {
-	res, err := st.s.exec(ctx, `DELETE FROM {p}_transactions WHERE id = $1`, id)
+	n, err := st.s.write(ctx, `DELETE FROM {p}_transactions WHERE id = $1`, nil, id)
 	if err != nil {
 		return err
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
+	if n == 0 {
 		return issuer.ErrNotFound
 	}
 	return nil
@@ -524,18 +546,18 @@ func (st transactions) Delete(ctx context.Context, id string) error {
 type notifications struct{ s *Store }
 
 func (st notifications) Put(ctx context.Context, n *issuer.Notification) error {
-	_, err := st.s.exec(ctx, `INSERT INTO {p}_notifications (id, offer_id, event, expires_at) VALUES ($1, $2, $3, $4)`,
+	_, err := st.s.write(ctx, `INSERT INTO {p}_notifications (id, offer_id, event, expires_at) VALUES ($1, $2, $3, $4)`, nil,
 		n.ID, n.OfferID, n.Event, ts(n.ExpiresAt))
 	return err
 }
 
 func (st notifications) Record(ctx context.Context, id, offerID, event string, now time.Time) error {
-	res, err := st.s.exec(ctx, `UPDATE {p}_notifications SET event = $1 WHERE id = $2 AND offer_id = $3 AND expires_at > $4`,
+	n, err := st.s.write(ctx, `UPDATE {p}_notifications SET event = $1 WHERE id = $2 AND offer_id = $3 AND expires_at > $4`, nil,
 		event, id, offerID, ts(now))
 	if err != nil {
 		return err
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
+	if n == 0 {
 		return issuer.ErrNotFound
 	}
 	return nil
