@@ -30,6 +30,9 @@ func UnmarshalExtra(data []byte, dst any, known map[string]bool) (map[string]jso
 	if err := json.Unmarshal(data, dst); err != nil {
 		return nil, err
 	}
+	if extra, ok := scanExtra(data, known); ok {
+		return extra, nil
+	}
 	var all map[string]json.RawMessage
 	if err := json.Unmarshal(data, &all); err != nil {
 		return nil, err
@@ -45,6 +48,63 @@ func UnmarshalExtra(data []byte, dst any, known map[string]bool) (map[string]jso
 		extra[k] = v
 	}
 	return extra, nil
+}
+
+// scanExtra collects the unknown top-level members of data (valid JSON,
+// already decoded by encoding/json) without decoding it a second time. It
+// reports false, leaving the work to encoding/json, for anything but an
+// object whose member names have no escapes, so that the result is exactly
+// what decoding into map[string]json.RawMessage gives.
+func scanExtra(data []byte, known map[string]bool) (map[string]json.RawMessage, bool) {
+	s := scanner{data: data, maxDepth: 10000, maxValues: int(^uint(0) >> 1)}
+	s.ws()
+	if s.pos >= len(data) || data[s.pos] != '{' {
+		return nil, false
+	}
+	s.pos++
+	s.ws()
+	if s.pos < len(data) && data[s.pos] == '}' {
+		return nil, true
+	}
+	var extra map[string]json.RawMessage
+	for {
+		s.ws()
+		if s.pos >= len(data) || data[s.pos] != '"' {
+			return nil, false
+		}
+		name, esc, err := s.str()
+		if err != nil || esc {
+			return nil, false
+		}
+		s.ws()
+		if s.pos >= len(data) || data[s.pos] != ':' {
+			return nil, false
+		}
+		s.pos++
+		s.ws()
+		start := s.pos
+		if err := s.value(1); err != nil {
+			return nil, false
+		}
+		if !known[string(name)] {
+			if extra == nil {
+				extra = make(map[string]json.RawMessage)
+			}
+			extra[string(name)] = json.RawMessage(bytes.Clone(data[start:s.pos]))
+		}
+		s.ws()
+		if s.pos >= len(data) {
+			return nil, false
+		}
+		switch data[s.pos] {
+		case ',':
+			s.pos++
+		case '}':
+			return extra, true
+		default:
+			return nil, false
+		}
+	}
 }
 
 // MarshalExtra encodes src (a struct without custom marshalling) and merges

@@ -583,7 +583,7 @@ func (i *Issuer) fail(ctx context.Context, w http.ResponseWriter, endpoint strin
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
+	b, err := marshal(v)
 	if err != nil {
 		oid4vci.WriteError(w, err)
 		return
@@ -593,6 +593,26 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	h.Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
+}
+
+// marshal is json.Marshal, calling the MarshalJSON of the package
+// oid4vci's wire types directly when they carry no Extra members: their
+// output is then json.Marshal's own (compact, HTML-escaped), so
+// encoding/json's re-validation and compaction of a Marshaler's output (a
+// scan of the whole response, credentials included) would give the same
+// bytes.
+func marshal(v any) ([]byte, error) {
+	switch m := v.(type) {
+	case *oid4vci.CredentialResponse:
+		if m != nil && len(m.Extra) == 0 {
+			return m.MarshalJSON()
+		}
+	case *oid4vci.TokenResponse:
+		if m != nil && len(m.Extra) == 0 {
+			return m.MarshalJSON()
+		}
+	}
+	return json.Marshal(v)
 }
 
 func (i *Issuer) timed(endpoint string, h func(w http.ResponseWriter, r *http.Request)) http.Handler {

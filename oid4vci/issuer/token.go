@@ -254,19 +254,24 @@ func (i *Issuer) authenticate(ctx context.Context, r *http.Request) (*grant, err
 		return nil, i.tokenError(challenge, oid4vci.CodeInvalidRequest, "unsupported authorization scheme")
 	}
 	invalid := func(desc string) error { return i.tokenError(sch, oid4vci.CodeInvalidToken, desc) }
-	if iss := peekIssuer(tok); iss != "" && iss != i.id {
-		as := i.external[iss]
-		if as == nil {
-			return nil, invalid("access token of an unknown authorization server")
+	// Only an issuer with external authorization servers needs to look at
+	// iss before verifying: without them every token must be one of ours
+	// (a foreign one fails the signature or the iss check below).
+	if len(i.external) > 0 {
+		if iss := peekIssuer(tok); iss != "" && iss != i.id {
+			as := i.external[iss]
+			if as == nil {
+				return nil, invalid("access token of an unknown authorization server")
+			}
+			g, jkt, err := i.externalGrant(ctx, as, tok, sch)
+			if err != nil {
+				return nil, err
+			}
+			if err := i.checkBinding(ctx, r, tok, sch, jkt); err != nil {
+				return nil, err
+			}
+			return g, nil
 		}
-		g, jkt, err := i.externalGrant(ctx, as, tok, sch)
-		if err != nil {
-			return nil, err
-		}
-		if err := i.checkBinding(ctx, r, tok, sch, jkt); err != nil {
-			return nil, err
-		}
-		return g, nil
 	}
 	j, err := jose.Verify(ctx, tok, jose.VerifyOptions{
 		ParseOptions: jose.ParseOptions{Algorithms: []crypto.Algorithm{i.atAlg}, Typ: []string{AccessTokenType}, MaxSize: 16 << 10},

@@ -18,6 +18,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -30,6 +31,10 @@ import (
 
 // IssueTimeout bounds one remote issuance on the plugin side.
 const IssueTimeout = 30 * time.Second
+
+// DefaultConcurrency is how many issue requests a Server handles at once
+// unless WithConcurrency says otherwise.
+const DefaultConcurrency = 64
 
 // MaxMessage bounds every decoded message (default NATS payload limit).
 const MaxMessage = 1 << 20
@@ -162,15 +167,38 @@ func (c *Client) Issue(ctx context.Context, req *issuer.IssueRequest) (*issuer.I
 // Server answers a plugin's subjects.
 type Server struct {
 	subs []*nats.Subscription
+	wg   sync.WaitGroup
+}
+
+// ServeOption tunes Serve.
+type ServeOption func(*serveConfig)
+
+type serveConfig struct{ concurrency int }
+
+// WithConcurrency bounds how many issue requests run at once (default
+// DefaultConcurrency; 1 handles them one after the other). When all are
+// busy, further requests wait in the subscription's pending queue.
+func WithConcurrency(n int) ServeOption {
+	return func(c *serveConfig) {
+		if n > 0 {
+			c.concurrency = n
+		}
+	}
 }
 
 // Serve subscribes plugin to <subject>.metadata and <subject>.issue, in
 // queue group queue (replicas of one plugin share the load; "" for none).
-// Errors of the plugin are answered as protocol errors when they are
-// *oid4vci.Error, else as server_error (details go to log only).
-func Serve(nc *nats.Conn, subject, queue string, plugin issuer.Plugin, log *slog.Logger) (*Server, error) {
+// Issue requests are handled concurrently (see WithConcurrency), so
+// plugin.Issue must be safe for concurrent use. Errors of the plugin are
+// answered as protocol errors when they are *oid4vci.Error, else as
+// server_error (details go to log only).
+func Serve(nc *nats.Conn, subject, queue string, plugin issuer.Plugin, log *slog.Logger, opts ...ServeOption) (*Server, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
+	}
+	sc := serveConfig{concurrency: DefaultConcurrency}
+	for _, o := range opts {
+		o(&sc)
 	}
 	mdReply, err := json.Marshal(metadataMsg{Configurations: plugin.Configurations()})
 	if err != nil {
@@ -183,10 +211,19 @@ func Serve(nc *nats.Conn, subject, queue string, plugin issuer.Plugin, log *slog
 	}
 	s.subs = append(s.subs, sub)
 	configs := plugin.Configurations()
+	// NATS calls a subscription's handler for one message at a time; the
+	// handler hands each request to a goroutine, at most sc.concurrency at
+	// once (it blocks when all are busy: back-pressure).
+	sem := make(chan struct{}, sc.concurrency)
 	sub, err = nc.QueueSubscribe(subject+".issue", queue, func(m *nats.Msg) {
-		reply := handle(configs, plugin, m.Data, log)
-		b, _ := json.Marshal(reply)
-		_ = m.Respond(b)
+		sem <- struct{}{}
+		s.wg.Add(1)
+		go func() {
+			defer func() { <-sem; s.wg.Done() }()
+			reply := handle(configs, plugin, m.Data, log)
+			b, _ := json.Marshal(reply)
+			_ = m.Respond(b)
+		}()
 	})
 	if err != nil {
 		_ = s.Close()
@@ -264,11 +301,13 @@ func indexByte(s string, b byte) int {
 	return -1
 }
 
-// Close unsubscribes.
+// Close unsubscribes and waits for the issue requests in progress (each
+// bounded by IssueTimeout).
 func (s *Server) Close() error {
 	var errs []error
 	for _, sub := range s.subs {
 		errs = append(errs, sub.Unsubscribe())
 	}
+	s.wg.Wait()
 	return errors.Join(errs...)
 }

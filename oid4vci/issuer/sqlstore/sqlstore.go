@@ -8,6 +8,17 @@
 // DELETE … RETURNING, recording a DPoP jti an INSERT … ON CONFLICT DO
 // UPDATE … WHERE expired RETURNING. Never read-then-write. Expired rows are
 // removed by Reap.
+//
+// On SQLite files opened by OpenSQLite, writes go through one connection
+// (SQLite admits one writer at a time; several writing connections of one
+// process would contend for the lock in SQLite's busy handler, which
+// sleeps 1, 2, 5, 10 … ms) and reads through a separate pool of read-only
+// connections (WAL readers do not block the writer). Writes waiting at the
+// same moment share one transaction (group commit, see writer.go): each
+// keeps its own statement, effect and result, and none is answered before
+// its transaction committed. Statements are prepared once per connection
+// and reused. The busy timeout still covers other processes sharing the
+// file.
 package sqlstore
 
 import (
@@ -18,6 +29,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // driver "pgx"
@@ -50,10 +62,21 @@ const DefaultPrefix = "oid4vci"
 
 // Store holds every issuer store on one database.
 type Store struct {
-	db      *sql.DB
+	db      *sql.DB // writes; everything unless rdb is separate
+	rdb     *sql.DB // reads: db, or a read-only SQLite pool
 	dialect Dialect
 	p       string
 	owned   bool
+
+	mu    sync.Mutex
+	stmts map[stmtKey]*sql.Stmt // SQLite: prepared statements
+
+	writer *committer // SQLite opened by OpenSQLite: group commit (writer.go)
+}
+
+type stmtKey struct {
+	db    *sql.DB
+	query string
 }
 
 // New returns a store on db (driver "sqlite" or "pgx") and creates its
@@ -73,37 +96,107 @@ func New(ctx context.Context, db *sql.DB, dialect Dialect, prefix string) (*Stor
 	if db == nil {
 		return nil, fmt.Errorf("%w: nil db", ErrConfig)
 	}
-	s := &Store{db: db, dialect: dialect, p: prefix}
+	s := &Store{db: db, rdb: db, dialect: dialect, p: prefix}
 	if err := s.migrate(ctx); err != nil {
 		return nil, err
 	}
 	return s, nil
 }
 
+// SQLiteReaders is the size of the read-only connection pool of a store
+// opened by OpenSQLite (the writer is one more connection).
+const SQLiteReaders = 4
+
 // OpenSQLite opens (creating if needed) the SQLite database at path in WAL
-// mode with a busy timeout; the store owns the connection pool.
+// mode with a busy timeout; the store owns its connections: one writer and
+// SQLiteReaders read-only readers (":memory:" is one connection for both).
 func OpenSQLite(ctx context.Context, path, prefix string) (*Store, error) {
 	if path == "" || strings.ContainsAny(path, "?#%") {
 		return nil, fmt.Errorf("%w: SQLite path must be non-empty without '?', '#' or '%%'", ErrConfig)
 	}
-	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate"
-	db, err := sql.Open("sqlite", dsn)
+	const pragmas = "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+	db, err := sql.Open("sqlite", "file:"+path+pragmas)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
-	n := 4
-	if path == ":memory:" {
-		n = 1
-	}
-	db.SetMaxOpenConns(n)
-	db.SetMaxIdleConns(n)
+	db.SetMaxOpenConns(1)
+	db.SetMaxIdleConns(1)
+	db.SetConnMaxLifetime(0)
+	db.SetConnMaxIdleTime(0)
 	s, err := New(ctx, db, SQLite, prefix)
 	if err != nil {
 		_ = db.Close()
 		return nil, err
 	}
 	s.owned = true
+	if path != ":memory:" {
+		// Opened after New: the file exists and is in WAL mode.
+		rdb, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)&_pragma=query_only(1)")
+		if err != nil {
+			_ = db.Close()
+			return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+		}
+		rdb.SetMaxOpenConns(SQLiteReaders)
+		rdb.SetMaxIdleConns(SQLiteReaders)
+		rdb.SetConnMaxIdleTime(0)
+		s.rdb = rdb
+	}
+	s.startCommitter()
 	return s, nil
+}
+
+// exec runs a write statement: prepared once on SQLite.
+func (s *Store) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if s.dialect != SQLite {
+		return s.db.ExecContext(ctx, s.q(query), args...)
+	}
+	st, err := s.stmt(ctx, s.db, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+// queryRow runs a statement returning one row on db (s.db for writes with
+// RETURNING, s.rdb for reads).
+func (s *Store) queryRow(ctx context.Context, db *sql.DB, query string, args ...any) *sql.Row {
+	if s.dialect != SQLite {
+		return db.QueryRowContext(ctx, s.q(query), args...)
+	}
+	st, err := s.stmt(ctx, db, query)
+	if err != nil {
+		// A Row carrying err: QueryRowContext on the failed prepare's
+		// query reports it at Scan.
+		return db.QueryRowContext(ctx, s.q(query), args...)
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+// stmt returns the prepared statement of query on db, preparing it once.
+// (PostgreSQL is left to pgx's own per-connection statement cache.)
+func (s *Store) stmt(ctx context.Context, db *sql.DB, query string) (*sql.Stmt, error) {
+	k := stmtKey{db, query}
+	s.mu.Lock()
+	st := s.stmts[k]
+	s.mu.Unlock()
+	if st != nil {
+		return st, nil
+	}
+	st, err := db.PrepareContext(ctx, s.q(query))
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stmts == nil {
+		s.stmts = map[stmtKey]*sql.Stmt{}
+	}
+	if prev := s.stmts[k]; prev != nil {
+		_ = st.Close()
+		return prev, nil
+	}
+	s.stmts[k] = st
+	return st, nil
 }
 
 // OpenPostgres connects through pgx; the store owns the connection pool.
@@ -130,15 +223,30 @@ func OpenPostgres(ctx context.Context, dsn, prefix string) (*Store, error) {
 	return s, nil
 }
 
-// Close closes the pool if the store opened it.
+// Close closes the prepared statements, and the pools if the store opened
+// them.
 func (s *Store) Close() error {
-	if s.owned {
-		return s.db.Close()
+	if s.writer != nil {
+		s.writer.close()
 	}
-	return nil
+	s.mu.Lock()
+	var errs []error
+	for k, st := range s.stmts {
+		errs = append(errs, st.Close())
+		delete(s.stmts, k)
+	}
+	s.mu.Unlock()
+	if s.owned {
+		if s.rdb != s.db {
+			errs = append(errs, s.rdb.Close())
+		}
+		errs = append(errs, s.db.Close())
+	}
+	return errors.Join(errs...)
 }
 
-// DB returns the database handle.
+// DB returns the database handle (on SQLite files opened by OpenSQLite,
+// the writer connection).
 func (s *Store) DB() *sql.DB { return s.db }
 
 // Tables returns the table names.
@@ -197,11 +305,10 @@ func (s *Store) Reap(ctx context.Context, now time.Time) (int64, error) {
 		`DELETE FROM {p}_transactions WHERE expires_at <= $1`,
 		`DELETE FROM {p}_notifications WHERE expires_at <= $1`,
 	} {
-		res, err := s.db.ExecContext(ctx, s.q(st), t)
+		n, err := s.write(ctx, st, nil, t)
 		if err != nil {
 			return total, err
 		}
-		n, _ := res.RowsAffected()
 		total += n
 	}
 	return total, nil
@@ -260,7 +367,7 @@ func (st offers) Put(ctx context.Context, o *issuer.Offer) error {
 	if err != nil {
 		return err
 	}
-	_, err = st.s.db.ExecContext(ctx, st.s.q(`INSERT INTO {p}_offers (`+offerCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`),
+	_, err = st.s.write(ctx, `INSERT INTO {p}_offers (`+offerCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`, nil,
 		o.ID, o.CodeHash, o.Subject, string(ids), string(claims), o.TxCodeHash, o.Attempts, b2i(o.Redeemed), o.Document,
 		ts(o.ExpiresAt), ts(o.GrantExpiresAt), o.ClientID, o.DPoPJKT)
 	return err
@@ -274,13 +381,13 @@ func b2i(b bool) int {
 }
 
 func (st offers) Get(ctx context.Context, id string, now time.Time) (*issuer.Offer, error) {
-	return scanOffer(st.s.db.QueryRowContext(ctx, st.s.q(`SELECT `+offerCols+` FROM {p}_offers
-		WHERE id = $1 AND ((redeemed = 0 AND expires_at > $2) OR (redeemed = 1 AND grant_expires_at > $2))`), id, ts(now)))
+	return scanOffer(st.s.queryRow(ctx, st.s.rdb, `SELECT `+offerCols+` FROM {p}_offers
+		WHERE id = $1 AND ((redeemed = 0 AND expires_at > $2) OR (redeemed = 1 AND grant_expires_at > $2))`, id, ts(now)))
 }
 
 func (st offers) ByCode(ctx context.Context, codeHash string, r issuer.Redemption) (*issuer.Offer, error) {
-	return scanOffer(st.s.db.QueryRowContext(ctx, st.s.q(`SELECT `+offerCols+` FROM {p}_offers
-		WHERE code_hash = $1 AND redeemed = 0 AND expires_at > $2 AND attempts < $3`), codeHash, ts(r.Now), maxAttempts(r.MaxAttempts)))
+	return scanOffer(st.s.queryRow(ctx, st.s.rdb, `SELECT `+offerCols+` FROM {p}_offers
+		WHERE code_hash = $1 AND redeemed = 0 AND expires_at > $2 AND attempts < $3`, codeHash, ts(r.Now), maxAttempts(r.MaxAttempts)))
 }
 
 func maxAttempts(n int) int {
@@ -292,8 +399,8 @@ func maxAttempts(n int) int {
 
 func (st offers) Fail(ctx context.Context, codeHash string, max int) (int, error) {
 	var n int
-	err := st.s.db.QueryRowContext(ctx, st.s.q(`UPDATE {p}_offers SET attempts = attempts + 1
-		WHERE code_hash = $1 AND redeemed = 0 RETURNING attempts`), codeHash).Scan(&n)
+	_, err := st.s.write(ctx, `UPDATE {p}_offers SET attempts = attempts + 1
+		WHERE code_hash = $1 AND redeemed = 0 RETURNING attempts`, func(r *sql.Row) error { return r.Scan(&n) }, codeHash)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, issuer.ErrNotFound
 	}
@@ -308,22 +415,36 @@ func (st offers) Fail(ctx context.Context, codeHash string, max int) (int, error
 
 // Redeem is the single conditional UPDATE … RETURNING.
 func (st offers) Redeem(ctx context.Context, codeHash string, r issuer.Redemption) (*issuer.Offer, error) {
-	return scanOffer(st.s.db.QueryRowContext(ctx, st.s.q(`UPDATE {p}_offers
+	var o *issuer.Offer
+	_, err := st.s.write(ctx, `UPDATE {p}_offers
 		SET redeemed = 1, grant_expires_at = $1, client_id = $2, dpop_jkt = $3, document = NULL
 		WHERE code_hash = $4 AND redeemed = 0 AND expires_at > $5 AND attempts < $6
-		RETURNING `+offerCols), ts(r.GrantExpiresAt), r.ClientID, r.DPoPJKT, codeHash, ts(r.Now), maxAttempts(r.MaxAttempts)))
+		RETURNING `+offerCols, func(row *sql.Row) (err error) {
+		o, err = scanOffer(row)
+		if errors.Is(err, issuer.ErrNotFound) {
+			return sql.ErrNoRows // an outcome, not a failure of the batch
+		}
+		return err
+	}, ts(r.GrantExpiresAt), r.ClientID, r.DPoPJKT, codeHash, ts(r.Now), maxAttempts(r.MaxAttempts))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, issuer.ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	return o, nil
 }
 
 type nonces struct{ s *Store }
 
 func (st nonces) Put(ctx context.Context, nonce string, exp time.Time) error {
-	_, err := st.s.db.ExecContext(ctx, st.s.q(`INSERT INTO {p}_nonces (nonce, expires_at) VALUES ($1, $2)`), nonce, ts(exp))
+	_, err := st.s.write(ctx, `INSERT INTO {p}_nonces (nonce, expires_at) VALUES ($1, $2)`, nil, nonce, ts(exp))
 	return err
 }
 
 func (st nonces) Consume(ctx context.Context, nonce string, now time.Time) error {
 	var exp int64
-	err := st.s.db.QueryRowContext(ctx, st.s.q(`DELETE FROM {p}_nonces WHERE nonce = $1 RETURNING expires_at`), nonce).Scan(&exp)
+	_, err := st.s.write(ctx, `DELETE FROM {p}_nonces WHERE nonce = $1 RETURNING expires_at`, func(r *sql.Row) error { return r.Scan(&exp) }, nonce)
 	if errors.Is(err, sql.ErrNoRows) {
 		return issuer.ErrNotFound
 	}
@@ -342,9 +463,9 @@ type replays struct{ s *Store }
 // live row exists: a replay.
 func (st replays) Seen(ctx context.Context, key string, exp, now time.Time) (bool, error) {
 	var k string
-	err := st.s.db.QueryRowContext(ctx, st.s.q(`INSERT INTO {p}_replays (k, expires_at) VALUES ($1, $2)
+	_, err := st.s.write(ctx, `INSERT INTO {p}_replays (k, expires_at) VALUES ($1, $2)
 		ON CONFLICT (k) DO UPDATE SET expires_at = excluded.expires_at WHERE {p}_replays.expires_at <= $3
-		RETURNING k`), key, ts(exp), ts(now)).Scan(&k)
+		RETURNING k`, func(r *sql.Row) error { return r.Scan(&k) }, key, ts(exp), ts(now))
 	if errors.Is(err, sql.ErrNoRows) {
 		return true, nil
 	}
@@ -381,7 +502,7 @@ func (st transactions) Put(ctx context.Context, t *issuer.Transaction) error {
 	if err != nil {
 		return err
 	}
-	_, err = st.s.db.ExecContext(ctx, st.s.q(`INSERT INTO {p}_transactions (id, offer_id, request, interval_s, expires_at) VALUES ($1, $2, $3, $4, $5)`),
+	_, err = st.s.write(ctx, `INSERT INTO {p}_transactions (id, offer_id, request, interval_s, expires_at) VALUES ($1, $2, $3, $4, $5)`, nil,
 		t.ID, t.OfferID, string(b), t.Interval, ts(t.ExpiresAt))
 	return err
 }
@@ -390,8 +511,8 @@ func (st transactions) Get(ctx context.Context, id string, now time.Time) (*issu
 	var t issuer.Transaction
 	var req string
 	var exp int64
-	err := st.s.db.QueryRowContext(ctx, st.s.q(`SELECT id, offer_id, request, interval_s, expires_at FROM {p}_transactions
-		WHERE id = $1 AND expires_at > $2`), id, ts(now)).Scan(&t.ID, &t.OfferID, &req, &t.Interval, &exp)
+	err := st.s.queryRow(ctx, st.s.rdb, `SELECT id, offer_id, request, interval_s, expires_at FROM {p}_transactions
+		WHERE id = $1 AND expires_at > $2`, id, ts(now)).Scan(&t.ID, &t.OfferID, &req, &t.Interval, &exp)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, issuer.ErrNotFound
 	}
@@ -412,11 +533,11 @@ func (st transactions) Get(ctx context.Context, id string, now time.Time) (*issu
 }
 
 func (st transactions) Delete(ctx context.Context, id string) error {
-	res, err := st.s.db.ExecContext(ctx, st.s.q(`DELETE FROM {p}_transactions WHERE id = $1`), id)
+	n, err := st.s.write(ctx, `DELETE FROM {p}_transactions WHERE id = $1`, nil, id)
 	if err != nil {
 		return err
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
+	if n == 0 {
 		return issuer.ErrNotFound
 	}
 	return nil
@@ -425,18 +546,18 @@ func (st transactions) Delete(ctx context.Context, id string) error {
 type notifications struct{ s *Store }
 
 func (st notifications) Put(ctx context.Context, n *issuer.Notification) error {
-	_, err := st.s.db.ExecContext(ctx, st.s.q(`INSERT INTO {p}_notifications (id, offer_id, event, expires_at) VALUES ($1, $2, $3, $4)`),
+	_, err := st.s.write(ctx, `INSERT INTO {p}_notifications (id, offer_id, event, expires_at) VALUES ($1, $2, $3, $4)`, nil,
 		n.ID, n.OfferID, n.Event, ts(n.ExpiresAt))
 	return err
 }
 
 func (st notifications) Record(ctx context.Context, id, offerID, event string, now time.Time) error {
-	res, err := st.s.db.ExecContext(ctx, st.s.q(`UPDATE {p}_notifications SET event = $1 WHERE id = $2 AND offer_id = $3 AND expires_at > $4`),
+	n, err := st.s.write(ctx, `UPDATE {p}_notifications SET event = $1 WHERE id = $2 AND offer_id = $3 AND expires_at > $4`, nil,
 		event, id, offerID, ts(now))
 	if err != nil {
 		return err
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
+	if n == 0 {
 		return issuer.ErrNotFound
 	}
 	return nil
