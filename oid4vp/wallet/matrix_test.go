@@ -133,7 +133,7 @@ func newMatrixEnv(t testing.TB) *matrixEnv {
 		"issuer":            e.issuerDID,
 		"validFrom":         now.Add(-time.Hour).Format(time.RFC3339),
 		"validUntil":        now.Add(time.Hour).Format(time.RFC3339),
-		"credentialSubject": map[string]any{"id": hDID, "memberOf": "ACME"},
+		"credentialSubject": map[string]any{"id": hDID, "memberOf": "ACME", "name": "Alice Mustermann"},
 	})
 	require.NoError(t, err)
 	signed, err := proc.Sign(ctx, doc, iDI, dataintegrity.ProofOptions{Suite: dataintegrity.ECDSARDFC2019})
@@ -181,6 +181,11 @@ func newMatrixEnv(t testing.TB) *matrixEnv {
 		require.NoError(t, err)
 		clients[tenant] = c
 		m.tenants[p] = tenant
+	}
+	// The W-Stack seed's tenant: a pre-registered client "mytest".
+	if clients[seedTenant], err = verifier.NewPreRegisteredClient(e.x509Signer, seedClientID,
+		e.origin+"/tenants/"+seedTenant+"/oid4vp", verifier.ClientOptions{}); err != nil {
+		t.Fatal(err)
 	}
 	m.v, err = verifier.New(verifier.Config{Clients: clients, Validator: e.validator})
 	require.NoError(t, err)
