@@ -400,3 +400,60 @@ func TestProofMatrixExtras(t *testing.T) {
 		require.Equal(t, oid4vp.CodeAccessDenied, res.ErrorCode)
 	})
 }
+
+// TestLegacyNestedVPRejected: our verifier verifies a path_nested VP as a
+// whole; a jwt_vp_json or ldp_vp bound to another nonce, or a bare
+// credential without its VP, rejects the response.
+func TestLegacyNestedVPRejected(t *testing.T) {
+	m := newMatrixEnv(t)
+	for _, f := range matrixFormats[1:] {
+		for _, tc := range []string{"wrong nonce", "credential without VP"} {
+			t.Run(string(f.format)+"/"+tc, func(t *testing.T) {
+				def, err := pex.ParseDefinition([]byte(f.def))
+				require.NoError(t, err)
+				tx, err := m.v.Create(m.ctx, verifier.CreateRequest{Tenant: m.tenants[oid4vp.PrefixDecentralizedIdentifier],
+					PresentationDefinition: def, ResponseMode: oid4vp.ResponseModeDirectPost})
+				require.NoError(t, err)
+				link, _ := tx.Link("openid4vp://")
+				w := m.legacyWallet()
+				req, err := w.Resolve(m.ctx, link)
+				require.NoError(t, err)
+				sel, err := w.Select(m.ctx, req)
+				require.NoError(t, err)
+				nonce := req.Params.Nonce
+				if tc == "wrong nonce" {
+					nonce = "another-nonce-0123456789"
+				}
+				p := m.holder.Presenter(presentation.Binding{Nonce: nonce, Audience: req.ClientID.String()})
+				vp, sub, err := sel.PEX.Present(m.ctx, p, pex.PresentOptions{})
+				require.NoError(t, err)
+				var tok any = vp
+				if tc == "credential without VP" {
+					// The credential itself at "$", claimed as a credential format.
+					cred := sel.PEX.Credentials()[0]
+					if f.format == vocab.FormatLDPVC {
+						var doc any
+						require.NoError(t, json.Unmarshal([]byte(cred.Raw), &doc))
+						tok = doc
+					} else {
+						tok = cred.Raw
+					}
+					sub.DescriptorMap[0].Format = sub.DescriptorMap[0].PathNested.Format
+					sub.DescriptorMap[0].PathNested = nil
+				}
+				rawTok, err := json.Marshal(tok)
+				require.NoError(t, err)
+				rawSub, err := json.Marshal(sub)
+				require.NoError(t, err)
+				resp, err := m.client.PostForm(req.Params.ResponseURI, url.Values{"vp_token": {string(rawTok)},
+					"presentation_submission": {string(rawSub)}, "state": {req.Params.State}})
+				require.NoError(t, err)
+				resp.Body.Close()
+				require.Equal(t, 400, resp.StatusCode)
+				res, err := m.v.Result(m.ctx, tx.Tenant, tx.ID, tx.Secret)
+				require.NoError(t, err)
+				require.NotEqual(t, verifier.StatusAccepted, res.Status)
+			})
+		}
+	}
+}
