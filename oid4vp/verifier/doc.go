@@ -4,7 +4,8 @@
 // ECDH-ES key per transaction and A128GCM / A256GCM, DCQL queries.
 //
 // A Verifier creates transactions (Create) from a DCQL query and optional
-// transaction_data (§5.1, §8.4). Each gets a public 128-bit id, a 128-bit
+// transaction_data (§5.1, §8.4; only for dc+sd-jwt and mso_mdoc queries,
+// whose presentations carry the hashes). Each gets a public 128-bit id, a 128-bit
 // nonce and state from crypto/rand (state binds the response when a
 // credential query waives holder binding, §5.3), a secret for the process
 // that created it, and a Request Object (typ oauth-authz-req+jwt, aud
@@ -45,9 +46,13 @@
 //
 // The legacy profile (CreateRequest.PresentationDefinition) speaks drafts
 // ≤ 25: presentation_definition, client_id_scheme, presentation_submission
-// verified with presentation/pex (credentials presented directly).
+// verified with presentation/pex: credentials presented directly (SD-JWT
+// VC with KB-JWT) and VPs addressed with path_nested (jwt_vp_json,
+// ldp_vp), each VP verified as a whole (holder signature or proof, nonce /
+// challenge, aud / domain, every embedded credential and its holder
+// binding) and a nested credential accepted only as one the verified VP
+// carries.
 //
-// Not covered yet: VPs addressed with path_nested in the legacy profile,
-// the openid_federation prefix, and the DC API response modes (dc_api,
-// dc_api.jwt).
+// Not covered yet: the openid_federation prefix, and the DC API response
+// modes (dc_api, dc_api.jwt).
 package verifier

@@ -1,8 +1,10 @@
 package verifier
 
 import (
+	"bytes"
 	"context"
 	"crypto/ecdh"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -355,11 +357,7 @@ func (v *Verifier) verifySubmission(ctx context.Context, creq *compiledRequest, 
 		return nil, fmt.Errorf("%w: vp_token: %w", presentation.ErrMalformed, err)
 	}
 	opts := presentation.PresentationOptions{Nonce: creq.req.Nonce, Audience: creq.req.ClientID}
-	// Credentials presented directly (SD-JWT VC with KB-JWT, path "$").
-	// VPs addressed with path_nested are not supported yet: pex reports
-	// ErrNoDecoder for them.
-	dec := pex.DecoderFuncs{CredentialFunc: v.cfg.Validator.DecodeFunc(opts)}
-	ver, err := creq.definition.Verify(ctx, resp.PresentationSubmission, tok, dec)
+	ver, err := creq.definition.Verify(ctx, resp.PresentationSubmission, tok, v.submissionDecoder(opts))
 	if err != nil {
 		return nil, err
 	}
@@ -375,4 +373,94 @@ func (v *Verifier) verifySubmission(ctx context.Context, creq *compiledRequest, 
 			VCT: cr.VCT, DocType: cr.DocType, Types: cr.Types, Claims: cr.Claims})
 	}
 	return out, nil
+}
+
+// submissionDecoder decodes what a legacy presentation_submission points
+// at: credentials presented directly (SD-JWT VC with KB-JWT, path "$")
+// through the Validator bound to the request, and VPs referenced with
+// path_nested (jwt_vp_json, ldp_vp): the VP is verified as a whole
+// (holder signature or proof, nonce / challenge and aud / domain, every
+// embedded credential with its issuer signature, status, trust and holder
+// binding) and path_nested is evaluated on its claims set (JWT) or
+// document (Data Integrity). A nested credential is then accepted only as
+// one of the credentials the verified VP carried, never decoded on its own.
+func (v *Verifier) submissionDecoder(opts presentation.PresentationOptions) pex.Decoder {
+	direct := v.cfg.Validator.DecodeFunc(opts)
+	verified := map[string]*presentation.Credential{}
+	return pex.DecoderFuncs{
+		PresentationFunc: func(ctx context.Context, format vocab.Format, value any) (any, error) {
+			switch presentation.PresentationFormat(format) {
+			case vocab.FormatJWTVPJSON, vocab.FormatDIFJWTVP, vocab.FormatLDPVP:
+			default:
+				return nil, fmt.Errorf("%w: %s is not a presentation format that nests credentials", presentation.ErrUnsupportedFormat, format)
+			}
+			pres, err := v.cfg.Validator.VerifyPresentation(ctx, format, value, opts)
+			if err != nil {
+				return nil, err
+			}
+			for _, c := range pres.Credentials {
+				if k, err := nestedKey(c.Raw); err == nil {
+					verified[k] = c
+				}
+			}
+			if s, ok := value.(string); ok {
+				return jwtClaims(s)
+			}
+			return value, nil
+		},
+		CredentialFunc: func(ctx context.Context, format vocab.Format, value any) (*presentation.Credential, error) {
+			if k, err := nestedKey(value); err == nil {
+				if c, ok := verified[k]; ok {
+					return c, nil
+				}
+			}
+			return direct(ctx, format, value)
+		},
+	}
+}
+
+// nestedKey identifies a credential carried in a VP: the JWT as is, a
+// JSON document (held as text or decoded) by its re-encoding (numbers
+// kept as written).
+func nestedKey(v any) (string, error) {
+	switch x := v.(type) {
+	case string:
+		if t := strings.TrimSpace(x); strings.HasPrefix(t, "{") {
+			var doc any
+			d := json.NewDecoder(strings.NewReader(t))
+			d.UseNumber()
+			if err := d.Decode(&doc); err != nil {
+				return "", err
+			}
+			v = doc
+		} else {
+			return "jwt:" + x, nil
+		}
+	case []byte:
+		return nestedKey(string(x))
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "", err
+	}
+	return "json:" + string(b), nil
+}
+
+// jwtClaims decodes the claims set of a JWT whose signature was verified.
+func jwtClaims(tok string) (any, error) {
+	parts := strings.Split(tok, ".")
+	if len(parts) != 3 {
+		return nil, fmt.Errorf("%w: not a compact JWS", presentation.ErrMalformed)
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		return nil, fmt.Errorf("%w: JWT payload: %v", presentation.ErrMalformed, err)
+	}
+	var claims map[string]any
+	d := json.NewDecoder(bytes.NewReader(payload))
+	d.UseNumber()
+	if err := d.Decode(&claims); err != nil {
+		return nil, fmt.Errorf("%w: JWT payload: %v", presentation.ErrMalformed, err)
+	}
+	return claims, nil
 }

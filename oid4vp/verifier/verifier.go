@@ -255,6 +255,9 @@ func (v *Verifier) Create(ctx context.Context, cr CreateRequest) (*Transaction, 
 	if legacy && len(cr.TransactionData) > 0 {
 		return nil, fmt.Errorf("%w: transaction_data needs a DCQL query", ErrConfig)
 	}
+	if err := checkTransactionFormats(cr); err != nil {
+		return nil, err
+	}
 	if client.attestation != "" && !v.cfg.Now().Before(client.attestationExp) {
 		return nil, fmt.Errorf("%w: the verifier attestation expired", ErrConfig)
 	}
@@ -397,6 +400,32 @@ func (v *Verifier) Create(ctx context.Context, cr CreateRequest) (*Transaction, 
 	v.cache.put(id, &compiledRequest{req: req, query: compiled, definition: pcompiled, hashes: hashes, expires: exp}, now)
 	v.emit(ctx, Event{Type: EventRequestCreated, Tenant: tenant, TransactionID: id})
 	return &Transaction{ID: id, Tenant: tenant, Secret: secret, ExpiresAt: exp, Request: outer}, nil
+}
+
+// checkTransactionFormats refuses transaction_data that names a credential
+// query whose format has no place for transaction_data_hashes: only SD-JWT
+// VC (B.3.3, in its KB-JWT) and mdoc define where they go; a W3C VP
+// (jwt_vp_json, ldp_vp) cannot carry them, so every response would be
+// rejected.
+func checkTransactionFormats(cr CreateRequest) error {
+	for _, td := range cr.TransactionData {
+		if td == nil {
+			continue
+		}
+		for _, id := range td.CredentialIDs {
+			for _, c := range cr.Query.Credentials {
+				if c.ID != id {
+					continue
+				}
+				switch c.Format {
+				case vocab.FormatSDJWTVC, vocab.FormatSDJWTVCLegacy, vocab.FormatMsoMdoc:
+				default:
+					return fmt.Errorf("%w: transaction_data %q references %q, a %s query whose presentations cannot carry transaction_data_hashes", ErrConfig, td.Type, id, c.Format)
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // checkRedirect accepts an absolute URI without fragment (https, or an

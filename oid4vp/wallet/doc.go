@@ -36,8 +36,22 @@
 // JWE to the verifier's client_metadata.jwks key, enc from
 // encrypted_response_enc_values_supported, kid echoed), or returns a
 // fragment URL. The redirect_uri a verifier answers with is returned in
-// Outcome (NextStep) and never fetched by the wallet. Decline posts an
-// error response (access_denied when the user declines).
+// Outcome as the step the caller must take (NextStep: open it in the
+// browser); a machine wallet without a browser follows it itself (§8.2:
+// the user agent MUST be sent there) with Follow or Config.FollowRedirect:
+// one GET through the guarded client, no redirect beyond, size-capped,
+// returning the page and the response_code of the fragment. Decline posts
+// an error response (access_denied when the user declines).
+// transaction_data is bound only in SD-JWT VC presentations (B.3.3): a
+// request whose transaction_data references a jwt_vc_json or ldp_vc query
+// is refused with invalid_transaction_data.
+//
+// The tests run our wallet against our verifier (oid4vp/verifier) over
+// HTTPS for every prefix × direct_post / direct_post.jwt × DCQL / PE
+// (legacy) × dc+sd-jwt / jwt_vc_json / ldp_vc (TestProofMatrix), the
+// W-Stack seed's authorization link end to end (TestSeedAuthorizationLink),
+// and the OIDF wallet test plan's negative modules against a misbehaving
+// verifier (TestOIDFWalletNegativeModules).
 //
 // With Config.Profile oid4vp.ProfileLegacy the wallet also answers
 // presentation_definition requests of drafts ≤ 25 (DIF Presentation
@@ -45,7 +59,8 @@
 // as audience, vp_token with presentation_submission).
 //
 // Not implemented: presentation_definition_uri, the Digital Credentials API modes
-// (dc_api, dc_api.jwt; optional in 1.0), openid_federation, encrypted
+// (dc_api, dc_api.jwt; optional in 1.0; so neither multisigned requests
+// nor expected_origins), openid_federation, encrypted
 // Request Objects, mso_mdoc presentations, response_type id_token / code,
 // scope-named queries.
 package wallet

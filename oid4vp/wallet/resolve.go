@@ -23,6 +23,7 @@ import (
 	"github.com/ocmw/wstack/oid4vp"
 	"github.com/ocmw/wstack/presentation/dcql"
 	"github.com/ocmw/wstack/presentation/pex"
+	"github.com/ocmw/wstack/vocab"
 )
 
 // Request is a resolved and verified Authorization Request.
@@ -151,6 +152,9 @@ func (w *Wallet) finish(ctx context.Context, req *Request) (*Request, error) {
 			return nil, err
 		}
 		req.TransactionData = td
+		if err := checkTransactionFormats(p, td); err != nil {
+			return nil, err
+		}
 	}
 	if legacyPD {
 		var opts []pex.Option
@@ -487,4 +491,27 @@ func (w *Wallet) verifyAttestation(j *jose.JWS, cid oid4vp.ClientID, claims *oid
 		return nil, fail("cnf.jwk: %v", err)
 	}
 	return &attestation{claims: c, key: pub}, nil
+}
+
+// checkTransactionFormats refuses transaction_data that references a
+// credential query the wallet cannot bind it to: the wallet writes
+// transaction_data_hashes into the KB-JWT of SD-JWT VC presentations
+// (B.3.3); a jwt_vp_json or ldp_vp has no place for them, and presenting
+// without them would drop the transaction the user is asked to authorize
+// (invalid_transaction_data, §8.5).
+func checkTransactionFormats(p *oid4vp.AuthorizationRequest, td []*oid4vp.TransactionData) error {
+	if p.DCQLQuery == nil {
+		return oid4vp.NewError(oid4vp.CodeInvalidTransactionData, "transaction_data needs a dcql_query").WithCause(oid4vp.ErrTransactionData)
+	}
+	for _, t := range td {
+		for _, id := range t.CredentialIDs {
+			for _, cq := range p.DCQLQuery.Credentials {
+				if cq.ID == id && cq.Format != vocab.FormatSDJWTVC && cq.Format != vocab.FormatSDJWTVCLegacy {
+					return oid4vp.NewError(oid4vp.CodeInvalidTransactionData,
+						fmt.Sprintf("transaction_data references %q, a %s query that cannot carry transaction_data_hashes", id, cq.Format)).WithCause(oid4vp.ErrTransactionData)
+				}
+			}
+		}
+	}
+	return nil
 }

@@ -6,10 +6,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"mime"
+	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 
 	"github.com/ocmw/wstack/crypto/jose"
+	"github.com/ocmw/wstack/fetch"
 	"github.com/ocmw/wstack/oid4vp"
 	"github.com/ocmw/wstack/presentation"
 	"github.com/ocmw/wstack/presentation/dcql"
@@ -102,11 +107,109 @@ type Outcome struct {
 	RedirectURI string
 	// VPToken is the vp_token that was sent (nil for an error response).
 	VPToken dcql.VPToken
+	// Followed is the answer to the user agent's request the wallet made
+	// itself (Wallet.Follow, or Config.FollowRedirect); nil when the
+	// redirect was not followed.
+	Followed *Followed
+
+	fragment bool // RedirectURI carries a fragment-mode response
 }
 
-// NextStep returns RedirectURI and whether there is one: the step the
-// caller must take after Respond.
-func (o *Outcome) NextStep() (string, bool) { return o.RedirectURI, o.RedirectURI != "" }
+// NextStep returns RedirectURI and whether the caller must still send the
+// user agent there: true after Respond when the verifier (or a fragment
+// response) named a redirect the wallet did not follow itself.
+func (o *Outcome) NextStep() (string, bool) {
+	return o.RedirectURI, o.RedirectURI != "" && o.Followed == nil
+}
+
+// Followed is what a machine wallet got when it followed the verifier's
+// redirect_uri as the user agent (§8.2).
+type Followed struct {
+	// URL is the redirect_uri as the verifier sent it.
+	URL string
+	// StatusCode, ContentType (media type, lower case) and Body (capped at
+	// Config.MaxResponseBytes) are the answer to the GET. A 3xx answer is
+	// not followed further: StatusCode and Location report it.
+	StatusCode  int
+	ContentType string
+	Body        []byte
+	Location    string
+	// Fragment holds the parameters of the redirect_uri's fragment, which
+	// a user agent never sends: the response_code (§8.2) that the
+	// verifier's frontend reads in the browser, and a machine caller hands
+	// to the frontend (for example as the credential of the verifier's
+	// result lookup).
+	Fragment url.Values
+}
+
+// ResponseCode returns the response_code the redirect carried (empty when
+// none).
+func (f *Followed) ResponseCode() string { return f.Fragment.Get("response_code") }
+
+// Follow makes the request the user agent MUST make after a direct_post
+// whose answer named a redirect_uri (§8.2; HAIP verifiers reject a
+// response whose redirect was not followed), for a machine wallet without
+// a browser: one GET of the redirect_uri (without its fragment, as any
+// user agent) through the wallet's guarded client (https only, the
+// dialled address checked, no proxy), no redirect followed beyond it, the
+// answer capped at Config.MaxResponseBytes. It records the result in
+// out.Followed, after which out.NextStep reports nothing left to do. A
+// redirect_uri with a custom scheme (an app link) or one carrying a
+// fragment-mode response cannot be followed this way (ErrResponse).
+// A non-2xx, non-3xx answer is returned in Followed together with an
+// ErrResponse error.
+func (w *Wallet) Follow(ctx context.Context, out *Outcome) (*Followed, error) {
+	if out == nil || out.RedirectURI == "" {
+		return nil, fmt.Errorf("%w: no redirect_uri to follow", ErrResponse)
+	}
+	if out.fragment {
+		return nil, fmt.Errorf("%w: a fragment response is delivered by the user agent's navigation, not by a GET", ErrResponse)
+	}
+	u, err := url.Parse(out.RedirectURI)
+	if err != nil {
+		return nil, fmt.Errorf("%w: redirect_uri: %w", ErrResponse, err)
+	}
+	frag, err := url.ParseQuery(u.Fragment)
+	if err != nil {
+		frag = url.Values{}
+	}
+	u.Fragment, u.RawFragment = "", ""
+	target := u.String()
+	if _, err := w.cfg.Fetcher.CheckURL(target); err != nil {
+		return nil, fmt.Errorf("%w: redirect_uri: %w", ErrResponse, err)
+	}
+	r, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrResponse, err)
+	}
+	r.Header.Set("Accept", "text/html, application/json;q=0.9, */*;q=0.1")
+	resp, err := w.client.Do(r)
+	if err != nil {
+		return nil, fmt.Errorf("%w: following redirect_uri: %w", ErrResponse, err)
+	}
+	defer resp.Body.Close()
+	max := w.cfg.MaxResponseBytes
+	if resp.ContentLength > max {
+		return nil, fmt.Errorf("%w: %w: Content-Length %d > %d", ErrResponse, fetch.ErrTooLarge, resp.ContentLength, max)
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, max+1))
+	if err != nil {
+		return nil, fmt.Errorf("%w: following redirect_uri: %w", ErrResponse, err)
+	}
+	if int64(len(body)) > max {
+		return nil, fmt.Errorf("%w: %w: more than %d bytes", ErrResponse, fetch.ErrTooLarge, max)
+	}
+	ct, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+	f := &Followed{URL: out.RedirectURI, StatusCode: resp.StatusCode, ContentType: strings.ToLower(ct), Body: body, Fragment: frag}
+	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
+		f.Location = resp.Header.Get("Location")
+	}
+	out.Followed = f
+	if resp.StatusCode >= 400 || resp.StatusCode < 200 {
+		return f, fmt.Errorf("%w: redirect_uri answered %w", ErrResponse, &errHTTPStatus{code: resp.StatusCode, body: body})
+	}
+	return f, nil
+}
 
 // BuildVPToken builds the vp_token of a selection: one presentation per
 // selected credential, bound to the request's nonce and full prefixed
@@ -169,6 +272,9 @@ func (w *Wallet) transactionHashes(req *Request, id string) ([]string, error) {
 // response_mode says: direct_post (form post of vp_token and state),
 // direct_post.jwt (the same as a JWE to the verifier's client_metadata
 // key, §8.3) or fragment (returned as Outcome.RedirectURI, nothing sent).
+// With Config.FollowRedirect a failure to follow the verifier's
+// redirect_uri returns the Outcome (the response was accepted) together
+// with the error.
 func (w *Wallet) Respond(ctx context.Context, req *Request, sel *Selection) (*Outcome, error) {
 	if sel != nil && sel.PEX != nil {
 		return w.respondPEX(ctx, req, sel.PEX)
@@ -178,11 +284,10 @@ func (w *Wallet) Respond(ctx context.Context, req *Request, sel *Selection) (*Ou
 		return nil, err
 	}
 	out, err := w.deliver(ctx, req, &oid4vp.AuthorizationResponse{VPToken: tok, State: req.Params.State})
-	if err != nil {
-		return nil, err
+	if out != nil {
+		out.VPToken = tok
 	}
-	out.VPToken = tok
-	return out, nil
+	return out, err
 }
 
 // respondPEX answers a legacy presentation_definition: the vp_token (one
@@ -246,7 +351,7 @@ func (w *Wallet) deliver(ctx context.Context, req *Request, r *oid4vp.Authorizat
 		if err != nil {
 			return nil, err
 		}
-		return &Outcome{RedirectURI: u}, nil
+		return &Outcome{RedirectURI: u, fragment: true}, nil
 	}
 	var form url.Values
 	if mode.Encrypted() {
@@ -278,7 +383,13 @@ func (w *Wallet) deliver(ctx context.Context, req *Request, r *oid4vp.Authorizat
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrResponse, err)
 	}
-	return &Outcome{RedirectURI: res.RedirectURI}, nil
+	out := &Outcome{RedirectURI: res.RedirectURI}
+	if w.cfg.FollowRedirect && out.RedirectURI != "" {
+		if _, err := w.Follow(ctx, out); err != nil {
+			return out, err
+		}
+	}
+	return out, nil
 }
 
 // encryptResponse encrypts the response to the first key of

@@ -166,6 +166,13 @@ type Config struct {
 	Leeway time.Duration
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// FollowRedirect makes a machine wallet (one without a browser)
+	// follow the verifier's redirect_uri itself after a direct_post
+	// (Wallet.Follow): Respond and Present then return the answer in
+	// Outcome.Followed, with the response_code of the redirect, and
+	// Outcome.NextStep reports nothing left to do. Off: the redirect is
+	// returned as the caller's next step and never fetched.
+	FollowRedirect bool
 	// InsecureAllowHTTP accepts http:// response_uri and request_uri on
 	// loopback hosts (tests only).
 	InsecureAllowHTTP bool
