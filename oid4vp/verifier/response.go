@@ -14,7 +14,6 @@ import (
 	"github.com/ocmw/wstack/oid4vp"
 	"github.com/ocmw/wstack/presentation"
 	"github.com/ocmw/wstack/presentation/dcql"
-	"github.com/ocmw/wstack/presentation/pex"
 	"github.com/ocmw/wstack/vocab"
 )
 
@@ -345,20 +344,30 @@ func expectedHashes(req *oid4vp.AuthorizationRequest) (map[string][]string, erro
 }
 
 // verifySubmission verifies a legacy response: the presentation_submission
-// re-evaluated against the definition with pex (every credential verified
-// through the Validator, bound to the nonce and the client_id as sent),
-// any failing descriptor_map entry rejecting the response. Results are
-// keyed by input descriptor id.
+// re-evaluated against the definition with pex, any failing descriptor_map
+// entry rejecting the response. Results are keyed by input descriptor id.
+//
+// Every presentation in the vp_token is verified before the submission is
+// evaluated (see legacyDecoder): SD-JWT VCs with their KB-JWT, JWT VPs
+// (jwt_vp_json / jwt_vp) with nonce and aud, Data Integrity VPs (ldp_vp)
+// with challenge and domain, and the W3C credentials inside a VP with the
+// VP (issuer signature, validity, status, trust, bound to the VP's
+// holder). descriptor_map entries reach those credentials with path_nested
+// (PE §"Processing of Submission Entries") or, as the W-Stack's wallet
+// writes them, with a path straight into the VP
+// ("$.verifiableCredential[0]" on an ldp_vp); a W3C credential that is not
+// inside a verified VP of this vp_token is never accepted (no holder
+// binding). The nonce and audience are the request's, and the audience the
+// client_id as sent (bare under the legacy profile).
 func (v *Verifier) verifySubmission(ctx context.Context, creq *compiledRequest, resp *oid4vp.AuthorizationResponse) (map[string][]VerifiedCredential, error) {
 	var tok any
 	if err := json.Unmarshal(resp.LegacyVPToken, &tok); err != nil {
 		return nil, fmt.Errorf("%w: vp_token: %w", presentation.ErrMalformed, err)
 	}
-	opts := presentation.PresentationOptions{Nonce: creq.req.Nonce, Audience: creq.req.ClientID}
-	// Credentials presented directly (SD-JWT VC with KB-JWT, path "$").
-	// VPs addressed with path_nested are not supported yet: pex reports
-	// ErrNoDecoder for them.
-	dec := pex.DecoderFuncs{CredentialFunc: v.cfg.Validator.DecodeFunc(opts)}
+	dec := newLegacyDecoder(v.cfg.Validator, presentation.PresentationOptions{Nonce: creq.req.Nonce, Audience: creq.req.ClientID})
+	if err := dec.preverify(ctx, tok); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrPresentationRejected, err)
+	}
 	ver, err := creq.definition.Verify(ctx, resp.PresentationSubmission, tok, dec)
 	if err != nil {
 		return nil, err
