@@ -227,6 +227,9 @@ func (e *env) normaliser(tx *verifier.Transaction, claims map[string]any) *norma
 		}
 		n.add(cid, "did:key:<verifier>")
 	}
+	if e.signer != nil { // other prefixes: the engine key's id
+		n.add(e.signer.KID(), "<verifier key id>")
+	}
 	return n
 }
 
