@@ -23,7 +23,7 @@
 // The Transaction's Link is the QR / same-device invocation (§9).
 //
 // Handler serves, under any path prefix and per {tenant}, the request_uri
-// (GET, and POST with wallet_metadata / wallet_nonce echoed, §5.10) and the
+// (GET, and POST with wallet_metadata / wallet_nonce, §5.10) and the
 // response_uri of direct_post and direct_post.jwt (§8.2, §8.3). A response
 // is verified as §8.6 asks: one response per transaction (claimed
 // atomically), the JWE decrypted only with the transaction's key (kid
@@ -44,15 +44,31 @@
 // (request created, fetched, response received, accepted, rejected with
 // the reason) go to a Hook.
 //
+// A request_uri POST (FetchRequestObjectPost) gets a Request Object signed
+// anew with wallet_nonce echoed and fitted to the posted wallet_metadata:
+// encrypted_response_enc_values_supported and vp_formats_supported
+// narrowed to what the wallet lists (algorithm lists intersected), and
+// ECDH-ES, the client identifier prefix (client_id_scheme under the legacy
+// profile) and the signing algorithm checked; when nothing is left in
+// common, or the DCQL query's required credentials are in formats the
+// wallet lacks, the wallet gets vp_formats_not_supported, invalid_client
+// or invalid_request (ErrWalletMetadata) and the fetch is not recorded.
+// The response is always verified against the request as created.
+//
 // The legacy profile (CreateRequest.PresentationDefinition) speaks drafts
 // ≤ 25: presentation_definition, client_id_scheme, presentation_submission
-// verified with presentation/pex: credentials presented directly (SD-JWT
-// VC with KB-JWT) and VPs addressed with path_nested (jwt_vp_json,
-// ldp_vp), each VP verified as a whole (holder signature or proof, nonce /
-// challenge, aud / domain, every embedded credential and its holder
-// binding) and a nested credential accepted only as one the verified VP
-// carries.
+// verified with presentation/pex. Every presentation in the vp_token is
+// verified with the nonce and the bare client_id: SD-JWT VCs with KB-JWT,
+// jwt_vp_json and ldp_vp VPs with the credentials they carry; descriptor
+// entries reach a VP's credentials with path_nested or, as the W-Stack's
+// wallet writes them, a path straight into the VP; a W3C credential
+// outside a verified VP is rejected.
 //
-// Not covered yet: the openid_federation prefix, and the DC API response
-// modes (dc_api, dc_api.jwt).
+// testdata/golden holds the verifier's own output (Request Objects, links,
+// request_uri and response endpoint answers, Results), normalised and
+// compared field by field with the spec's examples (TestGolden…).
+//
+// Not covered yet: the openid_federation prefix, the DC API response modes
+// (dc_api, dc_api.jwt) and encrypted Request Objects (wallet_metadata.jwks
+// is not used).
 package verifier

@@ -74,7 +74,7 @@ func protoErr(code string, err error, desc string) *oid4vp.Error {
 func (v *Verifier) ServeRequestObject(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	tenant := v.tenant(r.PathValue("tenant"))
-	var walletNonce string
+	var post *oid4vp.RequestURIPost
 	switch r.Method {
 	case http.MethodGet:
 	case http.MethodPost:
@@ -92,13 +92,13 @@ func (v *Verifier) ServeRequestObject(w http.ResponseWriter, r *http.Request) {
 			oid4vp.WriteError(w, err)
 			return
 		}
-		walletNonce = p.WalletNonce
+		post = p
 	default:
 		w.Header().Set("Allow", "GET, POST")
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	jwt, err := v.FetchRequestObject(ctx, tenant, r.PathValue("id"), walletNonce)
+	jwt, err := v.FetchRequestObjectPost(ctx, tenant, r.PathValue("id"), post)
 	if err != nil {
 		v.writeErr(w, err)
 		return
@@ -110,11 +110,37 @@ func (v *Verifier) ServeRequestObject(w http.ResponseWriter, r *http.Request) {
 
 // FetchRequestObject records a fetch of a transaction's Request Object and
 // returns it; with a walletNonce the claims are signed anew with
-// wallet_nonce added (§5.10.1).
+// wallet_nonce added (§5.10.1). It is FetchRequestObjectPost without
+// wallet_metadata.
 func (v *Verifier) FetchRequestObject(ctx context.Context, tenant, id, walletNonce string) (string, error) {
+	var p *oid4vp.RequestURIPost
+	if walletNonce != "" {
+		p = &oid4vp.RequestURIPost{WalletNonce: walletNonce}
+	}
+	return v.FetchRequestObjectPost(ctx, tenant, id, p)
+}
+
+// FetchRequestObjectPost records a fetch of a transaction's Request Object
+// and returns it. p is what a wallet posted to request_uri (§5.10; nil for
+// a GET): with wallet_metadata the claims are first fitted to the wallet
+// (encryption enc values and vp_formats_supported narrowed to the common
+// values, the client identifier prefix, request signing algorithm and the
+// query's formats checked; see narrow) and a wallet posting metadata that
+// leaves nothing in common gets an *oid4vp.Error wrapping
+// ErrWalletMetadata (vp_formats_not_supported, invalid_client or
+// invalid_request) without the fetch being recorded; with wallet_metadata
+// or wallet_nonce the claims are signed anew, wallet_nonce echoed
+// (§5.10.1). The transaction's request as created is what the response is
+// verified against.
+func (v *Verifier) FetchRequestObjectPost(ctx context.Context, tenant, id string, p *oid4vp.RequestURIPost) (string, error) {
 	tenant = v.tenant(tenant)
 	now := v.cfg.Now()
-	rec, err := v.cfg.Store.Update(ctx, id, func(rec *Record) error {
+	var walletNonce string
+	var wm *oid4vp.WalletMetadata
+	if p != nil {
+		walletNonce, wm = p.WalletNonce, p.WalletMetadata
+	}
+	check := func(rec *Record) error {
 		switch {
 		case rec.Tenant != tenant:
 			return ErrNotFound
@@ -125,6 +151,33 @@ func (v *Verifier) FetchRequestObject(ctx context.Context, tenant, id, walletNon
 		case rec.Status != StatusCreated && rec.Status != StatusFetched:
 			return ErrAlreadyResponded
 		}
+		return nil
+	}
+	var client *Client
+	var req *oid4vp.AuthorizationRequest
+	if walletNonce != "" || wm != nil {
+		rec, err := v.cfg.Store.Get(ctx, id)
+		if err != nil {
+			return "", err
+		}
+		if err := check(rec); err != nil {
+			return "", err
+		}
+		if client, err = v.cfg.Clients.Client(ctx, tenant); err != nil {
+			return "", err
+		}
+		if req, err = oid4vp.DecodeRequest(rec.Request, rec.profile()); err != nil {
+			return "", err
+		}
+		if err := narrow(req, client, wm, rec.Legacy); err != nil {
+			return "", err
+		}
+		req.WalletNonce = walletNonce
+	}
+	rec, err := v.cfg.Store.Update(ctx, id, func(rec *Record) error {
+		if err := check(rec); err != nil {
+			return err
+		}
 		rec.Status = StatusFetched
 		rec.Fetches++
 		return nil
@@ -133,18 +186,9 @@ func (v *Verifier) FetchRequestObject(ctx context.Context, tenant, id, walletNon
 		return "", err
 	}
 	v.emit(ctx, Event{Type: EventRequestFetched, Tenant: tenant, TransactionID: id})
-	if walletNonce == "" {
+	if req == nil {
 		return rec.RequestObject, nil
 	}
-	client, err := v.cfg.Clients.Client(ctx, tenant)
-	if err != nil {
-		return "", err
-	}
-	req, err := oid4vp.DecodeRequest(rec.Request, rec.profile())
-	if err != nil {
-		return "", err
-	}
-	req.WalletNonce = walletNonce
 	claims, err := req.MarshalJSON()
 	if err != nil {
 		return "", err

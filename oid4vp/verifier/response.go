@@ -16,7 +16,6 @@ import (
 	"github.com/ocmw/wstack/oid4vp"
 	"github.com/ocmw/wstack/presentation"
 	"github.com/ocmw/wstack/presentation/dcql"
-	"github.com/ocmw/wstack/presentation/pex"
 	"github.com/ocmw/wstack/vocab"
 )
 
@@ -347,17 +346,31 @@ func expectedHashes(req *oid4vp.AuthorizationRequest) (map[string][]string, erro
 }
 
 // verifySubmission verifies a legacy response: the presentation_submission
-// re-evaluated against the definition with pex (every credential verified
-// through the Validator, bound to the nonce and the client_id as sent),
-// any failing descriptor_map entry rejecting the response. Results are
-// keyed by input descriptor id.
+// re-evaluated against the definition with pex, any failing descriptor_map
+// entry rejecting the response. Results are keyed by input descriptor id.
+//
+// Every presentation in the vp_token is verified before the submission is
+// evaluated (see legacyDecoder): SD-JWT VCs with their KB-JWT, JWT VPs
+// (jwt_vp_json / jwt_vp) with nonce and aud, Data Integrity VPs (ldp_vp)
+// with challenge and domain, and the W3C credentials inside a VP with the
+// VP (issuer signature, validity, status, trust, bound to the VP's
+// holder). descriptor_map entries reach those credentials with path_nested
+// (PE §"Processing of Submission Entries") or, as the W-Stack's wallet
+// writes them, with a path straight into the VP
+// ("$.verifiableCredential[0]" on an ldp_vp); a W3C credential that is not
+// inside a verified VP of this vp_token is never accepted (no holder
+// binding). The nonce and audience are the request's, and the audience the
+// client_id as sent (bare under the legacy profile).
 func (v *Verifier) verifySubmission(ctx context.Context, creq *compiledRequest, resp *oid4vp.AuthorizationResponse) (map[string][]VerifiedCredential, error) {
 	var tok any
 	if err := json.Unmarshal(resp.LegacyVPToken, &tok); err != nil {
 		return nil, fmt.Errorf("%w: vp_token: %w", presentation.ErrMalformed, err)
 	}
-	opts := presentation.PresentationOptions{Nonce: creq.req.Nonce, Audience: creq.req.ClientID}
-	ver, err := creq.definition.Verify(ctx, resp.PresentationSubmission, tok, v.submissionDecoder(opts))
+	dec := newLegacyDecoder(v.cfg.Validator, presentation.PresentationOptions{Nonce: creq.req.Nonce, Audience: creq.req.ClientID})
+	if err := dec.preverify(ctx, tok); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrPresentationRejected, err)
+	}
+	ver, err := creq.definition.Verify(ctx, resp.PresentationSubmission, tok, dec)
 	if err != nil {
 		return nil, err
 	}
@@ -375,76 +388,7 @@ func (v *Verifier) verifySubmission(ctx context.Context, creq *compiledRequest, 
 	return out, nil
 }
 
-// submissionDecoder decodes what a legacy presentation_submission points
-// at: credentials presented directly (SD-JWT VC with KB-JWT, path "$")
-// through the Validator bound to the request, and VPs referenced with
-// path_nested (jwt_vp_json, ldp_vp): the VP is verified as a whole
-// (holder signature or proof, nonce / challenge and aud / domain, every
-// embedded credential with its issuer signature, status, trust and holder
-// binding) and path_nested is evaluated on its claims set (JWT) or
-// document (Data Integrity). A nested credential is then accepted only as
-// one of the credentials the verified VP carried, never decoded on its own.
-func (v *Verifier) submissionDecoder(opts presentation.PresentationOptions) pex.Decoder {
-	direct := v.cfg.Validator.DecodeFunc(opts)
-	verified := map[string]*presentation.Credential{}
-	return pex.DecoderFuncs{
-		PresentationFunc: func(ctx context.Context, format vocab.Format, value any) (any, error) {
-			switch presentation.PresentationFormat(format) {
-			case vocab.FormatJWTVPJSON, vocab.FormatDIFJWTVP, vocab.FormatLDPVP:
-			default:
-				return nil, fmt.Errorf("%w: %s is not a presentation format that nests credentials", presentation.ErrUnsupportedFormat, format)
-			}
-			pres, err := v.cfg.Validator.VerifyPresentation(ctx, format, value, opts)
-			if err != nil {
-				return nil, err
-			}
-			for _, c := range pres.Credentials {
-				if k, err := nestedKey(c.Raw); err == nil {
-					verified[k] = c
-				}
-			}
-			if s, ok := value.(string); ok {
-				return jwtClaims(s)
-			}
-			return value, nil
-		},
-		CredentialFunc: func(ctx context.Context, format vocab.Format, value any) (*presentation.Credential, error) {
-			if k, err := nestedKey(value); err == nil {
-				if c, ok := verified[k]; ok {
-					return c, nil
-				}
-			}
-			return direct(ctx, format, value)
-		},
-	}
-}
 
-// nestedKey identifies a credential carried in a VP: the JWT as is, a
-// JSON document (held as text or decoded) by its re-encoding (numbers
-// kept as written).
-func nestedKey(v any) (string, error) {
-	switch x := v.(type) {
-	case string:
-		if t := strings.TrimSpace(x); strings.HasPrefix(t, "{") {
-			var doc any
-			d := json.NewDecoder(strings.NewReader(t))
-			d.UseNumber()
-			if err := d.Decode(&doc); err != nil {
-				return "", err
-			}
-			v = doc
-		} else {
-			return "jwt:" + x, nil
-		}
-	case []byte:
-		return nestedKey(string(x))
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return "", err
-	}
-	return "json:" + string(b), nil
-}
 
 // jwtClaims decodes the claims set of a JWT whose signature was verified.
 func jwtClaims(tok string) (any, error) {
