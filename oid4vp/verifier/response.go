@@ -388,8 +388,6 @@ func (v *Verifier) verifySubmission(ctx context.Context, creq *compiledRequest, 
 	return out, nil
 }
 
-
-
 // jwtClaims decodes the claims set of a JWT whose signature was verified.
 func jwtClaims(tok string) (any, error) {
 	parts := strings.Split(tok, ".")
