@@ -1,10 +1,8 @@
 package verifier
 
 import (
-	"bytes"
 	"context"
 	"crypto/ecdh"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -386,23 +384,4 @@ func (v *Verifier) verifySubmission(ctx context.Context, creq *compiledRequest, 
 			VCT: cr.VCT, DocType: cr.DocType, Types: cr.Types, Claims: cr.Claims})
 	}
 	return out, nil
-}
-
-// jwtClaims decodes the claims set of a JWT whose signature was verified.
-func jwtClaims(tok string) (any, error) {
-	parts := strings.Split(tok, ".")
-	if len(parts) != 3 {
-		return nil, fmt.Errorf("%w: not a compact JWS", presentation.ErrMalformed)
-	}
-	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
-	if err != nil {
-		return nil, fmt.Errorf("%w: JWT payload: %v", presentation.ErrMalformed, err)
-	}
-	var claims map[string]any
-	d := json.NewDecoder(bytes.NewReader(payload))
-	d.UseNumber()
-	if err := d.Decode(&claims); err != nil {
-		return nil, fmt.Errorf("%w: JWT payload: %v", presentation.ErrMalformed, err)
-	}
-	return claims, nil
 }
