@@ -4,8 +4,6 @@ import (
 	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/base64"
-	"fmt"
-	"hash"
 	"unsafe"
 )
 
@@ -20,18 +18,6 @@ const (
 	SHA384 HashAlg = "sha-384"
 	SHA512 HashAlg = "sha-512"
 )
-
-func (h HashAlg) new() (hash.Hash, error) {
-	switch h {
-	case SHA256:
-		return sha256.New(), nil
-	case SHA384:
-		return sha512.New384(), nil
-	case SHA512:
-		return sha512.New(), nil
-	}
-	return nil, fmt.Errorf("%w: %q", ErrHashAlgorithm, string(h))
-}
 
 // Valid reports whether h is one of the supported algorithms (exact match).
 func (h HashAlg) Valid() bool {

@@ -159,13 +159,6 @@ func (fb *frameBuilder) child(n *frameNode, c any) (*frameNode, error) {
 	return nil, fmt.Errorf("%w: claim path component %T", ErrOptions, c)
 }
 
-// buildFrame returns the frame of the paths and the number of distinct
-// paths (a lower bound on the number of disclosures).
-func buildFrame(paths []vocab.ClaimPath) (*frameNode, int, error) {
-	root, n, _, err := buildFrameIn(paths, nil)
-	return root, n, err
-}
-
 // buildFrameIn is buildFrame with the nodes taken from nodes (returned,
 // possibly replaced, for reuse).
 func buildFrameIn(paths []vocab.ClaimPath, nodes []frameNode) (*frameNode, int, []frameNode, error) {

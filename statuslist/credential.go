@@ -1,7 +1,6 @@
 package statuslist
 
 import (
-	"encoding/json"
 	"fmt"
 	"time"
 )
@@ -242,5 +241,3 @@ func (c BitstringCredential) decodeList(statusSize int, opts DecodeOptions) (*Li
 	}
 	return DecodeBitstring(c.CredentialSubject.EncodedList, statusSize, opts)
 }
-
-func marshalJSON(v any) ([]byte, error) { return json.Marshal(v) }

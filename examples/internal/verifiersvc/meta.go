@@ -155,9 +155,3 @@ func (m *metaStore) deleteExpired(ctx context.Context, t time.Time) (int64, erro
 	}
 	return res.RowsAffected()
 }
-
-// drop removes the table (tests on a shared PostgreSQL).
-func (m *metaStore) drop(ctx context.Context) error {
-	_, err := m.db.ExecContext(ctx, `DROP TABLE IF EXISTS `+m.table)
-	return err
-}
