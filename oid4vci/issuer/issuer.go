@@ -101,6 +101,10 @@ type Config struct {
 	// AuthorizationServers are external authorization servers (the
 	// authorization code flow) whose access tokens are accepted.
 	AuthorizationServers []AuthorizationServer
+	// ExternalGrantTTL is how long an offer redeemed through an external
+	// AS's token (issuer_state) stays usable for deferred and notification
+	// calls with that user's later tokens (default 24 h).
+	ExternalGrantTTL time.Duration
 
 	// ClientAttestation, when set, authenticates wallets at the token
 	// endpoint by Attestation-Based Client Authentication (HAIP).
@@ -220,6 +224,9 @@ type Issuer struct {
 	mux      *http.ServeMux
 	enc      *encryption
 	external map[string]*AuthorizationServer
+	// introspectors by AS issuer; opaque tokens go to these, in order.
+	introspectors map[string]*introspector
+	opaqueASes    []*AuthorizationServer
 
 	signedMu  sync.Mutex
 	signed    []byte
@@ -270,13 +277,23 @@ func New(cfg Config) (*Issuer, error) {
 	if i.cfg.MaxTxCodeAttempts <= 0 {
 		i.cfg.MaxTxCodeAttempts = 5
 	}
+	def(&i.cfg.ExternalGrantTTL, 24*time.Hour)
 	i.external = map[string]*AuthorizationServer{}
+	i.introspectors = map[string]*introspector{}
 	for k := range i.cfg.AuthorizationServers {
 		as := &i.cfg.AuthorizationServers[k]
-		if as.Issuer == "" || as.JWKS == nil || as.Grant == nil || as.Issuer == i.id || i.external[as.Issuer] != nil {
-			return nil, fmt.Errorf("%w: authorization server %q needs a unique Issuer, JWKS and Grant", ErrConfig, as.Issuer)
+		if as.Issuer == "" || (as.JWKS == nil && as.Introspection == nil) || as.Issuer == i.id || i.external[as.Issuer] != nil {
+			return nil, fmt.Errorf("%w: authorization server %q needs a unique Issuer and JWKS or Introspection", ErrConfig, as.Issuer)
 		}
 		i.external[as.Issuer] = as
+		if as.Introspection != nil {
+			in, err := newIntrospector(as.Introspection)
+			if err != nil {
+				return nil, fmt.Errorf("authorization server %q: %w", as.Issuer, err)
+			}
+			i.introspectors[as.Issuer] = in
+			i.opaqueASes = append(i.opaqueASes, as)
+		}
 	}
 	if c := i.cfg.ClientAttestation; c != nil && c.Providers == nil {
 		return nil, fmt.Errorf("%w: ClientAttestation needs Providers", ErrConfig)

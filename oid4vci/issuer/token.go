@@ -258,11 +258,32 @@ func (i *Issuer) authenticate(ctx context.Context, r *http.Request) (*grant, err
 	// iss before verifying: without them every token must be one of ours
 	// (a foreign one fails the signature or the iss check below).
 	if len(i.external) > 0 {
-		if iss := peekIssuer(tok); iss != "" && iss != i.id {
-			as := i.external[iss]
-			if as == nil {
+		var as *AuthorizationServer
+		switch iss := peekIssuer(tok); {
+		case iss == i.id:
+		case iss != "":
+			if as = i.external[iss]; as == nil {
 				return nil, invalid("access token of an unknown authorization server")
 			}
+		case !looksLikeJWT(tok) && len(i.opaqueASes) > 0:
+			// An opaque token: introspection by the (first) AS that
+			// offers it; with several, each in turn until one knows it.
+			for _, cand := range i.opaqueASes {
+				g, jkt, err := i.externalGrant(ctx, cand, tok, sch)
+				var e *oid4vci.Error
+				if err != nil && errors.As(err, &e) && e.Code == oid4vci.CodeInvalidToken && cand != i.opaqueASes[len(i.opaqueASes)-1] {
+					continue
+				}
+				if err != nil {
+					return nil, err
+				}
+				if err := i.checkBinding(ctx, r, tok, sch, jkt); err != nil {
+					return nil, err
+				}
+				return g, nil
+			}
+		}
+		if as != nil {
 			g, jkt, err := i.externalGrant(ctx, as, tok, sch)
 			if err != nil {
 				return nil, err

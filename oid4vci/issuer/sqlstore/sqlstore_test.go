@@ -25,7 +25,7 @@ func postgresDSN(t testing.TB) string {
 }
 
 func stores(s *sqlstore.Store) issuertest.Stores {
-	return issuertest.Stores{Offers: s.Offers(), Nonces: s.Nonces(), Replays: s.Replays(), Transactions: s.Transactions(), Notifications: s.Notifications()}
+	return issuertest.Stores{Offers: s.Offers(), Nonces: s.Nonces(), Replays: s.Replays(), Transactions: s.Transactions(), Notifications: s.Notifications(), RefreshTokens: s.RefreshTokens()}
 }
 
 // NewSQLite opens a fresh SQLite store in a temporary directory.
