@@ -212,6 +212,11 @@ func (i *Issuer) grantFromExternal(ctx context.Context, as *AuthorizationServer,
 	}
 	if state != "" {
 		o, err := i.correlate(ctx, as, c, state, now)
+		if errors.Is(err, errNoOffer) && as.Grant != nil {
+			// Not one of our offers' issuer_states: the Grant callback
+			// may know it (ExternalToken.IssuerState).
+			o, err = nil, nil
+		}
 		if err != nil {
 			var ee errExternal
 			if errors.As(err, &ee) {
@@ -219,11 +224,13 @@ func (i *Issuer) grantFromExternal(ctx context.Context, as *AuthorizationServer,
 			}
 			return nil, err
 		}
-		// Only what was both offered and granted.
-		g.claims.AuthorizationDetails = slices.DeleteFunc(g.claims.AuthorizationDetails, func(d oid4vci.AuthorizationDetail) bool {
-			return !slices.Contains(o.ConfigurationIDs, d.CredentialConfigurationID)
-		})
-		g.offer = o
+		if o != nil {
+			// Only what was both offered and granted.
+			g.claims.AuthorizationDetails = slices.DeleteFunc(g.claims.AuthorizationDetails, func(d oid4vci.AuthorizationDetail) bool {
+				return !slices.Contains(o.ConfigurationIDs, d.CredentialConfigurationID)
+			})
+			g.offer = o
+		}
 	}
 	if len(g.claims.AuthorizationDetails) == 0 {
 		return nil, i.tokenError(sch, oid4vci.CodeInsufficientScope, "the access token grants no credential configuration")
@@ -249,6 +256,9 @@ func (g *grant) covers(id string) bool {
 	return slices.ContainsFunc(g.claims.AuthorizationDetails, func(d oid4vci.AuthorizationDetail) bool { return d.CredentialConfigurationID == id })
 }
 
+// errNoOffer: the issuer_state names no live offer of this issuer.
+var errNoOffer = errExternal("issuer_state unknown or expired")
+
 // externalHolder names the user of an external AS that redeemed an offer.
 func externalHolder(as, sub string) string { return hashHex("holder", as, sub) }
 
@@ -258,19 +268,19 @@ func externalHolder(as, sub string) string { return hashHex("holder", as, sub) }
 func (i *Issuer) correlate(ctx context.Context, as *AuthorizationServer, c *externalClaims, state string, now time.Time) (*Offer, error) {
 	id, secret, ok := strings.Cut(state, ".")
 	if !ok || id == "" || secret == "" || len(state) > 256 {
-		return nil, errExternal("issuer_state unknown or expired")
+		return nil, errNoOffer
 	}
 	holder := externalHolder(as.Issuer, c.Sub)
 	for attempt := 0; attempt < 2; attempt++ {
 		o, err := i.cfg.Offers.Get(ctx, id, now)
 		if errors.Is(err, ErrNotFound) {
-			return nil, errExternal("issuer_state unknown or expired")
+			return nil, errNoOffer
 		}
 		if err != nil {
 			return nil, err
 		}
 		if o.IssuerStateHash == "" || !macEqual(hashHex("issuer_state", o.ID, secret), o.IssuerStateHash) {
-			return nil, errExternal("issuer_state unknown or expired")
+			return nil, errNoOffer
 		}
 		if o.Redeemed {
 			if o.Holder == "" || !macEqual(o.Holder, holder) {
