@@ -97,6 +97,12 @@ type Config struct {
 	// answers them in kind (c_nonce in token and credential responses, the
 	// singular credential). 1.0 requests are handled as 1.0 either way.
 	Profile oid4vci.Profile
+	// LegacyBatchEndpoint, with ProfileLegacy, serves the draft 13 batch
+	// credential endpoint (…/batch_credential) and advertises it as
+	// batch_credential_endpoint. The member is not 1.0 metadata: strict 1.0
+	// parsers (this module's wallet under ProfileFinal) refuse such
+	// metadata, so turn it on only for issuers serving draft 13 wallets.
+	LegacyBatchEndpoint bool
 
 	// AuthorizationServers are external authorization servers (the
 	// authorization code flow) whose access tokens are accepted.
@@ -298,6 +304,9 @@ func New(cfg Config) (*Issuer, error) {
 	if c := i.cfg.ClientAttestation; c != nil && c.Providers == nil {
 		return nil, fmt.Errorf("%w: ClientAttestation needs Providers", ErrConfig)
 	}
+	if i.cfg.LegacyBatchEndpoint && i.cfg.Profile != oid4vci.ProfileLegacy {
+		return nil, fmt.Errorf("%w: LegacyBatchEndpoint needs Profile = ProfileLegacy", ErrConfig)
+	}
 	if i.cfg.BatchSize == 1 || i.cfg.BatchSize < 0 {
 		return nil, fmt.Errorf("%w: BatchSize must be 0 or at least 2", ErrConfig)
 	}
@@ -409,7 +418,13 @@ func (i *Issuer) buildMetadata() error {
 	if i.cfg.BatchSize >= 2 {
 		md.BatchCredentialIssuance = &oid4vci.BatchCredentialIssuance{BatchSize: i.cfg.BatchSize}
 	}
-	if err := md.Validate(oid4vci.ProfileFinal); err != nil {
+	mdProfile := oid4vci.ProfileFinal
+	if i.cfg.LegacyBatchEndpoint {
+		// Draft 13 wallets find the batch endpoint here.
+		md.BatchCredentialEndpoint = i.endpoint("batch_credential")
+		mdProfile = oid4vci.ProfileLegacy
+	}
+	if err := md.Validate(mdProfile); err != nil {
 		return fmt.Errorf("%w: metadata: %v", ErrConfig, err)
 	}
 	b, err := json.Marshal(md)
@@ -477,6 +492,9 @@ func (i *Issuer) routes() {
 	m.Handle("POST "+p+"/token", i.TokenHandler())
 	m.Handle("POST "+p+"/nonce", i.NonceHandler())
 	m.Handle("POST "+p+"/credential", i.CredentialHandler())
+	if i.cfg.LegacyBatchEndpoint {
+		m.Handle("POST "+p+"/batch_credential", i.BatchCredentialHandler())
+	}
 	m.Handle("POST "+p+"/deferred_credential", i.DeferredHandler())
 	m.Handle("POST "+p+"/notification", i.NotificationHandler())
 	m.Handle("GET "+p+"/offers/{offer}", i.OfferHandler())

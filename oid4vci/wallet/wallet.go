@@ -653,6 +653,10 @@ func (c *Client) RequestCredential(ctx context.Context, s *Session, r Request) (
 	if err != nil {
 		return nil, err
 	}
+	if c.cfg.Draft13Requests && c.cfg.Profile == oid4vci.ProfileLegacy && s.Metadata.BatchCredentialEndpoint != "" &&
+		len(keys) > 1 && (mode == proofJWK || mode == proofDID) && cfg.ProofTypesSupported[oid4vci.ProofTypeJWT].KeyAttestationsRequired == nil {
+		return c.requestBatch(ctx, s, r, cfg, keys, mode)
+	}
 	var cr *oid4vci.CredentialResponse
 	for attempt := 0; ; attempt++ {
 		req := oid4vci.CredentialRequest{CredentialIdentifier: r.CredentialIdentifier}
@@ -757,6 +761,96 @@ func (c *Client) RequestCredential(ctx context.Context, s *Session, r Request) (
 			c.log.DebugContext(ctx, "wallet: failure notification failed", slog.Any("error", nerr))
 		}
 		return nil, err
+	}
+	return is, nil
+}
+
+// requestBatch is RequestCredential through the draft 13 batch credential
+// endpoint: one format-based request with the singular jwt proof per key,
+// all with the same c_nonce (one retry on invalid_nonce), the
+// credential_responses in order (deferred ones polled), then the same
+// checks as for one response.
+func (c *Client) requestBatch(ctx context.Context, s *Session, r Request, cfg *oid4vci.CredentialConfiguration, keys []*HolderKey, mode proofMode) (*Issued, error) {
+	var br *oid4vci.BatchCredentialResponse
+	for attempt := 0; ; attempt++ {
+		nonce, err := c.Nonce(ctx, s)
+		if err != nil {
+			return nil, err
+		}
+		req := oid4vci.BatchCredentialRequest{}
+		for _, k := range keys {
+			p, err := c.proof(ctx, s, k, mode, nonce, "")
+			if err != nil {
+				return nil, err
+			}
+			req.CredentialRequests = append(req.CredentialRequests, oid4vci.CredentialRequest{
+				Format: cfg.Format, VCT: cfg.VCT, Doctype: cfg.Doctype, CredentialDefinition: cfg.CredentialDefinition,
+				Proof: &oid4vci.Proof{ProofType: oid4vci.ProofTypeJWT, JWT: p},
+			})
+		}
+		res, err := c.resource(ctx, s, s.Metadata.BatchCredentialEndpoint, req, nil)
+		if err != nil {
+			return nil, err
+		}
+		if res.status == http.StatusOK {
+			if br, err = c.parser.BatchCredentialResponse(res.body); err != nil {
+				return nil, fmt.Errorf("%w: batch credential response: %w", ErrResponse, err)
+			}
+			break
+		}
+		pe := c.protocolError(res)
+		if pe != nil && pe.Code == oid4vci.CodeInvalidNonce && attempt == 0 {
+			if pe.CNonce != "" {
+				s.cNonce = pe.CNonce
+			}
+			continue
+		}
+		if pe != nil {
+			return nil, fmt.Errorf("wallet: batch credential endpoint: %w", pe)
+		}
+		return nil, fmt.Errorf("%w: batch credential endpoint answered %d", ErrResponse, res.status)
+	}
+	if br.CNonce != "" {
+		s.cNonce = br.CNonce
+	}
+	if len(br.CredentialResponses) > len(keys) {
+		return nil, fmt.Errorf("%w: %d batch responses for %d requests", ErrTooMany, len(br.CredentialResponses), len(keys))
+	}
+	cr := &oid4vci.CredentialResponse{}
+	var nids []string
+	for k := range br.CredentialResponses {
+		item := &br.CredentialResponses[k]
+		if len(item.Credential) == 0 && len(item.Credentials) == 0 && item.TransactionID != "" {
+			d, err := c.Deferred(ctx, s, item.TransactionID, item.Interval)
+			if err != nil {
+				return nil, err
+			}
+			item = d
+		}
+		got := item.Credentials
+		if len(got) == 0 && len(item.Credential) > 0 {
+			got = []oid4vci.IssuedCredential{{Credential: item.Credential}}
+		}
+		if len(got) != 1 {
+			return nil, fmt.Errorf("%w: batch response %d holds %d credentials", ErrResponse, k, len(got))
+		}
+		cr.Credentials = append(cr.Credentials, got[0])
+		nids = append(nids, item.NotificationID)
+	}
+	if len(nids) > 0 {
+		cr.NotificationID = nids[0]
+	}
+	is, err := c.check(ctx, s, r.ConfigurationID, cfg, keys, cr)
+	if err != nil {
+		for _, n := range nids {
+			_ = c.Notify(ctx, s, n, oid4vci.EventCredentialFailure, "the wallet rejected the credential")
+		}
+		return nil, err
+	}
+	for k, sc := range is.Credentials {
+		if k < len(nids) {
+			sc.NotificationID = nids[k]
+		}
 	}
 	return is, nil
 }
@@ -1096,8 +1190,18 @@ func (c *Client) AcceptOffer(ctx context.Context, input string) ([]*StoredCreden
 		out = append(out, is.Credentials...)
 	}
 	for _, is := range all {
-		if err := c.Notify(ctx, s, is.NotificationID, oid4vci.EventCredentialAccepted, ""); err != nil {
-			c.log.DebugContext(ctx, "wallet: notification failed", slog.Any("error", err))
+		// One notification per notification_id (a draft 13 batch has one
+		// per credential).
+		ids := []string{is.NotificationID}
+		for _, sc := range is.Credentials {
+			if !slices.Contains(ids, sc.NotificationID) {
+				ids = append(ids, sc.NotificationID)
+			}
+		}
+		for _, id := range ids {
+			if err := c.Notify(ctx, s, id, oid4vci.EventCredentialAccepted, ""); err != nil {
+				c.log.DebugContext(ctx, "wallet: notification failed", slog.Any("error", err))
+			}
 		}
 	}
 	return out, nil
