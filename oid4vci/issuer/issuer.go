@@ -51,6 +51,19 @@ type Config struct {
 	Replays       ReplayStore
 	Transactions  TransactionStore
 	Notifications NotificationStore
+	// RefreshTokenStore keeps refresh tokens (with RefreshTokens).
+	RefreshTokenStore RefreshTokenStore
+
+	// RefreshTokens makes the token endpoint issue refresh tokens with
+	// pre-authorized grants and accept grant_type=refresh_token (RFC 6749
+	// §6): stored hashed, single use (each use returns the next token of
+	// the family; a reused token revokes the whole family), bound to the
+	// client and to the DPoP key of the grant, all expiring with the
+	// grant, RefreshTokenTTL after redemption.
+	RefreshTokens bool
+	// RefreshTokenTTL is the lifetime of a grant with refresh tokens
+	// (default 24 h).
+	RefreshTokenTTL time.Duration
 
 	// DeliverTxCode delivers a generated transaction code to the user out
 	// of band (e-mail, SMS, another device). It is the only place the code
@@ -284,6 +297,7 @@ func New(cfg Config) (*Issuer, error) {
 		i.cfg.MaxTxCodeAttempts = 5
 	}
 	def(&i.cfg.ExternalGrantTTL, 24*time.Hour)
+	def(&i.cfg.RefreshTokenTTL, 24*time.Hour)
 	i.external = map[string]*AuthorizationServer{}
 	i.introspectors = map[string]*introspector{}
 	for k := range i.cfg.AuthorizationServers {
@@ -325,6 +339,9 @@ func New(cfg Config) (*Issuer, error) {
 	}
 	if i.cfg.Notifications == nil {
 		i.cfg.Notifications = mem.Notifications()
+	}
+	if i.cfg.RefreshTokenStore == nil {
+		i.cfg.RefreshTokenStore = mem.RefreshTokens()
 	}
 	i.atAlg = cfg.Signer.Algorithm()
 	if !i.atAlg.IsAsymmetricSignature() {
@@ -439,7 +456,7 @@ func (i *Issuer) buildMetadata() error {
 	as := map[string]any{
 		"issuer":                            i.id,
 		"token_endpoint":                    i.TokenEndpoint(),
-		"grant_types_supported":             []string{oid4vci.GrantTypePreAuthorizedCode},
+		"grant_types_supported":             grantTypes(i.cfg.RefreshTokens),
 		"response_types_supported":          []string{},
 		"dpop_signing_alg_values_supported": algs,
 		"pre-authorized_grant_anonymous_access_supported": i.cfg.AnonymousAccess,
@@ -462,6 +479,13 @@ func (i *Issuer) authorizationServers() []string {
 		out = append(out, as.Issuer)
 	}
 	return append(out, i.id)
+}
+
+func grantTypes(refresh bool) []string {
+	if refresh {
+		return []string{oid4vci.GrantTypePreAuthorizedCode, oid4vci.GrantTypeRefreshToken}
+	}
+	return []string{oid4vci.GrantTypePreAuthorizedCode}
 }
 
 func authMethods(c *ClientAttestationConfig) []string {

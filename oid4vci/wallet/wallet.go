@@ -329,6 +329,8 @@ type Session struct {
 	anonymous  bool
 	clientID   string
 	asIdentity string
+	tokenExp   time.Time // when the access token expires (zero: unknown)
+	att        *clientAuth
 }
 
 // Start fetches the issuer metadata for the offer's credential_issuer
@@ -508,6 +510,15 @@ func (c *Client) Token(ctx context.Context, s *Session) error {
 		return err
 	}
 	s.anonymous = s.clientID == ""
+	s.att = att
+	return c.tokenRequest(ctx, s, req, useDPoP)
+}
+
+// tokenRequest POSTs a token request (with client attestation and DPoP as
+// the session uses them, one retry on use_dpop_nonce) and checks the
+// response: access_token and the token_type asked for.
+func (c *Client) tokenRequest(ctx context.Context, s *Session, req *oid4vci.TokenRequest, useDPoP bool) error {
+	att := s.att
 	form, err := req.Form()
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrConfig, err)
@@ -556,9 +567,33 @@ func (c *Client) Token(ctx context.Context, s *Session) error {
 	if !strings.EqualFold(tr.TokenType, want) {
 		return fmt.Errorf("%w: token_type %.32q, asked for %s", ErrResponse, tr.TokenType, want)
 	}
-	s.Token, s.dpop, s.cNonce = tr, useDPoP, tr.CNonce
+	if s.Token != nil && tr.AuthorizationDetails == nil {
+		tr.AuthorizationDetails = s.Token.AuthorizationDetails // a refresh keeps the grant
+	}
+	s.Token, s.dpop = tr, useDPoP
+	if tr.CNonce != "" {
+		s.cNonce = tr.CNonce
+	}
+	s.tokenExp = time.Time{}
+	if tr.ExpiresIn > 0 {
+		s.tokenExp = c.cfg.Now().Add(time.Duration(tr.ExpiresIn) * time.Second)
+	}
 	c.log.DebugContext(ctx, "wallet: access token received", slog.String("issuer", s.Offer.CredentialIssuer), slog.Bool("dpop", useDPoP))
 	return nil
+}
+
+// Refresh obtains a new access token with the session's refresh token
+// (RFC 6749 §6; DPoP-proven when the grant is DPoP-bound, with the client
+// attestation when the session used one) and keeps the rotated refresh
+// token. The credential, deferred and notification calls refresh by
+// themselves when the access token expired or the issuer answers
+// invalid_token.
+func (c *Client) Refresh(ctx context.Context, s *Session) error {
+	if s.Token == nil || s.Token.RefreshToken == "" {
+		return fmt.Errorf("%w: no refresh token", ErrConfig)
+	}
+	req := &oid4vci.TokenRequest{GrantType: oid4vci.GrantTypeRefreshToken, RefreshToken: s.Token.RefreshToken, ClientID: s.clientID}
+	return c.tokenRequest(ctx, s, req, s.dpop)
 }
 
 // preAuthorized builds the pre-authorized code token request.
@@ -1279,6 +1314,13 @@ func (c *Client) resource(ctx context.Context, s *Session, u string, msg any, x 
 		return nil, err
 	}
 	ct := oid4vci.MediaTypeJSON
+	refreshed := false
+	if s.Token != nil && s.Token.RefreshToken != "" && !s.tokenExp.IsZero() && !c.cfg.Now().Before(s.tokenExp) {
+		if err := c.Refresh(ctx, s); err != nil {
+			return nil, err
+		}
+		refreshed = true
+	}
 	for attempt := 0; ; attempt++ {
 		send := body
 		if x != nil {
@@ -1311,6 +1353,16 @@ func (c *Client) resource(ctx context.Context, s *Session, u string, msg any, x 
 		}
 		if s.dpop && attempt == 0 && n != "" && res.status == http.StatusUnauthorized && dpopNonceChallenge(res) {
 			continue
+		}
+		if !refreshed && res.status == http.StatusUnauthorized && s.Token.RefreshToken != "" {
+			if pe := c.protocolError(res); pe != nil && pe.Code == oid4vci.CodeInvalidToken {
+				refreshed = true
+				if err := c.Refresh(ctx, s); err != nil {
+					return nil, err
+				}
+				attempt = -1
+				continue
+			}
 		}
 		return res, nil
 	}
