@@ -34,7 +34,9 @@ func tokenOK(t *testing.T, r *response) *oid4vci.TokenResponse {
 // refresh token is refused and revokes its family; client and DPoP
 // binding, expiry and the disabled option are checked.
 func TestRefreshTokens(t *testing.T) {
-	e := newEnv(t, func(c *issuer.Config) { c.RefreshTokens, c.RefreshTokenTTL, c.AccessTokenTTL = true, time.Hour, time.Minute })
+	e := newEnv(t, func(c *issuer.Config) {
+		c.RefreshTokens, c.RefreshTokenTTL, c.AccessTokenTTL = true, time.Hour, time.Minute
+	})
 	w := e.wallet(1)
 	tr := w.token(mustOffer(w), "")
 	if tr.RefreshToken == "" {
