@@ -6,8 +6,14 @@
 // redeeming a pre-authorized code is a single UPDATE … WHERE NOT redeemed
 // AND unexpired AND attempts < max … RETURNING, consuming a c_nonce a
 // DELETE … RETURNING, recording a DPoP jti an INSERT … ON CONFLICT DO
-// UPDATE … WHERE expired RETURNING. Never read-then-write. Expired rows are
-// removed by Reap.
+// UPDATE … WHERE expired RETURNING; using a refresh token a conditional
+// UPDATE … RETURNING, and a reused one revokes its family. Never
+// read-then-write. Expired rows are removed by Reap.
+//
+// The schema is versioned (prefix_schema): New applies each missing
+// version once, in a transaction (on PostgreSQL under an advisory lock, so
+// replicas starting together migrate once). Version 2 added the
+// issuer_state columns of offers and the refresh token tables.
 //
 // On SQLite files opened by OpenSQLite, writes go through one connection
 // (SQLite admits one writer at a time; several writing connections of one
