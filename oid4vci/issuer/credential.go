@@ -116,37 +116,62 @@ func (i *Issuer) credential(ctx context.Context, w http.ResponseWriter, r *http.
 		return 0, nil, nil, err
 	}
 	legacy := req.Proof != nil || req.Format != ""
+	ireq, nonce, err := i.prepare(ctx, g, req)
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	if err := i.consumeNonce(ctx, nonce); err != nil {
+		return 0, nil, nil, err
+	}
+	status, resp, err := i.issue(ctx, g.offer.ID, ireq, "")
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	if legacy {
+		if err := i.legacyResponse(ctx, resp); err != nil {
+			return 0, nil, nil, err
+		}
+	}
+	return status, resp, req.CredentialResponseEncryption, nil
+}
+
+// prepare validates one credential request against the grant (the
+// configuration it covers, the metadata, every key proof) and returns the
+// issue request and the c_nonce its proofs carry ("" without proofs). The
+// nonce is not consumed.
+func (i *Issuer) prepare(ctx context.Context, g *grant, req *oid4vci.CredentialRequest) (*IssueRequest, string, error) {
+	var err error
+	var nonce string
 	cid, ok := g.configurationFor(req.CredentialIdentifier, req.CredentialConfigurationID)
 	if req.Format != "" {
 		cid, ok = i.configurationByFormat(g, req)
 		if !ok {
-			return 0, nil, nil, credErr(oid4vci.CodeUnsupportedCredentialFormat, "no granted configuration matches the format-based request")
+			return nil, "", credErr(oid4vci.CodeUnsupportedCredentialFormat, "no granted configuration matches the format-based request")
 		}
 	}
 	if !ok {
 		if req.CredentialIdentifier != "" {
-			return 0, nil, nil, credErr(oid4vci.CodeUnknownCredentialIdentifier, "credential identifier not granted by the access token")
+			return nil, "", credErr(oid4vci.CodeUnknownCredentialIdentifier, "credential identifier not granted by the access token")
 		}
-		return 0, nil, nil, credErr(oid4vci.CodeUnknownCredentialConfiguration, "credential configuration not granted by the access token")
+		return nil, "", credErr(oid4vci.CodeUnknownCredentialConfiguration, "credential configuration not granted by the access token")
 	}
 	cfg := i.configs[cid]
 	if cfg == nil {
-		return 0, nil, nil, credErr(oid4vci.CodeUnknownCredentialConfiguration, "credential configuration unknown")
+		return nil, "", credErr(oid4vci.CodeUnknownCredentialConfiguration, "credential configuration unknown")
 	}
 	if err := req.CheckMetadata(i.metadata, cfg); err != nil {
-		return 0, nil, nil, err
+		return nil, "", err
 	}
 	var keys []HolderKey
 	if cfg.ProofTypesSupported == nil {
 		if req.Proofs != nil {
-			return 0, nil, nil, credErr(oid4vci.CodeInvalidCredentialRequest, "the configuration takes no key proofs")
+			return nil, "", credErr(oid4vci.CodeInvalidCredentialRequest, "the configuration takes no key proofs")
 		}
 	} else {
-		var nonce string
 		proofs := req.Proofs
 		if req.Proof != nil {
 			if req.Proof.ProofType != oid4vci.ProofTypeJWT {
-				return 0, nil, nil, credErr(oid4vci.CodeInvalidProof, "proof type not supported")
+				return nil, "", credErr(oid4vci.CodeInvalidProof, "proof type not supported")
 			}
 			proofs = &oid4vci.Proofs{JWT: []string{req.Proof.JWT}}
 		}
@@ -159,30 +184,28 @@ func (i *Issuer) credential(ctx context.Context, w http.ResponseWriter, r *http.
 			keys, nonce, err = i.verifyProofs(ctx, g, cfg, proofs)
 		}
 		if err != nil {
-			return 0, nil, nil, err
-		}
-		// The nonce is used up only once everything else checked out.
-		if err := i.cfg.Nonces.Consume(ctx, hashHex("nonce", nonce), i.now()); err != nil {
-			if errors.Is(err, ErrNotFound) {
-				return 0, nil, nil, credErr(oid4vci.CodeInvalidNonce, "c_nonce unknown, expired or already used")
-			}
-			return 0, nil, nil, err
+			return nil, "", err
 		}
 	}
-	ireq := IssueRequest{
+	return &IssueRequest{
 		ConfigurationID: cid, Configuration: cfg, CredentialIdentifier: req.CredentialIdentifier,
 		Subject: g.offer.Subject, Claims: g.offer.Claims, ClientID: g.claims.ClientID, HolderKeys: keys,
+	}, nonce, nil
+}
+
+// consumeNonce uses up the c_nonce of a request (once everything else
+// checked out); "" (no proofs) is nothing to consume.
+func (i *Issuer) consumeNonce(ctx context.Context, nonce string) error {
+	if nonce == "" {
+		return nil
 	}
-	status, resp, err := i.issue(ctx, g.offer.ID, &ireq, "")
-	if err != nil {
-		return 0, nil, nil, err
-	}
-	if legacy {
-		if err := i.legacyResponse(ctx, resp); err != nil {
-			return 0, nil, nil, err
+	if err := i.cfg.Nonces.Consume(ctx, hashHex("nonce", nonce), i.now()); err != nil {
+		if errors.Is(err, ErrNotFound) {
+			return credErr(oid4vci.CodeInvalidNonce, "c_nonce unknown, expired or already used")
 		}
+		return err
 	}
-	return status, resp, req.CredentialResponseEncryption, nil
+	return nil
 }
 
 // legacyResponse turns a 1.0 response into the draft 13 shape: the singular

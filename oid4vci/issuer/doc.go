@@ -68,8 +68,8 @@
 // transaction code is generated with crypto/rand and handed only to
 // Config.DeliverTxCode. Storage goes through one small interface per concern
 // (OfferStore, NonceStore, ReplayStore, TransactionStore,
-// NotificationStore); Memory implements all of them and package issuertest
-// is the contract suite for other backends.
+// NotificationStore, RefreshTokenStore); Memory implements all of them
+// and package issuertest is the contract suite for other backends.
 //
 // Encryption (§10, Config.Encryption): credential and deferred requests may
 // arrive as a JWE (application/jwt, ECDH-ES to a published key); a request
@@ -89,14 +89,41 @@
 // the singular credential and a fresh c_nonce. OfferRequest.Draft12 builds
 // drafts ≤12 offers (credentials, user_pin_required).
 //
-// External authorization servers (Config.AuthorizationServers, the
-// authorization code flow): their RFC 9068 JWT access tokens are verified
-// against the AS's JWKS (e.g. w3c.JWKSFetcher over the guarded fetcher),
-// aud must name the issuer, scope or authorization_details select the
-// configurations, and a Grant callback supplies the claims data;
-// authorization_servers then lists them and the issuer itself.
+// Config.LegacyBatchEndpoint (with ProfileLegacy) serves the draft 13
+// batch credential endpoint (…/batch_credential, batch_credential_endpoint
+// in the metadata, which makes it draft 13 metadata): credential_requests
+// → credential_responses, every request checked before anything is
+// issued, one c_nonce for the batch.
 //
-// Not implemented (refused, not ignored): RFC 7662 introspection of opaque
-// tokens, offers with the authorization_code grant (issuer_state), and the
-// draft 13 batch credential endpoint.
+// # Refresh tokens
+//
+// Config.RefreshTokens adds refresh tokens to pre-authorized grants (RFC
+// 6749 §6): stored as hashes (RefreshTokenStore), single use — each
+// grant_type=refresh_token request returns the next token of the family,
+// and a token presented twice revokes the family —, bound to the client_id
+// and to the DPoP key of the grant (the refresh request must be
+// DPoP-proven by it), expiring with the grant RefreshTokenTTL after
+// redemption. Access tokens issued before a revocation stay valid until
+// their (short) expiry.
+//
+// # External authorization servers
+//
+// Config.AuthorizationServers (the authorization code flow): RFC 9068 JWT
+// access tokens are verified against the AS's JWKS (e.g. w3c.JWKSFetcher
+// over the guarded fetcher); opaque tokens (and JWTs of an AS without
+// JWKS) are checked by RFC 7662 introspection (Introspection:
+// client_secret_basic, active, iss, sub, exp, nbf, aud, token_type, size
+// cap, no redirects, a cache bounded by the token's exp). aud must name
+// the issuer, scope or authorization_details select the configurations.
+// CreateOffer with GrantAuthorizationCode makes offers with an
+// issuer_state (offer id and a 256-bit secret, stored hashed) and the
+// authorization_server; a token carrying that issuer_state (claim, or in
+// authorization_details) redeems the offer for its AS user and gets the
+// offer's claims data, limited to the configurations offered and granted;
+// other tokens go to the Grant callback. authorization_servers then lists
+// the external servers and the issuer itself.
+//
+// Not implemented: the issuer is not an authorization server for the
+// authorization code flow (by design); refresh tokens for external grants
+// are the external AS's business.
 package issuer

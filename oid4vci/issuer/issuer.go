@@ -51,6 +51,19 @@ type Config struct {
 	Replays       ReplayStore
 	Transactions  TransactionStore
 	Notifications NotificationStore
+	// RefreshTokenStore keeps refresh tokens (with RefreshTokens).
+	RefreshTokenStore RefreshTokenStore
+
+	// RefreshTokens makes the token endpoint issue refresh tokens with
+	// pre-authorized grants and accept grant_type=refresh_token (RFC 6749
+	// §6): stored hashed, single use (each use returns the next token of
+	// the family; a reused token revokes the whole family), bound to the
+	// client and to the DPoP key of the grant, all expiring with the
+	// grant, RefreshTokenTTL after redemption.
+	RefreshTokens bool
+	// RefreshTokenTTL is the lifetime of a grant with refresh tokens
+	// (default 24 h).
+	RefreshTokenTTL time.Duration
 
 	// DeliverTxCode delivers a generated transaction code to the user out
 	// of band (e-mail, SMS, another device). It is the only place the code
@@ -97,10 +110,20 @@ type Config struct {
 	// answers them in kind (c_nonce in token and credential responses, the
 	// singular credential). 1.0 requests are handled as 1.0 either way.
 	Profile oid4vci.Profile
+	// LegacyBatchEndpoint, with ProfileLegacy, serves the draft 13 batch
+	// credential endpoint (…/batch_credential) and advertises it as
+	// batch_credential_endpoint. The member is not 1.0 metadata: strict 1.0
+	// parsers (this module's wallet under ProfileFinal) refuse such
+	// metadata, so turn it on only for issuers serving draft 13 wallets.
+	LegacyBatchEndpoint bool
 
 	// AuthorizationServers are external authorization servers (the
 	// authorization code flow) whose access tokens are accepted.
 	AuthorizationServers []AuthorizationServer
+	// ExternalGrantTTL is how long an offer redeemed through an external
+	// AS's token (issuer_state) stays usable for deferred and notification
+	// calls with that user's later tokens (default 24 h).
+	ExternalGrantTTL time.Duration
 
 	// ClientAttestation, when set, authenticates wallets at the token
 	// endpoint by Attestation-Based Client Authentication (HAIP).
@@ -220,6 +243,9 @@ type Issuer struct {
 	mux      *http.ServeMux
 	enc      *encryption
 	external map[string]*AuthorizationServer
+	// introspectors by AS issuer; opaque tokens go to these, in order.
+	introspectors map[string]*introspector
+	opaqueASes    []*AuthorizationServer
 
 	signedMu  sync.Mutex
 	signed    []byte
@@ -270,16 +296,30 @@ func New(cfg Config) (*Issuer, error) {
 	if i.cfg.MaxTxCodeAttempts <= 0 {
 		i.cfg.MaxTxCodeAttempts = 5
 	}
+	def(&i.cfg.ExternalGrantTTL, 24*time.Hour)
+	def(&i.cfg.RefreshTokenTTL, 24*time.Hour)
 	i.external = map[string]*AuthorizationServer{}
+	i.introspectors = map[string]*introspector{}
 	for k := range i.cfg.AuthorizationServers {
 		as := &i.cfg.AuthorizationServers[k]
-		if as.Issuer == "" || as.JWKS == nil || as.Grant == nil || as.Issuer == i.id || i.external[as.Issuer] != nil {
-			return nil, fmt.Errorf("%w: authorization server %q needs a unique Issuer, JWKS and Grant", ErrConfig, as.Issuer)
+		if as.Issuer == "" || (as.JWKS == nil && as.Introspection == nil) || as.Issuer == i.id || i.external[as.Issuer] != nil {
+			return nil, fmt.Errorf("%w: authorization server %q needs a unique Issuer and JWKS or Introspection", ErrConfig, as.Issuer)
 		}
 		i.external[as.Issuer] = as
+		if as.Introspection != nil {
+			in, err := newIntrospector(as.Introspection)
+			if err != nil {
+				return nil, fmt.Errorf("authorization server %q: %w", as.Issuer, err)
+			}
+			i.introspectors[as.Issuer] = in
+			i.opaqueASes = append(i.opaqueASes, as)
+		}
 	}
 	if c := i.cfg.ClientAttestation; c != nil && c.Providers == nil {
 		return nil, fmt.Errorf("%w: ClientAttestation needs Providers", ErrConfig)
+	}
+	if i.cfg.LegacyBatchEndpoint && i.cfg.Profile != oid4vci.ProfileLegacy {
+		return nil, fmt.Errorf("%w: LegacyBatchEndpoint needs Profile = ProfileLegacy", ErrConfig)
 	}
 	if i.cfg.BatchSize == 1 || i.cfg.BatchSize < 0 {
 		return nil, fmt.Errorf("%w: BatchSize must be 0 or at least 2", ErrConfig)
@@ -299,6 +339,9 @@ func New(cfg Config) (*Issuer, error) {
 	}
 	if i.cfg.Notifications == nil {
 		i.cfg.Notifications = mem.Notifications()
+	}
+	if i.cfg.RefreshTokenStore == nil {
+		i.cfg.RefreshTokenStore = mem.RefreshTokens()
 	}
 	i.atAlg = cfg.Signer.Algorithm()
 	if !i.atAlg.IsAsymmetricSignature() {
@@ -392,7 +435,13 @@ func (i *Issuer) buildMetadata() error {
 	if i.cfg.BatchSize >= 2 {
 		md.BatchCredentialIssuance = &oid4vci.BatchCredentialIssuance{BatchSize: i.cfg.BatchSize}
 	}
-	if err := md.Validate(oid4vci.ProfileFinal); err != nil {
+	mdProfile := oid4vci.ProfileFinal
+	if i.cfg.LegacyBatchEndpoint {
+		// Draft 13 wallets find the batch endpoint here.
+		md.BatchCredentialEndpoint = i.endpoint("batch_credential")
+		mdProfile = oid4vci.ProfileLegacy
+	}
+	if err := md.Validate(mdProfile); err != nil {
 		return fmt.Errorf("%w: metadata: %v", ErrConfig, err)
 	}
 	b, err := json.Marshal(md)
@@ -407,7 +456,7 @@ func (i *Issuer) buildMetadata() error {
 	as := map[string]any{
 		"issuer":                            i.id,
 		"token_endpoint":                    i.TokenEndpoint(),
-		"grant_types_supported":             []string{oid4vci.GrantTypePreAuthorizedCode},
+		"grant_types_supported":             grantTypes(i.cfg.RefreshTokens),
 		"response_types_supported":          []string{},
 		"dpop_signing_alg_values_supported": algs,
 		"pre-authorized_grant_anonymous_access_supported": i.cfg.AnonymousAccess,
@@ -430,6 +479,13 @@ func (i *Issuer) authorizationServers() []string {
 		out = append(out, as.Issuer)
 	}
 	return append(out, i.id)
+}
+
+func grantTypes(refresh bool) []string {
+	if refresh {
+		return []string{oid4vci.GrantTypePreAuthorizedCode, oid4vci.GrantTypeRefreshToken}
+	}
+	return []string{oid4vci.GrantTypePreAuthorizedCode}
 }
 
 func authMethods(c *ClientAttestationConfig) []string {
@@ -460,6 +516,9 @@ func (i *Issuer) routes() {
 	m.Handle("POST "+p+"/token", i.TokenHandler())
 	m.Handle("POST "+p+"/nonce", i.NonceHandler())
 	m.Handle("POST "+p+"/credential", i.CredentialHandler())
+	if i.cfg.LegacyBatchEndpoint {
+		m.Handle("POST "+p+"/batch_credential", i.BatchCredentialHandler())
+	}
 	m.Handle("POST "+p+"/deferred_credential", i.DeferredHandler())
 	m.Handle("POST "+p+"/notification", i.NotificationHandler())
 	m.Handle("GET "+p+"/offers/{offer}", i.OfferHandler())

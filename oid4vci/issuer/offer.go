@@ -36,12 +36,37 @@ type OfferRequest struct {
 	Endpoint string
 	// TTL overrides Config.OfferTTL when positive.
 	TTL time.Duration
+	// Grants selects the grants of the offer (zero: GrantPreAuthorized).
+	// GrantAuthorizationCode adds the authorization_code grant with a fresh
+	// issuer_state that an external authorization server (one of
+	// Config.AuthorizationServers) carries into its access token; see
+	// AuthorizationServer. With both grants, whichever is used first
+	// redeems the offer.
+	Grants OfferGrants
+	// AuthorizationServer is the authorization_server of the
+	// authorization_code grant: the issuer of one of
+	// Config.AuthorizationServers. Required when there are several; the only
+	// one otherwise.
+	AuthorizationServer string
 	// Draft12 builds the offer in the drafts 11–12 shape the W-Stack's
 	// deployed wallets read: credentials (ids) instead of
 	// credential_configuration_ids and user_pin_required instead of tx_code
 	// (the PIN is then numeric). Needs Config.Profile = ProfileLegacy.
 	Draft12 bool
 }
+
+// OfferGrants is a set of grants of an offer.
+type OfferGrants int
+
+// Grants of an offer.
+const (
+	// GrantPreAuthorized is the pre-authorized code grant (§4.1.1), with
+	// the issuer's own token endpoint.
+	GrantPreAuthorized OfferGrants = 1 << iota
+	// GrantAuthorizationCode is the authorization_code grant through an
+	// external authorization server, correlated by issuer_state.
+	GrantAuthorizationCode
+)
 
 // CreatedOffer is the result of CreateOffer.
 type CreatedOffer struct {
@@ -53,6 +78,9 @@ type CreatedOffer struct {
 	Link string
 	// OfferURI is the credential_offer_uri of an offer by reference.
 	OfferURI string
+	// IssuerState is the issuer_state of the authorization_code grant
+	// (also in Offer). Secret like the pre-authorized code.
+	IssuerState string
 	// ExpiresAt is when the pre-authorized code expires.
 	ExpiresAt time.Time
 }
@@ -79,6 +107,13 @@ func (i *Issuer) CreateOffer(ctx context.Context, req OfferRequest) (*CreatedOff
 	if ttl <= 0 {
 		ttl = i.cfg.OfferTTL
 	}
+	grants := req.Grants
+	if grants == 0 {
+		grants = GrantPreAuthorized
+	}
+	if grants&^(GrantPreAuthorized|GrantAuthorizationCode) != 0 {
+		return nil, fmt.Errorf("%w: unknown grants %d", ErrOffer, grants)
+	}
 	code := randomID(32)
 	o := &Offer{
 		ID: randomID(16), CodeHash: hashHex("code", code), Subject: req.Subject,
@@ -86,6 +121,33 @@ func (i *Issuer) CreateOffer(ctx context.Context, req OfferRequest) (*CreatedOff
 		ExpiresAt: now.Add(ttl),
 	}
 	grant := &oid4vci.PreAuthorizedCodeGrant{PreAuthorizedCode: code}
+	var acGrant *oid4vci.AuthorizationCodeGrant
+	var issuerState string
+	if grants&GrantAuthorizationCode != 0 {
+		as := req.AuthorizationServer
+		switch {
+		case len(i.cfg.AuthorizationServers) == 0:
+			return nil, fmt.Errorf("%w: the authorization_code grant needs Config.AuthorizationServers", ErrOffer)
+		case as == "" && len(i.cfg.AuthorizationServers) > 1:
+			return nil, fmt.Errorf("%w: several authorization servers: AuthorizationServer required", ErrOffer)
+		case as == "":
+			as = i.cfg.AuthorizationServers[0].Issuer
+		case i.external[as] == nil:
+			return nil, fmt.Errorf("%w: authorization server %q is not configured", ErrOffer, as)
+		}
+		if req.TxCode != nil && grants&GrantPreAuthorized == 0 {
+			return nil, fmt.Errorf("%w: a transaction code needs the pre-authorized code grant", ErrOffer)
+		}
+		secret := randomID(32)
+		issuerState = o.ID + "." + secret
+		o.IssuerStateHash = hashHex("issuer_state", o.ID, secret)
+		acGrant = &oid4vci.AuthorizationCodeGrant{IssuerState: issuerState, AuthorizationServer: as}
+		if grants&GrantPreAuthorized == 0 {
+			// No pre-authorized code: the code hash is of a secret nobody
+			// holds, so the token endpoint can never redeem it.
+			o.CodeHash, grant = hashHex("no-code", randomID(32)), nil
+		}
+	}
 	var tx string
 	if req.TxCode != nil {
 		if i.cfg.DeliverTxCode == nil {
@@ -114,9 +176,12 @@ func (i *Issuer) CreateOffer(ctx context.Context, req OfferRequest) (*CreatedOff
 	offer := &oid4vci.CredentialOffer{
 		CredentialIssuer:           i.cfg.Issuer,
 		CredentialConfigurationIDs: o.ConfigurationIDs,
-		Grants:                     &oid4vci.Grants{PreAuthorizedCode: grant},
+		Grants:                     &oid4vci.Grants{PreAuthorizedCode: grant, AuthorizationCode: acGrant},
 	}
 	profile := oid4vci.ProfileFinal
+	if req.Draft12 && grant == nil {
+		return nil, fmt.Errorf("%w: Draft12 offers have a pre-authorized code", ErrOffer)
+	}
 	if req.Draft12 {
 		if i.cfg.Profile != oid4vci.ProfileLegacy {
 			return nil, fmt.Errorf("%w: Draft12 offers need Config.Profile = ProfileLegacy", ErrOffer)
@@ -136,7 +201,7 @@ func (i *Issuer) CreateOffer(ctx context.Context, req OfferRequest) (*CreatedOff
 		return nil, fmt.Errorf("%w: %v", ErrOffer, err)
 	}
 	link := &oid4vci.OfferLink{Endpoint: req.Endpoint}
-	out := &CreatedOffer{ID: o.ID, Offer: offer, ExpiresAt: o.ExpiresAt}
+	out := &CreatedOffer{ID: o.ID, Offer: offer, ExpiresAt: o.ExpiresAt, IssuerState: issuerState}
 	if req.ByReference {
 		doc, err := json.Marshal(offer)
 		if err != nil {

@@ -44,6 +44,12 @@ type Offer struct {
 	// ClientID and DPoPJKT are set at redemption.
 	ClientID string
 	DPoPJKT  string
+	// IssuerStateHash is SHA-256 over the offer id and the secret part of
+	// the issuer_state of an authorization_code grant ("" without one).
+	IssuerStateHash string
+	// Holder names the user of an external authorization server who
+	// redeemed the offer through issuer_state (set at redemption).
+	Holder string
 }
 
 func (o *Offer) clone() *Offer {
@@ -60,6 +66,8 @@ type Redemption struct {
 	GrantExpiresAt time.Time
 	ClientID       string
 	DPoPJKT        string
+	// Holder is recorded as Offer.Holder (external grants).
+	Holder string
 }
 
 // OfferStore keeps offers and their pre-authorized codes.
@@ -148,7 +156,10 @@ type Memory struct {
 	jtis   map[string]time.Time
 	txs    map[string]*Transaction
 	notes  map[string]*Notification
-	writes int
+	// refresh tokens by hash, and their families
+	refresh  map[string]*memRefresh
+	families map[string]*memFamily
+	writes   int
 }
 
 // NewMemory returns empty memory stores.
@@ -156,6 +167,7 @@ func NewMemory() *Memory {
 	return &Memory{
 		offers: map[string]*Offer{}, codes: map[string]string{}, nonces: map[string]time.Time{},
 		jtis: map[string]time.Time{}, txs: map[string]*Transaction{}, notes: map[string]*Notification{},
+		refresh: map[string]*memRefresh{}, families: map[string]*memFamily{},
 	}
 }
 
@@ -204,6 +216,16 @@ func (m *Memory) reap(now time.Time) {
 	for k, n := range m.notes {
 		if now.After(n.ExpiresAt) {
 			delete(m.notes, k)
+		}
+	}
+	for k, r := range m.refresh {
+		if now.After(r.tok.ExpiresAt) {
+			delete(m.refresh, k)
+		}
+	}
+	for k, f := range m.families {
+		if now.After(f.exp) {
+			delete(m.families, k)
 		}
 	}
 }
@@ -287,6 +309,7 @@ func (s memOffers) Redeem(_ context.Context, codeHash string, r Redemption) (*Of
 	o.GrantExpiresAt = r.GrantExpiresAt
 	o.ClientID = r.ClientID
 	o.DPoPJKT = r.DPoPJKT
+	o.Holder = r.Holder
 	o.Document = nil
 	return o.clone(), nil
 }
@@ -380,4 +403,84 @@ func (s memNotes) Record(_ context.Context, id, offerID, event string, now time.
 	}
 	n.Event = event
 	return nil
+}
+
+// ErrRefreshTokenReused is returned by RefreshTokenStore.Use for a refresh
+// token that was already used: the store has then revoked its whole family.
+var ErrRefreshTokenReused = errors.New("issuer: refresh token reused; its family is revoked")
+
+// RefreshToken is a stored refresh token (RFC 6749 §6). Only its hash is
+// kept. Every rotation adds a token to the same Family; all tokens of a
+// family share its ExpiresAt (the grant's lifetime).
+type RefreshToken struct {
+	Hash      string
+	Family    string
+	OfferID   string
+	ClientID  string
+	DPoPJKT   string
+	ExpiresAt time.Time
+}
+
+// RefreshTokenStore keeps refresh tokens with single-use rotation and reuse
+// detection.
+type RefreshTokenStore interface {
+	// Put stores a new, unused refresh token (of a new or existing family).
+	Put(ctx context.Context, t *RefreshToken) error
+	// Use atomically marks an unused, unexpired token of an unrevoked family
+	// used and returns it: exactly one caller succeeds per token. A token
+	// already used gets ErrRefreshTokenReused and revokes its family (every
+	// token of it, those stored later included); an unknown, expired or
+	// revoked one gets ErrNotFound.
+	Use(ctx context.Context, hash string, now time.Time) (*RefreshToken, error)
+}
+
+type memRefresh struct {
+	tok  RefreshToken
+	used bool
+}
+
+// RefreshTokens returns the RefreshTokenStore.
+func (m *Memory) RefreshTokens() RefreshTokenStore { return memRefreshes{m} }
+
+type memRefreshes struct{ m *Memory }
+
+func (s memRefreshes) Put(_ context.Context, t *RefreshToken) error {
+	s.m.mu.Lock()
+	defer s.m.mu.Unlock()
+	if _, dup := s.m.refresh[t.Hash]; dup {
+		return errors.New("issuer: duplicate refresh token")
+	}
+	s.m.reap(time.Now())
+	s.m.refresh[t.Hash] = &memRefresh{tok: *t}
+	if _, ok := s.m.families[t.Family]; !ok {
+		s.m.families[t.Family] = &memFamily{exp: t.ExpiresAt}
+	}
+	return nil
+}
+
+func (s memRefreshes) Use(_ context.Context, hash string, now time.Time) (*RefreshToken, error) {
+	s.m.mu.Lock()
+	defer s.m.mu.Unlock()
+	r, ok := s.m.refresh[hash]
+	if !ok {
+		return nil, ErrNotFound
+	}
+	f := s.m.families[r.tok.Family]
+	if r.used {
+		if f != nil {
+			f.revoked = true
+		}
+		return nil, ErrRefreshTokenReused
+	}
+	if (f != nil && f.revoked) || !now.Before(r.tok.ExpiresAt) {
+		return nil, ErrNotFound
+	}
+	r.used = true
+	c := r.tok
+	return &c, nil
+}
+
+type memFamily struct {
+	exp     time.Time
+	revoked bool
 }

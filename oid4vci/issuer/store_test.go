@@ -11,6 +11,6 @@ import (
 func TestMemoryContract(t *testing.T) {
 	issuertest.Run(t, func(*testing.T) issuertest.Stores {
 		m := issuer.NewMemory()
-		return issuertest.Stores{Offers: m.Offers(), Nonces: m.Nonces(), Replays: m.Replays(), Transactions: m.Transactions(), Notifications: m.Notifications()}
+		return issuertest.Stores{Offers: m.Offers(), Nonces: m.Nonces(), Replays: m.Replays(), Transactions: m.Transactions(), Notifications: m.Notifications(), RefreshTokens: m.RefreshTokens()}
 	}, issuertest.Options{Concurrency: 1000})
 }

@@ -74,7 +74,8 @@ func (i *Issuer) token(ctx context.Context, w http.ResponseWriter, r *http.Reque
 	if err != nil {
 		return nil, "", err
 	}
-	if req.GrantType != oid4vci.GrantTypePreAuthorizedCode {
+	refresh := req.GrantType == oid4vci.GrantTypeRefreshToken && i.cfg.RefreshTokens
+	if req.GrantType != oid4vci.GrantTypePreAuthorizedCode && !refresh {
 		return nil, "", errTok(oid4vci.CodeUnsupportedGrantType, "only the pre-authorized code grant is supported")
 	}
 	// Client authentication by wallet attestation (HAIP) sets client_id.
@@ -104,6 +105,9 @@ func (i *Issuer) token(ctx context.Context, w http.ResponseWriter, r *http.Reque
 		return nil, "", errTok(oid4vci.CodeInvalidDPoPProof, "a DPoP proof is required")
 	}
 	now := i.now()
+	if refresh {
+		return i.refresh(ctx, req, dp, now)
+	}
 	codeHash := hashHex("code", req.PreAuthorizedCode)
 	red := Redemption{Now: now, MaxAttempts: i.cfg.MaxTxCodeAttempts}
 	o, err := i.cfg.Offers.ByCode(ctx, codeHash, red)
@@ -148,6 +152,10 @@ func (i *Issuer) token(ctx context.Context, w http.ResponseWriter, r *http.Reque
 	}
 	exp := now.Add(i.cfg.AccessTokenTTL)
 	red.GrantExpiresAt, red.ClientID = exp, req.ClientID
+	if i.cfg.RefreshTokens {
+		// The grant lives as long as its refresh tokens may.
+		red.GrantExpiresAt = now.Add(i.cfg.RefreshTokenTTL)
+	}
 	if dp != nil {
 		red.DPoPJKT = dp.jkt
 	}
@@ -158,8 +166,18 @@ func (i *Issuer) token(ctx context.Context, w http.ResponseWriter, r *http.Reque
 	if err != nil {
 		return nil, "", err
 	}
+	var rt *RefreshToken
+	if i.cfg.RefreshTokens {
+		rt = &RefreshToken{Family: randomID(16), OfferID: o.ID, ClientID: req.ClientID, DPoPJKT: o.DPoPJKT, ExpiresAt: o.GrantExpiresAt}
+	}
+	return i.mint(ctx, o, ids, req.ClientID, dp, now, exp, rt)
+}
+
+// mint signs the access token of a grant and builds the token response
+// (with a refresh token of rt's family when rt is set).
+func (i *Issuer) mint(ctx context.Context, o *Offer, ids []string, clientID string, dp *dpopProof, now, exp time.Time, rt *RefreshToken) (*oid4vci.TokenResponse, string, error) {
 	claims := accessTokenClaims{
-		Iss: i.id, Sub: o.ID, Aud: i.id, ClientID: req.ClientID, Iat: now.Unix(), Exp: exp.Unix(), JTI: randomID(16),
+		Iss: i.id, Sub: o.ID, Aud: i.id, ClientID: clientID, Iat: now.Unix(), Exp: exp.Unix(), JTI: randomID(16),
 	}
 	for _, id := range ids {
 		claims.AuthorizationDetails = append(claims.AuthorizationDetails, oid4vci.AuthorizationDetail{
@@ -178,8 +196,16 @@ func (i *Issuer) token(ctx context.Context, w http.ResponseWriter, r *http.Reque
 		return nil, "", err
 	}
 	resp := &oid4vci.TokenResponse{
-		AccessToken: at, TokenType: tokenType, ExpiresIn: int(i.cfg.AccessTokenTTL / time.Second),
+		AccessToken: at, TokenType: tokenType, ExpiresIn: int(exp.Sub(now) / time.Second),
 		AuthorizationDetails: claims.AuthorizationDetails,
+	}
+	if rt != nil {
+		tok := randomID(32)
+		rt.Hash = hashHex("refresh", tok)
+		if err := i.cfg.RefreshTokenStore.Put(ctx, rt); err != nil {
+			return nil, "", err
+		}
+		resp.RefreshToken = tok
 	}
 	if i.cfg.Profile == oid4vci.ProfileLegacy {
 		// Draft 13 §6.2: the token response carries the first c_nonce.
@@ -194,6 +220,48 @@ func (i *Issuer) token(ctx context.Context, w http.ResponseWriter, r *http.Reque
 		nonce = i.dpopNonce(now)
 	}
 	return resp, nonce, nil
+}
+
+// refresh is the refresh_token grant (RFC 6749 §6): the token is used up
+// (single-use rotation; a reused one revokes its family), must belong to
+// the client, carries the DPoP binding of the original grant (the request
+// must then be DPoP-proven by the same key, RFC 9449 §5), and yields a new
+// access token for the offer's configurations and the next refresh token
+// of the family, which expires with the grant.
+func (i *Issuer) refresh(ctx context.Context, req *oid4vci.TokenRequest, dp *dpopProof, now time.Time) (*oid4vci.TokenResponse, string, error) {
+	invalid := func(desc string) error { return errTok(oid4vci.CodeInvalidGrant, desc) }
+	rt, err := i.cfg.RefreshTokenStore.Use(ctx, hashHex("refresh", req.RefreshToken), now)
+	switch {
+	case errors.Is(err, ErrRefreshTokenReused):
+		i.log.WarnContext(ctx, "issuer: refresh token reused; its family is revoked")
+		return nil, "", invalid("refresh token already used")
+	case errors.Is(err, ErrNotFound):
+		return nil, "", invalid("refresh token invalid, expired or revoked")
+	case err != nil:
+		return nil, "", err
+	}
+	if rt.ClientID != req.ClientID {
+		return nil, "", invalid("refresh token of another client")
+	}
+	if rt.DPoPJKT != "" && (dp == nil || !macEqual(dp.jkt, rt.DPoPJKT)) {
+		return nil, "", invalid("refresh token bound to another DPoP key")
+	}
+	if rt.DPoPJKT == "" && dp != nil {
+		return nil, "", invalid("refresh token is not DPoP-bound")
+	}
+	o, err := i.cfg.Offers.Get(ctx, rt.OfferID, now)
+	if errors.Is(err, ErrNotFound) || (err == nil && !o.Redeemed) {
+		return nil, "", invalid("grant expired")
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	exp := now.Add(i.cfg.AccessTokenTTL)
+	if rt.ExpiresAt.Before(exp) {
+		exp = rt.ExpiresAt
+	}
+	next := &RefreshToken{Family: rt.Family, OfferID: rt.OfferID, ClientID: rt.ClientID, DPoPJKT: rt.DPoPJKT, ExpiresAt: rt.ExpiresAt}
+	return i.mint(ctx, o, o.ConfigurationIDs, rt.ClientID, dp, now, exp, next)
 }
 
 // grant is an authenticated access token.
@@ -258,11 +326,32 @@ func (i *Issuer) authenticate(ctx context.Context, r *http.Request) (*grant, err
 	// iss before verifying: without them every token must be one of ours
 	// (a foreign one fails the signature or the iss check below).
 	if len(i.external) > 0 {
-		if iss := peekIssuer(tok); iss != "" && iss != i.id {
-			as := i.external[iss]
-			if as == nil {
+		var as *AuthorizationServer
+		switch iss := peekIssuer(tok); {
+		case iss == i.id:
+		case iss != "":
+			if as = i.external[iss]; as == nil {
 				return nil, invalid("access token of an unknown authorization server")
 			}
+		case !looksLikeJWT(tok) && len(i.opaqueASes) > 0:
+			// An opaque token: introspection by the (first) AS that
+			// offers it; with several, each in turn until one knows it.
+			for _, cand := range i.opaqueASes {
+				g, jkt, err := i.externalGrant(ctx, cand, tok, sch)
+				var e *oid4vci.Error
+				if err != nil && errors.As(err, &e) && e.Code == oid4vci.CodeInvalidToken && cand != i.opaqueASes[len(i.opaqueASes)-1] {
+					continue
+				}
+				if err != nil {
+					return nil, err
+				}
+				if err := i.checkBinding(ctx, r, tok, sch, jkt); err != nil {
+					return nil, err
+				}
+				return g, nil
+			}
+		}
+		if as != nil {
 			g, jkt, err := i.externalGrant(ctx, as, tok, sch)
 			if err != nil {
 				return nil, err

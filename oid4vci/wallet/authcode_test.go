@@ -9,6 +9,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -38,6 +39,10 @@ type testAS struct {
 	codes map[string]url.Values
 	// pushed records the pushed authorization requests.
 	pushed []url.Values
+	// opaque makes the token endpoint issue opaque tokens, checked at
+	// /as/introspect (RFC 7662).
+	opaque       bool
+	opaqueTokens map[string]map[string]any
 }
 
 const redirectURI = "https://wallet.example.com/cb"
@@ -111,7 +116,11 @@ func (a *testAS) routes(mux *http.ServeMux) {
 			fail("invalid_grant")
 			return
 		}
-		claims := map[string]any{"iss": a.url, "sub": "user-1", "aud": a.aud, "client_id": f.Get("client_id"),
+		sub := "user-1"
+		if a.tamper == "other-user" {
+			sub = "user-2"
+		}
+		claims := map[string]any{"iss": a.url, "sub": sub, "aud": a.aud, "client_id": f.Get("client_id"),
 			"iat": time.Now().Unix(), "exp": time.Now().Add(time.Minute).Unix(), "scope": p.Get("scope")}
 		tokenType := "Bearer"
 		if jkt := p.Get("dpop_jkt"); jkt != "" {
@@ -133,11 +142,110 @@ func (a *testAS) routes(mux *http.ServeMux) {
 			claims["cnf"] = map[string]any{"jkt": jkt}
 			tokenType = "DPoP"
 		}
-		tok, err := jose.SignJWT(r.Context(), a.signer, map[string]any{"typ": issuer.AccessTokenType, "kid": "as-1"}, claims)
-		must(a.t, err)
+		if st := p.Get("issuer_state"); st != "" {
+			claims["issuer_state"] = st // the AS carries the offer's issuer_state into the token
+		}
+		var tok string
+		if a.opaque {
+			tok = rand.Text()
+			claims["active"], claims["token_type"] = true, tokenType
+			a.mu.Lock()
+			a.opaqueTokens[tok] = claims
+			a.mu.Unlock()
+		} else {
+			var err error
+			tok, err = jose.SignJWT(r.Context(), a.signer, map[string]any{"typ": issuer.AccessTokenType, "kid": "as-1"}, claims)
+			must(a.t, err)
+		}
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(map[string]any{"access_token": tok, "token_type": tokenType, "expires_in": 60})
 	})
+}
+
+func (a *testAS) introspect(w http.ResponseWriter, r *http.Request) {
+	if id, secret, ok := r.BasicAuth(); !ok || id != "issuer" || secret != "secret" {
+		http.Error(w, "unauthorized", http.StatusUnauthorized)
+		return
+	}
+	must(a.t, r.ParseForm())
+	a.mu.Lock()
+	c, ok := a.opaqueTokens[r.PostForm.Get("token")]
+	a.mu.Unlock()
+	if !ok {
+		c = map[string]any{"active": false}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(c)
+}
+
+// newStateASEnv is our issuer with an external AS that carries issuer_state
+// into its tokens (JWTs, or opaque ones checked by introspection); no Grant
+// callback, so only the offer correlation can supply the claims data.
+func newStateASEnv(t *testing.T, opaque bool) (*env, *testAS) {
+	as := &testAS{t: t, par: map[string]url.Values{}, codes: map[string]url.Values{}, opaque: opaque, opaqueTokens: map[string]map[string]any{}}
+	e := newEnv(t, func(c *issuer.Config, e *env) {
+		ctx := context.Background()
+		as.url, as.aud = e.srv.URL+"/as", c.Issuer
+		ref := crypto.KeyRef{Context: crypto.Context{Namespace: "as"}, ID: "tokens"}
+		_, err := e.engine.GenerateKey(ctx, ref, crypto.KeySpec{Type: crypto.KeyTypeECP256})
+		must(t, err)
+		as.signer, err = jose.NewKeySigner(ctx, e.engine, ref, crypto.ES256)
+		must(t, err)
+		ext := issuer.AuthorizationServer{Issuer: as.url}
+		if opaque {
+			ext.Introspection = &issuer.Introspection{Endpoint: as.url + "/introspect", ClientID: "issuer", ClientSecret: "secret", HTTPClient: e.srv.Client()}
+		} else {
+			jwk, err := crypto.PublicJWK(as.signer.Public())
+			must(t, err)
+			jwk["kid"] = "as-1"
+			ext.JWKS = w3c.StaticJWKS{as.url: {jwk}}
+		}
+		c.AuthorizationServers = []issuer.AuthorizationServer{ext}
+		as.routes(e.mux)
+		e.mux.HandleFunc("POST /as/introspect", as.introspect)
+	})
+	return e, as
+}
+
+// TestAuthorizationCodeIssuerState: our wallet against our issuer for an
+// offer made with the authorization_code grant: PAR with the offer's
+// issuer_state, PKCE, the AS's token (JWT or opaque + introspection, Bearer
+// or DPoP) correlated with the offer by the issuer, the offer's claims in
+// the credential; a second run of the same offer by another user is refused.
+func TestAuthorizationCodeIssuerState(t *testing.T) {
+	for _, opaque := range []bool{false, true} {
+		for _, dpop := range []bool{false, true} {
+			name := map[bool]string{false: "jwt", true: "opaque"}[opaque] + "/" + map[bool]string{false: "bearer", true: "dpop"}[dpop]
+			t.Run(name, func(t *testing.T) {
+				ctx := context.Background()
+				e, as := newStateASEnv(t, opaque)
+				created, err := e.iss.CreateOffer(ctx, issuer.OfferRequest{Subject: "erika", ConfigurationIDs: []string{cfgPID}, Claims: pidClaims, Grants: issuer.GrantAuthorizationCode})
+				must(t, err)
+				w := e.wallet(walletOpts{dpop: dpop, mod: func(c *wallet.Config) {
+					c.Authorize, c.RedirectURI = machineAuthorize(e.srv.Client()), redirectURI
+				}})
+				got, err := w.AcceptOffer(ctx, created.Link)
+				must(t, err)
+				if len(got) != 1 || got[0].VCT != vctPID || !strings.Contains(got[0].Raw, "~") {
+					t.Fatalf("%+v", got)
+				}
+				if as.pushed[0].Get("issuer_state") != created.IssuerState {
+					t.Fatalf("pushed %v", as.pushed[0])
+				}
+				if len(e.requests("/token")) != 0 {
+					t.Fatal("the issuer's own token endpoint was used")
+				}
+				// Another user authorizing the same offer at the AS gets
+				// a token the issuer refuses.
+				as.mu.Lock()
+				as.tamper = "other-user"
+				as.mu.Unlock()
+				if _, err := w.AcceptOffer(ctx, created.Link); err == nil || !strings.Contains(err.Error(), "invalid_token") {
+					t.Fatalf("second user: %v", err)
+				}
+			})
+		}
+	}
 }
 
 func newASEnv(t *testing.T, tamper string) (*env, *testAS) {

@@ -94,14 +94,25 @@
 //     credential responses when there is no nonce endpoint, the singular
 //     credential of legacy responses, and with Draft13Requests the
 //     format-based request with the singular jwt proof.
-//   - Store: a four-method interface (Put, List with Filter, Get, Delete)
-//     and MemoryStore.
+//   - Refresh tokens (RFC 6749 §6): Refresh, and before a credential,
+//     deferred or notification call whose access token expired (by
+//     expires_in) or after an invalid_token answer (once), the refresh
+//     token grant at the token endpoint (DPoP-proven for DPoP-bound
+//     grants), keeping the rotated refresh token.
+//   - Draft 13 batch credential endpoint: with Draft13Requests and several
+//     keys, an issuer advertising batch_credential_endpoint gets one
+//     batch request (a format-based request with the singular proof per
+//     key, one c_nonce); deferred responses in it are polled; more
+//     responses than requests, or several credentials in one, are refused.
+//   - Store: a four-method interface (Put, List with Filter, Get, Delete),
+//     MemoryStore, and the contract suite oid4vci/wallet/storetest that
+//     other backends run.
 //
 // # Not implemented
 //
-// Refresh tokens, the draft 13 batch credential endpoint, cwt and ldp_vp
-// proofs of draft 13, and fetching display
-// images (their URIs are checked: https or data:image/… ≤ MaxDataURIBytes).
-// Metadata that requires any of these is refused
-// with ErrUnsupported or by the issuer.
+// cwt and ldp_vp proofs of draft 13, key attestations and di_vp proofs at
+// the draft 13 batch endpoint (such requests go one at a time), and
+// fetching display images (their URIs are checked: https or data:image/…
+// ≤ MaxDataURIBytes). Metadata that requires any of these is refused with
+// ErrUnsupported or by the issuer.
 package wallet

@@ -130,3 +130,62 @@ func TestDraft13Requests(t *testing.T) {
 		t.Fatalf("%+v", reqs)
 	}
 }
+
+// TestDraft13BatchEndpoint: against a legacy issuer advertising
+// batch_credential_endpoint, a Draft13Requests wallet with two keys sends
+// one draft 13 batch request (one format-based request with the singular
+// proof per key, one c_nonce), stores both credentials and notifies both
+// notification ids; a batch answer with more responses than requests, or
+// a response with several credentials, stores nothing.
+func TestDraft13BatchEndpoint(t *testing.T) {
+	newBatchEnv := func(t *testing.T) *env {
+		return newEnv(t, func(c *issuer.Config, e *env) { c.Profile, c.LegacyBatchEndpoint = oid4vci.ProfileLegacy, true })
+	}
+	opts := walletOpts{keys: 2, mod: func(c *wallet.Config) { c.Profile, c.Draft13Requests, c.Batch = oid4vci.ProfileLegacy, true, 2 }}
+	e := newBatchEnv(t)
+	link, _ := e.offer(issuer.OfferRequest{ConfigurationIDs: []string{cfgPID}, Claims: pidClaims})
+	w := e.wallet(opts)
+	got, err := w.AcceptOffer(context.Background(), link)
+	must(t, err)
+	if len(got) != 2 || got[0].HolderKeyThumbprint == got[1].HolderKeyThumbprint || got[0].NotificationID == got[1].NotificationID {
+		t.Fatalf("%+v", got)
+	}
+	reqs := e.requests("/batch_credential")
+	if len(reqs) != 1 || len(e.requests("/credential")) != 0 || strings.Count(reqs[0].body, `"proof":{`) != 2 {
+		t.Fatalf("%+v", reqs)
+	}
+	if n := len(e.requests("/notification")); n != 2 {
+		t.Fatalf("%d notifications", n)
+	}
+	for name, mod := range map[string]func(m map[string]any){
+		"more responses than requests": func(m map[string]any) {
+			rs := m["credential_responses"].([]any)
+			m["credential_responses"] = append(rs, rs[0])
+		},
+		"several credentials in one response": func(m map[string]any) {
+			rs := m["credential_responses"].([]any)
+			first := rs[0].(map[string]any)
+			first["credentials"] = []any{map[string]any{"credential": first["credential"]}, map[string]any{"credential": first["credential"]}}
+			delete(first, "credential")
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			e := newBatchEnv(t)
+			e.setIntercept(func(p string, w http.ResponseWriter, r *http.Request, next http.Handler) bool {
+				if p != "/batch_credential" {
+					return false
+				}
+				rewrite(w, r, next, mod)
+				return true
+			})
+			link, _ := e.offer(issuer.OfferRequest{ConfigurationIDs: []string{cfgPID}, Claims: pidClaims})
+			w := e.wallet(opts)
+			if _, err := w.AcceptOffer(context.Background(), link); err == nil {
+				t.Fatal("accepted")
+			}
+			if l, _ := w.Store().List(context.Background(), wallet.Filter{}); len(l) != 0 {
+				t.Fatal("stored")
+			}
+		})
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ocmw/wstack/oid4vci/wallet"
+	"github.com/ocmw/wstack/oid4vci/wallet/storetest"
 )
 
 // TestMemoryStore: put, list with filters, get, delete; returned values
@@ -77,4 +78,9 @@ func TestMemoryStoreConcurrent(t *testing.T) {
 	if got, _ := s.List(ctx, wallet.Filter{}); len(got) != 0 {
 		t.Fatal(len(got))
 	}
+}
+
+// TestMemoryStoreContract: MemoryStore passes the exported contract suite.
+func TestMemoryStoreContract(t *testing.T) {
+	storetest.Run(t, func(*testing.T) wallet.Store { return wallet.NewMemoryStore() })
 }

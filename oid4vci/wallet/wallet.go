@@ -329,6 +329,8 @@ type Session struct {
 	anonymous  bool
 	clientID   string
 	asIdentity string
+	tokenExp   time.Time // when the access token expires (zero: unknown)
+	att        *clientAuth
 }
 
 // Start fetches the issuer metadata for the offer's credential_issuer
@@ -508,6 +510,15 @@ func (c *Client) Token(ctx context.Context, s *Session) error {
 		return err
 	}
 	s.anonymous = s.clientID == ""
+	s.att = att
+	return c.tokenRequest(ctx, s, req, useDPoP)
+}
+
+// tokenRequest POSTs a token request (with client attestation and DPoP as
+// the session uses them, one retry on use_dpop_nonce) and checks the
+// response: access_token and the token_type asked for.
+func (c *Client) tokenRequest(ctx context.Context, s *Session, req *oid4vci.TokenRequest, useDPoP bool) error {
+	att := s.att
 	form, err := req.Form()
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrConfig, err)
@@ -556,9 +567,33 @@ func (c *Client) Token(ctx context.Context, s *Session) error {
 	if !strings.EqualFold(tr.TokenType, want) {
 		return fmt.Errorf("%w: token_type %.32q, asked for %s", ErrResponse, tr.TokenType, want)
 	}
-	s.Token, s.dpop, s.cNonce = tr, useDPoP, tr.CNonce
+	if s.Token != nil && tr.AuthorizationDetails == nil {
+		tr.AuthorizationDetails = s.Token.AuthorizationDetails // a refresh keeps the grant
+	}
+	s.Token, s.dpop = tr, useDPoP
+	if tr.CNonce != "" {
+		s.cNonce = tr.CNonce
+	}
+	s.tokenExp = time.Time{}
+	if tr.ExpiresIn > 0 {
+		s.tokenExp = c.cfg.Now().Add(time.Duration(tr.ExpiresIn) * time.Second)
+	}
 	c.log.DebugContext(ctx, "wallet: access token received", slog.String("issuer", s.Offer.CredentialIssuer), slog.Bool("dpop", useDPoP))
 	return nil
+}
+
+// Refresh obtains a new access token with the session's refresh token
+// (RFC 6749 §6; DPoP-proven when the grant is DPoP-bound, with the client
+// attestation when the session used one) and keeps the rotated refresh
+// token. The credential, deferred and notification calls refresh by
+// themselves when the access token expired or the issuer answers
+// invalid_token.
+func (c *Client) Refresh(ctx context.Context, s *Session) error {
+	if s.Token == nil || s.Token.RefreshToken == "" {
+		return fmt.Errorf("%w: no refresh token", ErrConfig)
+	}
+	req := &oid4vci.TokenRequest{GrantType: oid4vci.GrantTypeRefreshToken, RefreshToken: s.Token.RefreshToken, ClientID: s.clientID}
+	return c.tokenRequest(ctx, s, req, s.dpop)
 }
 
 // preAuthorized builds the pre-authorized code token request.
@@ -652,6 +687,10 @@ func (c *Client) RequestCredential(ctx context.Context, s *Session, r Request) (
 	keys, mode, err := c.proofKeys(s, cfg, r.Count)
 	if err != nil {
 		return nil, err
+	}
+	if c.cfg.Draft13Requests && c.cfg.Profile == oid4vci.ProfileLegacy && s.Metadata.BatchCredentialEndpoint != "" &&
+		len(keys) > 1 && (mode == proofJWK || mode == proofDID) && cfg.ProofTypesSupported[oid4vci.ProofTypeJWT].KeyAttestationsRequired == nil {
+		return c.requestBatch(ctx, s, r, cfg, keys, mode)
 	}
 	var cr *oid4vci.CredentialResponse
 	for attempt := 0; ; attempt++ {
@@ -757,6 +796,96 @@ func (c *Client) RequestCredential(ctx context.Context, s *Session, r Request) (
 			c.log.DebugContext(ctx, "wallet: failure notification failed", slog.Any("error", nerr))
 		}
 		return nil, err
+	}
+	return is, nil
+}
+
+// requestBatch is RequestCredential through the draft 13 batch credential
+// endpoint: one format-based request with the singular jwt proof per key,
+// all with the same c_nonce (one retry on invalid_nonce), the
+// credential_responses in order (deferred ones polled), then the same
+// checks as for one response.
+func (c *Client) requestBatch(ctx context.Context, s *Session, r Request, cfg *oid4vci.CredentialConfiguration, keys []*HolderKey, mode proofMode) (*Issued, error) {
+	var br *oid4vci.BatchCredentialResponse
+	for attempt := 0; ; attempt++ {
+		nonce, err := c.Nonce(ctx, s)
+		if err != nil {
+			return nil, err
+		}
+		req := oid4vci.BatchCredentialRequest{}
+		for _, k := range keys {
+			p, err := c.proof(ctx, s, k, mode, nonce, "")
+			if err != nil {
+				return nil, err
+			}
+			req.CredentialRequests = append(req.CredentialRequests, oid4vci.CredentialRequest{
+				Format: cfg.Format, VCT: cfg.VCT, Doctype: cfg.Doctype, CredentialDefinition: cfg.CredentialDefinition,
+				Proof: &oid4vci.Proof{ProofType: oid4vci.ProofTypeJWT, JWT: p},
+			})
+		}
+		res, err := c.resource(ctx, s, s.Metadata.BatchCredentialEndpoint, req, nil)
+		if err != nil {
+			return nil, err
+		}
+		if res.status == http.StatusOK {
+			if br, err = c.parser.BatchCredentialResponse(res.body); err != nil {
+				return nil, fmt.Errorf("%w: batch credential response: %w", ErrResponse, err)
+			}
+			break
+		}
+		pe := c.protocolError(res)
+		if pe != nil && pe.Code == oid4vci.CodeInvalidNonce && attempt == 0 {
+			if pe.CNonce != "" {
+				s.cNonce = pe.CNonce
+			}
+			continue
+		}
+		if pe != nil {
+			return nil, fmt.Errorf("wallet: batch credential endpoint: %w", pe)
+		}
+		return nil, fmt.Errorf("%w: batch credential endpoint answered %d", ErrResponse, res.status)
+	}
+	if br.CNonce != "" {
+		s.cNonce = br.CNonce
+	}
+	if len(br.CredentialResponses) > len(keys) {
+		return nil, fmt.Errorf("%w: %d batch responses for %d requests", ErrTooMany, len(br.CredentialResponses), len(keys))
+	}
+	cr := &oid4vci.CredentialResponse{}
+	var nids []string
+	for k := range br.CredentialResponses {
+		item := &br.CredentialResponses[k]
+		if len(item.Credential) == 0 && len(item.Credentials) == 0 && item.TransactionID != "" {
+			d, err := c.Deferred(ctx, s, item.TransactionID, item.Interval)
+			if err != nil {
+				return nil, err
+			}
+			item = d
+		}
+		got := item.Credentials
+		if len(got) == 0 && len(item.Credential) > 0 {
+			got = []oid4vci.IssuedCredential{{Credential: item.Credential}}
+		}
+		if len(got) != 1 {
+			return nil, fmt.Errorf("%w: batch response %d holds %d credentials", ErrResponse, k, len(got))
+		}
+		cr.Credentials = append(cr.Credentials, got[0])
+		nids = append(nids, item.NotificationID)
+	}
+	if len(nids) > 0 {
+		cr.NotificationID = nids[0]
+	}
+	is, err := c.check(ctx, s, r.ConfigurationID, cfg, keys, cr)
+	if err != nil {
+		for _, n := range nids {
+			_ = c.Notify(ctx, s, n, oid4vci.EventCredentialFailure, "the wallet rejected the credential")
+		}
+		return nil, err
+	}
+	for k, sc := range is.Credentials {
+		if k < len(nids) {
+			sc.NotificationID = nids[k]
+		}
 	}
 	return is, nil
 }
@@ -1096,8 +1225,18 @@ func (c *Client) AcceptOffer(ctx context.Context, input string) ([]*StoredCreden
 		out = append(out, is.Credentials...)
 	}
 	for _, is := range all {
-		if err := c.Notify(ctx, s, is.NotificationID, oid4vci.EventCredentialAccepted, ""); err != nil {
-			c.log.DebugContext(ctx, "wallet: notification failed", slog.Any("error", err))
+		// One notification per notification_id (a draft 13 batch has one
+		// per credential).
+		ids := []string{is.NotificationID}
+		for _, sc := range is.Credentials {
+			if !slices.Contains(ids, sc.NotificationID) {
+				ids = append(ids, sc.NotificationID)
+			}
+		}
+		for _, id := range ids {
+			if err := c.Notify(ctx, s, id, oid4vci.EventCredentialAccepted, ""); err != nil {
+				c.log.DebugContext(ctx, "wallet: notification failed", slog.Any("error", err))
+			}
 		}
 	}
 	return out, nil
@@ -1175,6 +1314,13 @@ func (c *Client) resource(ctx context.Context, s *Session, u string, msg any, x 
 		return nil, err
 	}
 	ct := oid4vci.MediaTypeJSON
+	refreshed := false
+	if s.Token != nil && s.Token.RefreshToken != "" && !s.tokenExp.IsZero() && !c.cfg.Now().Before(s.tokenExp) {
+		if err := c.Refresh(ctx, s); err != nil {
+			return nil, err
+		}
+		refreshed = true
+	}
 	for attempt := 0; ; attempt++ {
 		send := body
 		if x != nil {
@@ -1207,6 +1353,16 @@ func (c *Client) resource(ctx context.Context, s *Session, u string, msg any, x 
 		}
 		if s.dpop && attempt == 0 && n != "" && res.status == http.StatusUnauthorized && dpopNonceChallenge(res) {
 			continue
+		}
+		if !refreshed && res.status == http.StatusUnauthorized && s.Token.RefreshToken != "" {
+			if pe := c.protocolError(res); pe != nil && pe.Code == oid4vci.CodeInvalidToken {
+				refreshed = true
+				if err := c.Refresh(ctx, s); err != nil {
+					return nil, err
+				}
+				attempt = -1
+				continue
+			}
 		}
 		return res, nil
 	}

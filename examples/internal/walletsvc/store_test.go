@@ -20,6 +20,7 @@ import (
 	"github.com/ocmw/wstack/crypto/local"
 	"github.com/ocmw/wstack/examples/internal/walletsvc"
 	"github.com/ocmw/wstack/oid4vci/wallet"
+	"github.com/ocmw/wstack/oid4vci/wallet/storetest"
 )
 
 func sqliteStore(t testing.TB, eng crypto.Engine) (*walletsvc.Store, string) {
@@ -102,6 +103,28 @@ func contract(t *testing.T, s wallet.Store) {
 	all, err := s.List(ctx, wallet.Filter{})
 	require.NoError(t, err)
 	require.Len(t, all, 1)
+}
+
+// TestStoreSuite: the encrypted account store passes oid4vci/wallet's
+// exported contract suite on SQLite and PostgreSQL (a fresh account per
+// subtest).
+func TestStoreSuite(t *testing.T) {
+	eng, err := local.New(local.Options{})
+	require.NoError(t, err)
+	n := 0
+	account := func(s *walletsvc.Store) func(*testing.T) wallet.Store {
+		return func(*testing.T) wallet.Store {
+			n++
+			return s.Account("acme", fmt.Sprintf("user%d", n), crypto.KeyRef{})
+		}
+	}
+	t.Run("sqlite", func(t *testing.T) {
+		s, _ := sqliteStore(t, eng)
+		storetest.Run(t, account(s))
+	})
+	t.Run("postgres", func(t *testing.T) {
+		storetest.Run(t, account(postgresStore(t, eng)))
+	})
 }
 
 func TestStoreContract(t *testing.T) {

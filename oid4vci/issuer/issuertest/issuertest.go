@@ -26,6 +26,8 @@ type Stores struct {
 	Replays       issuer.ReplayStore
 	Transactions  issuer.TransactionStore
 	Notifications issuer.NotificationStore
+	// RefreshTokens is tested when set.
+	RefreshTokens issuer.RefreshTokenStore
 }
 
 // Options tune the suite.
@@ -52,6 +54,117 @@ func Run(t *testing.T, newStores func(t *testing.T) Stores, opts ...Options) {
 	t.Run("Replays", func(t *testing.T) { testReplays(t, newStores(t).Replays) })
 	t.Run("Transactions", func(t *testing.T) { testTransactions(t, newStores(t).Transactions) })
 	t.Run("Notifications", func(t *testing.T) { testNotifications(t, newStores(t).Notifications) })
+	t.Run("OfferIssuerState", func(t *testing.T) { testIssuerState(t, newStores(t).Offers) })
+	if newStores(t).RefreshTokens != nil {
+		t.Run("RefreshRotation", func(t *testing.T) { testRefreshRotation(t, newStores(t).RefreshTokens) })
+		t.Run("RefreshConcurrentUse", func(t *testing.T) { testRefreshConcurrent(t, newStores(t).RefreshTokens, o.Concurrency) })
+	}
+}
+
+// testIssuerState: the issuer_state hash round-trips and Redeem records the
+// external holder.
+func testIssuerState(t *testing.T, s issuer.OfferStore) {
+	ctx := context.Background()
+	o := offer("s1")
+	o.IssuerStateHash = "state-hash"
+	if err := s.Put(ctx, o); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Get(ctx, "s1", t0)
+	if err != nil || got.IssuerStateHash != "state-hash" || got.Holder != "" {
+		t.Fatalf("Get: %+v %v", got, err)
+	}
+	r := red(t0)
+	r.Holder = "holder-1"
+	if _, err := s.Redeem(ctx, "code-s1", r); err != nil {
+		t.Fatal(err)
+	}
+	got, err = s.Get(ctx, "s1", t0.Add(time.Minute))
+	if err != nil || got.Holder != "holder-1" || got.IssuerStateHash != "state-hash" || !got.Redeemed {
+		t.Fatalf("after Redeem: %+v %v", got, err)
+	}
+}
+
+func rt(hash, family string, exp time.Time) *issuer.RefreshToken {
+	return &issuer.RefreshToken{Hash: hash, Family: family, OfferID: "o-" + family, ClientID: "c", DPoPJKT: "j", ExpiresAt: exp}
+}
+
+// testRefreshRotation: single use, rotation within a family, reuse revokes
+// the family (a token stored later in it too), expiry, other families
+// untouched.
+func testRefreshRotation(t *testing.T, s issuer.RefreshTokenStore) {
+	ctx := context.Background()
+	exp := t0.Add(time.Hour)
+	for _, r := range []*issuer.RefreshToken{rt("a1", "fa", exp), rt("b1", "fb", exp), rt("x1", "fx", t0.Add(time.Minute))} {
+		if err := s.Put(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Put(ctx, rt("a1", "fa", exp)); err == nil {
+		t.Fatal("duplicate refresh token accepted")
+	}
+	got, err := s.Use(ctx, "a1", t0)
+	if err != nil || got.Family != "fa" || got.OfferID != "o-fa" || got.ClientID != "c" || got.DPoPJKT != "j" || !got.ExpiresAt.Equal(exp) {
+		t.Fatalf("Use: %+v %v", got, err)
+	}
+	if err := s.Put(ctx, rt("a2", "fa", exp)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Use(ctx, "nope", t0); !errors.Is(err, issuer.ErrNotFound) {
+		t.Fatalf("unknown: %v", err)
+	}
+	if _, err := s.Use(ctx, "x1", t0.Add(time.Minute)); !errors.Is(err, issuer.ErrNotFound) {
+		t.Fatalf("expired: %v", err)
+	}
+	// a1 again: reuse; the family (a2) is revoked, fb is not.
+	if _, err := s.Use(ctx, "a1", t0); !errors.Is(err, issuer.ErrRefreshTokenReused) {
+		t.Fatalf("reuse: %v", err)
+	}
+	if _, err := s.Use(ctx, "a2", t0); !errors.Is(err, issuer.ErrNotFound) {
+		t.Fatalf("token of a revoked family: %v", err)
+	}
+	if err := s.Put(ctx, rt("a3", "fa", exp)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Use(ctx, "a3", t0); !errors.Is(err, issuer.ErrNotFound) {
+		t.Fatalf("token stored in a revoked family: %v", err)
+	}
+	if _, err := s.Use(ctx, "b1", t0); err != nil {
+		t.Fatalf("other family: %v", err)
+	}
+}
+
+// testRefreshConcurrent: n concurrent uses of one token, exactly one
+// success; the others are reuses.
+func testRefreshConcurrent(t *testing.T, s issuer.RefreshTokenStore, n int) {
+	ctx := context.Background()
+	if err := s.Put(ctx, rt("c1", "fc", t0.Add(time.Hour))); err != nil {
+		t.Fatal(err)
+	}
+	var ok, reused atomic.Int32
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for k := 0; k < n; k++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			_, err := s.Use(ctx, "c1", t0)
+			switch {
+			case err == nil:
+				ok.Add(1)
+			case errors.Is(err, issuer.ErrRefreshTokenReused):
+				reused.Add(1)
+			default:
+				t.Error(err)
+			}
+		}()
+	}
+	close(start)
+	wg.Wait()
+	if ok.Load() != 1 || int(reused.Load()) != n-1 {
+		t.Fatalf("%d successes, %d reuses of %d", ok.Load(), reused.Load(), n)
+	}
 }
 
 var t0 = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)

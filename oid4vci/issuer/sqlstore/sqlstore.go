@@ -6,8 +6,14 @@
 // redeeming a pre-authorized code is a single UPDATE … WHERE NOT redeemed
 // AND unexpired AND attempts < max … RETURNING, consuming a c_nonce a
 // DELETE … RETURNING, recording a DPoP jti an INSERT … ON CONFLICT DO
-// UPDATE … WHERE expired RETURNING. Never read-then-write. Expired rows are
-// removed by Reap.
+// UPDATE … WHERE expired RETURNING; using a refresh token a conditional
+// UPDATE … RETURNING, and a reused one revokes its family. Never
+// read-then-write. Expired rows are removed by Reap.
+//
+// The schema is versioned (prefix_schema): New applies each missing
+// version once, in a transaction (on PostgreSQL under an advisory lock, so
+// replicas starting together migrate once). Version 2 added the
+// issuer_state columns of offers and the refresh token tables.
 //
 // On SQLite files opened by OpenSQLite, writes go through one connection
 // (SQLite admits one writer at a time; several writing connections of one
@@ -27,6 +33,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"regexp"
 	"strings"
 	"sync"
@@ -252,7 +259,7 @@ func (s *Store) DB() *sql.DB { return s.db }
 // Tables returns the table names.
 func (s *Store) Tables() []string {
 	var out []string
-	for _, t := range []string{"offers", "nonces", "replays", "transactions", "notifications"} {
+	for _, t := range []string{"offers", "nonces", "replays", "transactions", "notifications", "refresh_tokens", "refresh_families", "schema"} {
 		out = append(out, s.p+"_"+t)
 	}
 	return out
@@ -268,30 +275,92 @@ func (s *Store) q(query string) string {
 	return query
 }
 
-func (s *Store) migrate(ctx context.Context) error {
+// migrations are the schema versions, applied in order, each once, in its
+// own transaction, recorded in prefix_schema. Version 1 is the original
+// schema (IF NOT EXISTS, so databases created before versioning adopt it);
+// later versions only add.
+func (s *Store) migrations() [][]string {
 	blob := "BLOB"
 	if s.dialect == Postgres {
 		blob = "BYTEA"
 	}
-	stmts := []string{
-		`CREATE TABLE IF NOT EXISTS {p}_offers (
+	return [][]string{
+		1: {
+			`CREATE TABLE IF NOT EXISTS {p}_offers (
 			id TEXT PRIMARY KEY, code_hash TEXT NOT NULL UNIQUE, subject TEXT NOT NULL, config_ids TEXT NOT NULL,
 			claims TEXT NOT NULL, tx_hash TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
 			redeemed INTEGER NOT NULL DEFAULT 0, document ` + blob + `, expires_at BIGINT NOT NULL,
 			grant_expires_at BIGINT NOT NULL DEFAULT 0, client_id TEXT NOT NULL DEFAULT '', dpop_jkt TEXT NOT NULL DEFAULT '')`,
-		`CREATE TABLE IF NOT EXISTS {p}_nonces (nonce TEXT PRIMARY KEY, expires_at BIGINT NOT NULL)`,
-		`CREATE TABLE IF NOT EXISTS {p}_replays (k TEXT PRIMARY KEY, expires_at BIGINT NOT NULL)`,
-		`CREATE TABLE IF NOT EXISTS {p}_transactions (id TEXT PRIMARY KEY, offer_id TEXT NOT NULL, request TEXT NOT NULL,
+			`CREATE TABLE IF NOT EXISTS {p}_nonces (nonce TEXT PRIMARY KEY, expires_at BIGINT NOT NULL)`,
+			`CREATE TABLE IF NOT EXISTS {p}_replays (k TEXT PRIMARY KEY, expires_at BIGINT NOT NULL)`,
+			`CREATE TABLE IF NOT EXISTS {p}_transactions (id TEXT PRIMARY KEY, offer_id TEXT NOT NULL, request TEXT NOT NULL,
 			interval_s INTEGER NOT NULL, expires_at BIGINT NOT NULL)`,
-		`CREATE TABLE IF NOT EXISTS {p}_notifications (id TEXT PRIMARY KEY, offer_id TEXT NOT NULL, event TEXT NOT NULL DEFAULT '',
+			`CREATE TABLE IF NOT EXISTS {p}_notifications (id TEXT PRIMARY KEY, offer_id TEXT NOT NULL, event TEXT NOT NULL DEFAULT '',
 			expires_at BIGINT NOT NULL)`,
+		},
+		// 2: issuer_state of authorization_code offers and the external
+		// user who redeemed them; refresh tokens and their families.
+		2: {
+			`ALTER TABLE {p}_offers ADD COLUMN issuer_state_hash TEXT NOT NULL DEFAULT ''`,
+			`ALTER TABLE {p}_offers ADD COLUMN holder TEXT NOT NULL DEFAULT ''`,
+			`CREATE TABLE {p}_refresh_tokens (hash TEXT PRIMARY KEY, family TEXT NOT NULL, offer_id TEXT NOT NULL,
+			client_id TEXT NOT NULL, dpop_jkt TEXT NOT NULL, expires_at BIGINT NOT NULL, used INTEGER NOT NULL DEFAULT 0)`,
+			`CREATE INDEX {p}_refresh_tokens_family ON {p}_refresh_tokens (family)`,
+			`CREATE TABLE {p}_refresh_families (family TEXT PRIMARY KEY, revoked INTEGER NOT NULL DEFAULT 0, expires_at BIGINT NOT NULL)`,
+		},
 	}
-	for _, st := range stmts {
-		if _, err := s.db.ExecContext(ctx, s.q(st)); err != nil {
-			return fmt.Errorf("%w: %w", ErrMigration, err)
+}
+
+// SchemaVersion is the schema version this package migrates to.
+const SchemaVersion = 2
+
+func (s *Store) migrate(ctx context.Context) error {
+	if _, err := s.db.ExecContext(ctx, s.q(`CREATE TABLE IF NOT EXISTS {p}_schema (version INTEGER PRIMARY KEY)`)); err != nil {
+		return fmt.Errorf("%w: %w", ErrMigration, err)
+	}
+	for v, stmts := range s.migrations() {
+		if v == 0 {
+			continue
+		}
+		if err := s.migrateTo(ctx, v, stmts); err != nil {
+			return fmt.Errorf("%w: version %d: %w", ErrMigration, v, err)
 		}
 	}
 	return nil
+}
+
+// migrateTo applies one version unless it is recorded; on PostgreSQL an
+// advisory lock per prefix serialises replicas starting together (SQLite
+// admits one writer anyway).
+func (s *Store) migrateTo(ctx context.Context, v int, stmts []string) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = tx.Rollback() }()
+	if s.dialect == Postgres {
+		h := fnv.New64a()
+		h.Write([]byte("wstack-oid4vci-" + s.p))
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(h.Sum64())); err != nil {
+			return err
+		}
+	}
+	var n int
+	if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM {p}_schema WHERE version = $1`), v).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return nil
+	}
+	for _, st := range stmts {
+		if _, err := tx.ExecContext(ctx, s.q(st)); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO {p}_schema (version) VALUES ($1)`), v); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
 
 // Reap deletes rows expired before now and returns how many.
@@ -304,6 +373,8 @@ func (s *Store) Reap(ctx context.Context, now time.Time) (int64, error) {
 		`DELETE FROM {p}_replays WHERE expires_at <= $1`,
 		`DELETE FROM {p}_transactions WHERE expires_at <= $1`,
 		`DELETE FROM {p}_notifications WHERE expires_at <= $1`,
+		`DELETE FROM {p}_refresh_tokens WHERE expires_at <= $1`,
+		`DELETE FROM {p}_refresh_families WHERE expires_at <= $1`,
 	} {
 		n, err := s.write(ctx, st, nil, t)
 		if err != nil {
@@ -333,16 +404,19 @@ func (s *Store) Transactions() issuer.TransactionStore { return transactions{s} 
 // Notifications returns the NotificationStore.
 func (s *Store) Notifications() issuer.NotificationStore { return notifications{s} }
 
+// RefreshTokens returns the RefreshTokenStore.
+func (s *Store) RefreshTokens() issuer.RefreshTokenStore { return refreshTokens{s} }
+
 type offers struct{ s *Store }
 
-const offerCols = `id, code_hash, subject, config_ids, claims, tx_hash, attempts, redeemed, document, expires_at, grant_expires_at, client_id, dpop_jkt`
+const offerCols = `id, code_hash, subject, config_ids, claims, tx_hash, attempts, redeemed, document, expires_at, grant_expires_at, client_id, dpop_jkt, issuer_state_hash, holder`
 
 func scanOffer(row interface{ Scan(...any) error }) (*issuer.Offer, error) {
 	var o issuer.Offer
 	var ids, claims string
 	var redeemed int
 	var exp, gexp int64
-	if err := row.Scan(&o.ID, &o.CodeHash, &o.Subject, &ids, &claims, &o.TxCodeHash, &o.Attempts, &redeemed, &o.Document, &exp, &gexp, &o.ClientID, &o.DPoPJKT); err != nil {
+	if err := row.Scan(&o.ID, &o.CodeHash, &o.Subject, &ids, &claims, &o.TxCodeHash, &o.Attempts, &redeemed, &o.Document, &exp, &gexp, &o.ClientID, &o.DPoPJKT, &o.IssuerStateHash, &o.Holder); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, issuer.ErrNotFound
 		}
@@ -367,9 +441,9 @@ func (st offers) Put(ctx context.Context, o *issuer.Offer) error {
 	if err != nil {
 		return err
 	}
-	_, err = st.s.write(ctx, `INSERT INTO {p}_offers (`+offerCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`, nil,
+	_, err = st.s.write(ctx, `INSERT INTO {p}_offers (`+offerCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`, nil,
 		o.ID, o.CodeHash, o.Subject, string(ids), string(claims), o.TxCodeHash, o.Attempts, b2i(o.Redeemed), o.Document,
-		ts(o.ExpiresAt), ts(o.GrantExpiresAt), o.ClientID, o.DPoPJKT)
+		ts(o.ExpiresAt), ts(o.GrantExpiresAt), o.ClientID, o.DPoPJKT, o.IssuerStateHash, o.Holder)
 	return err
 }
 
@@ -417,7 +491,7 @@ func (st offers) Fail(ctx context.Context, codeHash string, max int) (int, error
 func (st offers) Redeem(ctx context.Context, codeHash string, r issuer.Redemption) (*issuer.Offer, error) {
 	var o *issuer.Offer
 	_, err := st.s.write(ctx, `UPDATE {p}_offers
-		SET redeemed = 1, grant_expires_at = $1, client_id = $2, dpop_jkt = $3, document = NULL
+		SET redeemed = 1, grant_expires_at = $1, client_id = $2, dpop_jkt = $3, holder = $7, document = NULL
 		WHERE code_hash = $4 AND redeemed = 0 AND expires_at > $5 AND attempts < $6
 		RETURNING `+offerCols, func(row *sql.Row) (err error) {
 		o, err = scanOffer(row)
@@ -425,7 +499,7 @@ func (st offers) Redeem(ctx context.Context, codeHash string, r issuer.Redemptio
 			return sql.ErrNoRows // an outcome, not a failure of the batch
 		}
 		return err
-	}, ts(r.GrantExpiresAt), r.ClientID, r.DPoPJKT, codeHash, ts(r.Now), maxAttempts(r.MaxAttempts))
+	}, ts(r.GrantExpiresAt), r.ClientID, r.DPoPJKT, codeHash, ts(r.Now), maxAttempts(r.MaxAttempts), r.Holder)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, issuer.ErrNotFound
 	}
@@ -561,4 +635,49 @@ func (st notifications) Record(ctx context.Context, id, offerID, event string, n
 		return issuer.ErrNotFound
 	}
 	return nil
+}
+
+type refreshTokens struct{ s *Store }
+
+func (st refreshTokens) Put(ctx context.Context, t *issuer.RefreshToken) error {
+	if _, err := st.s.write(ctx, `INSERT INTO {p}_refresh_families (family, expires_at) VALUES ($1, $2) ON CONFLICT (family) DO NOTHING`, nil,
+		t.Family, ts(t.ExpiresAt)); err != nil {
+		return err
+	}
+	_, err := st.s.write(ctx, `INSERT INTO {p}_refresh_tokens (hash, family, offer_id, client_id, dpop_jkt, expires_at) VALUES ($1, $2, $3, $4, $5, $6)`, nil,
+		t.Hash, t.Family, t.OfferID, t.ClientID, t.DPoPJKT, ts(t.ExpiresAt))
+	return err
+}
+
+// Use is one conditional UPDATE … RETURNING; when it finds nothing, a
+// second one revokes the family of a used token (reuse detection). A
+// family once revoked stays revoked: tokens stored in it later are never
+// usable, whatever the order of the statements of concurrent callers.
+func (st refreshTokens) Use(ctx context.Context, hash string, now time.Time) (*issuer.RefreshToken, error) {
+	var t issuer.RefreshToken
+	var exp int64
+	_, err := st.s.write(ctx, `UPDATE {p}_refresh_tokens SET used = 1
+		WHERE hash = $1 AND used = 0 AND expires_at > $2
+		AND EXISTS (SELECT 1 FROM {p}_refresh_families f WHERE f.family = {p}_refresh_tokens.family AND f.revoked = 0)
+		RETURNING hash, family, offer_id, client_id, dpop_jkt, expires_at`, func(r *sql.Row) error {
+		return r.Scan(&t.Hash, &t.Family, &t.OfferID, &t.ClientID, &t.DPoPJKT, &exp)
+	}, hash, ts(now))
+	if err == nil {
+		t.ExpiresAt = fromTS(exp)
+		return &t, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return nil, err
+	}
+	var fam string
+	_, err = st.s.write(ctx, `UPDATE {p}_refresh_families SET revoked = 1
+		WHERE family = (SELECT family FROM {p}_refresh_tokens WHERE hash = $1 AND used = 1) RETURNING family`,
+		func(r *sql.Row) error { return r.Scan(&fam) }, hash)
+	switch {
+	case err == nil:
+		return nil, issuer.ErrRefreshTokenReused
+	case errors.Is(err, sql.ErrNoRows):
+		return nil, issuer.ErrNotFound
+	}
+	return nil, err
 }

@@ -2,6 +2,8 @@ package sqlstore_test
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -25,7 +27,7 @@ func postgresDSN(t testing.TB) string {
 }
 
 func stores(s *sqlstore.Store) issuertest.Stores {
-	return issuertest.Stores{Offers: s.Offers(), Nonces: s.Nonces(), Replays: s.Replays(), Transactions: s.Transactions(), Notifications: s.Notifications()}
+	return issuertest.Stores{Offers: s.Offers(), Nonces: s.Nonces(), Replays: s.Replays(), Transactions: s.Transactions(), Notifications: s.Notifications(), RefreshTokens: s.RefreshTokens()}
 }
 
 // NewSQLite opens a fresh SQLite store in a temporary directory.
@@ -110,5 +112,45 @@ func TestConfigRejects(t *testing.T) {
 				t.Fatal("accepted")
 			}
 		})
+	}
+}
+
+// TestMigrationFromUnversioned: a database made by the schema before
+// versioning (version 1 tables, no prefix_schema) is migrated to the
+// current version; its offers survive and gain the new columns; opening
+// again changes nothing.
+func TestMigrationFromUnversioned(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "old.db")
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range []string{
+		`CREATE TABLE oid4vci_offers (id TEXT PRIMARY KEY, code_hash TEXT NOT NULL UNIQUE, subject TEXT NOT NULL, config_ids TEXT NOT NULL,
+			claims TEXT NOT NULL, tx_hash TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, redeemed INTEGER NOT NULL DEFAULT 0, document BLOB,
+			expires_at BIGINT NOT NULL, grant_expires_at BIGINT NOT NULL DEFAULT 0, client_id TEXT NOT NULL DEFAULT '', dpop_jkt TEXT NOT NULL DEFAULT '')`,
+		`INSERT INTO oid4vci_offers (id, code_hash, subject, config_ids, claims, tx_hash, expires_at) VALUES ('o1', 'h1', 's', '["a"]', '{}', '', ` +
+			fmt.Sprint(time.Now().Add(time.Hour).UnixMicro()) + `)`,
+	} {
+		if _, err := db.ExecContext(ctx, st); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_ = db.Close()
+	for k := 0; k < 2; k++ {
+		s, err := sqlstore.OpenSQLite(ctx, path, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		o, err := s.Offers().Get(ctx, "o1", time.Now())
+		if err != nil || o.Subject != "s" || o.IssuerStateHash != "" {
+			t.Fatalf("%+v %v", o, err)
+		}
+		var v int
+		if err := s.DB().QueryRowContext(ctx, `SELECT MAX(version) FROM oid4vci_schema`).Scan(&v); err != nil || v != sqlstore.SchemaVersion {
+			t.Fatalf("version %d %v", v, err)
+		}
+		_ = s.Close()
 	}
 }
