@@ -2,6 +2,7 @@ package walletsvc
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"iter"
 	"net/http"
@@ -52,73 +53,89 @@ type AuthorizeResult struct {
 // request, pre-filtered by the query's format and vct hints.
 type accountSource struct {
 	acct   *AccountStore
-	views  *lru.Cache[viewKey, *presentation.Credential] // nil: no cache
+	views  *lru.Cache[viewKey, cachedCredential] // nil: no cache
 	ttl    time.Duration
 	mu     sync.Mutex
 	byView map[*presentation.Credential]*Record
 }
 
 func (a *accountSource) Credentials(ctx context.Context, hints dcql.Hints) (iter.Seq[*presentation.Credential], error) {
-	// Sealed metadata first (small); credential bodies are opened and
-	// parsed only for candidates the view cache does not hold.
-	recs, err := a.acct.Records(ctx, false)
+	// The ids first (in clear); a credential the cache holds needs
+	// nothing opened, the others are opened and parsed once (one query
+	// when there are several).
+	ids, err := a.acct.IDs(ctx)
 	if err != nil {
 		return nil, err
 	}
 	now := time.Now()
 	var views []*presentation.Credential
-	var missing []*Record
-	for _, r := range recs {
-		if !mayMatch(hints, r) {
+	var missing []string
+	add := func(c cachedCredential) {
+		if mayMatch(hints, c.rec) {
+			a.remember(c.view, c.rec)
+			views = append(views, c.view)
+		}
+	}
+	for _, id := range ids {
+		if c, ok := a.cached(id, now); ok {
+			add(c)
 			continue
 		}
-		if v, ok := a.cachedView(r.ID, now); ok {
-			a.remember(v, r)
-			views = append(views, v)
-			continue
-		}
-		missing = append(missing, r)
+		missing = append(missing, id)
 	}
 	if len(missing) > 0 {
-		full, err := a.acct.Records(ctx, true)
-		if err != nil {
+		var recs []*Record
+		if len(missing) == 1 {
+			r, err := a.acct.Record(ctx, missing[0])
+			if err != nil && !errors.Is(err, ErrNotFound) {
+				return nil, err
+			}
+			if r != nil {
+				recs = append(recs, r)
+			}
+		} else if recs, err = a.acct.Records(ctx, true); err != nil {
 			return nil, err
 		}
-		byID := make(map[string]*Record, len(full))
-		for _, r := range full {
-			byID[r.ID] = r
+		want := make(map[string]bool, len(missing))
+		for _, id := range missing {
+			want[id] = true
 		}
-		for _, m := range missing {
-			r := byID[m.ID]
-			if r == nil {
-				continue // deleted meanwhile
+		for _, r := range recs {
+			if !want[r.ID] {
+				continue
 			}
 			v, err := view(ctx, r)
 			if err != nil {
 				continue // verified on receipt; a format the parser no longer reads is skipped
 			}
-			a.storeView(r, v, now)
-			a.remember(v, r)
-			views = append(views, v)
+			c := cachedCredential{rec: r, view: v}
+			a.store(c, now)
+			add(c)
 		}
 	}
 	return slices.Values(views), nil
 }
 
-func (a *accountSource) cachedView(id string, now time.Time) (*presentation.Credential, bool) {
+// cachedCredential is an opened and parsed credential: its record (sealed
+// metadata and raw form, opened) and its view.
+type cachedCredential struct {
+	rec  *Record
+	view *presentation.Credential
+}
+
+func (a *accountSource) cached(id string, now time.Time) (cachedCredential, bool) {
 	if a.views == nil {
-		return nil, false
+		return cachedCredential{}, false
 	}
 	return a.views.Get(viewKey{a.acct.tenant, a.acct.account, id}, now)
 }
 
-func (a *accountSource) storeView(r *Record, v *presentation.Credential, now time.Time) {
+func (a *accountSource) store(c cachedCredential, now time.Time) {
 	if a.views == nil {
 		return
 	}
-	// The parsed view holds the raw credential and its claims: about
-	// three times the raw size.
-	a.views.Add(viewKey{a.acct.tenant, a.acct.account, r.ID}, v, int64(3*len(r.Raw)), now.Add(a.ttl))
+	// The raw form twice (record and view) plus the parsed claims.
+	a.views.Add(viewKey{a.acct.tenant, a.acct.account, c.rec.ID}, c, int64(4*len(c.rec.Raw)), now.Add(a.ttl))
 }
 
 func (a *accountSource) remember(v *presentation.Credential, r *Record) {

@@ -142,9 +142,9 @@ type Config struct {
 	Now func() time.Time
 	// ViewCacheBytes bounds the in-memory cache of parsed credentials
 	// (default DefaultViewCacheBytes; negative disables it). A
-	// presentation reads the account's sealed metadata and opens and
+	// presentation lists the account's credential ids and opens and
 	// parses only the credentials not in the cache, so a large wallet is
-	// not re-parsed per request. Entries live at most ViewCacheTTL
+	// not decrypted and re-parsed per request. Entries live at most ViewCacheTTL
 	// (default 5 min) and are dropped when the credential is deleted.
 	ViewCacheBytes int64
 	ViewCacheTTL   time.Duration
@@ -166,7 +166,7 @@ type Service struct {
 	dids      did.Resolver
 	probe     *wallet.Client // offer resolution and metadata only; never signs
 	log       *slog.Logger
-	views     *lru.Cache[viewKey, *presentation.Credential] // nil: disabled
+	views     *lru.Cache[viewKey, cachedCredential] // nil: disabled
 }
 
 // viewKey names a parsed credential: ids are random per credential, and
@@ -215,7 +215,7 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 		if n == 0 {
 			n = DefaultViewCacheBytes
 		}
-		s.views = lru.New[viewKey, *presentation.Credential](n, 0)
+		s.views = lru.New[viewKey, cachedCredential](n, 0)
 	}
 	if s.cfg.ViewCacheTTL <= 0 {
 		s.cfg.ViewCacheTTL = 5 * time.Minute

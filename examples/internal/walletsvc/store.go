@@ -544,6 +544,29 @@ func (a *AccountStore) List(ctx context.Context, f wallet.Filter) ([]*wallet.Sto
 	return out, nil
 }
 
+// IDs returns the ids of the account's credentials, oldest first, without
+// opening anything (ids are random and stored in clear).
+func (a *AccountStore) IDs(ctx context.Context) ([]string, error) {
+	rows, err := a.s.db.QueryContext(ctx, a.s.q(`SELECT id FROM `+a.s.prefix+`credentials
+		WHERE tenant = ? AND account = ? ORDER BY received_at, id`), a.tenant, a.account)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrStore, err)
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrStore, err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrStore, err)
+	}
+	return ids, nil
+}
+
 // Record returns one credential with its Raw form.
 func (a *AccountStore) Record(ctx context.Context, id string) (*Record, error) {
 	aead, err := a.s.accountKey(ctx, a.tenant, a.account, false)
