@@ -84,6 +84,56 @@ type Store struct {
 
 	mu   sync.Mutex
 	aead map[string]cipher.AEAD
+
+	stmts sync.Map // query text → *sql.Stmt, prepared once
+}
+
+// stmt returns the prepared statement of query (parsing SQL is a
+// noticeable part of a request on SQLite).
+func (s *Store) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := s.stmts.Load(query); ok {
+		return st.(*sql.Stmt), nil
+	}
+	st, err := s.db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if prev, loaded := s.stmts.LoadOrStore(query, st); loaded {
+		_ = st.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	return st, nil
+}
+
+func (s *Store) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	st, err := s.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+func (s *Store) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	st, err := s.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+// scanner is *sql.Row, or the error of preparing its statement.
+type scanner interface{ Scan(dest ...any) error }
+
+type errRow struct{ err error }
+
+func (e errRow) Scan(...any) error { return e.err }
+
+func (s *Store) queryRow(ctx context.Context, query string, args ...any) scanner {
+	st, err := s.stmt(ctx, query)
+	if err != nil {
+		return errRow{err}
+	}
+	return st.QueryRowContext(ctx, args...)
 }
 
 // StoreConfig configures a Store.
@@ -185,6 +235,11 @@ func OpenPostgres(ctx context.Context, dsn string, cfg StoreConfig) (*Store, err
 // Close forgets the cached data keys and closes the database when the
 // store opened it.
 func (s *Store) Close() error {
+	s.stmts.Range(func(k, v any) bool {
+		_ = v.(*sql.Stmt).Close()
+		s.stmts.Delete(k)
+		return true
+	})
 	s.mu.Lock()
 	s.aead = map[string]cipher.AEAD{}
 	s.mu.Unlock()
@@ -317,7 +372,7 @@ func (s *Store) accountKey(ctx context.Context, tenant, account string, create b
 
 func (s *Store) wrappedKey(ctx context.Context, tenant, account string) ([]byte, error) {
 	var wrapped []byte
-	err := s.db.QueryRowContext(ctx, s.q(`SELECT wrapped_key FROM `+s.prefix+`accounts WHERE tenant = ? AND account = ?`),
+	err := s.queryRow(ctx, s.q(`SELECT wrapped_key FROM `+s.prefix+`accounts WHERE tenant = ? AND account = ?`),
 		tenant, account).Scan(&wrapped)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("%w: %w", ErrStore, err)
@@ -341,7 +396,7 @@ func (s *Store) createKey(ctx context.Context, tenant, account string) ([]byte, 
 	if err != nil {
 		return nil, fmt.Errorf("walletsvc: wrap data key: %w", err)
 	}
-	if _, err := s.db.ExecContext(ctx, s.q(`INSERT INTO `+s.prefix+`accounts (tenant, account, wrapped_key, created_at)
+	if _, err := s.exec(ctx, s.q(`INSERT INTO `+s.prefix+`accounts (tenant, account, wrapped_key, created_at)
 		VALUES (?, ?, ?, ?) ON CONFLICT (tenant, account) DO NOTHING`), tenant, account, wrapped, time.Now().UnixNano()); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrStore, err)
 	}
@@ -445,7 +500,7 @@ func (a *AccountStore) Put(ctx context.Context, c *wallet.StoredCredential) erro
 	if err != nil {
 		return err
 	}
-	_, err = a.s.db.ExecContext(ctx, a.s.q(`INSERT INTO `+a.s.prefix+`credentials (tenant, account, id, received_at, meta, body)
+	_, err = a.s.exec(ctx, a.s.q(`INSERT INTO `+a.s.prefix+`credentials (tenant, account, id, received_at, meta, body)
 		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (tenant, account, id) DO UPDATE SET
 		received_at = excluded.received_at, meta = excluded.meta, body = excluded.body`),
 		a.tenant, a.account, c.ID, c.ReceivedAt.UnixNano(), sm, sb)
@@ -469,7 +524,7 @@ func (a *AccountStore) Records(ctx context.Context, withRaw bool) ([]*Record, er
 	if withRaw {
 		cols += ", body"
 	}
-	rows, err := a.s.db.QueryContext(ctx, a.s.q(`SELECT `+cols+` FROM `+a.s.prefix+`credentials
+	rows, err := a.s.query(ctx, a.s.q(`SELECT `+cols+` FROM `+a.s.prefix+`credentials
 		WHERE tenant = ? AND account = ? ORDER BY received_at, id`), a.tenant, a.account)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrStore, err)
@@ -547,7 +602,7 @@ func (a *AccountStore) List(ctx context.Context, f wallet.Filter) ([]*wallet.Sto
 // IDs returns the ids of the account's credentials, oldest first, without
 // opening anything (ids are random and stored in clear).
 func (a *AccountStore) IDs(ctx context.Context) ([]string, error) {
-	rows, err := a.s.db.QueryContext(ctx, a.s.q(`SELECT id FROM `+a.s.prefix+`credentials
+	rows, err := a.s.query(ctx, a.s.q(`SELECT id FROM `+a.s.prefix+`credentials
 		WHERE tenant = ? AND account = ? ORDER BY received_at, id`), a.tenant, a.account)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrStore, err)
@@ -574,7 +629,7 @@ func (a *AccountStore) Record(ctx context.Context, id string) (*Record, error) {
 		return nil, err
 	}
 	var sm, sb []byte
-	err = a.s.db.QueryRowContext(ctx, a.s.q(`SELECT meta, body FROM `+a.s.prefix+`credentials
+	err = a.s.queryRow(ctx, a.s.q(`SELECT meta, body FROM `+a.s.prefix+`credentials
 		WHERE tenant = ? AND account = ? AND id = ?`), a.tenant, a.account, id).Scan(&sm, &sb)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
@@ -598,7 +653,7 @@ func (a *AccountStore) Get(ctx context.Context, id string) (*wallet.StoredCreden
 // Delete removes the credential with that id (ErrNotFound when this
 // account has none).
 func (a *AccountStore) Delete(ctx context.Context, id string) error {
-	res, err := a.s.db.ExecContext(ctx, a.s.q(`DELETE FROM `+a.s.prefix+`credentials WHERE tenant = ? AND account = ? AND id = ?`),
+	res, err := a.s.exec(ctx, a.s.q(`DELETE FROM `+a.s.prefix+`credentials WHERE tenant = ? AND account = ? AND id = ?`),
 		a.tenant, a.account, id)
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrStore, err)
@@ -636,7 +691,7 @@ func (s *Store) putOffering(ctx context.Context, tenant, account, id string, cre
 	if err != nil {
 		return err
 	}
-	if _, err := s.db.ExecContext(ctx, s.q(`INSERT INTO `+s.prefix+`offerings (tenant, account, id, created_at, expires_at, data)
+	if _, err := s.exec(ctx, s.q(`INSERT INTO `+s.prefix+`offerings (tenant, account, id, created_at, expires_at, data)
 		VALUES (?, ?, ?, ?, ?, ?)`), tenant, account, id, created.UnixNano(), expires.UnixNano(), sealed); err != nil {
 		return fmt.Errorf("%w: %w", ErrStore, err)
 	}
@@ -659,7 +714,7 @@ func (s *Store) offerings(ctx context.Context, tenant, account, id string, now t
 		q += ` AND id = ?`
 		args = append(args, id)
 	}
-	rows, err := s.db.QueryContext(ctx, s.q(q+` ORDER BY created_at, id`), args...)
+	rows, err := s.query(ctx, s.q(q+` ORDER BY created_at, id`), args...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%w: %w", ErrStore, err)
 	}
@@ -686,7 +741,7 @@ func (s *Store) offerings(ctx context.Context, tenant, account, id string, now t
 
 // deleteOffering removes an offering; it reports whether one was there.
 func (s *Store) deleteOffering(ctx context.Context, tenant, account, id string) (bool, error) {
-	res, err := s.db.ExecContext(ctx, s.q(`DELETE FROM `+s.prefix+`offerings WHERE tenant = ? AND account = ? AND id = ?`),
+	res, err := s.exec(ctx, s.q(`DELETE FROM `+s.prefix+`offerings WHERE tenant = ? AND account = ? AND id = ?`),
 		tenant, account, id)
 	if err != nil {
 		return false, fmt.Errorf("%w: %w", ErrStore, err)
@@ -698,7 +753,7 @@ func (s *Store) deleteOffering(ctx context.Context, tenant, account, id string) 
 // DeleteExpiredOfferings removes offerings past their expiry and returns
 // how many.
 func (s *Store) DeleteExpiredOfferings(ctx context.Context, now time.Time) (int64, error) {
-	res, err := s.db.ExecContext(ctx, s.q(`DELETE FROM `+s.prefix+`offerings WHERE expires_at <= ?`), now.UnixNano())
+	res, err := s.exec(ctx, s.q(`DELETE FROM `+s.prefix+`offerings WHERE expires_at <= ?`), now.UnixNano())
 	if err != nil {
 		return 0, fmt.Errorf("%w: %w", ErrStore, err)
 	}
