@@ -14,6 +14,7 @@ import (
 
 	"github.com/ocmw/wstack/crypto"
 	"github.com/ocmw/wstack/crypto/jose"
+	"github.com/ocmw/wstack/internal/b64url"
 	"github.com/ocmw/wstack/vocab"
 )
 
@@ -283,16 +284,24 @@ func (is *issuer) salt(string, any) (string, error) {
 }
 
 func (is *issuer) fillSalts(n int) error {
-	buf := make([]byte, n*(saltLen+16))
-	rnd := buf[n*saltLen:]
+	// The random bytes stay on the stack (for up to 64 salts) and are
+	// cleared; the text is one allocation, shared by the disclosures'
+	// Salt strings and never written again.
+	var rbuf [64 * 16]byte
+	rnd := rbuf[:]
+	if n*16 > len(rnd) {
+		rnd = make([]byte, n*16)
+	}
+	rnd = rnd[:n*16]
 	if _, err := rand.Read(rnd); err != nil {
 		return err
 	}
+	buf := make([]byte, n*saltLen)
 	for i := 0; i < n; i++ {
-		base64.RawURLEncoding.Encode(buf[i*saltLen:], rnd[i*16:(i+1)*16])
+		b64url.Encode(buf[i*saltLen:(i+1)*saltLen], rnd[i*16:(i+1)*16])
 	}
 	clear(rnd)
-	is.salts = string(buf[:n*saltLen])
+	is.salts = unsafe.String(unsafe.SliceData(buf), len(buf))
 	return nil
 }
 
@@ -727,7 +736,7 @@ func (is *issuer) disclose(name string, arrayElem bool, v any, cf *frameNode, de
 	if start+base64.RawURLEncoding.EncodedLen(len(buf)) > math.MaxInt32 {
 		return 0, fmt.Errorf("%w: disclosures too large", ErrOptions)
 	}
-	is.raw = base64.RawURLEncoding.AppendEncode(is.raw, buf)
+	is.raw = b64url.AppendEncode(is.raw, buf)
 	is.ends = append(is.ends, int32(len(is.raw)))
 	if len(is.block) == cap(is.block) {
 		is.block = make([]Disclosure, 0, 8)

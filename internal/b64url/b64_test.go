@@ -1,4 +1,4 @@
-package b64
+package b64url
 
 import (
 	"bytes"

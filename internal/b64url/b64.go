@@ -1,7 +1,7 @@
-// Package b64 encodes base64url without padding (RFC 4648 §5), the
+// Package b64url encodes base64url without padding (RFC 4648 §5), the
 // encoding of JOSE and SD-JWT, byte for byte as
 // encoding/base64.RawURLEncoding does, six input bytes per step.
-package b64
+package b64url
 
 import (
 	"encoding/base64"
