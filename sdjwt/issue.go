@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/binary"
 	"fmt"
 	"math"
 	"math/big"
@@ -391,7 +392,7 @@ func Issue(ctx context.Context, signer jose.MessageSigner, claims map[string]any
 		}
 	}
 	if o.HolderJWK != nil {
-		if _, err := crypto.PublicKeyFromJWK(o.HolderJWK); err != nil {
+		if err := crypto.CheckPublicJWK(o.HolderJWK); err != nil {
 			return nil, fmt.Errorf("%w: holder JWK: %w", ErrOptions, err)
 		}
 	}
@@ -541,7 +542,7 @@ func (is *issuer) object(b []byte, m map[string]any, f *frameNode, depth, lvl in
 		}
 		sd := is.sd[sdBase:]
 		dg, dl := is.dg, is.dl
-		slices.SortFunc(sd, func(x, y int32) int { return bytes.Compare(dg[x:int(x)+dl], dg[y:int(y)+dl]) })
+		sortDigests(sd, dg, dl)
 		if sdAt < 0 {
 			sdAt = len(b)
 		}
@@ -659,6 +660,31 @@ func (is *issuer) array(b []byte, a []any, f *frameNode, depth, lvl int, want bo
 		}
 	}
 	return append(b, ']'), out, nil
+}
+
+// sortDigests sorts the digest offsets sd by the digests they point to in
+// dg (dl bytes each, at least 8): an insertion sort on the first eight
+// bytes as a big-endian integer (the byte order) for the usual small
+// objects, bytes.Compare on ties and for larger ones.
+func sortDigests(sd []int32, dg []byte, dl int) {
+	cmp := func(x, y int32) int { return bytes.Compare(dg[x:int(x)+dl], dg[y:int(y)+dl]) }
+	if len(sd) > 24 || dl < 8 {
+		slices.SortFunc(sd, cmp)
+		return
+	}
+	var kbuf [24]uint64
+	keys := kbuf[:len(sd)]
+	for i, x := range sd {
+		keys[i] = binary.BigEndian.Uint64(dg[x:])
+	}
+	for i := 1; i < len(sd); i++ {
+		k, x := keys[i], sd[i]
+		j := i
+		for ; j > 0 && (keys[j-1] > k || keys[j-1] == k && cmp(sd[j-1], x) > 0); j-- {
+			keys[j], sd[j] = keys[j-1], sd[j-1]
+		}
+		keys[j], sd[j] = k, x
+	}
 }
 
 // appendDots appends {"...":"<digest>"}.
