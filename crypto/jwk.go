@@ -2,6 +2,7 @@ package crypto
 
 import (
 	"crypto"
+	"crypto/ecdh"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
@@ -78,6 +79,20 @@ func ParsePublicJWK(data []byte) (crypto.PublicKey, error) {
 // PublicKeyFromJWK decodes a public JWK given as a decoded JSON object with
 // the same checks as ParsePublicJWK.
 func PublicKeyFromJWK(m map[string]any) (crypto.PublicKey, error) {
+	return publicKeyFromJWK(m, false)
+}
+
+// CheckPublicJWK makes the checks of PublicKeyFromJWK without returning the
+// key: for EC keys it skips building the crypto/ecdsa key (its big.Int
+// coordinates) and checks the point with crypto/ecdh, which rejects the
+// same encodings (points off the curve, coordinates not below the field
+// prime).
+func CheckPublicJWK(m map[string]any) error {
+	_, err := publicKeyFromJWK(m, true)
+	return err
+}
+
+func publicKeyFromJWK(m map[string]any, checkOnly bool) (crypto.PublicKey, error) {
 	for _, p := range privateMembers {
 		if _, ok := m[p]; ok {
 			return nil, fmt.Errorf("%w: private member %q present", ErrInvalidJWK, p)
@@ -112,14 +127,15 @@ func PublicKeyFromJWK(m map[string]any) (crypto.PublicKey, error) {
 			return nil, err
 		}
 		var ec elliptic.Curve
+		var dh ecdh.Curve
 		var size int
 		switch crv {
 		case "P-256":
-			ec, size = elliptic.P256(), 32
+			ec, dh, size = elliptic.P256(), ecdh.P256(), 32
 		case "P-384":
-			ec, size = elliptic.P384(), 48
+			ec, dh, size = elliptic.P384(), ecdh.P384(), 48
 		case "P-521":
-			ec, size = elliptic.P521(), 66
+			ec, dh, size = elliptic.P521(), ecdh.P521(), 66
 		default:
 			return nil, fmt.Errorf("%w: curve %q", ErrUnsupportedKeyType, crv)
 		}
@@ -136,6 +152,12 @@ func PublicKeyFromJWK(m map[string]any) (crypto.PublicKey, error) {
 		}
 		raw := make([]byte, 0, 1+2*size)
 		raw = append(append(append(raw, 4), x...), y...)
+		if checkOnly {
+			if _, err := dh.NewPublicKey(raw); err != nil {
+				return nil, fmt.Errorf("%w: point not on curve", ErrInvalidJWK)
+			}
+			return nil, nil
+		}
 		// ParseUncompressedPublicKey rejects points off the curve and the
 		// point at infinity (one check; TestPublicKeyFromJWKRejectsBadPoints).
 		pk, err := ecdsa.ParseUncompressedPublicKey(ec, raw)

@@ -3,8 +3,9 @@ package sdjwt
 import (
 	"crypto/sha256"
 	"crypto/sha512"
-	"encoding/base64"
 	"unsafe"
+
+	"github.com/ocmw/wstack/internal/b64url"
 )
 
 // HashAlg is an _sd_alg value: a "Hash Name String" from the IANA Named
@@ -43,13 +44,13 @@ func (h HashAlg) appendDigest(dst, in []byte) []byte {
 	switch h {
 	case SHA256:
 		d := sha256.Sum256(in)
-		return base64.RawURLEncoding.AppendEncode(dst, d[:])
+		return b64url.AppendEncode(dst, d[:])
 	case SHA384:
 		d := sha512.Sum384(in)
-		return base64.RawURLEncoding.AppendEncode(dst, d[:])
+		return b64url.AppendEncode(dst, d[:])
 	case SHA512:
 		d := sha512.Sum512(in)
-		return base64.RawURLEncoding.AppendEncode(dst, d[:])
+		return b64url.AppendEncode(dst, d[:])
 	}
 	panic("sdjwt: unsupported hash algorithm " + string(h))
 }

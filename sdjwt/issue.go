@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/binary"
 	"fmt"
 	"math"
 	"math/big"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/ocmw/wstack/crypto"
 	"github.com/ocmw/wstack/crypto/jose"
+	"github.com/ocmw/wstack/internal/b64url"
 	"github.com/ocmw/wstack/vocab"
 )
 
@@ -283,16 +285,24 @@ func (is *issuer) salt(string, any) (string, error) {
 }
 
 func (is *issuer) fillSalts(n int) error {
-	buf := make([]byte, n*(saltLen+16))
-	rnd := buf[n*saltLen:]
+	// The random bytes stay on the stack (for up to 64 salts) and are
+	// cleared; the text is one allocation, shared by the disclosures'
+	// Salt strings and never written again.
+	var rbuf [64 * 16]byte
+	rnd := rbuf[:]
+	if n*16 > len(rnd) {
+		rnd = make([]byte, n*16)
+	}
+	rnd = rnd[:n*16]
 	if _, err := rand.Read(rnd); err != nil {
 		return err
 	}
+	buf := make([]byte, n*saltLen)
 	for i := 0; i < n; i++ {
-		base64.RawURLEncoding.Encode(buf[i*saltLen:], rnd[i*16:(i+1)*16])
+		b64url.Encode(buf[i*saltLen:(i+1)*saltLen], rnd[i*16:(i+1)*16])
 	}
 	clear(rnd)
-	is.salts = string(buf[:n*saltLen])
+	is.salts = unsafe.String(unsafe.SliceData(buf), len(buf))
 	return nil
 }
 
@@ -382,7 +392,7 @@ func Issue(ctx context.Context, signer jose.MessageSigner, claims map[string]any
 		}
 	}
 	if o.HolderJWK != nil {
-		if _, err := crypto.PublicKeyFromJWK(o.HolderJWK); err != nil {
+		if err := crypto.CheckPublicJWK(o.HolderJWK); err != nil {
 			return nil, fmt.Errorf("%w: holder JWK: %w", ErrOptions, err)
 		}
 	}
@@ -532,7 +542,7 @@ func (is *issuer) object(b []byte, m map[string]any, f *frameNode, depth, lvl in
 		}
 		sd := is.sd[sdBase:]
 		dg, dl := is.dg, is.dl
-		slices.SortFunc(sd, func(x, y int32) int { return bytes.Compare(dg[x:int(x)+dl], dg[y:int(y)+dl]) })
+		sortDigests(sd, dg, dl)
 		if sdAt < 0 {
 			sdAt = len(b)
 		}
@@ -652,6 +662,31 @@ func (is *issuer) array(b []byte, a []any, f *frameNode, depth, lvl int, want bo
 	return append(b, ']'), out, nil
 }
 
+// sortDigests sorts the digest offsets sd by the digests they point to in
+// dg (dl bytes each, at least 8): an insertion sort on the first eight
+// bytes as a big-endian integer (the byte order) for the usual small
+// objects, bytes.Compare on ties and for larger ones.
+func sortDigests(sd []int32, dg []byte, dl int) {
+	cmp := func(x, y int32) int { return bytes.Compare(dg[x:int(x)+dl], dg[y:int(y)+dl]) }
+	if len(sd) > 24 || dl < 8 {
+		slices.SortFunc(sd, cmp)
+		return
+	}
+	var kbuf [24]uint64
+	keys := kbuf[:len(sd)]
+	for i, x := range sd {
+		keys[i] = binary.BigEndian.Uint64(dg[x:])
+	}
+	for i := 1; i < len(sd); i++ {
+		k, x := keys[i], sd[i]
+		j := i
+		for ; j > 0 && (keys[j-1] > k || keys[j-1] == k && cmp(sd[j-1], x) > 0); j-- {
+			keys[j], sd[j] = keys[j-1], sd[j-1]
+		}
+		keys[j], sd[j] = k, x
+	}
+}
+
 // appendDots appends {"...":"<digest>"}.
 func (is *issuer) appendDots(b []byte, off int32) []byte {
 	b = append(b, `{"...":"`...)
@@ -727,7 +762,7 @@ func (is *issuer) disclose(name string, arrayElem bool, v any, cf *frameNode, de
 	if start+base64.RawURLEncoding.EncodedLen(len(buf)) > math.MaxInt32 {
 		return 0, fmt.Errorf("%w: disclosures too large", ErrOptions)
 	}
-	is.raw = base64.RawURLEncoding.AppendEncode(is.raw, buf)
+	is.raw = b64url.AppendEncode(is.raw, buf)
 	is.ends = append(is.ends, int32(len(is.raw)))
 	if len(is.block) == cap(is.block) {
 		is.block = make([]Disclosure, 0, 8)

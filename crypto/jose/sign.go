@@ -5,14 +5,15 @@ import (
 	gocrypto "crypto"
 	"crypto/rsa"
 	"encoding/asn1"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
 	"math/big"
 	"slices"
+	"unsafe"
 
 	"github.com/ocmw/wstack/crypto"
+	"github.com/ocmw/wstack/internal/b64url"
 )
 
 // Engine is what KeySigner needs from a key engine.
@@ -89,6 +90,8 @@ func (s *KeySigner) SignMessage(ctx context.Context, msg []byte) ([]byte, error)
 
 // MessageSigner is anything that can produce a JOSE signature: KeySigner, or
 // a caller's own implementation (a remote signer, a test key).
+// SignMessage must not modify msg, during the call or after it: Sign
+// builds the JWS around the very bytes it signs.
 type MessageSigner interface {
 	Algorithm() crypto.Algorithm
 	KID() string
@@ -106,23 +109,30 @@ func Sign(ctx context.Context, s MessageSigner, header map[string]any, payload [
 	if !hasKid && !hasJWK && !hasX5C {
 		kid = s.KID()
 	}
-	enc := base64.RawURLEncoding
 	var hbuf [256]byte
 	hb, err := appendHeader(hbuf[:0], header, string(s.Algorithm()), kid)
 	if err != nil {
 		return "", fmt.Errorf("jose: encode header: %w", err)
 	}
-	buf := make([]byte, 0, enc.EncodedLen(len(hb))+enc.EncodedLen(len(payload))+2+128)
-	buf = enc.AppendEncode(buf, hb)
+	// One buffer holds the signing input and then the whole JWS: room for
+	// a signature of up to 132 bytes (ES512) follows; a longer one (RSA)
+	// moves it.
+	n := b64url.EncodedLen(len(hb)) + 1 + b64url.EncodedLen(len(payload))
+	buf := make([]byte, 0, n+1+b64url.EncodedLen(132))
+	buf = b64url.AppendEncode(buf, hb)
 	buf = append(buf, '.')
-	buf = enc.AppendEncode(buf, payload)
-	sig, err := s.SignMessage(ctx, buf)
+	buf = b64url.AppendEncode(buf, payload)
+	// The signer sees exactly the signing input: it cannot append into
+	// the room for the signature.
+	sig, err := s.SignMessage(ctx, buf[:n:n])
 	if err != nil {
 		return "", err
 	}
 	buf = append(buf, '.')
-	buf = enc.AppendEncode(buf, sig)
-	return string(buf), nil
+	buf = b64url.AppendEncode(buf, sig)
+	// buf is not written again (SignMessage must not modify msg): the JWS
+	// is its bytes, without a copy.
+	return unsafe.String(unsafe.SliceData(buf), len(buf)), nil
 }
 
 // appendHeader appends the JSON of header with alg (and kid, unless empty)
