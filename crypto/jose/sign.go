@@ -10,7 +10,6 @@ import (
 	"io"
 	"math/big"
 	"slices"
-	"unsafe"
 
 	"github.com/ocmw/wstack/crypto"
 	"github.com/ocmw/wstack/internal/b64url"
@@ -90,8 +89,8 @@ func (s *KeySigner) SignMessage(ctx context.Context, msg []byte) ([]byte, error)
 
 // MessageSigner is anything that can produce a JOSE signature: KeySigner, or
 // a caller's own implementation (a remote signer, a test key).
-// SignMessage must not modify msg, during the call or after it: Sign
-// builds the JWS around the very bytes it signs.
+// SignMessage must not modify msg: Sign builds the JWS around the very
+// bytes it signs.
 type MessageSigner interface {
 	Algorithm() crypto.Algorithm
 	KID() string
@@ -130,9 +129,8 @@ func Sign(ctx context.Context, s MessageSigner, header map[string]any, payload [
 	}
 	buf = append(buf, '.')
 	buf = b64url.AppendEncode(buf, sig)
-	// buf is not written again (SignMessage must not modify msg): the JWS
-	// is its bytes, without a copy.
-	return unsafe.String(unsafe.SliceData(buf), len(buf)), nil
+	// A copy, so that a signer that keeps msg cannot change the token.
+	return string(buf), nil
 }
 
 // appendHeader appends the JSON of header with alg (and kid, unless empty)
