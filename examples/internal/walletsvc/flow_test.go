@@ -110,6 +110,17 @@ func flow(t *testing.T, opts envOpts) {
 	require.NotContains(t, addr, "street_address")
 	require.NotContains(t, addr, "postal_code")
 	require.NotContains(t, addr, "country")
+
+	// The second presentation comes from the parsed-credential cache; a
+	// deleted credential is never presented again.
+	_, vpLink = e.request(pidQuery)
+	require.Equal(t, http.StatusOK, e.call("POST", "/v1/tenants/acme/presentation/authorize/alice",
+		walletsvc.AuthorizeRequest{AuthorizationRequest: vpLink}, &ar))
+	require.Equal(t, credID, ar.Presented[0].CredentialID)
+	require.Equal(t, http.StatusNoContent, e.call("DELETE", "/v1/tenants/acme/storage/alice/credentials/"+credID, nil, nil))
+	_, vpLink = e.request(pidQuery)
+	require.Equal(t, http.StatusConflict, e.call("POST", "/v1/tenants/acme/presentation/authorize/alice",
+		walletsvc.AuthorizeRequest{AuthorizationRequest: vpLink}, nil))
 }
 
 type rawJSON string
