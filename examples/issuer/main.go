@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 
 	"github.com/ocmw/wstack/crypto/local"
@@ -24,16 +23,6 @@ func main() {
 		fmt.Fprintln(os.Stderr, "issuer:", err)
 		os.Exit(1)
 	}
-}
-
-func split(s string) []string {
-	var out []string
-	for _, p := range strings.Split(s, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
 }
 
 func run() error {
@@ -70,8 +59,8 @@ func run() error {
 	}
 	defer nc.Close()
 	s, err := issuersvc.New(ctx, issuersvc.Config{
-		PublicURL: *public, Tenants: split(*tenants), Engine: engine, CreateKeys: true, NATS: nc,
-		PluginTopics: split(*topics), Auth: auth, Storage: svc.StorageFromEnv(*dataDir), TablePrefix: *prefix,
+		PublicURL: *public, Tenants: svc.SplitList(*tenants), Engine: engine, CreateKeys: true, NATS: nc,
+		PluginTopics: svc.SplitList(*topics), Auth: auth, Storage: svc.StorageFromEnv(*dataDir), TablePrefix: *prefix,
 		Legacy: *legacy, AnonymousAccess: *anonymous, InsecureLoopback: *loopback, Logger: log,
 	})
 	if err != nil {

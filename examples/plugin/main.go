@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
 
@@ -24,16 +23,6 @@ func main() {
 		fmt.Fprintln(os.Stderr, "plugin:", err)
 		os.Exit(1)
 	}
-}
-
-func split(s string) []string {
-	var out []string
-	for _, p := range strings.Split(s, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
 }
 
 func run() error {
@@ -71,7 +60,7 @@ func run() error {
 	defer nc.Close()
 	cfg := pluginsvc.Config{
 		NATS: nc, Topic: *topic, Engine: engine, CreateKey: true, IssuerDIDMethod: *didMethod, IssuerID: *issuerID,
-		VCT: *vct, JWTVC: *jwtvc, Validity: *validity, Tenants: split(*tenants), RegistrationInterval: *interval,
+		VCT: *vct, JWTVC: *jwtvc, Validity: *validity, Tenants: svc.SplitList(*tenants), RegistrationInterval: *interval,
 		Auth: auth, Logger: log,
 	}
 	if *status {

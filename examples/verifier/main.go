@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 
 	"github.com/ocmw/wstack/crypto"
@@ -79,17 +78,11 @@ func run() error {
 		InsecureLoopback: *insecure,
 		Logger:           log,
 	}
-	for _, t := range strings.Split(*tenants, ",") {
-		if t = strings.TrimSpace(t); t != "" {
-			cfg.Tenants[t] = verifiersvc.TenantConfig{DIDMethod: *didMethod, GenerateKey: true,
-				Key: crypto.KeyRef{Context: crypto.Context{Namespace: t, Group: "verifier"}, ID: "request-signing"}}
-		}
+	for _, t := range svc.SplitList(*tenants) {
+		cfg.Tenants[t] = verifiersvc.TenantConfig{DIDMethod: *didMethod, GenerateKey: true,
+			Key: crypto.KeyRef{Context: crypto.Context{Namespace: t, Group: "verifier"}, ID: "request-signing"}}
 	}
-	for _, i := range strings.Split(*issuers, ",") {
-		if i = strings.TrimSpace(i); i != "" {
-			cfg.TrustedIssuers = append(cfg.TrustedIssuers, i)
-		}
-	}
+	cfg.TrustedIssuers = append(cfg.TrustedIssuers, svc.SplitList(*issuers)...)
 	if *natsURL != "" {
 		nc, err := svc.ConnectNATS(*natsURL, "wstack-verifier")
 		if err != nil {

@@ -16,7 +16,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"strings"
 	"syscall"
 
 	"github.com/ocmw/wstack/crypto/local"
@@ -30,16 +29,6 @@ func main() {
 		fmt.Fprintln(os.Stderr, "wallet:", err)
 		os.Exit(1)
 	}
-}
-
-func list(s string) []string {
-	var out []string
-	for _, v := range strings.Split(s, ",") {
-		if v = strings.TrimSpace(v); v != "" {
-			out = append(out, v)
-		}
-	}
-	return out
 }
 
 func run(args []string) error {
@@ -85,7 +74,7 @@ func run(args []string) error {
 	}
 	cfg := walletsvc.Config{
 		Engine: engine, Auth: auth, Storage: svc.StorageFromEnv(*dataDir), TablePrefix: *prefix,
-		TrustedIssuers: list(*issuers), TrustedVerifiers: list(*verifiers), TrustAnyVerifier: *anyVerifier,
+		TrustedIssuers: svc.SplitList(*issuers), TrustedVerifiers: svc.SplitList(*verifiers), TrustAnyVerifier: *anyVerifier,
 		ClientID: *clientID, OfferingTTL: *ttl, Fetcher: fetcher, InsecureLoopback: *loopback,
 		OfferingTopic: *topic, Logger: log,
 	}

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 
 	"github.com/ocmw/wstack/examples/internal/svc"
@@ -20,16 +19,6 @@ func main() {
 		fmt.Fprintln(os.Stderr, "wellknown:", err)
 		os.Exit(1)
 	}
-}
-
-func split(s string) []string {
-	var out []string
-	for _, p := range strings.Split(s, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
 }
 
 func run() error {
@@ -54,7 +43,7 @@ func run() error {
 	}
 	defer nc.Close()
 	s, err := wellknownsvc.New(ctx, wellknownsvc.Config{
-		IssuerURLTemplate: *tmpl, Tenants: split(*tenants), MetadataDir: *dir, NATS: nc,
+		IssuerURLTemplate: *tmpl, Tenants: svc.SplitList(*tenants), MetadataDir: *dir, NATS: nc,
 		Storage: svc.StorageFromEnv(*dataDir), TablePrefix: *prefix, TTL: *ttl, InsecureLoopback: *loopback, Logger: log,
 	})
 	if err != nil {

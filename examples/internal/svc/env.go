@@ -3,6 +3,7 @@ package svc
 import (
 	"os"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -43,3 +44,15 @@ const (
 	EnvAuthTokens  = "WSTACK_AUTH_TOKENS"
 	EnvAuthJWKS    = "WSTACK_AUTH_JWKS_URL"
 )
+
+// SplitList splits a comma-separated flag or variable value, dropping
+// blanks and surrounding spaces.
+func SplitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
