@@ -209,7 +209,10 @@ func (a *JWTAuthenticator) keySet(ctx context.Context) (*jose.TrustedKeys, error
 	resp, err := a.cfg.Fetcher.Get(ctx, a.cfg.JWKSURL, fetch.Call{Accept: "application/json", MaxBytes: 256 << 10})
 	if err != nil {
 		if a.keys != nil {
-			return a.keys, nil // keep the last good set through an outage
+			// Keep the last good set through an outage; try again in
+			// 10 s, not on every request.
+			a.fetched = a.cfg.Now().Add(10*time.Second - a.cfg.RefreshInterval)
+			return a.keys, nil
 		}
 		return nil, err
 	}

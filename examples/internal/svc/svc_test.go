@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"github.com/ocmw/wstack/crypto"
 	"github.com/ocmw/wstack/crypto/jose"
 	"github.com/ocmw/wstack/crypto/local"
+	"github.com/ocmw/wstack/fetch"
 )
 
 func TestStaticTokens(t *testing.T) {
@@ -313,5 +315,93 @@ func TestRespondConcurrent(t *testing.T) {
 	}
 	if d := time.Since(start); d > 1600*time.Millisecond {
 		t.Fatalf("16 slow requests took %v: handled one after another", d)
+	}
+}
+
+// The JWT authenticator fetches the JWKS through the guarded fetcher,
+// keeps it for RefreshInterval, and keeps the last good set through an
+// outage of the JWKS endpoint.
+func TestJWTAuthenticatorJWKSURL(t *testing.T) {
+	ctx := context.Background()
+	eng, err := local.New(local.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := crypto.KeyRef{Context: crypto.Context{Namespace: "auth", Group: "as"}, ID: "k"}
+	if _, err := eng.GenerateKey(ctx, ref, crypto.KeySpec{Type: crypto.KeyTypeECP256}); err != nil {
+		t.Fatal(err)
+	}
+	signer, err := jose.NewKeySigner(ctx, eng, ref, crypto.ES256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jwk, err := signer.JWK()
+	if err != nil {
+		t.Fatal(err)
+	}
+	jwks, _ := json.Marshal(map[string]any{"keys": []any{jwk}})
+	var fetches atomic.Int32
+	var down atomic.Bool
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fetches.Add(1)
+		if down.Load() {
+			http.Error(w, "down", http.StatusServiceUnavailable)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(jwks)
+	}))
+	defer srv.Close()
+	now := time.Now()
+	clock := now
+	var mu sync.Mutex
+	a, err := NewJWTAuthenticator(JWTConfig{Issuer: "https://as.example", Audience: "wstack", JWKSURL: srv.URL + "/jwks",
+		Fetcher: fetch.New(fetch.Options{AllowLoopback: true}), RefreshInterval: time.Minute,
+		Now: func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := jose.SignJWT(ctx, signer, map[string]any{"typ": "at+jwt"},
+		map[string]any{"iss": "https://as.example", "aud": "wstack", "sub": "ops", "exp": now.Add(time.Hour).Unix()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	auth := func() error {
+		req := httptest.NewRequest("GET", "/", nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		_, err := a.Authenticate(req)
+		return err
+	}
+	for range 3 {
+		if err := auth(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := fetches.Load(); n != 1 {
+		t.Fatalf("JWKS fetched %d times within the refresh interval", n)
+	}
+	down.Store(true)
+	mu.Lock()
+	clock = clock.Add(2 * time.Minute)
+	mu.Unlock()
+	if err := auth(); err != nil {
+		t.Fatalf("last good JWKS not kept through an outage: %v", err)
+	}
+	if fetches.Load() != 2 {
+		t.Fatalf("JWKS not refetched after the interval")
+	}
+	if err := auth(); err != nil || fetches.Load() != 2 {
+		t.Fatalf("JWKS endpoint hammered during an outage: %d fetches, %v", fetches.Load(), err)
+	}
+	// A JWKS URL the fetcher refuses (loopback without AllowLoopback)
+	// authenticates nobody.
+	b, err := NewJWTAuthenticator(JWTConfig{Issuer: "https://as.example", Audience: "wstack", JWKSURL: srv.URL + "/jwks"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := httptest.NewRequest("GET", "/", nil)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	if _, err := b.Authenticate(req); !errors.Is(err, ErrUnauthenticated) {
+		t.Fatalf("refused JWKS URL: %v", err)
 	}
 }
