@@ -72,7 +72,14 @@ func parseDisclosure(raw string, lim Limits, arena []byte) (*Disclosure, []byte,
 	}
 	b := buf[:n:n]
 	arena = arena[:start+n]
-	v, err := jsonx.DecodeAliased(b, jsonx.Limits{MaxBytes: lim.MaxSize, MaxDepth: lim.MaxDepth})
+	jl := jsonx.Limits{MaxBytes: lim.MaxSize, MaxDepth: lim.MaxDepth}
+	// The usual shape, ["salt","name",value] or ["salt",value], without
+	// boxing the strings into a []any; anything else (including every
+	// rejection) takes the general decoder below, which reports it.
+	if salt, name, val, k, ok := jsonx.DecodeDisclosure(b, jl, true); ok {
+		return &Disclosure{Raw: raw, Salt: salt, Name: name, IsArrayElement: k == 2, Value: val}, arena, nil
+	}
+	v, err := jsonx.DecodeAliased(b, jl)
 	if err != nil {
 		return nil, arena, fmt.Errorf("%w: %w", ErrDisclosure, err)
 	}
