@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"slices"
 	"time"
 	"unsafe"
 
@@ -132,10 +133,12 @@ func checkECPoint(str func(string) (string, error), crv string, dh ecdh.Curve, s
 		raw = raw[:len(raw)+size]
 	}
 	key = key[:len(key)+len(raw)]
-	if _, ok := validPoints.Get(string(key), time.Time{}); ok {
+	// Get keeps nothing of the key it looks up: no copy for a hit.
+	if _, ok := validPoints.Get(unsafe.String(&key[0], len(key)), time.Time{}); ok {
 		return nil
 	}
-	if _, err := dh.NewPublicKey(raw); err != nil {
+	// A copy for ecdh, so that buf stays on the stack.
+	if _, err := dh.NewPublicKey(slices.Clone(raw)); err != nil {
 		return fmt.Errorf("%w: point not on curve", ErrInvalidJWK)
 	}
 	validPoints.Add(string(key), struct{}{}, int64(len(key)), time.Time{})
