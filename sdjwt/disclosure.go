@@ -44,8 +44,11 @@ func isB64URL(s string) bool {
 // UTF-8 without duplicate members and within the limits; the array must have
 // two or three elements with a string salt (and string name).
 func ParseDisclosure(raw string, lim Limits) (*Disclosure, error) {
-	d, _, err := parseDisclosure(raw, lim.norm(), nil)
-	return d, err
+	d := new(Disclosure)
+	if _, err := parseDisclosure(raw, lim.norm(), nil, d); err != nil {
+		return nil, err
+	}
+	return d, nil
 }
 
 // parseDisclosure is ParseDisclosure with normalised limits. It decodes the
@@ -53,12 +56,13 @@ func ParseDisclosure(raw string, lim Limits) (*Disclosure, error) {
 // decoded bytes appended. The decoded strings share memory with the arena,
 // so callers pass an arena that nothing else holds and never write into
 // the bytes already used (appending, as here, writes only beyond them).
-func parseDisclosure(raw string, lim Limits, arena []byte) (*Disclosure, []byte, error) {
+// The disclosure is written to *d (left unspecified on error).
+func parseDisclosure(raw string, lim Limits, arena []byte, d *Disclosure) ([]byte, error) {
 	if raw == "" || !isB64URL(raw) {
-		return nil, arena, fmt.Errorf("%w: not base64url", ErrDisclosure)
+		return arena, fmt.Errorf("%w: not base64url", ErrDisclosure)
 	}
 	if len(raw) > lim.MaxSize {
-		return nil, arena, fmt.Errorf("%w: disclosure of %d bytes", ErrTooLarge, len(raw))
+		return arena, fmt.Errorf("%w: disclosure of %d bytes", ErrTooLarge, len(raw))
 	}
 	need := strictB64.DecodedLen(len(raw))
 	if cap(arena)-len(arena) < need {
@@ -68,35 +72,43 @@ func parseDisclosure(raw string, lim Limits, arena []byte) (*Disclosure, []byte,
 	buf := arena[start : start+need]
 	n, err := strictB64.Decode(buf, unsafe.Slice(unsafe.StringData(raw), len(raw)))
 	if err != nil {
-		return nil, arena, fmt.Errorf("%w: %v", ErrDisclosure, err)
+		return arena, fmt.Errorf("%w: %v", ErrDisclosure, err)
 	}
 	b := buf[:n:n]
 	arena = arena[:start+n]
-	v, err := jsonx.DecodeAliased(b, jsonx.Limits{MaxBytes: lim.MaxSize, MaxDepth: lim.MaxDepth})
+	jl := jsonx.Limits{MaxBytes: lim.MaxSize, MaxDepth: lim.MaxDepth}
+	// The usual shape, ["salt","name",value] or ["salt",value], without
+	// boxing the strings into a []any; anything else (including every
+	// rejection) takes the general decoder below, which reports it.
+	if salt, name, val, k, ok := jsonx.DecodeDisclosure(b, jl, true); ok {
+		*d = Disclosure{Raw: raw, Salt: salt, Name: name, IsArrayElement: k == 2, Value: val}
+		return arena, nil
+	}
+	v, err := jsonx.DecodeAliased(b, jl)
 	if err != nil {
-		return nil, arena, fmt.Errorf("%w: %w", ErrDisclosure, err)
+		return arena, fmt.Errorf("%w: %w", ErrDisclosure, err)
 	}
 	arr, ok := v.([]any)
 	if !ok {
-		return nil, arena, fmt.Errorf("%w: not a JSON array", ErrDisclosure)
+		return arena, fmt.Errorf("%w: not a JSON array", ErrDisclosure)
 	}
-	d := &Disclosure{Raw: raw}
+	*d = Disclosure{Raw: raw}
 	switch len(arr) {
 	case 2:
 		d.IsArrayElement = true
 		d.Value = arr[1]
 	case 3:
 		if d.Name, ok = arr[1].(string); !ok {
-			return nil, arena, fmt.Errorf("%w: claim name is not a string", ErrDisclosure)
+			return arena, fmt.Errorf("%w: claim name is not a string", ErrDisclosure)
 		}
 		d.Value = arr[2]
 	default:
-		return nil, arena, fmt.Errorf("%w: %d elements", ErrDisclosure, len(arr))
+		return arena, fmt.Errorf("%w: %d elements", ErrDisclosure, len(arr))
 	}
 	if d.Salt, ok = arr[0].(string); !ok {
-		return nil, arena, fmt.Errorf("%w: salt is not a string", ErrDisclosure)
+		return arena, fmt.Errorf("%w: salt is not a string", ErrDisclosure)
 	}
-	return d, arena, nil
+	return arena, nil
 }
 
 // saltFunc returns a new salt for the claim name (or, for array elements,

@@ -52,7 +52,11 @@ func appendJSON(b []byte, v any) ([]byte, error) {
 		if t == nil {
 			return append(b, "null"...), nil
 		}
-		keys := make([]string, 0, len(t))
+		var kbuf [16]string // most claim objects: keys on the stack
+		keys := kbuf[:0]
+		if len(t) > len(kbuf) {
+			keys = make([]string, 0, len(t))
+		}
 		for k := range t {
 			keys = append(keys, k)
 		}

@@ -117,11 +117,15 @@ func (p *processor) object(m map[string]any, depth, owner int, top, own bool) (m
 		return nil, err
 	}
 	out := m
-	if !own {
-		size := len(m)
-		if sd, ok := m["_sd"].([]any); ok {
-			size += min(len(sd), len(p.ds)) // room for what the digests disclose
-		}
+	size := len(m)
+	if sd, ok := m["_sd"].([]any); ok {
+		size += min(len(sd), len(p.ds)) // room for what the digests disclose
+	}
+	// A map of its own is still replaced by one of the final size when
+	// the disclosed claims would grow it beyond a small map (one group of
+	// 8): growing it in place rehashes it, once or twice, on the way. The
+	// members' values are processed in place all the same.
+	if !own || size > len(m)+1 && size > 8 {
 		out = make(map[string]any, size)
 	}
 	var sd []any

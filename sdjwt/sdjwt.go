@@ -131,7 +131,8 @@ func parseDisclosures(raw []string, lim Limits) ([]*Disclosure, error) {
 		total += strictB64.DecodedLen(len(r))
 	}
 	arena := make([]byte, 0, min(total, lim.MaxSize))
-	for _, r := range raw {
+	slab := make([]Disclosure, len(raw)) // one allocation for all of them
+	for i, r := range raw {
 		if r == "" {
 			return nil, fmt.Errorf("%w: empty disclosure", ErrMalformed)
 		}
@@ -139,7 +140,8 @@ func parseDisclosures(raw []string, lim Limits) ([]*Disclosure, error) {
 			return nil, ErrDuplicateDisclosure
 		}
 		seen[r] = struct{}{}
-		d, a, err := parseDisclosure(r, lim, arena)
+		d := &slab[i]
+		a, err := parseDisclosure(r, lim, arena, d)
 		if err != nil {
 			return nil, err
 		}

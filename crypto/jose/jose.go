@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/ocmw/wstack/crypto"
 	"github.com/ocmw/wstack/internal/jsonx"
@@ -105,17 +106,29 @@ var strictB64 = base64.RawURLEncoding.Strict()
 // decodeB64 decodes canonical unpadded base64url (RFC 7515 §2, with the
 // RFC 4648 §3.5 canonical-encoding requirement enforced by Strict).
 func decodeB64(s string) ([]byte, error) {
+	return decodeB64To(nil, s)
+}
+
+// decodeB64To is decodeB64 decoding into the free capacity of buf when it
+// suffices (else into a new slice). The result is capped at its length,
+// so that an append to it never writes beyond it.
+func decodeB64To(buf []byte, s string) ([]byte, error) {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
 			return nil, fmt.Errorf("%w: invalid base64url character", ErrMalformed)
 		}
 	}
-	b, err := strictB64.DecodeString(s)
+	need := strictB64.DecodedLen(len(s))
+	if cap(buf)-len(buf) < need {
+		buf = make([]byte, 0, need)
+	}
+	dst := buf[len(buf) : len(buf)+need]
+	n, err := strictB64.Decode(dst, unsafe.Slice(unsafe.StringData(s), len(s)))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
 	}
-	return b, nil
+	return dst[:n:n], nil
 }
 
 // Parse runs the parse gate over a compact JWS and decodes it. It does not
@@ -147,10 +160,14 @@ func Parse(token string, o ParseOptions) (*JWS, error) {
 	if len(h64) > MaxHeaderSize*4/3+4 {
 		return nil, fmt.Errorf("%w: header too large", ErrTooLarge)
 	}
-	hb, err := decodeB64(h64)
+	// Header, payload and signature are decoded into one buffer (each
+	// capped at its length).
+	buf := make([]byte, 0, strictB64.DecodedLen(len(h64))+strictB64.DecodedLen(len(p64))+strictB64.DecodedLen(len(s64)))
+	hb, err := decodeB64To(buf, h64)
 	if err != nil {
 		return nil, err
 	}
+	buf = buf[:len(hb)]
 	depth := o.MaxDepth
 	if depth <= 0 {
 		depth = DefaultMaxDepth
@@ -171,16 +188,17 @@ func Parse(token string, o ParseOptions) (*JWS, error) {
 	if err := checkCrit(hdr, o.Crit); err != nil {
 		return nil, err
 	}
-	payload, err := decodeB64(p64)
+	payload, err := decodeB64To(buf, p64)
 	if err != nil {
 		return nil, err
 	}
+	buf = buf[:len(hb)+len(payload)]
 	if !o.PayloadNotJSON {
 		if err := payloadErr(jsonx.Validate(payload, o.payloadLimits())); err != nil {
 			return nil, err
 		}
 	}
-	sig, err := decodeB64(s64)
+	sig, err := decodeB64To(buf, s64)
 	if err != nil {
 		return nil, err
 	}
