@@ -14,10 +14,6 @@ import (
 	"fmt"
 	"math/big"
 	"slices"
-	"time"
-	"unsafe"
-
-	"github.com/ocmw/wstack/internal/lru"
 )
 
 // ErrInvalidJWK is returned for a JWK that is malformed, names an unsupported
@@ -97,17 +93,10 @@ func CheckPublicJWK(m map[string]any) error {
 	return err
 }
 
-// validPoints remembers uncompressed EC points (with their curve name)
-// that crypto/ecdh accepted, so that checking the same holder key again,
-// as every issuance to that holder does, costs a map lookup instead of a
-// point decode. Only accepted points are added; the check is a pure
-// function of these bytes.
-var validPoints = lru.New[string, struct{}](1<<20, 4096)
-
 // checkECPoint makes the x and y checks of publicKeyFromJWK (strict
-// base64url, coordinate length, the point on the curve) without
-// allocating for a point already seen.
-func checkECPoint(str func(string) (string, error), crv string, dh ecdh.Curve, size int) error {
+// base64url, coordinate length, the point on the curve) with the point
+// decoded into a stack buffer.
+func checkECPoint(str func(string) (string, error), dh ecdh.Curve, size int) error {
 	xs, err := str("x")
 	if err != nil {
 		return err
@@ -116,14 +105,13 @@ func checkECPoint(str func(string) (string, error), crv string, dh ecdh.Curve, s
 	if err != nil {
 		return err
 	}
-	var buf [16 + 1 + 2*66]byte // "P-521\x00", 4, x, y
-	key := append(append(buf[:0], crv...), 0)
-	raw := append(key[len(key):], 4)
+	var buf [1 + 2*66]byte // 4, x, y
+	raw := append(buf[:0], 4)
 	for _, c := range [...]struct{ name, s string }{{"x", xs}, {"y", ys}} {
 		if strictB64.DecodedLen(len(c.s)) != size {
 			return fmt.Errorf("%w: coordinate length", ErrInvalidJWK)
 		}
-		n, err := strictB64.Decode(raw[len(raw):len(raw)+size], unsafe.Slice(unsafe.StringData(c.s), len(c.s)))
+		n, err := strictB64.Decode(raw[len(raw):len(raw)+size], []byte(c.s))
 		if err != nil {
 			return fmt.Errorf("%w: member %q: %v", ErrInvalidJWK, c.name, err)
 		}
@@ -132,16 +120,10 @@ func checkECPoint(str func(string) (string, error), crv string, dh ecdh.Curve, s
 		}
 		raw = raw[:len(raw)+size]
 	}
-	key = key[:len(key)+len(raw)]
-	// Get keeps nothing of the key it looks up: no copy for a hit.
-	if _, ok := validPoints.Get(unsafe.String(&key[0], len(key)), time.Time{}); ok {
-		return nil
-	}
 	// A copy for ecdh, so that buf stays on the stack.
 	if _, err := dh.NewPublicKey(slices.Clone(raw)); err != nil {
 		return fmt.Errorf("%w: point not on curve", ErrInvalidJWK)
 	}
-	validPoints.Add(string(key), struct{}{}, int64(len(key)), time.Time{})
 	return nil
 }
 
@@ -195,7 +177,7 @@ func publicKeyFromJWK(m map[string]any, checkOnly bool) (crypto.PublicKey, error
 			return nil, fmt.Errorf("%w: curve %q", ErrUnsupportedKeyType, crv)
 		}
 		if checkOnly {
-			return nil, checkECPoint(str, crv, dh, size)
+			return nil, checkECPoint(str, dh, size)
 		}
 		x, err := bin("x")
 		if err != nil {
