@@ -22,6 +22,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib"
 	_ "modernc.org/sqlite"
 
+	"github.com/ocmw/wstack/internal/sqlitex"
 	"github.com/ocmw/wstack/vpcache"
 )
 
@@ -155,9 +156,7 @@ func OpenSQLite(ctx context.Context, filePath string, opts ...Option) (*Store, e
 	if filePath == "" || strings.ContainsAny(filePath, "?#%") {
 		return nil, fmt.Errorf("%w: SQLite path must be non-empty without '?', '#' or '%%'", ErrConfig)
 	}
-	dsn := "file:" + filePath + "?_pragma=busy_timeout(" + strconv.FormatInt(DefaultBusyTimeout.Milliseconds(), 10) + ")" +
-		"&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate"
-	db, err := sql.Open("sqlite", dsn)
+	db, err := sql.Open("sqlite", sqlitex.DSN(filePath, DefaultBusyTimeout))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -16,6 +15,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib"
 	_ "modernc.org/sqlite"
 
+	"github.com/ocmw/wstack/internal/sqlitex"
 	"github.com/ocmw/wstack/wellknown"
 )
 
@@ -121,9 +121,7 @@ func OpenSQLite(ctx context.Context, filePath string, opts ...Option) (*Registry
 	if filePath == "" || strings.ContainsAny(filePath, "?#") {
 		return nil, fmt.Errorf("%w: sqlite path %q", wellknown.ErrConfig, filePath)
 	}
-	dsn := "file:" + filePath + "?_pragma=busy_timeout(" + strconv.FormatInt(DefaultBusyTimeout.Milliseconds(), 10) + ")" +
-		"&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate"
-	db, err := sql.Open("sqlite", dsn)
+	db, err := sql.Open("sqlite", sqlitex.DSN(filePath, DefaultBusyTimeout))
 	if err != nil {
 		return nil, err
 	}

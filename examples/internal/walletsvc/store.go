@@ -22,6 +22,7 @@ import (
 	_ "modernc.org/sqlite"
 
 	"github.com/ocmw/wstack/crypto"
+	"github.com/ocmw/wstack/internal/sqlitex"
 	"github.com/ocmw/wstack/oid4vci/wallet"
 )
 
@@ -187,7 +188,7 @@ func OpenSQLite(ctx context.Context, path string, cfg StoreConfig) (*Store, erro
 	if path == "" || strings.ContainsAny(path, "?#%") {
 		return nil, fmt.Errorf("%w: SQLite path must be non-empty without '?', '#' or '%%'", ErrConfig)
 	}
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate")
+	db, err := sql.Open("sqlite", sqlitex.DSN(path, 5*time.Second))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}

@@ -42,6 +42,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // driver "pgx"
 	_ "modernc.org/sqlite"             // driver "sqlite"
 
+	"github.com/ocmw/wstack/internal/sqlitex"
 	"github.com/ocmw/wstack/oid4vci/issuer"
 )
 
@@ -121,8 +122,7 @@ func OpenSQLite(ctx context.Context, path, prefix string) (*Store, error) {
 	if path == "" || strings.ContainsAny(path, "?#%") {
 		return nil, fmt.Errorf("%w: SQLite path must be non-empty without '?', '#' or '%%'", ErrConfig)
 	}
-	const pragmas = "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate"
-	db, err := sql.Open("sqlite", "file:"+path+pragmas)
+	db, err := sql.Open("sqlite", sqlitex.DSN(path, 10*time.Second))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}

@@ -28,6 +28,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib"
 	_ "modernc.org/sqlite"
 
+	"github.com/ocmw/wstack/internal/sqlitex"
 	"github.com/ocmw/wstack/oid4vp/verifier"
 )
 
@@ -129,8 +130,7 @@ func OpenSQLite(ctx context.Context, path string, opts ...Option) (*Store, error
 	if path == "" || strings.ContainsAny(path, "?#%") {
 		return nil, fmt.Errorf("%w: SQLite path must be non-empty without '?', '#' or '%%'", ErrConfig)
 	}
-	dsn := "file:" + path + "?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate"
-	db, err := sql.Open("sqlite", dsn)
+	db, err := sql.Open("sqlite", sqlitex.DSN(path, 5*time.Second))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
