@@ -103,7 +103,7 @@ func (s *Stack) Close() {
 	s.closers = nil
 }
 
-func (s *Stack) defer_(f func()) { s.closers = append(s.closers, f) }
+func (s *Stack) onClose(f func()) { s.closers = append(s.closers, f) }
 
 // Start starts the stack. On error, whatever started is stopped.
 func Start(ctx context.Context, o Options) (_ *Stack, err error) {
@@ -147,14 +147,14 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 		if err != nil {
 			return nil, err
 		}
-		s.defer_(ns.Shutdown)
+		s.onClose(ns.Shutdown)
 		natsURL = ns.URL()
 	}
 	s.URLs["nats"] = natsURL
 	if s.NATS, err = svc.ConnectNATS(natsURL, "wstack-stack"); err != nil {
 		return nil, err
 	}
-	s.defer_(s.NATS.Close)
+	s.onClose(s.NATS.Close)
 
 	// TLS for the https services (one self-signed certificate for
 	// 127.0.0.1; every client here trusts it).
@@ -177,7 +177,7 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 		if err != nil {
 			return nil, err
 		}
-		s.defer_(func() { _ = srv.Shutdown(context.Background()) })
+		s.onClose(func() { _ = srv.Shutdown(context.Background()) })
 		if useTLS {
 			s.URLs[name] = "https://" + srv.Addr()
 		} else {
@@ -195,7 +195,7 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 	if s.Signer, err = signersvc.New(ctx, signersvc.Config{Engine: engine, Auth: auth, Logger: log.With("service", "signer")}); err != nil {
 		return nil, err
 	}
-	s.defer_(func() { _ = s.Signer.Close() })
+	s.onClose(func() { _ = s.Signer.Close() })
 	signerSrv, err := listen("signer", false)
 	if err != nil {
 		return nil, err
@@ -218,13 +218,13 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 	}); err != nil {
 		return nil, err
 	}
-	s.defer_(func() { _ = s.Status.Close() })
+	s.onClose(func() { _ = s.Status.Close() })
 	statusSrv.Serve(s.Status.Handler())
 	sub, err := s.Status.Subscribe(s.NATS)
 	if err != nil {
 		return nil, err
 	}
-	s.defer_(func() { _ = sub.Unsubscribe() })
+	s.onClose(func() { _ = sub.Unsubscribe() })
 
 	// Issuance plugin (before the issuer, which asks it for its
 	// configurations).
@@ -238,7 +238,7 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 	}); err != nil {
 		return nil, err
 	}
-	s.defer_(func() { _ = s.Plugin.Close() })
+	s.onClose(func() { _ = s.Plugin.Close() })
 	pluginSrv.Serve(s.Plugin.Handler())
 	s.IssuerDID = s.Plugin.IssuerID()
 
@@ -254,7 +254,7 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 	}); err != nil {
 		return nil, err
 	}
-	s.defer_(func() { _ = s.Issuer.Close() })
+	s.onClose(func() { _ = s.Issuer.Close() })
 	issuerSrv.Serve(s.Issuer.Handler())
 
 	// Well-known service, fed by the plugin's registrations.
@@ -269,7 +269,7 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 	}); err != nil {
 		return nil, err
 	}
-	s.defer_(func() { _ = s.WellKnown.Close() })
+	s.onClose(func() { _ = s.WellKnown.Close() })
 	wkSrv.Serve(s.WellKnown.Handler())
 	if err := s.Plugin.Register(); err != nil {
 		return nil, err
@@ -307,7 +307,7 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 	}); err != nil {
 		return nil, err
 	}
-	s.defer_(func() { _ = s.Wallet.Close() })
+	s.onClose(func() { _ = s.Wallet.Close() })
 	walletSrv.Serve(s.Wallet.Handler())
 
 	// Verifier.
@@ -324,7 +324,7 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 	}); err != nil {
 		return nil, err
 	}
-	s.defer_(func() { _ = s.Verifier.Close() })
+	s.onClose(func() { _ = s.Verifier.Close() })
 	verifierSrv.Serve(s.Verifier.Handler())
 	return s, nil
 }
