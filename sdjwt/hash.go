@@ -55,6 +55,17 @@ func (h HashAlg) appendDigest(dst, in []byte) []byte {
 	panic("sdjwt: unsupported hash algorithm " + string(h))
 }
 
+// json is h as a JSON string (h must be Valid).
+func (h HashAlg) json() string {
+	switch h {
+	case SHA384:
+		return `"sha-384"`
+	case SHA512:
+		return `"sha-512"`
+	}
+	return `"sha-256"`
+}
+
 func (h HashAlg) size() int {
 	switch h {
 	case SHA384:

@@ -242,11 +242,11 @@ func mergeFrames(a, b *frameNode) *frameNode {
 // appended back to back to raw, and their digests to dg. Go values of the
 // issued claims are built only where a Disclosure needs one (its Value).
 type issuer struct {
-	o   *IssueOptions
-	alg HashAlg
-	dl  int // length of a base64url digest
-	enc func(any) ([]byte, error)
-	slt saltFunc
+	ndecoys int
+	alg     HashAlg
+	dl      int // length of a base64url digest
+	enc     func(any) ([]byte, error)
+	slt     saltFunc
 
 	// salts holds base64url salts of 128 bits from one crypto/rand read,
 	// saltLen characters each.
@@ -337,12 +337,23 @@ func Issue(ctx context.Context, signer jose.MessageSigner, claims map[string]any
 	if err != nil {
 		return nil, err
 	}
+	// Without wildcards every frame node marked sd is one claim at most,
+	// disclosed when the walk below meets it: the walk has met them all
+	// when it made n disclosures, and only otherwise are the paths looked
+	// up one by one (for the error, which comes before any other).
+	wildcard := false
 	for _, p := range o.Disclosable {
-		if !pathExists(claims, p) {
-			return nil, fmt.Errorf("%w: %v", ErrPathNotFound, []any(p))
+		if slices.Contains(p, nil) {
+			wildcard = true
+			break
 		}
 	}
-	is.o, is.alg, is.dl, is.enc, is.slt = &o, o.HashAlg, base64.RawURLEncoding.EncodedLen(o.HashAlg.size()), o.encode, o.salt
+	if wildcard {
+		if err := checkPaths(claims, o.Disclosable); err != nil {
+			return nil, err
+		}
+	}
+	is.ndecoys, is.alg, is.dl, is.enc, is.slt = o.Decoys, o.HashAlg, base64.RawURLEncoding.EncodedLen(o.HashAlg.size()), o.encode, o.salt
 	is.ds = make([]*Disclosure, 0, n)
 	is.block = make([]Disclosure, 0, n)
 	nd := n + min(o.Decoys, 64)
@@ -362,7 +373,7 @@ func Issue(ctx context.Context, signer jose.MessageSigner, claims map[string]any
 	}
 	// The members Issue adds to the top level, in sorted order.
 	var extra [2]extraMember
-	extra[0] = extraMember{"_sd_alg", appendJSONString(nil, string(o.HashAlg))}
+	extra[0] = extraMember{"_sd_alg", o.HashAlg.json()}
 	ne := 1
 	bind := o.HolderJWK != nil || o.HolderKID != ""
 	if bind {
@@ -378,11 +389,20 @@ func Issue(ctx context.Context, signer jose.MessageSigner, claims map[string]any
 		}
 		cnf = append(cnf, '}')
 		is.cnf = cnf
-		extra[1] = extraMember{"cnf", cnf}
+		// A view of the pooled buffer, copied into the payload below.
+		extra[1] = extraMember{"cnf", unsafe.String(unsafe.SliceData(cnf), len(cnf))}
 		ne = 2
 	}
 	body, _, err = is.object(body, claims, frame, 0, 0, false, extra[:ne])
 	is.body = body
+	if !wildcard && (err != nil || len(is.ds) != n) {
+		if perr := checkPaths(claims, o.Disclosable); perr != nil {
+			return nil, perr
+		}
+		if err == nil {
+			return nil, fmt.Errorf("%w: %d of %d disclosable claims reached", ErrOptions, len(is.ds), n)
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -402,16 +422,21 @@ func Issue(ctx context.Context, signer jose.MessageSigner, claims map[string]any
 		d.Raw = raw[start:is.ends[i]]
 		start = is.ends[i]
 	}
-	hdr := make(map[string]any, len(o.Header)+2)
-	for k, v := range o.Header {
-		hdr[k] = v
-	}
-	hdr["typ"] = o.Typ
-	jwt, err := jose.Sign(ctx, signer, hdr, body)
+	jwt, err := jose.SignTyped(ctx, signer, o.Typ, o.Header, body)
 	if err != nil {
 		return nil, err
 	}
 	return &SDJWT{JWT: jwt, Disclosures: is.ds}, nil
+}
+
+// checkPaths reports the first of paths that selects nothing in claims.
+func checkPaths(claims map[string]any, paths []vocab.ClaimPath) error {
+	for _, p := range paths {
+		if !pathExists(claims, p) {
+			return fmt.Errorf("%w: %v", ErrPathNotFound, []any(p))
+		}
+	}
+	return nil
 }
 
 // issuerPool keeps the scratch buffers of Issue (the payload, disclosure
@@ -446,7 +471,7 @@ func (is *issuer) release() {
 // extraMember is a member Issue adds to the payload, already encoded.
 type extraMember struct {
 	name string
-	json []byte
+	json string
 }
 
 // value appends the issued form of v under frame f to b, the buffer of
@@ -571,7 +596,8 @@ func (is *issuer) object(b []byte, m map[string]any, f *frameNode, depth, lvl in
 			for _, x := range sd {
 				all = append(all, dg[x:int(x)+dl]...)
 			}
-			s := string(all)
+			// all is never written again.
+			s := unsafe.String(unsafe.SliceData(all), len(all))
 			arr := make([]any, len(sd))
 			for i := range arr {
 				arr[i] = s[i*dl : (i+1)*dl]
@@ -601,7 +627,7 @@ func (is *issuer) array(b []byte, a []any, f *frameNode, depth, lvl int, want bo
 		if i > 0 {
 			b = append(b, ',')
 		}
-		if is.o.Decoys > 0 {
+		if is.ndecoys > 0 {
 			offs = append(offs, len(b))
 		}
 		if cf != nil && cf.sd {
@@ -625,8 +651,8 @@ func (is *issuer) array(b []byte, a []any, f *frameNode, depth, lvl int, want bo
 			out = append(out, nv)
 		}
 	}
-	if disclosed && is.o.Decoys > 0 {
-		n, err := randInt(is.o.Decoys)
+	if disclosed && is.ndecoys > 0 {
+		n, err := randInt(is.ndecoys)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -791,10 +817,10 @@ func (is *issuer) decoy() (int32, error) {
 
 // decoys pushes between 1 and o.Decoys decoy digests onto is.sd.
 func (is *issuer) decoys() error {
-	if is.o.Decoys <= 0 {
+	if is.ndecoys <= 0 {
 		return nil
 	}
-	n, err := randInt(is.o.Decoys)
+	n, err := randInt(is.ndecoys)
 	if err != nil {
 		return err
 	}

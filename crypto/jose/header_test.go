@@ -10,17 +10,20 @@ import (
 // alg and kid set.
 func TestAppendHeaderMatchesMarshal(t *testing.T) {
 	for _, c := range []struct {
-		header   map[string]any
-		alg, kid string
+		header        map[string]any
+		alg, kid, typ string
 	}{
-		{nil, "ES256", ""},
-		{map[string]any{}, "ES256", "k1"},
-		{map[string]any{"typ": "dc+sd-jwt"}, "ES256", "did:example:issuer#key-1"},
-		{map[string]any{"typ": "kb+jwt", "alg": "none"}, "EdDSA", ""},
-		{map[string]any{"kid": "<&>"}, "ES256", ""},
-		{map[string]any{"typ": "a\"b\\c", "x": "ünï\u2028", "y": "\x01\n"}, "PS256", "k"},
-		{map[string]any{"x5c": []any{"MIIB", "MIIC"}, "jwk": map[string]any{"kty": "EC", "crv": "P-256"}, "b64": false, "n": 1.5}, "ES384", ""},
-		{map[string]any{"crit": []string{"b64"}, "z": nil, "A": "a", "_": "_", "bad": string([]byte{0xff})}, "ES256", "kid"},
+		{nil, "ES256", "", ""},
+		{nil, "ES256", "k1", "dc+sd-jwt"},
+		{map[string]any{"typ": "JWT", "x5c": []any{"MIIB"}}, "ES256", "", "dc+sd-jwt"},
+		{map[string]any{"typ": "JWT"}, "ES256", "k", "a<b"},
+		{map[string]any{}, "ES256", "k1", ""},
+		{map[string]any{"typ": "dc+sd-jwt"}, "ES256", "did:example:issuer#key-1", ""},
+		{map[string]any{"typ": "kb+jwt", "alg": "none"}, "EdDSA", "", ""},
+		{map[string]any{"kid": "<&>"}, "ES256", "", ""},
+		{map[string]any{"typ": "a\"b\\c", "x": "ünï\u2028", "y": "\x01\n"}, "PS256", "k", ""},
+		{map[string]any{"x5c": []any{"MIIB", "MIIC"}, "jwk": map[string]any{"kty": "EC", "crv": "P-256"}, "b64": false, "n": 1.5}, "ES384", "", ""},
+		{map[string]any{"crit": []string{"b64"}, "z": nil, "A": "a", "_": "_", "bad": string([]byte{0xff})}, "ES256", "kid", ""},
 	} {
 		want := maps.Clone(c.header)
 		if want == nil {
@@ -30,11 +33,14 @@ func TestAppendHeaderMatchesMarshal(t *testing.T) {
 		if c.kid != "" {
 			want["kid"] = c.kid
 		}
+		if c.typ != "" {
+			want["typ"] = c.typ
+		}
 		wb, err := json.Marshal(want)
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := appendHeader(nil, c.header, c.alg, c.kid)
+		got, err := appendHeader(nil, c.header, c.alg, c.kid, c.typ)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -42,7 +48,7 @@ func TestAppendHeaderMatchesMarshal(t *testing.T) {
 			t.Errorf("header %v:\n got %s\nwant %s", c.header, got, wb)
 		}
 	}
-	if _, err := appendHeader(nil, map[string]any{"x": func() {}}, "ES256", ""); err == nil {
+	if _, err := appendHeader(nil, map[string]any{"x": func() {}}, "ES256", "", ""); err == nil {
 		t.Error("unencodable header member accepted")
 	}
 }

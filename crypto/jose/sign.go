@@ -101,6 +101,20 @@ type MessageSigner interface {
 // always set from the signer, and kid is set from the signer unless the
 // header already has a kid, jwk or x5c member.
 func Sign(ctx context.Context, s MessageSigner, header map[string]any, payload []byte) (string, error) {
+	return sign(ctx, s, header, "", payload)
+}
+
+// SignTyped is Sign with the typ member (RFC 7515 §4.1.9) of the protected
+// header set to typ, replacing any typ in header; header may be nil. It
+// saves building a header map when the only member a caller adds is typ.
+func SignTyped(ctx context.Context, s MessageSigner, typ string, header map[string]any, payload []byte) (string, error) {
+	if typ == "" {
+		return "", fmt.Errorf("%w: empty typ", ErrMalformed)
+	}
+	return sign(ctx, s, header, typ, payload)
+}
+
+func sign(ctx context.Context, s MessageSigner, header map[string]any, typ string, payload []byte) (string, error) {
 	kid := ""
 	_, hasKid := header["kid"]
 	_, hasJWK := header["jwk"]
@@ -109,7 +123,7 @@ func Sign(ctx context.Context, s MessageSigner, header map[string]any, payload [
 		kid = s.KID()
 	}
 	var hbuf [256]byte
-	hb, err := appendHeader(hbuf[:0], header, string(s.Algorithm()), kid)
+	hb, err := appendHeader(hbuf[:0], header, string(s.Algorithm()), kid, typ)
 	if err != nil {
 		return "", fmt.Errorf("jose: encode header: %w", err)
 	}
@@ -133,18 +147,22 @@ func Sign(ctx context.Context, s MessageSigner, header map[string]any, payload [
 	return string(buf), nil
 }
 
-// appendHeader appends the JSON of header with alg (and kid, unless empty)
-// set, byte for byte what json.Marshal writes for that map: members sorted,
-// strings HTML-escaped. Strings of plain printable ASCII are written
-// directly, any other value through json.Marshal; the header is not copied.
-func appendHeader(b []byte, header map[string]any, alg, kid string) ([]byte, error) {
+// appendHeader appends the JSON of header with alg (and kid and typ,
+// unless empty) set, byte for byte what json.Marshal writes for that map:
+// members sorted, strings HTML-escaped. Strings of plain printable ASCII
+// are written directly, any other value through json.Marshal; the header
+// is not copied.
+func appendHeader(b []byte, header map[string]any, alg, kid, typ string) ([]byte, error) {
 	var kbuf [8]string
 	keys := append(kbuf[:0], "alg")
 	if kid != "" {
 		keys = append(keys, "kid")
 	}
+	if typ != "" {
+		keys = append(keys, "typ")
+	}
 	for k := range header {
-		if k != "alg" && (kid == "" || k != "kid") {
+		if k != "alg" && (kid == "" || k != "kid") && (typ == "" || k != "typ") {
 			keys = append(keys, k)
 		}
 	}
@@ -164,6 +182,8 @@ func appendHeader(b []byte, header map[string]any, alg, kid string) ([]byte, err
 			b, err = appendHeaderString(b, alg)
 		case k == "kid" && kid != "":
 			b, err = appendHeaderString(b, kid)
+		case k == "typ" && typ != "":
+			b, err = appendHeaderString(b, typ)
 		default:
 			if str, ok := header[k].(string); ok {
 				b, err = appendHeaderString(b, str)
