@@ -1,9 +1,14 @@
 package jose
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"maps"
+	"strings"
 	"testing"
+
+	"github.com/ocmw/wstack/crypto"
 )
 
 // appendHeader writes exactly what json.Marshal writes for the header with
@@ -50,5 +55,42 @@ func TestAppendHeaderMatchesMarshal(t *testing.T) {
 	}
 	if _, err := appendHeader(nil, map[string]any{"x": func() {}}, "ES256", "", ""); err == nil {
 		t.Error("unencodable header member accepted")
+	}
+}
+
+// retainingSigner keeps msg and scribbles over it after returning, which
+// MessageSigner forbids: tokens Sign returned must not change.
+type retainingSigner struct{ kept [][]byte }
+
+func (*retainingSigner) Algorithm() crypto.Algorithm { return crypto.ES256 }
+func (*retainingSigner) KID() string                 { return "k" }
+func (r *retainingSigner) SignMessage(_ context.Context, msg []byte) ([]byte, error) {
+	r.kept = append(r.kept, msg)
+	return make([]byte, 64), nil
+}
+
+func TestSignTokenImmutableAgainstRetainingSigner(t *testing.T) {
+	r := &retainingSigner{}
+	var toks, want []string
+	for i := range 20 {
+		tok, err := SignTyped(context.Background(), r, "JWT", nil, []byte(fmt.Sprintf(`{"i":%d,"pad":"%s"}`, i, strings.Repeat("x", i*50))))
+		if err != nil {
+			t.Fatal(err)
+		}
+		toks = append(toks, tok)
+		want = append(want, strings.Clone(tok))
+		for _, k := range r.kept {
+			for j := range k {
+				k[j] = '!'
+			}
+		}
+	}
+	for i := range toks {
+		if toks[i] != want[i] {
+			t.Fatalf("token %d changed after the signer wrote to its msg", i)
+		}
+	}
+	if _, err := SignTyped(context.Background(), r, "", nil, []byte("{}")); err == nil {
+		t.Fatal("empty typ accepted")
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"io"
 	"math/big"
 	"slices"
+	"sync"
+	"unsafe"
 
 	"github.com/ocmw/wstack/crypto"
 	"github.com/ocmw/wstack/internal/b64url"
@@ -89,8 +91,9 @@ func (s *KeySigner) SignMessage(ctx context.Context, msg []byte) ([]byte, error)
 
 // MessageSigner is anything that can produce a JOSE signature: KeySigner, or
 // a caller's own implementation (a remote signer, a test key).
-// SignMessage must not modify msg: Sign builds the JWS around the very
-// bytes it signs.
+// SignMessage must not modify msg and, as with io.Writer, must not retain
+// it after returning: Sign reuses the buffer. A signer that breaks this
+// sees other signing inputs later, but cannot alter a token Sign returned.
 type MessageSigner interface {
 	Algorithm() crypto.Algorithm
 	KID() string
@@ -127,24 +130,39 @@ func sign(ctx context.Context, s MessageSigner, header map[string]any, typ strin
 	if err != nil {
 		return "", fmt.Errorf("jose: encode header: %w", err)
 	}
-	// One buffer holds the signing input and then the whole JWS: room for
-	// a signature of up to 132 bytes (ES512) follows; a longer one (RSA)
-	// moves it.
+	// The signing input is written to a pooled buffer, the only one the
+	// signer sees; the JWS is a fresh copy of it with the signature
+	// appended, never written again.
 	n := b64url.EncodedLen(len(hb)) + 1 + b64url.EncodedLen(len(payload))
-	buf := make([]byte, 0, n+1+b64url.EncodedLen(132))
-	buf = b64url.AppendEncode(buf, hb)
-	buf = append(buf, '.')
-	buf = b64url.AppendEncode(buf, payload)
-	// The signer sees exactly the signing input: it cannot append into
-	// the room for the signature.
-	sig, err := s.SignMessage(ctx, buf[:n:n])
+	bp := signBufPool.Get().(*[]byte)
+	in := slices.Grow((*bp)[:0], n)
+	in = b64url.AppendEncode(in, hb)
+	in = append(in, '.')
+	in = b64url.AppendEncode(in, payload)
+	sig, err := s.SignMessage(ctx, in[:n:n])
 	if err != nil {
+		putSignBuf(bp, in)
 		return "", err
 	}
-	buf = append(buf, '.')
-	buf = b64url.AppendEncode(buf, sig)
-	// A copy, so that a signer that keeps msg cannot change the token.
-	return string(buf), nil
+	out := make([]byte, n+1+b64url.EncodedLen(len(sig)))
+	copy(out, in)
+	putSignBuf(bp, in)
+	out[n] = '.'
+	b64url.Encode(out[n+1:], sig)
+	return unsafe.String(unsafe.SliceData(out), len(out)), nil
+}
+
+// signBufPool holds signing-input buffers of Sign (up to maxSignBuf bytes).
+var signBufPool = sync.Pool{New: func() any { return new([]byte) }}
+
+const maxSignBuf = 64 << 10
+
+func putSignBuf(bp *[]byte, b []byte) {
+	if cap(b) > maxSignBuf {
+		return
+	}
+	*bp = b[:0]
+	signBufPool.Put(bp)
 }
 
 // appendHeader appends the JSON of header with alg (and kid and typ,
