@@ -97,16 +97,7 @@ func processPayload(payload map[string]any, ds []*Disclosure, lim Limits, own bo
 	if err != nil {
 		return nil, err
 	}
-	pr, err := process(payload, ds, alg, lim, own)
-	if err != nil {
-		return nil, err
-	}
-	out := &Processed{Claims: pr.claims, HashAlg: alg, Paths: make([]vocab.ClaimPath, len(pr.info)), parents: make([]int, len(pr.info))}
-	for i, in := range pr.info {
-		out.Paths[i] = in.path
-		out.parents[i] = in.parent
-	}
-	return out, nil
+	return process(payload, ds, alg, lim, own)
 }
 
 // locPrefixRelated reports whether the concrete location loc and the
