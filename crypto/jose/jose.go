@@ -172,10 +172,13 @@ func Parse(token string, o ParseOptions) (*JWS, error) {
 	if depth <= 0 {
 		depth = DefaultMaxDepth
 	}
-	if err := jsonx.Validate(hb, jsonx.Limits{MaxBytes: MaxHeaderSize, MaxDepth: depth}); err != nil {
+	// Checked and decoded in one pass; the strings are copies (HeaderJSON
+	// is the caller's to modify).
+	hv, err := jsonx.Decode(hb, jsonx.Limits{MaxBytes: MaxHeaderSize, MaxDepth: depth})
+	if err != nil {
 		return nil, fmt.Errorf("%w: header: %w", ErrMalformed, err)
 	}
-	hdr, err := decodeHeader(hb)
+	hdr, err := decodeHeader(hv)
 	if err != nil {
 		return nil, err
 	}
@@ -247,12 +250,10 @@ func DecodePayload(payload []byte, o ParseOptions, alias bool) (any, error) {
 	return v, nil
 }
 
-func decodeHeader(hb []byte) (Header, error) {
-	// hb passed jsonx.Validate: decode it without encoding/json's
-	// reflection (the values are the same, FuzzDecodeValidated).
-	v, err := jsonx.DecodeValidated(hb)
+// decodeHeader reads the protected header from its decoded JSON.
+func decodeHeader(v any) (Header, error) {
 	raw, ok := v.(map[string]any)
-	if err != nil || !ok {
+	if !ok {
 		return Header{}, fmt.Errorf("%w: header is not a JSON object", ErrMalformed)
 	}
 	h := Header{Raw: raw}
