@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"unsafe"
 
+	"github.com/ocmw/wstack/internal/anybox"
 	"github.com/ocmw/wstack/internal/jsonx"
 )
 
@@ -45,7 +46,7 @@ func isB64URL(s string) bool {
 // two or three elements with a string salt (and string name).
 func ParseDisclosure(raw string, lim Limits) (*Disclosure, error) {
 	d := new(Disclosure)
-	if _, err := parseDisclosure(raw, lim.norm(), nil, d); err != nil {
+	if _, err := parseDisclosure(raw, lim.norm(), nil, nil, d); err != nil {
 		return nil, err
 	}
 	return d, nil
@@ -56,8 +57,9 @@ func ParseDisclosure(raw string, lim Limits) (*Disclosure, error) {
 // decoded bytes appended. The decoded strings share memory with the arena,
 // so callers pass an arena that nothing else holds and never write into
 // the bytes already used (appending, as here, writes only beyond them).
-// The disclosure is written to *d (left unspecified on error).
-func parseDisclosure(raw string, lim Limits, arena []byte, d *Disclosure) ([]byte, error) {
+// The disclosure is written to *d (left unspecified on error). Strings in
+// its value are boxed through boxes when it is not nil.
+func parseDisclosure(raw string, lim Limits, arena []byte, boxes *anybox.Strings, d *Disclosure) ([]byte, error) {
 	if raw == "" || !isB64URL(raw) {
 		return arena, fmt.Errorf("%w: not base64url", ErrDisclosure)
 	}
@@ -80,7 +82,7 @@ func parseDisclosure(raw string, lim Limits, arena []byte, d *Disclosure) ([]byt
 	// The usual shape, ["salt","name",value] or ["salt",value], without
 	// boxing the strings into a []any; anything else (including every
 	// rejection) takes the general decoder below, which reports it.
-	if salt, name, val, k, ok := jsonx.DecodeDisclosure(b, jl, true); ok {
+	if salt, name, val, k, ok := jsonx.DecodeDisclosure(b, jl, true, boxes); ok {
 		*d = Disclosure{Raw: raw, Salt: salt, Name: name, IsArrayElement: k == 2, Value: val}
 		return arena, nil
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/ocmw/wstack/internal/anybox"
 	"github.com/ocmw/wstack/internal/jsonx"
 )
 
@@ -132,6 +133,7 @@ func parseDisclosures(raw []string, lim Limits) ([]*Disclosure, error) {
 	}
 	arena := make([]byte, 0, min(total, lim.MaxSize))
 	slab := make([]Disclosure, len(raw)) // one allocation for all of them
+	var boxes anybox.Strings             // and a few for the strings in their values
 	for i, r := range raw {
 		if r == "" {
 			return nil, fmt.Errorf("%w: empty disclosure", ErrMalformed)
@@ -141,7 +143,7 @@ func parseDisclosures(raw []string, lim Limits) ([]*Disclosure, error) {
 		}
 		seen[r] = struct{}{}
 		d := &slab[i]
-		a, err := parseDisclosure(r, lim, arena, d)
+		a, err := parseDisclosure(r, lim, arena, &boxes, d)
 		if err != nil {
 			return nil, err
 		}

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"unicode/utf8"
 	"unsafe"
+
+	"github.com/ocmw/wstack/internal/anybox"
 )
 
 // Decode validates data against the limits and the rules of Validate and
@@ -33,7 +35,14 @@ func DecodeAliased(data []byte, lim Limits) (any, error) {
 func decodeStrict(data []byte, lim Limits, alias bool) (any, error) {
 	lim = lim.norm()
 	if len(data) <= lim.MaxBytes {
-		d := strictDecoder{b: data, maxDepth: lim.MaxDepth, maxValues: lim.MaxValues, alias: alias}
+		b := data
+		if !alias {
+			// One copy of the input that the strings share (instead of a
+			// copy of each); nothing else ever holds or writes it.
+			b = bytes.Clone(data)
+		}
+		var boxes anybox.Strings
+		d := strictDecoder{b: b, maxDepth: lim.MaxDepth, maxValues: lim.MaxValues, alias: true, boxes: &boxes}
 		d.ws()
 		if v, ok := d.value(0); ok {
 			d.ws()
@@ -56,6 +65,16 @@ type strictDecoder struct {
 	values    int
 	maxValues int
 	alias     bool
+	// boxes, when set, boxes the decoded strings (in chunks).
+	boxes *anybox.Strings
+}
+
+// box returns s as an interface value.
+func (d *strictDecoder) box(s string) any {
+	if d.boxes != nil {
+		return d.boxes.Box(s)
+	}
+	return s
 }
 
 func (d *strictDecoder) ws() {
@@ -100,7 +119,7 @@ func (d *strictDecoder) value(depth int) (any, bool) {
 		if !ok {
 			return nil, false
 		}
-		return s, true
+		return d.box(s), true
 	case c == 't':
 		return true, d.lit("true")
 	case c == 'f':
@@ -213,7 +232,8 @@ func (d *strictDecoder) strEscaped(start int) (string, bool) {
 				return "", false
 			}
 			d.i++
-			return string(out), true
+			// out is this string's own buffer, never written again.
+			return unsafe.String(unsafe.SliceData(out), len(out)), true
 		case c == '\\':
 			if d.i+1 >= len(d.b) {
 				return "", false
