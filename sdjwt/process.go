@@ -6,6 +6,7 @@ import (
 	"sync"
 	"unsafe"
 
+	"github.com/ocmw/wstack/internal/anybox"
 	"github.com/ocmw/wstack/vocab"
 )
 
@@ -18,11 +19,11 @@ type seg struct {
 	isIndex bool
 }
 
-func (s seg) box() any {
+func (s seg) box(boxes *anybox.Strings) any {
 	if s.isIndex {
 		return s.index
 	}
-	return s.name
+	return boxes.Box(s.name)
 }
 
 type processor struct {
@@ -39,7 +40,8 @@ type processor struct {
 	// each segment boxed once it was needed (nil before).
 	path    []seg
 	boxed   []any
-	paths   []any // backing array of the recorded paths
+	boxes   anybox.Strings // boxes the names in recorded paths
+	paths   []any          // backing array of the recorded paths
 	digests int
 }
 
@@ -82,6 +84,7 @@ func process(payload map[string]any, ds []*Disclosure, alg HashAlg, lim Limits, 
 		path:     sc.path[:0],
 		boxed:    sc.boxed[:0],
 	}
+	p.boxes.Reserve(n)
 	defer func() {
 		if len(p.byDigest) > maxPooledDigests {
 			p.byDigest = make(map[string]int, 64)
@@ -265,7 +268,7 @@ func (p *processor) record(i, owner int) {
 	// below them is placed (a sibling's path reuses them).
 	for j, b := range p.boxed {
 		if b == nil {
-			p.boxed[j] = p.path[j].box()
+			p.boxed[j] = p.path[j].box(&p.boxes)
 		}
 	}
 	// Paths are cut from one backing array, each capped at its length so

@@ -51,6 +51,12 @@ type Strings struct {
 	next int
 }
 
+// Reserve makes the next chunk Box allocates (when the current one is full)
+// hold at least n strings, up to a bound of 128.
+func (b *Strings) Reserve(n int) {
+	b.next = max(b.next, min(n, maxChunk))
+}
+
 // Box returns s as an interface value, equal in every respect to any(s).
 func (b *Strings) Box(s string) any {
 	if s == "" || !usable {
