@@ -52,11 +52,24 @@ type scratch struct {
 	byDigest map[string]int
 	path     []seg
 	boxed    []any
+	used     []bool
 }
 
 var scratchPool = sync.Pool{New: func() any {
 	return &scratch{byDigest: make(map[string]int, 64), path: make([]seg, 0, 16), boxed: make([]any, 0, 16)}
 }}
+
+// release clears the scratch (its map is m, which it may have replaced)
+// and puts it back into the pool.
+func (sc *scratch) release(m map[string]int) {
+	if len(m) > maxPooledDigests {
+		m = make(map[string]int, 64)
+	} else {
+		clear(m)
+	}
+	sc.byDigest = m
+	scratchPool.Put(sc)
+}
 
 // maxPooledDigests bounds the digest map a scratch keeps (a presentation
 // with thousands of decoys does not pin its large map in the pool).
@@ -74,11 +87,15 @@ func process(payload map[string]any, ds []*Disclosure, alg HashAlg, lim Limits, 
 	n := len(ds)
 	out := &Processed{HashAlg: alg, Paths: make([]vocab.ClaimPath, n), parents: make([]int, n)}
 	sc := scratchPool.Get().(*scratch)
+	if cap(sc.used) < n {
+		sc.used = make([]bool, n)
+	}
+	used := sc.used[:n] // all false (cleared on release)
 	p := &processor{
 		alg:      alg,
 		lim:      lim,
 		ds:       ds,
-		used:     make([]bool, n),
+		used:     used,
 		out:      out,
 		byDigest: sc.byDigest,
 		path:     sc.path[:0],
@@ -86,15 +103,14 @@ func process(payload map[string]any, ds []*Disclosure, alg HashAlg, lim Limits, 
 	}
 	p.boxes.Reserve(n)
 	defer func() {
-		if len(p.byDigest) > maxPooledDigests {
-			p.byDigest = make(map[string]int, 64)
-		} else {
-			clear(p.byDigest)
-		}
 		clear(p.boxed[:cap(p.boxed)])
 		clear(p.path[:cap(p.path)])
-		*sc = scratch{byDigest: p.byDigest, path: p.path[:0], boxed: p.boxed[:0]}
-		scratchPool.Put(sc)
+		clear(used)
+		if cap(sc.used) > maxPooledDigests {
+			sc.used = nil
+		}
+		sc.path, sc.boxed = p.path[:0], p.boxed[:0]
+		sc.release(p.byDigest)
 	}()
 	// The digests share one buffer (one allocation instead of one each);
 	// it is never written after this loop, so the map keys can be views of
