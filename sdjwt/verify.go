@@ -322,7 +322,7 @@ func (v *Verifier) verifyKB(ctx context.Context, res *Result, sdjString string, 
 	if !ok {
 		return kbErr("sd_hash missing")
 	}
-	if sdHash != res.HashAlg.Digest(sdjString) {
+	if !res.HashAlg.digestIs(sdjString, sdHash) {
 		return kbErr("sd_hash mismatch")
 	}
 	if e.TransactionDataHashes != nil {

@@ -162,19 +162,24 @@ func Parse(token string, o ParseOptions) (*JWS, error) {
 	}
 	// Header, payload and signature are decoded into one buffer (each
 	// capped at its length).
-	buf := make([]byte, 0, strictB64.DecodedLen(len(h64))+strictB64.DecodedLen(len(p64))+strictB64.DecodedLen(len(s64)))
+	// The header is there twice: HeaderJSON, which the caller may modify,
+	// and a private copy right after it that the decoded header strings
+	// share and that nothing ever writes again.
+	hl := strictB64.DecodedLen(len(h64))
+	buf := make([]byte, 0, 2*hl+strictB64.DecodedLen(len(p64))+strictB64.DecodedLen(len(s64)))
 	hb, err := decodeB64To(buf, h64)
 	if err != nil {
 		return nil, err
 	}
 	buf = buf[:len(hb)]
+	priv := append(buf, hb...)
+	buf, priv = priv, priv[len(hb):len(priv):len(priv)]
 	depth := o.MaxDepth
 	if depth <= 0 {
 		depth = DefaultMaxDepth
 	}
-	// Checked and decoded in one pass; the strings are copies (HeaderJSON
-	// is the caller's to modify).
-	hv, err := jsonx.Decode(hb, jsonx.Limits{MaxBytes: MaxHeaderSize, MaxDepth: depth})
+	// Checked and decoded in one pass.
+	hv, err := jsonx.DecodeAliased(priv, jsonx.Limits{MaxBytes: MaxHeaderSize, MaxDepth: depth})
 	if err != nil {
 		return nil, fmt.Errorf("%w: header: %w", ErrMalformed, err)
 	}
@@ -195,7 +200,7 @@ func Parse(token string, o ParseOptions) (*JWS, error) {
 	if err != nil {
 		return nil, err
 	}
-	buf = buf[:len(hb)+len(payload)]
+	buf = buf[:len(buf)+len(payload)]
 	if !o.PayloadNotJSON {
 		if err := payloadErr(jsonx.Validate(payload, o.payloadLimits())); err != nil {
 			return nil, err
