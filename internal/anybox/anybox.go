@@ -45,7 +45,9 @@ const (
 )
 
 // Strings boxes strings from shared chunks. The zero value is ready to
-// use; a Strings must not be copied after first use nor used concurrently.
+// use. It is not safe for concurrent use, and two copies of one Strings
+// must never both box (they would write the same chunk elements): a copy
+// may replace the original only when the original is not used again.
 type Strings struct {
 	buf  []string
 	next int

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"strconv"
+	"sync"
 	"unicode/utf8"
 	"unsafe"
 
@@ -41,11 +42,11 @@ func decodeStrict(data []byte, lim Limits, alias bool) (any, error) {
 			// copy of each); nothing else ever holds or writes it.
 			b = bytes.Clone(data)
 		}
-		var boxes anybox.Strings
+		d := strictDecoder{b: b, maxDepth: lim.MaxDepth, maxValues: lim.MaxValues, alias: true, box: true}
 		// At most one string per two quotes (member names count too):
 		// usually one chunk for all of them.
-		boxes.Reserve(bytes.Count(b, quote) / 2)
-		d := strictDecoder{b: b, maxDepth: lim.MaxDepth, maxValues: lim.MaxValues, alias: true, boxes: &boxes}
+		d.boxes.Reserve(bytes.Count(b, quote) / 2)
+		defer d.release()
 		d.ws()
 		if v, ok := d.value(0); ok {
 			d.ws()
@@ -70,13 +71,31 @@ type strictDecoder struct {
 	values    int
 	maxValues int
 	alias     bool
-	// boxes, when set, boxes the decoded strings (in chunks).
-	boxes *anybox.Strings
+	// With box, boxes boxes the decoded strings (in chunks).
+	box   bool
+	boxes anybox.Strings
+	// stack holds the elements of the arrays being decoded (from
+	// stackPool, taken at the first array).
+	stack *[]any
 }
 
-// box returns s as an interface value.
-func (d *strictDecoder) box(s string) any {
-	if d.boxes != nil {
+// stackPool holds the element stacks of decoders (empty and cleared).
+var stackPool = sync.Pool{New: func() any { s := make([]any, 0, 32); return &s }}
+
+// maxPooledStack bounds the element stack kept in the pool.
+const maxPooledStack = 1024
+
+// release returns the decoder's element stack to the pool.
+func (d *strictDecoder) release() {
+	if d.stack != nil && cap(*d.stack) <= maxPooledStack {
+		stackPool.Put(d.stack)
+	}
+	d.stack = nil
+}
+
+// boxString returns s as an interface value.
+func (d *strictDecoder) boxString(s string) any {
+	if d.box {
 		return d.boxes.Box(s)
 	}
 	return s
@@ -124,7 +143,7 @@ func (d *strictDecoder) value(depth int) (any, bool) {
 		if !ok {
 			return nil, false
 		}
-		return d.box(s), true
+		return d.boxString(s), true
 	case c == 't':
 		return true, d.lit("true")
 	case c == 'f':
@@ -281,14 +300,24 @@ func (d *strictDecoder) array(depth int) ([]any, bool) {
 		d.i++
 		return make([]any, 0), true
 	}
-	a := make([]any, 0, 4)
+	// The elements collect on the decoder's stack (shared by nested
+	// arrays), then move to an array of their exact number.
+	if d.stack == nil {
+		d.stack = stackPool.Get().(*[]any)
+	}
+	st := d.stack
+	base := len(*st)
+	defer func() {
+		clear((*st)[base:])
+		*st = (*st)[:base]
+	}()
 	for {
 		d.ws()
 		v, ok := d.value(depth)
 		if !ok {
 			return nil, false
 		}
-		a = append(a, v)
+		*st = append(*st, v)
 		d.ws()
 		if d.i >= len(d.b) {
 			return nil, false
@@ -298,7 +327,7 @@ func (d *strictDecoder) array(depth int) ([]any, bool) {
 			d.i++
 		case ']':
 			d.i++
-			return a, true
+			return append([]any(nil), (*st)[base:]...), true
 		default:
 			return nil, false
 		}

@@ -22,7 +22,14 @@ func DecodeDisclosure(data []byte, lim Limits, alias bool, boxes *anybox.Strings
 	if len(data) > lim.MaxBytes || lim.MaxDepth < 1 {
 		return "", "", nil, 0, false
 	}
-	d := strictDecoder{b: data, maxDepth: lim.MaxDepth, maxValues: lim.MaxValues, alias: alias, boxes: boxes}
+	d := strictDecoder{b: data, maxDepth: lim.MaxDepth, maxValues: lim.MaxValues, alias: alias}
+	if boxes != nil {
+		// The decoder boxes with a copy of *boxes, handed back at the end
+		// (so that nothing of the caller's escapes through the decoder).
+		d.box, d.boxes = true, *boxes
+		defer func() { *boxes = d.boxes }()
+	}
+	defer d.release()
 	d.ws()
 	if !d.at('[') || !d.count() {
 		return "", "", nil, 0, false
@@ -59,7 +66,7 @@ func DecodeDisclosure(data []byte, lim Limits, alias bool, boxes *anybox.Strings
 				return "", "", nil, 0, false
 			}
 		} else {
-			v = d.box(s)
+			v = d.boxString(s)
 		}
 	} else if v, ok = d.value(1); !ok {
 		return "", "", nil, 0, false
