@@ -13,6 +13,7 @@ import (
 	"unsafe"
 
 	"github.com/ocmw/wstack/crypto"
+	"github.com/ocmw/wstack/internal/b64url"
 	"github.com/ocmw/wstack/internal/jsonx"
 )
 
@@ -113,19 +114,18 @@ func decodeB64(s string) ([]byte, error) {
 // suffices (else into a new slice). The result is capped at its length,
 // so that an append to it never writes beyond it.
 func decodeB64To(buf []byte, s string) ([]byte, error) {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
-			return nil, fmt.Errorf("%w: invalid base64url character", ErrMalformed)
-		}
-	}
 	need := strictB64.DecodedLen(len(s))
 	if cap(buf)-len(buf) < need {
 		buf = make([]byte, 0, need)
 	}
 	dst := buf[len(buf) : len(buf)+need]
-	n, err := strictB64.Decode(dst, unsafe.Slice(unsafe.StringData(s), len(s)))
+	n, err := b64url.DecodeStrict(dst, s)
 	if err != nil {
+		// The characters are checked one by one only here, to report
+		// what a failed decode was.
+		if !b64url.ValidChars(s) {
+			return nil, fmt.Errorf("%w: invalid base64url character", ErrMalformed)
+		}
 		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
 	}
 	return dst[:n:n], nil
