@@ -16,12 +16,8 @@ import (
 // RSA key); ECDSA signatures must be the fixed-size r‖s form, never DER.
 // message and sig are only read, never modified or retained.
 func VerifySignature(pub crypto.PublicKey, alg Algorithm, message, sig []byte) error {
-	t, err := KeyTypeOf(pub)
-	if err != nil {
+	if err := checkVerifyAlg(pub, alg); err != nil {
 		return err
-	}
-	if !alg.IsAsymmetricSignature() || !t.Allows(alg) {
-		return fmt.Errorf("%w: %q with key type %s", ErrUnsupportedAlgorithm, alg, t)
 	}
 	if alg == EdDSA {
 		k := pub.(ed25519.PublicKey)
@@ -59,6 +55,34 @@ func VerifySignature(pub crypto.PublicKey, alg Algorithm, message, sig []byte) e
 		return fmt.Errorf("%w: %q without a hash", ErrUnsupportedAlgorithm, alg)
 	}
 	return verifyDigest(pub, alg, digest, sig, &sc.der)
+}
+
+// checkVerifyAlg checks that alg is an asymmetric signature algorithm that
+// fits the key.
+func checkVerifyAlg(pub crypto.PublicKey, alg Algorithm) error {
+	t, err := KeyTypeOf(pub)
+	if err != nil {
+		return err
+	}
+	if !alg.IsAsymmetricSignature() || !t.Allows(alg) {
+		return fmt.Errorf("%w: %q with key type %s", ErrUnsupportedAlgorithm, alg, t)
+	}
+	return nil
+}
+
+// VerifyPrehashed is VerifySignature for a caller that has hashed the
+// message itself with alg's hash (alg.Hash()), e.g. as the prefix of a
+// longer string it hashes as well. It makes the same checks of algorithm,
+// key and signature; EdDSA, whose signatures cover the message itself, is
+// rejected with ErrUnsupportedAlgorithm, as is a digest of the wrong size.
+func VerifyPrehashed(pub crypto.PublicKey, alg Algorithm, digest, sig []byte) error {
+	if err := checkVerifyAlg(pub, alg); err != nil {
+		return err
+	}
+	if alg == EdDSA || len(digest) != alg.Hash().Size() {
+		return fmt.Errorf("%w: %q over a %d-byte digest", ErrUnsupportedAlgorithm, alg, len(digest))
+	}
+	return verifyDigest(pub, alg, digest, sig, new(derBuf))
 }
 
 // verifyScratch is the memory of one VerifySignature.

@@ -411,6 +411,25 @@ func (j *JWS) VerifySignature(pub gocrypto.PublicKey) error {
 	return nil
 }
 
+// VerifySignatureDigest is VerifySignature for a caller that has computed
+// digest, the hash of SigningInput under the header alg's hash function
+// (e.g. while hashing a longer string that starts with it). The checks and
+// errors are VerifySignature's; an EdDSA header, whose signature covers the
+// signing input itself, or a digest of another size fails with
+// ErrAlgorithmNotAllowed.
+func (j *JWS) VerifySignatureDigest(pub gocrypto.PublicKey, digest []byte) error {
+	if pub == nil {
+		return ErrNoKey
+	}
+	if err := crypto.VerifyPrehashed(pub, j.Header.Alg, digest, j.Signature); err != nil {
+		if errors.Is(err, crypto.ErrInvalidSignature) {
+			return fmt.Errorf("%w: %w", ErrSignature, err)
+		}
+		return fmt.Errorf("%w: %w", ErrAlgorithmNotAllowed, err)
+	}
+	return nil
+}
+
 // Claims decodes the payload (already checked for duplicates and depth)
 // into v.
 func (j *JWS) Claims(v any) error {
