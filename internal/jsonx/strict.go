@@ -2,6 +2,7 @@ package jsonx
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"strconv"
 	"sync"
@@ -215,6 +216,14 @@ func (d *strictDecoder) str() (string, bool) {
 	d.i++ // opening quote
 	start := d.i
 	for d.i < len(d.b) {
+		// Eight plain bytes at a time (printable ASCII other than the
+		// quote and the backslash); the first other byte is judged below.
+		for len(d.b)-d.i >= 8 && plain8(binary.LittleEndian.Uint64(d.b[d.i:])) {
+			d.i += 8
+		}
+		if d.i >= len(d.b) {
+			break
+		}
 		c := d.b[d.i]
 		switch {
 		case c == '"':
@@ -242,6 +251,16 @@ func (d *strictDecoder) str() (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// plain8 reports whether none of the eight bytes in x is a quote, a
+// backslash, a control character (< 0x20) or a byte of 0x80 and above.
+func plain8(x uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	// A byte b < n (n <= 0x80) sets its high bit in (b - n) &^ b.
+	below := func(x uint64, n uint64) uint64 { return (x - ones*n) &^ x & highs }
+	zero := func(x uint64) uint64 { return (x - ones) &^ x & highs }
+	return (x&highs | below(x, 0x20) | zero(x^(ones*'"')) | zero(x^(ones*'\\'))) == 0
 }
 
 // strEscaped validates the rest of a string with escapes (the decoder

@@ -1,6 +1,7 @@
 package jsonx
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -121,4 +122,33 @@ var jsonSeeds = []string{
 	`"plain"`, `"esc \" \\ \/ \b \f \n \r \t"`, `"\u00e9\u4e2d\ud83d\ude00"`, `"\ud800"`, `"\udc00x"`, `"\ud800\u0041"`,
 	`"\ud800\ud800\udc00"`, `"Möbius 港区"`, `{"a":[1,{"b":null}],"c":{}}`, ` [ 1 , 2 ] `, `["s","n",{"_sd":["x"]}]`,
 	`{"\u0061b":1}`, `1e400`,
+}
+
+// TestPlain8: plain8 agrees with a byte-by-byte check for every byte value
+// at every position, also next to other special bytes.
+func TestPlain8(t *testing.T) {
+	plain := func(c byte) bool { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\' }
+	for _, fill := range []byte{'a', 0x20, 0x7f, 0x21, 0x5b, 0x5d} {
+		for pos := range 8 {
+			for b := range 256 {
+				for _, other := range []int{-1, (pos + 3) % 8} {
+					var w [8]byte
+					for i := range w {
+						w[i] = fill
+					}
+					w[pos] = byte(b)
+					if other >= 0 && other != pos {
+						w[other] = 0x80
+					}
+					want := true
+					for _, c := range w {
+						want = want && plain(c)
+					}
+					if got := plain8(binary.LittleEndian.Uint64(w[:])); got != want {
+						t.Fatalf("%x: plain8 %v", w, got)
+					}
+				}
+			}
+		}
+	}
 }
