@@ -85,16 +85,20 @@ func (s *SDJWT) Process(lim Limits) (*Processed, error) {
 	if err != nil {
 		return nil, err
 	}
-	return processPayload(payload, s.Disclosures, lim, true)
-}
-
-// processPayload: own as for process.
-func processPayload(payload map[string]any, ds []*Disclosure, lim Limits, own bool) (*Processed, error) {
-	alg, err := sdAlg(payload)
-	if err != nil {
+	out := new(Processed)
+	if err := processPayload(payload, s.Disclosures, lim, true, out); err != nil {
 		return nil, err
 	}
-	return process(payload, ds, alg, lim, own)
+	return out, nil
+}
+
+// processPayload processes into *out; own as for process.
+func processPayload(payload map[string]any, ds []*Disclosure, lim Limits, own bool, out *Processed) error {
+	alg, err := sdAlg(payload)
+	if err != nil {
+		return err
+	}
+	return process(payload, ds, alg, lim, own, out)
 }
 
 // locPrefixRelated reports whether the concrete location loc and the

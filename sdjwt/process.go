@@ -76,16 +76,17 @@ func (sc *scratch) release(m map[string]int) {
 const maxPooledDigests = 512
 
 // process runs RFC 9901 §7.1 steps 3–5 over a decoded issuer-signed payload
-// and reports where each disclosure went (Processed.Paths, parents).
+// into *out and reports where each disclosure went (Processed.Paths,
+// parents).
 // The caller has removed nothing; _sd_alg is dropped from the top level
 // here. With own, the payload (a value freshly decoded for this call that
 // nothing else holds) is processed in place and becomes the claims; without,
 // it is not modified. Disclosure values are never modified: what they
 // contribute to the claims is always a copy.
-func process(payload map[string]any, ds []*Disclosure, alg HashAlg, lim Limits, own bool) (*Processed, error) {
+func process(payload map[string]any, ds []*Disclosure, alg HashAlg, lim Limits, own bool, out *Processed) error {
 	lim = lim.norm()
 	n := len(ds)
-	out := &Processed{HashAlg: alg, Paths: make([]vocab.ClaimPath, n), parents: make([]int, n)}
+	*out = Processed{HashAlg: alg, Paths: make([]vocab.ClaimPath, n), parents: make([]int, n)}
 	sc := scratchPool.Get().(*scratch)
 	if cap(sc.used) < n {
 		sc.used = make([]bool, n)
@@ -124,21 +125,21 @@ func process(payload map[string]any, ds []*Disclosure, alg HashAlg, lim Limits, 
 	for i := range ds {
 		dg := digests[i*dl : (i+1)*dl]
 		if _, dup := p.byDigest[dg]; dup {
-			return nil, ErrDuplicateDisclosure
+			return ErrDuplicateDisclosure
 		}
 		p.byDigest[dg] = i
 	}
 	claims, err := p.object(payload, 1, -1, true, own)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	for i, u := range p.used {
 		if !u {
-			return nil, fmt.Errorf("%w: disclosure %d", ErrUnreferencedDisclosure, i)
+			return fmt.Errorf("%w: disclosure %d", ErrUnreferencedDisclosure, i)
 		}
 	}
 	out.Claims = claims
-	return out, nil
+	return nil
 }
 
 func (p *processor) push(s seg) {

@@ -283,21 +283,27 @@ func (v *Verifier) verifySDJWT(ctx context.Context, pres string) (*Result, sdHas
 	if !ok {
 		return nil, sdh, fmt.Errorf("%w: payload is not a JSON object", ErrMalformed)
 	}
-	pr, err := processPayload(payload, sd.Disclosures, lim, true)
-	if err != nil {
+	// The result and the processing share one allocation.
+	a := new(struct {
+		res Result
+		pr  Processed
+	})
+	pr := &a.pr
+	if err := processPayload(payload, sd.Disclosures, lim, true, pr); err != nil {
 		return nil, sdh, err
 	}
 	if err := jose.ValidateTimes(pr.Claims, jose.TimeOptions{Now: v.cfg.Now(), Leeway: v.cfg.Leeway, RequireExp: v.cfg.RequireExp}); err != nil {
 		return nil, sdh, fmt.Errorf("%w: %w", ErrValidity, err)
 	}
-	return &Result{
+	a.res = Result{
 		Claims:    pr.Claims,
 		Disclosed: pr.Paths,
 		Header:    j.Header,
 		HashAlg:   pr.HashAlg,
 		SDJWT:     sd,
 		IssuerKey: key,
-	}, sdh, nil
+	}
+	return &a.res, sdh, nil
 }
 
 // verifyIssuerSignature verifies the issuer signature. When a KB-JWT's
