@@ -49,14 +49,17 @@ const (
 // must never both box (they would write the same chunk elements): a copy
 // may replace the original only when the original is not used again.
 type Strings struct {
-	buf  []string
-	next int
+	buf      []string
+	next     int
+	reserved bool // next was set by Reserve
 }
 
 // Reserve makes the next chunk Box allocates (when the current one is full)
-// hold at least n strings, up to a bound of 128.
+// hold n strings (at most 128) instead of the default size, for a caller
+// that knows about how many follow.
 func (b *Strings) Reserve(n int) {
-	b.next = max(b.next, min(n, maxChunk))
+	b.next = max(1, min(n, maxChunk))
+	b.reserved = true
 }
 
 // Box returns s as an interface value, equal in every respect to any(s).
@@ -67,8 +70,12 @@ func (b *Strings) Box(s string) any {
 	if len(b.buf) == cap(b.buf) {
 		// A new chunk; the full one stays with the interfaces that point
 		// into it. Chunks double up to maxChunk.
-		n := max(b.next, minChunk)
-		b.next = min(2*n, maxChunk)
+		n := b.next
+		if !b.reserved {
+			n = max(n, minChunk)
+		}
+		b.reserved = false
+		b.next = min(2*max(n, minChunk/2), maxChunk)
 		b.buf = make([]string, 0, n)
 	}
 	b.buf = append(b.buf, s)

@@ -74,3 +74,24 @@ func TestBoxAllocations(t *testing.T) {
 		t.Fatalf("%v allocations for 100 strings", n)
 	}
 }
+
+func TestReserve(t *testing.T) {
+	sink := make([]any, 100)
+	n := testing.AllocsPerRun(20, func() {
+		var b Strings
+		b.Reserve(100)
+		for i := range sink {
+			sink[i] = b.Box("x")
+		}
+	})
+	if n > 1 {
+		t.Fatalf("%v allocations for 100 reserved strings", n)
+	}
+	var b Strings
+	b.Reserve(2)
+	for i := range 50 { // past the reserved chunk: default growth
+		if v := b.Box(strconv.Itoa(i)); v != any(strconv.Itoa(i)) {
+			t.Fatal(i)
+		}
+	}
+}
