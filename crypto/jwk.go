@@ -99,29 +99,10 @@ func CheckPublicJWK(m map[string]any) error {
 // base64url, coordinate length, the point on the curve) with the point
 // decoded into a stack buffer.
 func checkECPoint(str func(string) (string, error), dh ecdh.Curve, size int) error {
-	xs, err := str("x")
+	var buf ecPointBuf
+	raw, err := decodeECPoint(str, size, &buf)
 	if err != nil {
 		return err
-	}
-	ys, err := str("y")
-	if err != nil {
-		return err
-	}
-	var buf [1 + 2*66]byte // 4, x, y
-	raw := append(buf[:0], 4)
-	for _, c := range [...]struct{ name, s string }{{"x", xs}, {"y", ys}} {
-		if strictB64.DecodedLen(len(c.s)) != size {
-			return fmt.Errorf("%w: coordinate length", ErrInvalidJWK)
-		}
-		// A read-only view of the string: Decode only reads src.
-		n, err := strictB64.Decode(raw[len(raw):len(raw)+size], unsafe.Slice(unsafe.StringData(c.s), len(c.s)))
-		if err != nil {
-			return fmt.Errorf("%w: member %q: %v", ErrInvalidJWK, c.name, err)
-		}
-		if n != size {
-			return fmt.Errorf("%w: coordinate length", ErrInvalidJWK)
-		}
-		raw = raw[:len(raw)+size]
 	}
 	if dh == ecdh.P256() {
 		if !p256OnCurve(raw[1:33], raw[33:65]) {
@@ -134,6 +115,37 @@ func checkECPoint(str func(string) (string, error), dh ecdh.Curve, size int) err
 		return fmt.Errorf("%w: point not on curve", ErrInvalidJWK)
 	}
 	return nil
+}
+
+// ecPointBuf holds an uncompressed point: 4, x, y (P-521 at most).
+type ecPointBuf [1 + 2*66]byte
+
+// decodeECPoint decodes the x and y members (strict base64url, each
+// exactly size bytes) into buf as an uncompressed point.
+func decodeECPoint(str func(string) (string, error), size int, buf *ecPointBuf) ([]byte, error) {
+	xs, err := str("x")
+	if err != nil {
+		return nil, err
+	}
+	ys, err := str("y")
+	if err != nil {
+		return nil, err
+	}
+	raw := append(buf[:0], 4)
+	for _, c := range [...]struct{ name, s string }{{"x", xs}, {"y", ys}} {
+		if strictB64.DecodedLen(len(c.s)) != size {
+			return nil, fmt.Errorf("%w: coordinate length", ErrInvalidJWK)
+		}
+		n, err := strictB64.Decode(raw[len(raw):len(raw)+size], unsafe.Slice(unsafe.StringData(c.s), len(c.s)))
+		if err != nil {
+			return nil, fmt.Errorf("%w: member %q: %v", ErrInvalidJWK, c.name, err)
+		}
+		if n != size {
+			return nil, fmt.Errorf("%w: coordinate length", ErrInvalidJWK)
+		}
+		raw = raw[:len(raw)+size]
+	}
+	return raw, nil
 }
 
 var strictB64 = base64.RawURLEncoding.Strict()
@@ -188,19 +200,11 @@ func publicKeyFromJWK(m map[string]any, checkOnly bool) (crypto.PublicKey, error
 		if checkOnly {
 			return nil, checkECPoint(str, dh, size)
 		}
-		x, err := bin("x")
+		var buf ecPointBuf
+		raw, err := decodeECPoint(str, size, &buf)
 		if err != nil {
 			return nil, err
 		}
-		y, err := bin("y")
-		if err != nil {
-			return nil, err
-		}
-		if len(x) != size || len(y) != size {
-			return nil, fmt.Errorf("%w: coordinate length", ErrInvalidJWK)
-		}
-		raw := make([]byte, 0, 1+2*size)
-		raw = append(append(append(raw, 4), x...), y...)
 		// ParseUncompressedPublicKey rejects points off the curve and the
 		// point at infinity (one check; TestPublicKeyFromJWKRejectsBadPoints).
 		pk, err := ecdsa.ParseUncompressedPublicKey(ec, raw)

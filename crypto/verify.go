@@ -5,6 +5,8 @@ import (
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/sha512"
 	"fmt"
 )
 
@@ -12,13 +14,10 @@ import (
 // key with alg. The algorithm must be an asymmetric signature algorithm that
 // fits the key (an ES256 signature never verifies under a P-384 key or an
 // RSA key); ECDSA signatures must be the fixed-size r‖s form, never DER.
+// message and sig are only read, never modified or retained.
 func VerifySignature(pub crypto.PublicKey, alg Algorithm, message, sig []byte) error {
-	t, err := KeyTypeOf(pub)
-	if err != nil {
+	if err := checkVerifyAlg(pub, alg); err != nil {
 		return err
-	}
-	if !alg.IsAsymmetricSignature() || !t.Allows(alg) {
-		return fmt.Errorf("%w: %q with key type %s", ErrUnsupportedAlgorithm, alg, t)
 	}
 	if alg == EdDSA {
 		k := pub.(ed25519.PublicKey)
@@ -35,13 +34,72 @@ func VerifySignature(pub crypto.PublicKey, alg Algorithm, message, sig []byte) e
 		}
 		return nil
 	}
-	h := alg.Hash().New()
-	h.Write(message)
-	return VerifyDigest(pub, alg, h.Sum(nil), sig)
+	// The digest and the DER form of an ECDSA signature share one scratch
+	// array (crypto/ecdsa keeps both from the stack, so this is the one
+	// allocation of a verification here; no hash.Hash, no Sum(nil)).
+	sc := new(verifyScratch)
+	var digest []byte
+	switch alg.Hash() {
+	case crypto.SHA256:
+		d := (*[sha256.Size]byte)(sc.digest[:sha256.Size])
+		*d = sha256.Sum256(message)
+		digest = d[:]
+	case crypto.SHA384:
+		d := (*[sha512.Size384]byte)(sc.digest[:sha512.Size384])
+		*d = sha512.Sum384(message)
+		digest = d[:]
+	case crypto.SHA512:
+		sc.digest = sha512.Sum512(message)
+		digest = sc.digest[:]
+	default:
+		return fmt.Errorf("%w: %q without a hash", ErrUnsupportedAlgorithm, alg)
+	}
+	return verifyDigest(pub, alg, digest, sig, &sc.der)
 }
+
+// checkVerifyAlg checks that alg is an asymmetric signature algorithm that
+// fits the key.
+func checkVerifyAlg(pub crypto.PublicKey, alg Algorithm) error {
+	t, err := KeyTypeOf(pub)
+	if err != nil {
+		return err
+	}
+	if !alg.IsAsymmetricSignature() || !t.Allows(alg) {
+		return fmt.Errorf("%w: %q with key type %s", ErrUnsupportedAlgorithm, alg, t)
+	}
+	return nil
+}
+
+// VerifyPrehashed is VerifySignature for a caller that has hashed the
+// message itself with alg's hash (alg.Hash()), e.g. as the prefix of a
+// longer string it hashes as well. It makes the same checks of algorithm,
+// key and signature; EdDSA, whose signatures cover the message itself, is
+// rejected with ErrUnsupportedAlgorithm, as is a digest of the wrong size.
+func VerifyPrehashed(pub crypto.PublicKey, alg Algorithm, digest, sig []byte) error {
+	if err := checkVerifyAlg(pub, alg); err != nil {
+		return err
+	}
+	if alg == EdDSA || len(digest) != alg.Hash().Size() {
+		return fmt.Errorf("%w: %q over a %d-byte digest", ErrUnsupportedAlgorithm, alg, len(digest))
+	}
+	return verifyDigest(pub, alg, digest, sig, new(derBuf))
+}
+
+// verifyScratch is the memory of one VerifySignature.
+type verifyScratch struct {
+	digest [sha512.Size]byte
+	der    derBuf
+}
+
+// derBuf holds an ECDSA signature in ASN.1 DER (P-521 at most).
+type derBuf [3 + 2*(2+1+66)]byte
 
 // VerifyDigest is VerifySignature over a precomputed digest (not for EdDSA).
 func VerifyDigest(pub crypto.PublicKey, alg Algorithm, digest, sig []byte) error {
+	return verifyDigest(pub, alg, digest, sig, new(derBuf))
+}
+
+func verifyDigest(pub crypto.PublicKey, alg Algorithm, digest, sig []byte, der *derBuf) error {
 	switch k := pub.(type) {
 	case *ecdsa.PublicKey:
 		size := (k.Curve.Params().BitSize + 7) / 8
@@ -50,8 +108,7 @@ func VerifyDigest(pub crypto.PublicKey, alg Algorithm, digest, sig []byte) error
 		}
 		// r||s to ASN.1 DER directly (ecdsa.Verify would go through
 		// big.Int and a cryptobyte builder to the same bytes).
-		var buf [3 + 2*(2+1+66)]byte
-		if !ecdsa.VerifyASN1(k, digest, appendDERSignature(buf[:0], sig[:size], sig[size:])) {
+		if !ecdsa.VerifyASN1(k, digest, appendDERSignature(der[:0], sig[:size], sig[size:])) {
 			return ErrInvalidSignature
 		}
 		return nil

@@ -5,8 +5,9 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"unsafe"
 
+	"github.com/ocmw/wstack/internal/anybox"
+	"github.com/ocmw/wstack/internal/b64url"
 	"github.com/ocmw/wstack/internal/jsonx"
 )
 
@@ -30,22 +31,14 @@ type Disclosure struct {
 
 var strictB64 = base64.RawURLEncoding.Strict()
 
-func isB64URL(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
-			return false
-		}
-	}
-	return true
-}
+func isB64URL(s string) bool { return b64url.ValidChars(s) }
 
 // ParseDisclosure decodes a disclosure string. The decoded JSON must be valid
 // UTF-8 without duplicate members and within the limits; the array must have
 // two or three elements with a string salt (and string name).
 func ParseDisclosure(raw string, lim Limits) (*Disclosure, error) {
 	d := new(Disclosure)
-	if _, err := parseDisclosure(raw, lim.norm(), nil, d); err != nil {
+	if _, err := parseDisclosure(raw, lim.norm(), nil, nil, d); err != nil {
 		return nil, err
 	}
 	return d, nil
@@ -56,12 +49,19 @@ func ParseDisclosure(raw string, lim Limits) (*Disclosure, error) {
 // decoded bytes appended. The decoded strings share memory with the arena,
 // so callers pass an arena that nothing else holds and never write into
 // the bytes already used (appending, as here, writes only beyond them).
-// The disclosure is written to *d (left unspecified on error).
-func parseDisclosure(raw string, lim Limits, arena []byte, d *Disclosure) ([]byte, error) {
-	if raw == "" || !isB64URL(raw) {
+// The disclosure is written to *d (left unspecified on error). Strings in
+// its value are boxed through boxes when it is not nil.
+func parseDisclosure(raw string, lim Limits, arena []byte, boxes *anybox.Strings, d *Disclosure) ([]byte, error) {
+	// The characters are checked one by one only when something failed
+	// (b64url.DecodeStrict rejects the same strings at memory speed), so
+	// that the error is the one of that check.
+	if raw == "" {
 		return arena, fmt.Errorf("%w: not base64url", ErrDisclosure)
 	}
 	if len(raw) > lim.MaxSize {
+		if !isB64URL(raw) {
+			return arena, fmt.Errorf("%w: not base64url", ErrDisclosure)
+		}
 		return arena, fmt.Errorf("%w: disclosure of %d bytes", ErrTooLarge, len(raw))
 	}
 	need := strictB64.DecodedLen(len(raw))
@@ -70,8 +70,11 @@ func parseDisclosure(raw string, lim Limits, arena []byte, d *Disclosure) ([]byt
 	}
 	start := len(arena)
 	buf := arena[start : start+need]
-	n, err := strictB64.Decode(buf, unsafe.Slice(unsafe.StringData(raw), len(raw)))
+	n, err := b64url.DecodeStrict(buf, raw)
 	if err != nil {
+		if !isB64URL(raw) {
+			return arena, fmt.Errorf("%w: not base64url", ErrDisclosure)
+		}
 		return arena, fmt.Errorf("%w: %v", ErrDisclosure, err)
 	}
 	b := buf[:n:n]
@@ -80,7 +83,7 @@ func parseDisclosure(raw string, lim Limits, arena []byte, d *Disclosure) ([]byt
 	// The usual shape, ["salt","name",value] or ["salt",value], without
 	// boxing the strings into a []any; anything else (including every
 	// rejection) takes the general decoder below, which reports it.
-	if salt, name, val, k, ok := jsonx.DecodeDisclosure(b, jl, true); ok {
+	if salt, name, val, k, ok := jsonx.DecodeDisclosure(b, jl, true, boxes); ok {
 		*d = Disclosure{Raw: raw, Salt: salt, Name: name, IsArrayElement: k == 2, Value: val}
 		return arena, nil
 	}

@@ -39,6 +39,12 @@ func (h HashAlg) Digest(s string) string {
 	return string(h.appendDigest(out[:0], unsafe.Slice(unsafe.StringData(s), len(s))))
 }
 
+// digestIs reports whether Digest(s) == want, without allocating.
+func (h HashAlg) digestIs(s, want string) bool {
+	var out [86]byte
+	return string(h.appendDigest(out[:0], unsafe.Slice(unsafe.StringData(s), len(s)))) == want
+}
+
 // appendDigest appends base64url(hash(in)) to dst.
 func (h HashAlg) appendDigest(dst, in []byte) []byte {
 	switch h {

@@ -46,19 +46,16 @@ func decodePayload(jwt string, lim Limits) (map[string]any, error) {
 	return decodeObject(b, lim)
 }
 
+// decodeObject checks b (a buffer of the caller's that nothing else holds
+// and that is never written again: the decoded strings share its memory)
+// against the strict JSON gate and decodes it in the same pass.
 func decodeObject(b []byte, lim Limits) (map[string]any, error) {
-	if err := jsonx.Validate(b, jsonx.Limits{MaxBytes: lim.MaxSize, MaxDepth: lim.MaxDepth}); err != nil {
+	v, err := jsonx.DecodeAliased(b, jsonx.Limits{MaxBytes: lim.MaxSize, MaxDepth: lim.MaxDepth})
+	if err != nil {
 		return nil, fmt.Errorf("%w: payload: %w", ErrMalformed, err)
 	}
-	return unmarshalObject(b)
-}
-
-// unmarshalObject decodes JSON that already passed the strict gate (e.g. a
-// payload checked by jose.Parse with the same limits).
-func unmarshalObject(b []byte) (map[string]any, error) {
-	v, err := jsonx.DecodeValidated(b)
 	m, ok := v.(map[string]any)
-	if err != nil || !ok {
+	if !ok {
 		return nil, fmt.Errorf("%w: payload is not a JSON object", ErrMalformed)
 	}
 	return m, nil
@@ -88,25 +85,20 @@ func (s *SDJWT) Process(lim Limits) (*Processed, error) {
 	if err != nil {
 		return nil, err
 	}
-	return processPayload(payload, s.Disclosures, lim, true)
-}
-
-// processPayload: own as for process.
-func processPayload(payload map[string]any, ds []*Disclosure, lim Limits, own bool) (*Processed, error) {
-	alg, err := sdAlg(payload)
-	if err != nil {
+	out := new(Processed)
+	if err := processPayload(payload, s.Disclosures, lim, true, out); err != nil {
 		return nil, err
-	}
-	pr, err := process(payload, ds, alg, lim, own)
-	if err != nil {
-		return nil, err
-	}
-	out := &Processed{Claims: pr.claims, HashAlg: alg, Paths: make([]vocab.ClaimPath, len(pr.info)), parents: make([]int, len(pr.info))}
-	for i, in := range pr.info {
-		out.Paths[i] = in.path
-		out.parents[i] = in.parent
 	}
 	return out, nil
+}
+
+// processPayload processes into *out; own as for process.
+func processPayload(payload map[string]any, ds []*Disclosure, lim Limits, own bool, out *Processed) error {
+	alg, err := sdAlg(payload)
+	if err != nil {
+		return err
+	}
+	return process(payload, ds, alg, lim, own, out)
 }
 
 // locPrefixRelated reports whether the concrete location loc and the

@@ -3,78 +3,154 @@ package sdjwt
 import (
 	"encoding/base64"
 	"fmt"
+	"sync"
 	"unsafe"
 
+	"github.com/ocmw/wstack/internal/anybox"
 	"github.com/ocmw/wstack/vocab"
 )
 
-// processed is the result of RFC 9901 §7.1 step 3 over a payload.
-type processed struct {
-	claims map[string]any
-	// info is parallel to the disclosures: where each one was placed.
-	info []discInfo
+// seg is one segment of the claim path being visited: a member name or
+// (isIndex) an array index. It is boxed into an any only when a
+// disclosure is placed below it.
+type seg struct {
+	name    string
+	index   int
+	isIndex bool
 }
 
-type discInfo struct {
-	path   vocab.ClaimPath
-	parent int // index of the disclosure whose value held the digest; -1 for the JWT payload
-	used   bool
+func (s seg) box(boxes *anybox.Strings) any {
+	if s.isIndex {
+		return s.index
+	}
+	return boxes.Box(s.name)
 }
 
 type processor struct {
-	alg HashAlg
-	lim Limits
-	ds  []*Disclosure
+	alg  HashAlg
+	lim  Limits
+	ds   []*Disclosure
+	used []bool
+	out  *Processed
 	// byDigest maps each disclosure's digest to its index; digests met in
 	// the payload that match no disclosure are added as -1, so that one map
 	// detects every repeated digest.
 	byDigest map[string]int
-	info     []discInfo
-	path     []any
-	paths    []any // backing array of the recorded paths
-	digests  int
+	// path is the claim path being visited; boxed parallels it, holding
+	// each segment boxed once it was needed (nil before).
+	path    []seg
+	boxed   []any
+	boxes   anybox.Strings // boxes the names in recorded paths
+	paths   []any          // backing array of the recorded paths
+	digests int
 }
 
-// process runs RFC 9901 §7.1 steps 3–5 over a decoded issuer-signed payload.
+// scratch is the per-call memory of process that does not outlive it,
+// reused through scratchPool. Everything it references is cleared before
+// it goes back.
+type scratch struct {
+	byDigest map[string]int
+	path     []seg
+	boxed    []any
+	used     []bool
+}
+
+var scratchPool = sync.Pool{New: func() any {
+	return &scratch{byDigest: make(map[string]int, 64), path: make([]seg, 0, 16), boxed: make([]any, 0, 16)}
+}}
+
+// release clears the scratch (its map is m, which it may have replaced)
+// and puts it back into the pool.
+func (sc *scratch) release(m map[string]int) {
+	if len(m) > maxPooledDigests {
+		m = make(map[string]int, 64)
+	} else {
+		clear(m)
+	}
+	sc.byDigest = m
+	scratchPool.Put(sc)
+}
+
+// maxPooledDigests bounds the digest map a scratch keeps (a presentation
+// with thousands of decoys does not pin its large map in the pool).
+const maxPooledDigests = 512
+
+// process runs RFC 9901 §7.1 steps 3–5 over a decoded issuer-signed payload
+// into *out and reports where each disclosure went (Processed.Paths,
+// parents).
 // The caller has removed nothing; _sd_alg is dropped from the top level
 // here. With own, the payload (a value freshly decoded for this call that
 // nothing else holds) is processed in place and becomes the claims; without,
 // it is not modified. Disclosure values are never modified: what they
 // contribute to the claims is always a copy.
-func process(payload map[string]any, ds []*Disclosure, alg HashAlg, lim Limits, own bool) (*processed, error) {
+func process(payload map[string]any, ds []*Disclosure, alg HashAlg, lim Limits, own bool, out *Processed) error {
 	lim = lim.norm()
+	n := len(ds)
+	*out = Processed{HashAlg: alg, Paths: make([]vocab.ClaimPath, n), parents: make([]int, n)}
+	sc := scratchPool.Get().(*scratch)
+	if cap(sc.used) < n {
+		sc.used = make([]bool, n)
+	}
+	used := sc.used[:n] // all false (cleared on release)
 	p := &processor{
 		alg:      alg,
 		lim:      lim,
 		ds:       ds,
-		byDigest: make(map[string]int, 2*len(ds)+8),
-		info:     make([]discInfo, len(ds)),
-		path:     make([]any, 0, 8),
+		used:     used,
+		out:      out,
+		byDigest: sc.byDigest,
+		path:     sc.path[:0],
+		boxed:    sc.boxed[:0],
 	}
-	// The digests share one string (one allocation instead of one each).
+	p.boxes.Reserve(n)
+	defer func() {
+		clear(p.boxed[:cap(p.boxed)])
+		clear(p.path[:cap(p.path)])
+		clear(used)
+		if cap(sc.used) > maxPooledDigests {
+			sc.used = nil
+		}
+		sc.path, sc.boxed = p.path[:0], p.boxed[:0]
+		sc.release(p.byDigest)
+	}()
+	// The digests share one buffer (one allocation instead of one each);
+	// it is never written after this loop, so the map keys can be views of
+	// it.
 	dl := base64.RawURLEncoding.EncodedLen(alg.size())
-	all := make([]byte, 0, dl*len(ds))
+	all := make([]byte, 0, dl*n)
 	for _, d := range ds {
 		all = alg.appendDigest(all, unsafe.Slice(unsafe.StringData(d.Raw), len(d.Raw)))
 	}
-	digests := string(all)
+	digests := unsafe.String(unsafe.SliceData(all), len(all))
 	for i := range ds {
 		dg := digests[i*dl : (i+1)*dl]
 		if _, dup := p.byDigest[dg]; dup {
-			return nil, ErrDuplicateDisclosure
+			return ErrDuplicateDisclosure
 		}
 		p.byDigest[dg] = i
 	}
-	out, err := p.object(payload, 1, -1, true, own)
+	claims, err := p.object(payload, 1, -1, true, own)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	for i := range p.info {
-		if !p.info[i].used {
-			return nil, fmt.Errorf("%w: disclosure %d", ErrUnreferencedDisclosure, i)
+	for i, u := range p.used {
+		if !u {
+			return fmt.Errorf("%w: disclosure %d", ErrUnreferencedDisclosure, i)
 		}
 	}
-	return &processed{claims: out, info: p.info}, nil
+	out.Claims = claims
+	return nil
+}
+
+func (p *processor) push(s seg) {
+	p.path = append(p.path, s)
+	p.boxed = append(p.boxed, nil)
+}
+
+func (p *processor) pop() {
+	p.path = p.path[:len(p.path)-1]
+	p.boxed[len(p.boxed)-1] = nil
+	p.boxed = p.boxed[:len(p.boxed)-1]
 }
 
 // value processes v; own reports that v (and everything in it) may be
@@ -106,7 +182,7 @@ func (p *processor) digest(dg string) (int, bool, error) {
 	case !ok:
 		p.byDigest[dg] = -1
 		return 0, false, nil
-	case i < 0 || p.info[i].used:
+	case i < 0 || p.used[i]:
 		return 0, false, ErrDuplicateDigest
 	}
 	return i, true, nil
@@ -148,9 +224,9 @@ func (p *processor) object(m map[string]any, depth, owner int, top, own bool) (m
 			}
 			return nil, fmt.Errorf("%w: _sd_alg below the top level", ErrHashAlgorithm)
 		}
-		p.path = append(p.path, k)
+		p.push(seg{name: k})
 		nv, err := p.value(v, depth, owner, own)
-		p.path = p.path[:len(p.path)-1]
+		p.pop()
 		if err != nil {
 			return nil, err
 		}
@@ -190,10 +266,10 @@ func (p *processor) object(m map[string]any, depth, owner int, top, own bool) (m
 		if _, exists := out[d.Name]; exists {
 			return nil, fmt.Errorf("%w: %q", ErrClaimCollision, d.Name)
 		}
-		p.path = append(p.path, d.Name)
+		p.push(seg{name: d.Name})
 		p.record(i, owner)
 		nv, err := p.value(d.Value, depth, i, false)
-		p.path = p.path[:len(p.path)-1]
+		p.pop()
 		if err != nil {
 			return nil, err
 		}
@@ -203,17 +279,24 @@ func (p *processor) object(m map[string]any, depth, owner int, top, own bool) (m
 }
 
 func (p *processor) record(i, owner int) {
-	p.info[i].used = true
-	p.info[i].parent = owner
+	p.used[i] = true
+	p.out.parents[i] = owner
+	// The segments of the path are boxed once, when the first disclosure
+	// below them is placed (a sibling's path reuses them).
+	for j, b := range p.boxed {
+		if b == nil {
+			p.boxed[j] = p.path[j].box(&p.boxes)
+		}
+	}
 	// Paths are cut from one backing array, each capped at its length so
 	// that an append to one never writes into the next.
-	n := len(p.path)
+	n := len(p.boxed)
 	if cap(p.paths)-len(p.paths) < n {
-		p.paths = make([]any, 0, max(64, 4*n))
+		p.paths = make([]any, 0, max(2*len(p.ds), 4*n))
 	}
 	start := len(p.paths)
-	p.paths = append(p.paths, p.path...)
-	p.info[i].path = vocab.ClaimPath(p.paths[start : start+n : start+n])
+	p.paths = append(p.paths, p.boxed...)
+	p.out.Paths[i] = vocab.ClaimPath(p.paths[start : start+n : start+n])
 }
 
 func (p *processor) array(a []any, depth, owner int, own bool) ([]any, error) {
@@ -250,10 +333,10 @@ func (p *processor) array(a []any, depth, owner int, own bool) ([]any, error) {
 				if !d.IsArrayElement {
 					return nil, fmt.Errorf("%w: three-element disclosure referenced from an array", ErrDisclosure)
 				}
-				p.path = append(p.path, len(out))
+				p.push(seg{index: len(out), isIndex: true})
 				p.record(i, owner)
 				nv, err := p.value(d.Value, depth, i, false)
-				p.path = p.path[:len(p.path)-1]
+				p.pop()
 				if err != nil {
 					return nil, err
 				}
@@ -261,9 +344,9 @@ func (p *processor) array(a []any, depth, owner int, own bool) ([]any, error) {
 				continue
 			}
 		}
-		p.path = append(p.path, len(out))
+		p.push(seg{index: len(out), isIndex: true})
 		nv, err := p.value(e, depth, owner, own)
-		p.path = p.path[:len(p.path)-1]
+		p.pop()
 		if err != nil {
 			return nil, err
 		}

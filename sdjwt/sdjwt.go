@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/ocmw/wstack/internal/anybox"
 	"github.com/ocmw/wstack/internal/jsonx"
 )
 
@@ -123,7 +124,11 @@ func parseDisclosures(raw []string, lim Limits) ([]*Disclosure, error) {
 		return nil, fmt.Errorf("%w: %d disclosures > %d", ErrTooLarge, len(raw), lim.MaxDisclosures)
 	}
 	out := make([]*Disclosure, 0, len(raw))
-	seen := make(map[string]struct{}, len(raw))
+	// Duplicates are found with the pooled map of process (cleared on
+	// return; it holds views of raw only while here).
+	sc := scratchPool.Get().(*scratch)
+	seen := sc.byDigest
+	defer sc.release(seen)
 	// One arena holds the decoded JSON of every disclosure (the decoded
 	// strings point into it).
 	total := 0
@@ -132,6 +137,7 @@ func parseDisclosures(raw []string, lim Limits) ([]*Disclosure, error) {
 	}
 	arena := make([]byte, 0, min(total, lim.MaxSize))
 	slab := make([]Disclosure, len(raw)) // one allocation for all of them
+	var boxes anybox.Strings             // and a few for the strings in their values
 	for i, r := range raw {
 		if r == "" {
 			return nil, fmt.Errorf("%w: empty disclosure", ErrMalformed)
@@ -139,9 +145,9 @@ func parseDisclosures(raw []string, lim Limits) ([]*Disclosure, error) {
 		if _, dup := seen[r]; dup {
 			return nil, ErrDuplicateDisclosure
 		}
-		seen[r] = struct{}{}
+		seen[r] = i
 		d := &slab[i]
-		a, err := parseDisclosure(r, lim, arena, d)
+		a, err := parseDisclosure(r, lim, arena, &boxes, d)
 		if err != nil {
 			return nil, err
 		}

@@ -4,14 +4,17 @@ import (
 	"bytes"
 	"context"
 	gocrypto "crypto"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/ocmw/wstack/crypto"
 	"github.com/ocmw/wstack/crypto/jose"
+	"github.com/ocmw/wstack/internal/b64url"
 	"github.com/ocmw/wstack/vocab"
 )
 
@@ -120,6 +123,10 @@ type Result struct {
 type Verifier struct {
 	cfg Config
 	log *slog.Logger
+	// generalHash turns off the shared hashing of issuer signature and
+	// sd_hash (verifyIssuerSignature); set only by tests, which compare
+	// the two paths.
+	generalHash bool
 }
 
 // NewVerifier checks the configuration and returns a Verifier.
@@ -175,7 +182,7 @@ func (v *Verifier) Verify(ctx context.Context, pres string, e Expect) (*Result, 
 	if v.cfg.KeyBinding == KeyBindingRequired && (e.Nonce == "" || e.Audience == "") {
 		return nil, fmt.Errorf("%w: key binding required but no expected nonce and audience", ErrOptions)
 	}
-	res, sdjString, err := v.verifySDJWT(ctx, pres)
+	res, sdh, err := v.verifySDJWT(ctx, pres)
 	if err != nil {
 		v.log.DebugContext(ctx, "sdjwt: presentation rejected", "reason", reason(err))
 		return nil, err
@@ -187,7 +194,7 @@ func (v *Verifier) Verify(ctx context.Context, pres string, e Expect) (*Result, 
 		}
 		return res, nil
 	}
-	if err := v.verifyKB(ctx, res, sdjString, e); err != nil {
+	if err := v.verifyKB(ctx, res, &sdh, e); err != nil {
 		v.log.DebugContext(ctx, "sdjwt: key binding rejected", "reason", reason(err))
 		return nil, err
 	}
@@ -208,19 +215,38 @@ func (v *Verifier) VerifyIssued(ctx context.Context, sdjwt string) (*Result, err
 	return res, nil
 }
 
-// verifySDJWT runs RFC 9901 §7.1 and returns the exact string sd_hash must
-// cover.
-func (v *Verifier) verifySDJWT(ctx context.Context, pres string) (*Result, string, error) {
+// sdHashInput is what a KB-JWT's sd_hash must cover: the exact SD-JWT
+// string and, when verifySDJWT could compute it along with the issuer
+// signature's digest (both SHA-256, the signing input a prefix of the
+// string), its SHA-256 digest.
+type sdHashInput struct {
+	s         string
+	digest    [sha256.Size]byte
+	hasDigest bool
+}
+
+// matches reports whether sdHash is the digest of the SD-JWT string under
+// alg.
+func (in *sdHashInput) matches(alg HashAlg, sdHash string) bool {
+	if in.hasDigest && alg == SHA256 {
+		var enc [43]byte
+		return string(b64url.AppendEncode(enc[:0], in.digest[:])) == sdHash
+	}
+	return alg.digestIs(in.s, sdHash)
+}
+
+// verifySDJWT runs RFC 9901 §7.1 and returns what sd_hash must cover.
+func (v *Verifier) verifySDJWT(ctx context.Context, pres string) (*Result, sdHashInput, error) {
+	var sdh sdHashInput
 	lim := v.cfg.Limits
 	sd, err := Parse(pres, lim)
 	if err != nil {
-		return nil, "", err
+		return nil, sdh, err
 	}
-	var sdjString string
 	if strings.HasPrefix(strings.TrimLeft(pres, " \t\r\n"), "{") {
-		sdjString = sd.SDJWTString() // JWS JSON: the compact form rebuilt (§8.1)
+		sdh.s = sd.SDJWTString() // JWS JSON: the compact form rebuilt (§8.1)
 	} else {
-		sdjString = pres[:strings.LastIndexByte(pres, '~')+1] // the exact presented bytes
+		sdh.s = pres[:strings.LastIndexByte(pres, '~')+1] // the exact presented bytes
 	}
 	po := jose.ParseOptions{Algorithms: v.cfg.Algorithms, Typ: v.cfg.Typ, MaxSize: lim.MaxSize, MaxDepth: lim.MaxDepth}
 	// The payload is checked (same rules, limits and errors as jose.Parse
@@ -228,7 +254,7 @@ func (v *Verifier) verifySDJWT(ctx context.Context, pres string) (*Result, strin
 	// shape is judged only after the signature verified.
 	j, err := jose.Parse(sd.JWT, jose.ParseOptions{Algorithms: po.Algorithms, Typ: po.Typ, MaxSize: po.MaxSize, MaxDepth: po.MaxDepth, PayloadNotJSON: true})
 	if err != nil {
-		return nil, "", fmt.Errorf("%w: %w", ErrIssuerSignature, err)
+		return nil, sdh, fmt.Errorf("%w: %w", ErrIssuerSignature, err)
 	}
 	// The decoded strings share memory with the buffer they were decoded
 	// from: that must be one nobody else holds. j.Payload qualifies while j
@@ -239,39 +265,74 @@ func (v *Verifier) verifySDJWT(ctx context.Context, pres string) (*Result, strin
 	}
 	decoded, err := jose.DecodePayload(pb, po, true)
 	if err != nil {
-		return nil, "", fmt.Errorf("%w: %w", ErrIssuerSignature, err)
+		return nil, sdh, fmt.Errorf("%w: %w", ErrIssuerSignature, err)
 	}
 	key := v.cfg.Key
 	if key == nil {
 		if key, err = v.cfg.KeyResolver.ResolveKey(ctx, j); err != nil {
-			return nil, "", fmt.Errorf("%w: %w: %w", ErrIssuerSignature, jose.ErrNoKey, err)
+			return nil, sdh, fmt.Errorf("%w: %w: %w", ErrIssuerSignature, jose.ErrNoKey, err)
 		}
 		if key == nil {
-			return nil, "", fmt.Errorf("%w: %w", ErrIssuerSignature, jose.ErrNoKey)
+			return nil, sdh, fmt.Errorf("%w: %w", ErrIssuerSignature, jose.ErrNoKey)
 		}
 	}
-	if err := j.VerifySignature(key); err != nil {
-		return nil, "", fmt.Errorf("%w: %w", ErrIssuerSignature, err)
+	if err := v.verifyIssuerSignature(j, key, decoded, sd.KBJWT != "", &sdh); err != nil {
+		return nil, sdh, fmt.Errorf("%w: %w", ErrIssuerSignature, err)
 	}
 	payload, ok := decoded.(map[string]any)
 	if !ok {
-		return nil, "", fmt.Errorf("%w: payload is not a JSON object", ErrMalformed)
+		return nil, sdh, fmt.Errorf("%w: payload is not a JSON object", ErrMalformed)
 	}
-	pr, err := processPayload(payload, sd.Disclosures, lim, true)
-	if err != nil {
-		return nil, "", err
+	// The result and the processing share one allocation.
+	a := new(struct {
+		res Result
+		pr  Processed
+	})
+	pr := &a.pr
+	if err := processPayload(payload, sd.Disclosures, lim, true, pr); err != nil {
+		return nil, sdh, err
 	}
 	if err := jose.ValidateTimes(pr.Claims, jose.TimeOptions{Now: v.cfg.Now(), Leeway: v.cfg.Leeway, RequireExp: v.cfg.RequireExp}); err != nil {
-		return nil, "", fmt.Errorf("%w: %w", ErrValidity, err)
+		return nil, sdh, fmt.Errorf("%w: %w", ErrValidity, err)
 	}
-	return &Result{
+	a.res = Result{
 		Claims:    pr.Claims,
 		Disclosed: pr.Paths,
 		Header:    j.Header,
 		HashAlg:   pr.HashAlg,
 		SDJWT:     sd,
 		IssuerKey: key,
-	}, sdjString, nil
+	}
+	return &a.res, sdh, nil
+}
+
+// verifyIssuerSignature verifies the issuer signature. When a KB-JWT's
+// sd_hash will be checked and both it and the signature use SHA-256, the
+// signing input (a prefix of the SD-JWT string) is hashed once for both:
+// the hash state after it gives the signature's digest, and continued over
+// the rest of the string, sd_hash's (kept in sdh).
+func (v *Verifier) verifyIssuerSignature(j *jose.JWS, key gocrypto.PublicKey, payload any, kb bool, sdh *sdHashInput) error {
+	alg := j.Header.Alg
+	if !kb || v.generalHash || alg == crypto.EdDSA || alg.Hash() != gocrypto.SHA256 || !strings.HasPrefix(sdh.s, j.SigningInput) {
+		return j.VerifySignature(key)
+	}
+	if m, ok := payload.(map[string]any); !ok {
+		return j.VerifySignature(key)
+	} else if a, present := m["_sd_alg"]; present && a != any(string(SHA256)) {
+		return j.VerifySignature(key)
+	}
+	h := sha256.New()
+	// The hash only reads the string's bytes.
+	h.Write(unsafe.Slice(unsafe.StringData(sdh.s), len(j.SigningInput)))
+	var d [sha256.Size]byte
+	if err := j.VerifySignatureDigest(key, h.Sum(d[:0])); err != nil {
+		return err
+	}
+	rest := sdh.s[len(j.SigningInput):]
+	h.Write(unsafe.Slice(unsafe.StringData(rest), len(rest)))
+	h.Sum(sdh.digest[:0])
+	sdh.hasDigest = true
+	return nil
 }
 
 func kbErr(format string, a ...any) error {
@@ -279,7 +340,7 @@ func kbErr(format string, a ...any) error {
 }
 
 // verifyKB runs RFC 9901 §7.3 step 5.
-func (v *Verifier) verifyKB(ctx context.Context, res *Result, sdjString string, e Expect) error {
+func (v *Verifier) verifyKB(ctx context.Context, res *Result, sdh *sdHashInput, e Expect) error {
 	po := jose.ParseOptions{Algorithms: v.cfg.KBAlgorithms, Typ: []string{"kb+jwt"}, MaxSize: v.cfg.Limits.MaxSize, MaxDepth: v.cfg.Limits.MaxDepth}
 	j, err := jose.Parse(res.SDJWT.KBJWT, jose.ParseOptions{Algorithms: po.Algorithms, Typ: po.Typ, MaxSize: po.MaxSize, MaxDepth: po.MaxDepth, PayloadNotJSON: true})
 	if err != nil {
@@ -322,7 +383,7 @@ func (v *Verifier) verifyKB(ctx context.Context, res *Result, sdjString string, 
 	if !ok {
 		return kbErr("sd_hash missing")
 	}
-	if sdHash != res.HashAlg.Digest(sdjString) {
+	if !sdh.matches(res.HashAlg, sdHash) {
 		return kbErr("sd_hash mismatch")
 	}
 	if e.TransactionDataHashes != nil {

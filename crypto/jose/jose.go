@@ -13,6 +13,7 @@ import (
 	"unsafe"
 
 	"github.com/ocmw/wstack/crypto"
+	"github.com/ocmw/wstack/internal/b64url"
 	"github.com/ocmw/wstack/internal/jsonx"
 )
 
@@ -113,19 +114,18 @@ func decodeB64(s string) ([]byte, error) {
 // suffices (else into a new slice). The result is capped at its length,
 // so that an append to it never writes beyond it.
 func decodeB64To(buf []byte, s string) ([]byte, error) {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
-			return nil, fmt.Errorf("%w: invalid base64url character", ErrMalformed)
-		}
-	}
 	need := strictB64.DecodedLen(len(s))
 	if cap(buf)-len(buf) < need {
 		buf = make([]byte, 0, need)
 	}
 	dst := buf[len(buf) : len(buf)+need]
-	n, err := strictB64.Decode(dst, unsafe.Slice(unsafe.StringData(s), len(s)))
+	n, err := b64url.DecodeStrict(dst, s)
 	if err != nil {
+		// The characters are checked one by one only here, to report
+		// what a failed decode was.
+		if !b64url.ValidChars(s) {
+			return nil, fmt.Errorf("%w: invalid base64url character", ErrMalformed)
+		}
 		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
 	}
 	return dst[:n:n], nil
@@ -162,20 +162,28 @@ func Parse(token string, o ParseOptions) (*JWS, error) {
 	}
 	// Header, payload and signature are decoded into one buffer (each
 	// capped at its length).
-	buf := make([]byte, 0, strictB64.DecodedLen(len(h64))+strictB64.DecodedLen(len(p64))+strictB64.DecodedLen(len(s64)))
+	// The header is there twice: HeaderJSON, which the caller may modify,
+	// and a private copy right after it that the decoded header strings
+	// share and that nothing ever writes again.
+	hl := strictB64.DecodedLen(len(h64))
+	buf := make([]byte, 0, 2*hl+strictB64.DecodedLen(len(p64))+strictB64.DecodedLen(len(s64)))
 	hb, err := decodeB64To(buf, h64)
 	if err != nil {
 		return nil, err
 	}
 	buf = buf[:len(hb)]
+	priv := append(buf, hb...)
+	buf, priv = priv, priv[len(hb):len(priv):len(priv)]
 	depth := o.MaxDepth
 	if depth <= 0 {
 		depth = DefaultMaxDepth
 	}
-	if err := jsonx.Validate(hb, jsonx.Limits{MaxBytes: MaxHeaderSize, MaxDepth: depth}); err != nil {
+	// Checked and decoded in one pass.
+	hv, err := jsonx.DecodeAliased(priv, jsonx.Limits{MaxBytes: MaxHeaderSize, MaxDepth: depth})
+	if err != nil {
 		return nil, fmt.Errorf("%w: header: %w", ErrMalformed, err)
 	}
-	hdr, err := decodeHeader(hb)
+	hdr, err := decodeHeader(hv)
 	if err != nil {
 		return nil, err
 	}
@@ -192,7 +200,7 @@ func Parse(token string, o ParseOptions) (*JWS, error) {
 	if err != nil {
 		return nil, err
 	}
-	buf = buf[:len(hb)+len(payload)]
+	buf = buf[:len(buf)+len(payload)]
 	if !o.PayloadNotJSON {
 		if err := payloadErr(jsonx.Validate(payload, o.payloadLimits())); err != nil {
 			return nil, err
@@ -247,12 +255,10 @@ func DecodePayload(payload []byte, o ParseOptions, alias bool) (any, error) {
 	return v, nil
 }
 
-func decodeHeader(hb []byte) (Header, error) {
-	// hb passed jsonx.Validate: decode it without encoding/json's
-	// reflection (the values are the same, FuzzDecodeValidated).
-	v, err := jsonx.DecodeValidated(hb)
+// decodeHeader reads the protected header from its decoded JSON.
+func decodeHeader(v any) (Header, error) {
 	raw, ok := v.(map[string]any)
-	if err != nil || !ok {
+	if !ok {
 		return Header{}, fmt.Errorf("%w: header is not a JSON object", ErrMalformed)
 	}
 	h := Header{Raw: raw}
@@ -393,7 +399,29 @@ func (j *JWS) VerifySignature(pub gocrypto.PublicKey) error {
 	if pub == nil {
 		return ErrNoKey
 	}
-	if err := crypto.VerifySignature(pub, j.Header.Alg, []byte(j.SigningInput), j.Signature); err != nil {
+	// crypto.VerifySignature only reads the message: it gets the signing
+	// input's bytes without a copy (the string is never written).
+	msg := unsafe.Slice(unsafe.StringData(j.SigningInput), len(j.SigningInput))
+	if err := crypto.VerifySignature(pub, j.Header.Alg, msg, j.Signature); err != nil {
+		if errors.Is(err, crypto.ErrInvalidSignature) {
+			return fmt.Errorf("%w: %w", ErrSignature, err)
+		}
+		return fmt.Errorf("%w: %w", ErrAlgorithmNotAllowed, err)
+	}
+	return nil
+}
+
+// VerifySignatureDigest is VerifySignature for a caller that has computed
+// digest, the hash of SigningInput under the header alg's hash function
+// (e.g. while hashing a longer string that starts with it). The checks and
+// errors are VerifySignature's; an EdDSA header, whose signature covers the
+// signing input itself, or a digest of another size fails with
+// ErrAlgorithmNotAllowed.
+func (j *JWS) VerifySignatureDigest(pub gocrypto.PublicKey, digest []byte) error {
+	if pub == nil {
+		return ErrNoKey
+	}
+	if err := crypto.VerifyPrehashed(pub, j.Header.Alg, digest, j.Signature); err != nil {
 		if errors.Is(err, crypto.ErrInvalidSignature) {
 			return fmt.Errorf("%w: %w", ErrSignature, err)
 		}

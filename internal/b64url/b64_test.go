@@ -68,3 +68,40 @@ func BenchmarkEncode(b *testing.B) {
 		}
 	})
 }
+
+// checkDecode: DecodeStrict accepts exactly what ValidChars and
+// encoding/base64's strict decoder both accept, with the same bytes.
+func checkDecode(t *testing.T, s string) {
+	t.Helper()
+	want, errWant := base64.RawURLEncoding.Strict().DecodeString(s)
+	okWant := errWant == nil && ValidChars(s)
+	dst := make([]byte, DecodedLen(len(s)))
+	n, err := DecodeStrict(dst, s)
+	if (err == nil) != okWant {
+		t.Fatalf("%q: DecodeStrict err %v, stdlib err %v, ValidChars %v", s, err, errWant, ValidChars(s))
+	}
+	if err == nil && !bytes.Equal(dst[:n], want) {
+		t.Fatalf("%q: %x != %x", s, dst[:n], want)
+	}
+}
+
+var decodeSeeds = []string{"", "A", "AA", "AAA", "AAAA", "AB", "AQ", "AQI", "AQID", "-_-_", "a+b/", "YQ==", "YQ", "Y\nQ", "Y\rQ",
+	"YW\nJj", "YWJj\n", "\r\n", "YW Jj", "YWJj\x00", "YWJ\xff", "aGVsbG8sIHdvcmxk", "aGVsbG8sIHdvcmxl"}
+
+func TestDecodeStrict(t *testing.T) {
+	for _, s := range decodeSeeds {
+		checkDecode(t, s)
+	}
+	buf := make([]byte, 300)
+	rand.Read(buf)
+	for n := 0; n <= len(buf); n++ {
+		checkDecode(t, base64.RawURLEncoding.EncodeToString(buf[:n]))
+	}
+}
+
+func FuzzDecodeStrict(f *testing.F) {
+	for _, s := range decodeSeeds {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) { checkDecode(t, s) })
+}

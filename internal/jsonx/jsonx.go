@@ -182,7 +182,7 @@ func (s *scanner) number() error {
 	if s.pos-start > 64 {
 		return s.errf("number too long")
 	}
-	// Decoders read numbers as float64 (encoding/json and DecodeValidated):
+	// Decoders read numbers as float64 (encoding/json and Decode):
 	// reject what they cannot represent here, so that a validated document
 	// always decodes.
 	if s.pos-start > 15 || bytes.ContainsAny(s.data[start:s.pos], "eE") {

@@ -15,7 +15,7 @@ const maxNumbersDepth = 1000
 
 // Numbers returns v with every number represented as json.Number, the
 // representation of numbers that decoding with UseNumber gives: float64
-// and float32 values (as decoded by encoding/json or DecodeValidated)
+// and float32 values (as decoded by encoding/json or Decode)
 // become the text encoding/json writes for them, Go integers their decimal
 // text; NaN and infinities, which JSON cannot hold, are left as they are.
 // v is never modified: maps and slices are copied where something inside

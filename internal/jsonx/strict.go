@@ -2,18 +2,25 @@ package jsonx
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"strconv"
+	"sync"
 	"unicode/utf8"
 	"unsafe"
+
+	"github.com/ocmw/wstack/internal/anybox"
 )
 
 // Decode validates data against the limits and the rules of Validate and
-// decodes it in the same pass into the values DecodeValidated produces
-// (map[string]any, []any, string, float64, bool, nil). It accepts exactly
-// what Validate accepts and, on rejection, returns Validate's error for the
-// input (so error classes and messages are those of the two-pass path);
-// TestDecodeMatchesTwoPass and FuzzDecode keep the two in agreement.
+// decodes it in the same pass into the values encoding/json produces for an
+// `any` target (map[string]any, []any, string, float64, bool, nil; invalid
+// surrogate escapes become U+FFFD). It exists because encoding/json's
+// reflection-driven decoding dominated the non-cryptographic cost of
+// SD-JWT verification. It accepts exactly what Validate accepts and, on
+// rejection, returns Validate's error for the input (so error classes and
+// messages are those of the two-pass path); TestDecodeMatchesTwoPass and
+// FuzzDecode keep it in agreement with Validate followed by encoding/json.
 func Decode(data []byte, lim Limits) (any, error) {
 	return decodeStrict(data, lim, false)
 }
@@ -30,7 +37,17 @@ func DecodeAliased(data []byte, lim Limits) (any, error) {
 func decodeStrict(data []byte, lim Limits, alias bool) (any, error) {
 	lim = lim.norm()
 	if len(data) <= lim.MaxBytes {
-		d := strictDecoder{b: data, maxDepth: lim.MaxDepth, maxValues: lim.MaxValues, alias: alias}
+		b := data
+		if !alias {
+			// One copy of the input that the strings share (instead of a
+			// copy of each); nothing else ever holds or writes it.
+			b = bytes.Clone(data)
+		}
+		d := strictDecoder{b: b, maxDepth: lim.MaxDepth, maxValues: lim.MaxValues, alias: true, box: true}
+		// At most one string per two quotes (member names count too):
+		// usually one chunk for all of them.
+		d.boxes.Reserve(bytes.Count(b, quote) / 2)
+		defer d.release()
 		d.ws()
 		if v, ok := d.value(0); ok {
 			d.ws()
@@ -46,6 +63,8 @@ func decodeStrict(data []byte, lim Limits, alias bool) (any, error) {
 	return nil, errDecode // unreachable while the two agree (FuzzDecode)
 }
 
+var quote = []byte{'"'}
+
 type strictDecoder struct {
 	b         []byte
 	i         int
@@ -53,6 +72,34 @@ type strictDecoder struct {
 	values    int
 	maxValues int
 	alias     bool
+	// With box, boxes boxes the decoded strings (in chunks).
+	box   bool
+	boxes anybox.Strings
+	// stack holds the elements of the arrays being decoded (from
+	// stackPool, taken at the first array).
+	stack *[]any
+}
+
+// stackPool holds the element stacks of decoders (empty and cleared).
+var stackPool = sync.Pool{New: func() any { s := make([]any, 0, 32); return &s }}
+
+// maxPooledStack bounds the element stack kept in the pool.
+const maxPooledStack = 1024
+
+// release returns the decoder's element stack to the pool.
+func (d *strictDecoder) release() {
+	if d.stack != nil && cap(*d.stack) <= maxPooledStack {
+		stackPool.Put(d.stack)
+	}
+	d.stack = nil
+}
+
+// boxString returns s as an interface value.
+func (d *strictDecoder) boxString(s string) any {
+	if d.box {
+		return d.boxes.Box(s)
+	}
+	return s
 }
 
 func (d *strictDecoder) ws() {
@@ -97,7 +144,7 @@ func (d *strictDecoder) value(depth int) (any, bool) {
 		if !ok {
 			return nil, false
 		}
-		return s, true
+		return d.boxString(s), true
 	case c == 't':
 		return true, d.lit("true")
 	case c == 'f':
@@ -169,6 +216,14 @@ func (d *strictDecoder) str() (string, bool) {
 	d.i++ // opening quote
 	start := d.i
 	for d.i < len(d.b) {
+		// Eight plain bytes at a time (printable ASCII other than the
+		// quote and the backslash); the first other byte is judged below.
+		for len(d.b)-d.i >= 8 && plain8(binary.LittleEndian.Uint64(d.b[d.i:])) {
+			d.i += 8
+		}
+		if d.i >= len(d.b) {
+			break
+		}
 		c := d.b[d.i]
 		switch {
 		case c == '"':
@@ -198,6 +253,16 @@ func (d *strictDecoder) str() (string, bool) {
 	return "", false
 }
 
+// plain8 reports whether none of the eight bytes in x is a quote, a
+// backslash, a control character (< 0x20) or a byte of 0x80 and above.
+func plain8(x uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	// A byte b < n (n <= 0x80) sets its high bit in (b - n) &^ b.
+	below := func(x uint64, n uint64) uint64 { return (x - ones*n) &^ x & highs }
+	zero := func(x uint64) uint64 { return (x - ones) &^ x & highs }
+	return (x&highs | below(x, 0x20) | zero(x^(ones*'"')) | zero(x^(ones*'\\'))) == 0
+}
+
 // strEscaped validates the rest of a string with escapes (the decoder
 // stands on the first backslash) and returns its decoded form.
 func (d *strictDecoder) strEscaped(start int) (string, bool) {
@@ -210,7 +275,8 @@ func (d *strictDecoder) strEscaped(start int) (string, bool) {
 				return "", false
 			}
 			d.i++
-			return string(out), true
+			// out is this string's own buffer, never written again.
+			return unsafe.String(unsafe.SliceData(out), len(out)), true
 		case c == '\\':
 			if d.i+1 >= len(d.b) {
 				return "", false
@@ -253,14 +319,24 @@ func (d *strictDecoder) array(depth int) ([]any, bool) {
 		d.i++
 		return make([]any, 0), true
 	}
-	a := make([]any, 0, 4)
+	// The elements collect on the decoder's stack (shared by nested
+	// arrays), then move to an array of their exact number.
+	if d.stack == nil {
+		d.stack = stackPool.Get().(*[]any)
+	}
+	st := d.stack
+	base := len(*st)
+	defer func() {
+		clear((*st)[base:])
+		*st = (*st)[:base]
+	}()
 	for {
 		d.ws()
 		v, ok := d.value(depth)
 		if !ok {
 			return nil, false
 		}
-		a = append(a, v)
+		*st = append(*st, v)
 		d.ws()
 		if d.i >= len(d.b) {
 			return nil, false
@@ -270,7 +346,7 @@ func (d *strictDecoder) array(depth int) ([]any, bool) {
 			d.i++
 		case ']':
 			d.i++
-			return a, true
+			return append([]any(nil), (*st)[base:]...), true
 		default:
 			return nil, false
 		}

@@ -1,8 +1,10 @@
 package jsonx
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -36,11 +38,11 @@ func checkStrict(t *testing.T, b []byte, lim Limits) {
 			}
 			continue
 		}
-		want, errD := DecodeValidated(b)
-		if errD != nil {
-			t.Fatalf("%q: DecodeValidated after Validate: %v", b, errD)
+		var want any
+		if errD := json.Unmarshal(b, &want); errD != nil {
+			t.Fatalf("%q: encoding/json after Validate: %v", b, errD)
 		}
-		if !cmp.Equal(want, got) {
+		if !reflect.DeepEqual(want, got) { // linear (cmp.Equal is exponential on deep nesting)
 			t.Fatalf("%q (alias %v): %s", b, alias, cmp.Diff(want, got))
 		}
 	}
@@ -49,7 +51,7 @@ func checkStrict(t *testing.T, b []byte, lim Limits) {
 var strictLimits = []Limits{{}, {MaxDepth: 2}, {MaxValues: 3}, {MaxBytes: 8}, {MaxDepth: 1, MaxValues: 1}}
 
 // TestDecodeMatchesTwoPass: the fused decoder accepts exactly what Validate
-// accepts, decodes to what DecodeValidated produces and rejects with
+// accepts, decodes to what encoding/json produces and rejects with
 // Validate's error.
 func TestDecodeMatchesTwoPass(t *testing.T) {
 	for _, s := range strictSeeds {
@@ -72,7 +74,7 @@ func TestDecodeMatchesTwoPass(t *testing.T) {
 }
 
 // FuzzDecode is the differential fuzz target of the fused decoder against
-// Validate + DecodeValidated, under several limits.
+// Validate + encoding/json, under several limits.
 func FuzzDecode(f *testing.F) {
 	for _, s := range strictSeeds {
 		f.Add([]byte(s), uint8(0))
@@ -93,7 +95,7 @@ func checkMembers(t *testing.T, b []byte) {
 	if (errWant == nil) != (err == nil) {
 		t.Fatalf("%q: encoding/json err %v, ours %v", b, errWant, err)
 	}
-	if errWant == nil && !cmp.Equal(want, got) {
+	if errWant == nil && !reflect.DeepEqual(want, got) {
 		t.Fatalf("%q: %s", b, cmp.Diff(want, got))
 	}
 }
@@ -114,4 +116,40 @@ func FuzzValidatedMembers(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) { checkMembers(t, b) })
+}
+
+var jsonSeeds = []string{
+	`{}`, `[]`, `null`, `true`, `false`, `0`, `-0`, `1e300`, `1E-7`, `-12.5e+3`, `123456789012345678901234567890`,
+	`"plain"`, `"esc \" \\ \/ \b \f \n \r \t"`, `"\u00e9\u4e2d\ud83d\ude00"`, `"\ud800"`, `"\udc00x"`, `"\ud800\u0041"`,
+	`"\ud800\ud800\udc00"`, `"Möbius 港区"`, `{"a":[1,{"b":null}],"c":{}}`, ` [ 1 , 2 ] `, `["s","n",{"_sd":["x"]}]`,
+	`{"\u0061b":1}`, `1e400`,
+}
+
+// TestPlain8: plain8 agrees with a byte-by-byte check for every byte value
+// at every position, also next to other special bytes.
+func TestPlain8(t *testing.T) {
+	plain := func(c byte) bool { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\' }
+	for _, fill := range []byte{'a', 0x20, 0x7f, 0x21, 0x5b, 0x5d} {
+		for pos := range 8 {
+			for b := range 256 {
+				for _, other := range []int{-1, (pos + 3) % 8} {
+					var w [8]byte
+					for i := range w {
+						w[i] = fill
+					}
+					w[pos] = byte(b)
+					if other >= 0 && other != pos {
+						w[other] = 0x80
+					}
+					want := true
+					for _, c := range w {
+						want = want && plain(c)
+					}
+					if got := plain8(binary.LittleEndian.Uint64(w[:])); got != want {
+						t.Fatalf("%x: plain8 %v", w, got)
+					}
+				}
+			}
+		}
+	}
 }

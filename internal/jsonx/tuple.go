@@ -1,5 +1,7 @@
 package jsonx
 
+import "github.com/ocmw/wstack/internal/anybox"
+
 // DecodeDisclosure is the fast path of Decode (DecodeAliased when alias)
 // for the shape of an SD-JWT disclosure: a JSON array of two or three
 // elements whose first element (and, of three, the second) is a string.
@@ -12,12 +14,22 @@ package jsonx
 // Decode does (the array counts as one value at depth 1);
 // TestDecodeDisclosureMatchesDecode and FuzzDecodeDisclosure keep the two
 // in agreement.
-func DecodeDisclosure(data []byte, lim Limits, alias bool) (s0, s1 string, v any, n int, ok bool) {
+//
+// The strings inside v are boxed through boxes when it is not nil (so that
+// the disclosures of one presentation share its chunks).
+func DecodeDisclosure(data []byte, lim Limits, alias bool, boxes *anybox.Strings) (s0, s1 string, v any, n int, ok bool) {
 	lim = lim.norm()
 	if len(data) > lim.MaxBytes || lim.MaxDepth < 1 {
 		return "", "", nil, 0, false
 	}
 	d := strictDecoder{b: data, maxDepth: lim.MaxDepth, maxValues: lim.MaxValues, alias: alias}
+	if boxes != nil {
+		// The decoder boxes with a copy of *boxes, handed back at the end
+		// (so that nothing of the caller's escapes through the decoder).
+		d.box, d.boxes = true, *boxes
+		defer func() { *boxes = d.boxes }()
+	}
+	defer d.release()
 	d.ws()
 	if !d.at('[') || !d.count() {
 		return "", "", nil, 0, false
@@ -54,7 +66,7 @@ func DecodeDisclosure(data []byte, lim Limits, alias bool) (s0, s1 string, v any
 				return "", "", nil, 0, false
 			}
 		} else {
-			v = s
+			v = d.boxString(s)
 		}
 	} else if v, ok = d.value(1); !ok {
 		return "", "", nil, 0, false
