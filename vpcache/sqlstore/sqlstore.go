@@ -74,17 +74,21 @@ type options struct {
 // New fails with ErrConfig for SQLite.
 func WithNotify() Option { return func(o *options) { o.notify = true } }
 
-// Default connection pool sizes of the stores OpenSQLite and OpenPostgres
-// open. Idle connections are kept up to the same number, so a busy cache
-// does not reconnect per query.
+// Default numbers of connections of the stores OpenSQLite and
+// OpenPostgres open. Idle connections are kept up to the same number, so a
+// busy cache does not reconnect per query. For SQLite this is one writer
+// and DefaultSQLiteConns-1 read-only readers (see [OpenSQLite]): the
+// pure-Go driver is CPU-bound, and in the concurrent benchmark on two
+// cores one reader gave more throughput than three.
 const (
-	DefaultSQLiteConns   = 4
+	DefaultSQLiteConns   = 2
 	DefaultPostgresConns = 10
 )
 
-// WithMaxOpenConns sets the connection pool size of a store opened by
-// [OpenSQLite] or [OpenPostgres] (ignored by [New], whose caller owns the
-// pool). n <= 0 keeps the default.
+// WithMaxOpenConns sets the number of connections of a store opened by
+// [OpenSQLite] (one writer and n-1 readers; n = 1 reads on the writer) or
+// [OpenPostgres] (the pool size); it is ignored by [New], whose caller owns
+// the pool. n <= 0 keeps the default.
 func WithMaxOpenConns(n int) Option { return func(o *options) { o.maxConns = n } }
 
 func poolSize(opts []Option, def int) int {
@@ -108,22 +112,87 @@ func WithTable(name string) Option { return func(o *options) { o.table = name } 
 
 // Store is a vpcache.Store on an SQL database.
 type Store struct {
-	db      *sql.DB
+	db      *sql.DB // writes, and reads unless rdb is separate
+	rdb     *sql.DB // reads: db, or the read-only pool of OpenSQLite
 	dialect Dialect
 	table   string
 	owned   bool
 	q       queries
+	st      stmts // SQLite: the queries, prepared once
 	notify  bool
 }
-
 type queries struct {
 	get, put                                           string
 	delKey, delVersion, delCP, delCPAll, delPC, delExp string
 }
 
+// stmts are the SQLite queries prepared once: get on the read pool, the
+// others on the writer. (PostgreSQL is left to pgx's per-connection
+// statement cache.)
+type stmts struct {
+	get, put                                           *sql.Stmt
+	delKey, delVersion, delCP, delCPAll, delPC, delExp *sql.Stmt
+}
+
+func (st *stmts) all() []**sql.Stmt {
+	return []**sql.Stmt{&st.get, &st.put, &st.delKey, &st.delVersion, &st.delCP, &st.delCPAll, &st.delPC, &st.delExp}
+}
+
+// prepare prepares the SQLite statements: get on rdb, the writes on db.
+func (s *Store) prepare(ctx context.Context) error {
+	for _, p := range []struct {
+		dst **sql.Stmt
+		db  *sql.DB
+		q   string
+	}{
+		{&s.st.get, s.rdb, s.q.get}, {&s.st.put, s.db, s.q.put},
+		{&s.st.delKey, s.db, s.q.delKey}, {&s.st.delVersion, s.db, s.q.delVersion},
+		{&s.st.delCP, s.db, s.q.delCP}, {&s.st.delCPAll, s.db, s.q.delCPAll},
+		{&s.st.delPC, s.db, s.q.delPC}, {&s.st.delExp, s.db, s.q.delExp},
+	} {
+		st, err := p.db.PrepareContext(ctx, p.q)
+		if err != nil {
+			s.closeStmts()
+			return wrap(err)
+		}
+		*p.dst = st
+	}
+	return nil
+}
+
+func (s *Store) closeStmts() {
+	for _, p := range s.st.all() {
+		if *p != nil {
+			_ = (*p).Close()
+			*p = nil
+		}
+	}
+}
+
 // New returns a store on db (opened with driver "sqlite" or "pgx") and
-// applies the embedded migrations. The caller keeps ownership of db.
+// applies the embedded migrations. The caller keeps ownership of db. On
+// SQLite the store prepares its statements on db once; open db with
+// _txlock=immediate and, to keep writers out of SQLite's busy handler, one
+// connection (as [OpenSQLite] does).
 func New(ctx context.Context, db *sql.DB, dialect Dialect, opts ...Option) (*Store, error) {
+	s, err := newStore(db, dialect, opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.migrate(ctx); err != nil {
+		return nil, err
+	}
+	if dialect == SQLite {
+		if err := s.prepare(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// newStore checks the options and returns a store that has neither
+// migrated nor prepared anything.
+func newStore(db *sql.DB, dialect Dialect, opts []Option) (*Store, error) {
 	o := options{table: vpcache.DefaultTable}
 	for _, opt := range opts {
 		opt(&o)
@@ -140,18 +209,25 @@ func New(ctx context.Context, db *sql.DB, dialect Dialect, opts ...Option) (*Sto
 	if o.notify && dialect != Postgres {
 		return nil, fmt.Errorf("%w: WithNotify needs PostgreSQL", ErrConfig)
 	}
-	s := &Store{db: db, dialect: dialect, table: o.table, notify: o.notify}
-	s.q = buildQueries(dialect, o.table)
-	if err := s.migrate(ctx); err != nil {
-		return nil, err
-	}
-	return s, nil
+	return &Store{db: db, rdb: db, dialect: dialect, table: o.table, notify: o.notify,
+		q: buildQueries(dialect, o.table)}, nil
 }
 
 // OpenSQLite opens (creating if needed) the SQLite database file at path
 // with WAL journaling, a 5 s busy timeout and immediate write transactions,
 // and returns a store that owns it. The path must not contain '?', '#' or '%'
 // (it is used in a file: URI).
+//
+// Writes go through one connection: SQLite admits one writer at a time,
+// and writers on several connections of one process collide and wait in
+// SQLite's busy handler, which sleeps 1, 2, 5 … 100 ms; on one connection
+// they queue in Go instead. Get reads through a separate pool of
+// read-only connections (WAL readers neither block nor wait for the
+// writer), so that the store holds [DefaultSQLiteConns] connections in
+// all, or n with [WithMaxOpenConns](n); n = 1 (and ":memory:", where every
+// connection would get its own database) serves reads on the writer.
+// Statements are prepared once. The busy timeout still covers other
+// processes sharing the file.
 func OpenSQLite(ctx context.Context, filePath string, opts ...Option) (*Store, error) {
 	if filePath == "" || strings.ContainsAny(filePath, "?#%") {
 		return nil, fmt.Errorf("%w: SQLite path must be non-empty without '?', '#' or '%%'", ErrConfig)
@@ -160,18 +236,37 @@ func OpenSQLite(ctx context.Context, filePath string, opts ...Option) (*Store, e
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
-	n := poolSize(opts, DefaultSQLiteConns)
-	if filePath == ":memory:" {
-		n = 1 // every connection would get its own database
-	}
-	db.SetMaxOpenConns(n)
-	db.SetMaxIdleConns(n)
-	s, err := New(ctx, db, SQLite, opts...)
+	db.SetMaxOpenConns(1)
+	db.SetMaxIdleConns(1)
+	db.SetConnMaxLifetime(0)
+	db.SetConnMaxIdleTime(0)
+	s, err := newStore(db, SQLite, opts)
 	if err != nil {
 		_ = db.Close()
 		return nil, err
 	}
 	s.owned = true
+	if err := s.migrate(ctx); err != nil {
+		_ = s.Close()
+		return nil, err
+	}
+	if readers := poolSize(opts, DefaultSQLiteConns) - 1; readers > 0 && filePath != ":memory:" {
+		// Opened after the migration: the file exists and is in WAL mode.
+		rdb, err := sql.Open("sqlite", sqlitex.ReadOnlyDSN(filePath, DefaultBusyTimeout))
+		if err != nil {
+			_ = s.Close()
+			return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+		}
+		rdb.SetMaxOpenConns(readers)
+		rdb.SetMaxIdleConns(readers)
+		rdb.SetConnMaxLifetime(0)
+		rdb.SetConnMaxIdleTime(0)
+		s.rdb = rdb
+	}
+	if err := s.prepare(ctx); err != nil {
+		_ = s.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -237,18 +332,25 @@ func Open(ctx context.Context, cfg vpcache.Config) (vpcache.Store, func() error,
 	}
 }
 
-// DB returns the underlying database.
+// DB returns the underlying database (for a store opened by [OpenSQLite],
+// the writer connection).
 func (s *Store) DB() *sql.DB { return s.db }
 
 // Table returns the table name.
 func (s *Store) Table() string { return s.table }
 
-// Close closes the database if the store opened it.
+// Close closes the prepared statements, and the database if the store
+// opened it.
 func (s *Store) Close() error {
-	if s.owned {
-		return s.db.Close()
+	s.closeStmts()
+	if !s.owned {
+		return nil
 	}
-	return nil
+	var err error
+	if s.rdb != s.db {
+		err = s.rdb.Close()
+	}
+	return errors.Join(err, s.db.Close())
 }
 
 func buildQueries(d Dialect, table string) queries {
@@ -306,6 +408,38 @@ func wrap(err error) error {
 	return fmt.Errorf("%w: %w", vpcache.ErrStore, err)
 }
 
+// scanRow runs query through st, its statement prepared on SQLite (on the
+// read pool for get), or (st nil: PostgreSQL, one pool) as text on s.db,
+// and scans its row into dest.
+func (s *Store) scanRow(ctx context.Context, st *sql.Stmt, query string, args []any, dest ...any) error {
+	if st != nil {
+		return st.QueryRowContext(ctx, args...).Scan(dest...)
+	}
+	return s.db.QueryRowContext(ctx, query, args...).Scan(dest...)
+}
+
+// run runs the write query through st, its statement prepared on SQLite,
+// or (st nil: PostgreSQL) as text on s.db: with returning, it scans and
+// returns the one value of its RETURNING clause, else the rows affected.
+func (s *Store) run(ctx context.Context, st *sql.Stmt, query string, returning bool, args ...any) (int64, error) {
+	var n int64
+	if returning {
+		err := s.scanRow(ctx, st, query, args, &n)
+		return n, err
+	}
+	var res sql.Result
+	var err error
+	if st != nil {
+		res, err = st.ExecContext(ctx, args...)
+	} else {
+		res, err = s.db.ExecContext(ctx, query, args...)
+	}
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
 // Get implements vpcache.Store.
 func (s *Store) Get(ctx context.Context, k vpcache.Key) (vpcache.Entry, error) {
 	if err := k.Validate(); err != nil {
@@ -313,8 +447,8 @@ func (s *Store) Get(ctx context.Context, k vpcache.Key) (vpcache.Entry, error) {
 	}
 	var scopesJSON, presJSON string
 	var cachedAt, expiresAt, version int64
-	err := s.db.QueryRowContext(ctx, s.q.get, k.ParticipantContextID, k.CounterpartyDID, k.ScopesHash()).
-		Scan(&scopesJSON, &presJSON, &cachedAt, &expiresAt, &version)
+	err := s.scanRow(ctx, s.st.get, s.q.get, []any{k.ParticipantContextID, k.CounterpartyDID, k.ScopesHash()},
+		&scopesJSON, &presJSON, &cachedAt, &expiresAt, &version)
 	if errors.Is(err, sql.ErrNoRows) {
 		return vpcache.Entry{}, vpcache.ErrNotFound
 	}
@@ -368,7 +502,7 @@ func (s *Store) Put(ctx context.Context, e vpcache.Entry) (int64, error) {
 		err = s.db.QueryRowContext(ctx, "WITH w AS ("+s.q.put+") SELECT w.version, pg_notify($9, $10)::text FROM w",
 			append(args, s.channel(), payload)...).Scan(&v, &ignored)
 	} else {
-		err = s.db.QueryRowContext(ctx, s.q.put, args...).Scan(&v)
+		v, err = s.run(ctx, s.st.put, s.q.put, true, args...)
 	}
 	if err != nil {
 		return 0, wrap(err)
@@ -384,28 +518,27 @@ func (s *Store) Delete(ctx context.Context, sel vpcache.Selector) (int64, error)
 	if s.notify && sel.Kind != vpcache.SelectExpired {
 		return s.deleteNotify(ctx, sel)
 	}
-	var res sql.Result
+	var n int64
 	var err error
 	k := sel.Key
 	switch sel.Kind {
 	case vpcache.SelectKey:
-		res, err = s.db.ExecContext(ctx, s.q.delKey, k.ParticipantContextID, k.CounterpartyDID, k.ScopesHash())
+		n, err = s.run(ctx, s.st.delKey, s.q.delKey, false, k.ParticipantContextID, k.CounterpartyDID, k.ScopesHash())
 	case vpcache.SelectKeyVersion:
-		res, err = s.db.ExecContext(ctx, s.q.delVersion, k.ParticipantContextID, k.CounterpartyDID, k.ScopesHash(), sel.Version)
+		n, err = s.run(ctx, s.st.delVersion, s.q.delVersion, false, k.ParticipantContextID, k.CounterpartyDID, k.ScopesHash(), sel.Version)
 	case vpcache.SelectCounterparty:
-		res, err = s.db.ExecContext(ctx, s.q.delCP, sel.ParticipantContextID, sel.CounterpartyDID)
+		n, err = s.run(ctx, s.st.delCP, s.q.delCP, false, sel.ParticipantContextID, sel.CounterpartyDID)
 	case vpcache.SelectCounterpartyAllContexts:
-		res, err = s.db.ExecContext(ctx, s.q.delCPAll, sel.CounterpartyDID)
+		n, err = s.run(ctx, s.st.delCPAll, s.q.delCPAll, false, sel.CounterpartyDID)
 	case vpcache.SelectParticipantContext:
-		res, err = s.db.ExecContext(ctx, s.q.delPC, sel.ParticipantContextID)
+		n, err = s.run(ctx, s.st.delPC, s.q.delPC, false, sel.ParticipantContextID)
 	case vpcache.SelectExpired:
-		res, err = s.db.ExecContext(ctx, s.q.delExp, sel.Before.UnixMilli())
+		n, err = s.run(ctx, s.st.delExp, s.q.delExp, false, sel.Before.UnixMilli())
 	}
 	if err != nil {
 		return 0, wrap(err)
 	}
-	n, err := res.RowsAffected()
-	return n, wrap(err)
+	return n, nil
 }
 
 func (s *Store) deleteArgs(sel vpcache.Selector) (string, []any, string, string) {
