@@ -6,6 +6,7 @@
 package sqlitex
 
 import (
+	"database/sql"
 	"strconv"
 	"time"
 )
@@ -23,4 +24,19 @@ func DSN(path string, busy time.Duration) string {
 // after the writer has created the file and set WAL journaling.
 func ReadOnlyDSN(path string, busy time.Duration) string {
 	return "file:" + path + "?_pragma=busy_timeout(" + strconv.FormatInt(busy.Milliseconds(), 10) + ")&_pragma=query_only(1)"
+}
+
+// OpenReaders opens a pool of n read-only connections ([ReadOnlyDSN]) to
+// the database at path, kept open and idle up to n. The caller has
+// registered the "sqlite" driver and opened the writer first.
+func OpenReaders(path string, busy time.Duration, n int) (*sql.DB, error) {
+	rdb, err := sql.Open("sqlite", ReadOnlyDSN(path, busy))
+	if err != nil {
+		return nil, err
+	}
+	rdb.SetMaxOpenConns(n)
+	rdb.SetMaxIdleConns(n)
+	rdb.SetConnMaxLifetime(0)
+	rdb.SetConnMaxIdleTime(0)
+	return rdb, nil
 }

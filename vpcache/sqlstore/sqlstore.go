@@ -252,15 +252,11 @@ func OpenSQLite(ctx context.Context, filePath string, opts ...Option) (*Store, e
 	}
 	if readers := poolSize(opts, DefaultSQLiteConns) - 1; readers > 0 && filePath != ":memory:" {
 		// Opened after the migration: the file exists and is in WAL mode.
-		rdb, err := sql.Open("sqlite", sqlitex.ReadOnlyDSN(filePath, DefaultBusyTimeout))
+		rdb, err := sqlitex.OpenReaders(filePath, DefaultBusyTimeout, readers)
 		if err != nil {
 			_ = s.Close()
 			return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 		}
-		rdb.SetMaxOpenConns(readers)
-		rdb.SetMaxIdleConns(readers)
-		rdb.SetConnMaxLifetime(0)
-		rdb.SetConnMaxIdleTime(0)
 		s.rdb = rdb
 	}
 	if err := s.prepare(ctx); err != nil {

@@ -138,14 +138,11 @@ func OpenSQLite(ctx context.Context, path, prefix string) (*Store, error) {
 	s.owned = true
 	if path != ":memory:" {
 		// Opened after New: the file exists and is in WAL mode.
-		rdb, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)&_pragma=query_only(1)")
+		rdb, err := sqlitex.OpenReaders(path, 10*time.Second, SQLiteReaders)
 		if err != nil {
 			_ = db.Close()
 			return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 		}
-		rdb.SetMaxOpenConns(SQLiteReaders)
-		rdb.SetMaxIdleConns(SQLiteReaders)
-		rdb.SetConnMaxIdleTime(0)
 		s.rdb = rdb
 	}
 	s.startCommitter()
