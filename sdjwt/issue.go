@@ -511,7 +511,7 @@ func (is *issuer) object(b []byte, m map[string]any, f *frameNode, depth, lvl in
 		}
 		keys = append(keys, k)
 	}
-	slices.Sort(keys)
+	sortKeys(keys)
 	var out map[string]any
 	if want {
 		out = make(map[string]any, len(m))

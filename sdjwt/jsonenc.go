@@ -3,7 +3,6 @@ package sdjwt
 import (
 	"encoding/json"
 	"math"
-	"slices"
 	"strconv"
 	"unicode/utf8"
 )
@@ -60,7 +59,7 @@ func appendJSON(b []byte, v any) ([]byte, error) {
 		for k := range t {
 			keys = append(keys, k)
 		}
-		slices.Sort(keys)
+		sortKeys(keys)
 		b = append(b, '{')
 		for i, k := range keys {
 			if i > 0 {
