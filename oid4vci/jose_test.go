@@ -26,7 +26,13 @@ func verifyES256JWK(jwk json.RawMessage, signingInput string, sig []byte) error 
 	if err1 != nil || err2 != nil || k.Crv != "P-256" {
 		return errors.New("bad jwk")
 	}
-	pub := &ecdsa.PublicKey{Curve: elliptic.P256(), X: new(big.Int).SetBytes(x), Y: new(big.Int).SetBytes(y)}
+	if len(x) != 32 || len(y) != 32 {
+		return errors.New("bad jwk")
+	}
+	pub, err := ecdsa.ParseUncompressedPublicKey(elliptic.P256(), append(append([]byte{4}, x...), y...))
+	if err != nil {
+		return err
+	}
 	return verifyES256(pub, signingInput, sig)
 }
 

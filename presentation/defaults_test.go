@@ -34,7 +34,6 @@ type defaultsWorld struct {
 	srv     *httptest.Server
 	mux     *http.ServeMux
 	fetcher *fetch.Fetcher
-	alloc   *statuslist.Allocator
 	holder  *jose.KeySigner
 	holderJ map[string]any
 }

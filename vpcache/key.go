@@ -165,7 +165,7 @@ func ValidateDID(did string) error {
 	}
 	rest, ok := strings.CutPrefix(did, "did:")
 	if !ok {
-		return fmt.Errorf("%w: DID must start with did:", ErrInvalidKey)
+		return fmt.Errorf("%w: DID without the \"did:\" prefix", ErrInvalidKey)
 	}
 	method, msid, ok := strings.Cut(rest, ":")
 	if !ok || method == "" {

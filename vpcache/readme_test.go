@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 
@@ -68,7 +67,12 @@ func vetSnippets(t *testing.T, snippets []string) (string, error) {
 	t.Helper()
 	goBin, err := exec.LookPath("go")
 	if err != nil {
-		goBin = filepath.Join(runtime.GOROOT(), "bin", "go")
+		// Not on PATH: the go command of the toolchain running the test.
+		root := os.Getenv("GOROOT")
+		if root == "" {
+			t.Fatalf("no go command on PATH and GOROOT unset: %v", err)
+		}
+		goBin = filepath.Join(root, "bin", "go")
 	}
 	dir, err := os.MkdirTemp(".", "_readme-snippets-")
 	require.NoError(t, err)

@@ -475,6 +475,9 @@ func TestServeGatewayHeaders(t *testing.T) {
 	}
 	hdr["Accept"] = "application/jwt"
 	r, b = get(t, ts.Client(), "GET", u, hdr)
+	if ct := r.Header.Get("Content-Type"); ct != "application/jwt" {
+		t.Fatalf("signed metadata served as %q", ct)
+	}
 	s, err := oid4vci.Parser{}.SignedIssuerMetadata(b, func(h *oid4vci.JOSEHeader, in string, sig []byte) error {
 		return crypto.VerifySignature(k.signer.Public(), crypto.Algorithm(h.Alg), []byte(in), sig)
 	})

@@ -150,7 +150,15 @@ func decompress(c elliptic.Curve, b []byte) (crypto.PublicKey, error) {
 	if x == nil {
 		return nil, fmt.Errorf("%w: point not on %s", ErrInvalidKey, c.Params().Name)
 	}
-	return &ecdsa.PublicKey{Curve: c, X: x, Y: y}, nil
+	u := make([]byte, 1+2*size)
+	u[0] = 4
+	x.FillBytes(u[1 : 1+size])
+	y.FillBytes(u[1+size:])
+	k, err := ecdsa.ParseUncompressedPublicKey(c, u)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidKey, err)
+	}
+	return k, nil
 }
 
 // EncodeMultikey encodes an Ed25519, P-256 or P-384 public key as a
@@ -169,7 +177,14 @@ func EncodeMultikey(pub crypto.PublicKey) (string, error) {
 		default:
 			return "", fmt.Errorf("%w: curve %s", ErrInvalidKey, k.Curve.Params().Name)
 		}
-		return multibaseEncode(append(append([]byte(nil), h...), elliptic.MarshalCompressed(k.Curve, k.X, k.Y)...)), nil
+		u, err := k.Bytes() // 0x04 || X || Y
+		if err != nil {
+			return "", fmt.Errorf("%w: %w", ErrInvalidKey, err)
+		}
+		size := (len(u) - 1) / 2
+		// SEC 1 §2.3.3 compression: 0x02 or 0x03 by the parity of Y, then X.
+		out := append(append([]byte(nil), h...), 2|u[len(u)-1]&1)
+		return multibaseEncode(append(out, u[1:1+size]...)), nil
 	}
 	return "", fmt.Errorf("%w: %T", ErrInvalidKey, pub)
 }

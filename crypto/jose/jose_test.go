@@ -135,7 +135,8 @@ func TestBadInputs(t *testing.T) {
 	mac.Write([]byte(hsIn))
 	hs := hsIn + "." + base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
 	priv, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	privJWK := map[string]any{"kty": "EC", "crv": "P-256", "x": "x", "y": "y", "d": base64.RawURLEncoding.EncodeToString(priv.D.Bytes())}
+	dBytes, _ := priv.Bytes()
+	privJWK := map[string]any{"kty": "EC", "crv": "P-256", "x": "x", "y": "y", "d": base64.RawURLEncoding.EncodeToString(dBytes)}
 	pj, _ := json.Marshal(map[string]any{"alg": "ES256", "typ": "example+jwt", "jwk": privJWK})
 	// DER-encoded ECDSA signature instead of r||s.
 	r, s, _ := ecdsaSignDER(t, f, parts[0]+"."+parts[1])

@@ -113,18 +113,6 @@ func (l *eventLog) Record(_ context.Context, e issuer.Event) {
 	l.mu.Unlock()
 }
 
-func (l *eventLog) count(kind string) int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	n := 0
-	for _, e := range l.ev {
-		if e.Kind == kind {
-			n++
-		}
-	}
-	return n
-}
-
 func newEnv(t testing.TB, opts ...func(*issuer.Config, *env)) *env {
 	t.Helper()
 	ctx := context.Background()

@@ -15,7 +15,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -64,7 +63,6 @@ type testEnv struct {
 	fetcher    *fetch.Fetcher
 	client     *http.Client
 	validator  *presentation.Validator
-	evilPosts  atomic.Int32
 }
 
 func (e *testEnv) key(ns, id string) crypto.KeyRef {

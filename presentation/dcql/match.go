@@ -175,8 +175,8 @@ func (c *Compiled) match(ctx context.Context, st *evalState, cq *credQ, cred *pr
 		// Evaluate each claim at most once across the claim sets.
 		var stateBuf [16]int8
 		var locBuf [16]span
-		state := stateBuf[:0]
-		locs := locBuf[:0]
+		var state []int8
+		var locs []span
 		if len(cq.claims) <= len(stateBuf) {
 			state, locs = stateBuf[:len(cq.claims)], locBuf[:len(cq.claims)]
 		} else {

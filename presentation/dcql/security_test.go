@@ -45,7 +45,7 @@ func TestRow50InvalidQueries(t *testing.T) {
 		{"row50_object_value", fmt.Sprintf(sdQuery, "x", `{"path":["a"],"values":[{}]}`), dcql.ErrInvalidMember},
 		{"row50_float_value", fmt.Sprintf(sdQuery, "x", `{"path":["a"],"values":[1.5]}`), dcql.ErrInvalidMember},
 		{"row50_claim_sets_without_claims", `{"credentials":[{"id":"a","format":"dc+sd-jwt","meta":{"vct_values":["x"]},"claim_sets":[["c"]]}]}`, dcql.ErrClaimSetsWithoutClaims},
-		{"row50_claim_sets_unknown_id", fmt.Sprintf(`{"credentials":[{"id":"a","format":"dc+sd-jwt","meta":{"vct_values":["x"]},"claims":[{"id":"c","path":["a"]}],"claim_sets":[["d"]]}]}`), dcql.ErrUnknownReference},
+		{"row50_claim_sets_unknown_id", `{"credentials":[{"id":"a","format":"dc+sd-jwt","meta":{"vct_values":["x"]},"claims":[{"id":"c","path":["a"]}],"claim_sets":[["d"]]}]}`, dcql.ErrUnknownReference},
 		{"row50_claim_sets_claim_without_id", `{"credentials":[{"id":"a","format":"dc+sd-jwt","meta":{"vct_values":["x"]},"claims":[{"path":["a"]}],"claim_sets":[["c"]]}]}`, dcql.ErrInvalidID},
 		{"row50_empty_claim_set", `{"credentials":[{"id":"a","format":"dc+sd-jwt","meta":{"vct_values":["x"]},"claims":[{"id":"c","path":["a"]}],"claim_sets":[[]]}]}`, dcql.ErrMissingMember},
 		{"row50_credential_set_unknown_id", `{"credentials":[{"id":"a","format":"dc+sd-jwt","meta":{"vct_values":["x"]}}],"credential_sets":[{"options":[["b"]]}]}`, dcql.ErrUnknownReference},

@@ -49,7 +49,6 @@ type env struct {
 	s   *statussvc.Service
 	url string
 	eng crypto.Engine
-	nc  *nats.Conn
 }
 
 // start runs a service on loopback; mutate adjusts the config.
@@ -453,6 +452,9 @@ func TestChangesAndErrors(t *testing.T) {
 	}
 	// Revocation is final on a 2-bit list too.
 	st, body = post(t, alloc, adminToken, statussvc.AllocateRequest{})
+	if st != http.StatusCreated && st != http.StatusOK {
+		t.Fatalf("allocate: %d %s", st, body)
+	}
 	_ = json.Unmarshal(body, &a)
 	post(t, changeURL(e, "acme", a, "revoke"), adminToken, nil)
 	for _, op := range []string{"reinstate", "suspend"} {

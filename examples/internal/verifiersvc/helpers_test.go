@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -294,8 +293,6 @@ func natsConn(t testing.TB) *nats.Conn {
 	t.Cleanup(nc.Close)
 	return nc
 }
-
-func contains(s, sub string) bool { return strings.Contains(s, sub) }
 
 func b64(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
 
