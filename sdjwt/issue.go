@@ -10,11 +10,13 @@ import (
 	"math"
 	"math/big"
 	"slices"
+	"strings"
 	"sync"
 	"unsafe"
 
 	"github.com/ocmw/wstack/crypto"
 	"github.com/ocmw/wstack/crypto/jose"
+	"github.com/ocmw/wstack/internal/anybox"
 	"github.com/ocmw/wstack/internal/b64url"
 	"github.com/ocmw/wstack/vocab"
 )
@@ -71,6 +73,9 @@ type frameNode struct {
 	allElems *frameNode
 	nmembers int
 	index    map[string]*frameNode
+	// sorted: members are linked in ascending byte order of their names
+	// (set by buildFrameIn; merged frames are not sorted).
+	sorted bool
 }
 
 const frameIndexAt = 16
@@ -190,7 +195,65 @@ func buildFrameIn(paths []vocab.ClaimPath, nodes []frameNode) (*frameNode, int, 
 			count++
 		}
 	}
+	for i := range fb.nodes {
+		fb.nodes[i].sortMembers()
+	}
 	return root, count, fb.nodes, nil
+}
+
+// sortMembers relinks the members of n in ascending order of their names,
+// for the merge walk of issuer.object over sorted claim names.
+func (n *frameNode) sortMembers() {
+	if n.nmembers > 1 && n.index == nil {
+		var buf [frameIndexAt]*frameNode
+		ms := buf[:0]
+		for c := n.members; c != nil; c = c.next {
+			ms = append(ms, c)
+		}
+		slices.SortFunc(ms, func(a, b *frameNode) int { return strings.Compare(a.name, b.name) })
+		for i := len(ms) - 1; i >= 0; i-- {
+			next := (*frameNode)(nil)
+			if i+1 < len(ms) {
+				next = ms[i+1]
+			}
+			ms[i].next = next
+		}
+		n.members = ms[0]
+	}
+	n.sorted = true
+}
+
+// sameFrame reports whether paths equal the paths the cached frame was
+// built from, component by component (a cached frame is reused only then).
+func sameFrame(a, b []vocab.ClaimPath) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i, p := range a {
+		q := b[i]
+		if len(p) != len(q) {
+			return false
+		}
+		for j, c := range p {
+			switch x := c.(type) {
+			case string:
+				if y, ok := q[j].(string); !ok || x != y {
+					return false
+				}
+			case int:
+				if y, ok := q[j].(int); !ok || x != y {
+					return false
+				}
+			case nil:
+				if q[j] != nil {
+					return false
+				}
+			default:
+				return false // never cached: buildFrameIn would refuse or convert it
+			}
+		}
+	}
+	return true
 }
 
 // mergeFrames combines the frame of a specific array index with the
@@ -266,7 +329,52 @@ type issuer struct {
 	// pooled scratch kept between calls (see release)
 	body, cnf []byte
 	nodes     []frameNode
+
+	// The frame of the last call (in nodes), kept for the next when
+	// frameCached, with a copy of the paths it was built from.
+	frame       *frameNode
+	frameN      int
+	frameCached bool
+	framePaths  []vocab.ClaimPath
+	pathElems   []any
 }
+
+// keepPaths copies paths (the frame's key) into the issuer's own storage
+// and reports whether the frame may be reused: only paths of strings,
+// ints and nils are compared (sameFrame), and only a frame small enough to
+// pool is kept.
+func (is *issuer) keepPaths(paths []vocab.ClaimPath) bool {
+	total := 0
+	for _, p := range paths {
+		for _, c := range p {
+			switch c.(type) {
+			case string, int, nil:
+			default:
+				return false
+			}
+		}
+		total += len(p)
+	}
+	if total > maxCachedPathElems || cap(is.nodes) > maxPooledNodes {
+		return false
+	}
+	elems := slices.Grow(is.pathElems[:0], total)
+	kept := slices.Grow(is.framePaths[:0], len(paths))
+	for _, p := range paths {
+		start := len(elems)
+		elems = append(elems, p...)
+		kept = append(kept, vocab.ClaimPath(elems[start:len(elems):len(elems)]))
+	}
+	is.pathElems, is.framePaths = elems, kept
+	return true
+}
+
+// maxCachedPathElems bounds the claim path components a pooled issuer keeps
+// for its frame cache; maxPooledNodes the frame nodes it keeps at all.
+const (
+	maxCachedPathElems = 1024
+	maxPooledNodes     = 1024
+)
 
 // saltLen is the length of a base64url-encoded 128-bit salt.
 const saltLen = 22
@@ -332,11 +440,20 @@ func Issue(ctx context.Context, signer jose.MessageSigner, claims map[string]any
 	}
 	is := issuerPool.Get().(*issuer)
 	defer is.release()
-	frame, n, nodes, err := buildFrameIn(o.Disclosable, is.nodes)
-	is.nodes = nodes
-	if err != nil {
-		return nil, err
+	// An issuer issues the same credential configuration again and again:
+	// the frame of the last call's paths is kept with the pooled scratch.
+	if !is.frameCached || !sameFrame(o.Disclosable, is.framePaths) {
+		is.frameCached = false
+		frame, n, nodes, err := buildFrameIn(o.Disclosable, is.nodes)
+		is.nodes = nodes
+		if err != nil {
+			return nil, err
+		}
+		is.frame, is.frameN = frame, n
+		is.frameCached = is.keepPaths(o.Disclosable)
 	}
+	frame, n := is.frame, is.frameN
+	var err error
 	// Without wildcards every frame node marked sd is one claim at most,
 	// disclosed when the walk below meets it: the walk has met them all
 	// when it made n disclosures, and only otherwise are the paths looked
@@ -459,10 +576,15 @@ func (is *issuer) release() {
 	clear(is.raw[:cap(is.raw)])
 	clear(is.tmp[:cap(is.tmp)])
 	clear(is.cnf[:cap(is.cnf)])
-	clear(is.nodes[:cap(is.nodes)])
-	big := n+cap(is.body)+cap(is.raw)+cap(is.dg)+cap(is.tmp) > maxPooled || cap(is.nodes) > 1024 || len(is.bufs) > 8
+	if !is.frameCached {
+		clear(is.nodes[:cap(is.nodes)])
+		clear(is.pathElems[:cap(is.pathElems)])
+		is.frame, is.framePaths = nil, is.framePaths[:0]
+	}
+	big := n+cap(is.body)+cap(is.raw)+cap(is.dg)+cap(is.tmp) > maxPooled || cap(is.nodes) > maxPooledNodes || len(is.bufs) > 8
 	*is = issuer{body: is.body[:0], raw: is.raw[:0], dg: is.dg[:0], tmp: is.tmp[:0], cnf: is.cnf[:0],
-		bufs: is.bufs, ends: is.ends[:0], sd: is.sd[:0], nodes: is.nodes[:0]}
+		bufs: is.bufs, ends: is.ends[:0], sd: is.sd[:0], nodes: is.nodes,
+		frame: is.frame, frameN: is.frameN, frameCached: is.frameCached, framePaths: is.framePaths, pathElems: is.pathElems}
 	if !big {
 		issuerPool.Put(is)
 	}
@@ -532,6 +654,13 @@ func (is *issuer) object(b []byte, m map[string]any, f *frameNode, depth, lvl in
 		b = appendJSONString(b, name)
 		return append(b, ':')
 	}
+	// Frames from buildFrameIn link their members in sorted order: a
+	// cursor walks them alongside the sorted keys.
+	var cur *frameNode
+	walk := f != nil && f.sorted && f.index == nil
+	if walk {
+		cur = f.members
+	}
 	ki, ei := 0, 0
 	for ki < len(keys) || ei < len(extra) {
 		if ei < len(extra) && (ki == len(keys) || extra[ei].name < keys[ki]) {
@@ -542,7 +671,17 @@ func (is *issuer) object(b []byte, m map[string]any, f *frameNode, depth, lvl in
 		}
 		k := keys[ki]
 		ki++
-		cf := f.member(k)
+		var cf *frameNode
+		if walk {
+			for cur != nil && cur.name < k {
+				cur = cur.next
+			}
+			if cur != nil && cur.name == k {
+				cf = cur
+			}
+		} else {
+			cf = f.member(k)
+		}
 		if cf != nil && cf.sd {
 			off, err := is.disclose(k, false, m[k], cf, depth, lvl)
 			if err != nil {
@@ -599,8 +738,10 @@ func (is *issuer) object(b []byte, m map[string]any, f *frameNode, depth, lvl in
 			// all is never written again.
 			s := unsafe.String(unsafe.SliceData(all), len(all))
 			arr := make([]any, len(sd))
+			var boxes anybox.Strings
+			boxes.Reserve(len(sd))
 			for i := range arr {
-				arr[i] = s[i*dl : (i+1)*dl]
+				arr[i] = boxes.Box(s[i*dl : (i+1)*dl])
 			}
 			out["_sd"] = arr
 		}
