@@ -47,7 +47,7 @@ type rig struct {
 
 // newRig connects to the real server with subjects unique to the test, so
 // parallel runs do not see each other's messages.
-func newRig(t *testing.T, max int) *rig {
+func newRig(t testing.TB, max int) *rig {
 	t.Helper()
 	nc, err := nats.Connect(natsURL(t))
 	if err != nil {
@@ -80,7 +80,7 @@ func newRig(t *testing.T, max int) *rig {
 	return r
 }
 
-func (r *rig) publish(t *testing.T, msg []byte) outcome {
+func (r *rig) publish(t testing.TB, msg []byte) outcome {
 	t.Helper()
 	if err := r.nc.Publish(r.regSubj, msg); err != nil {
 		t.Fatal(err)
@@ -94,7 +94,7 @@ func (r *rig) publish(t *testing.T, msg []byte) outcome {
 	return outcome{}
 }
 
-func (r *rig) metadata(t *testing.T, data any) natsregistry.MetadataReply {
+func (r *rig) metadata(t testing.TB, data any) natsregistry.MetadataReply {
 	t.Helper()
 	req, _ := natsregistry.NewEvent("req-1", "issuance", "wellknown.issuer.metadata", data)
 	m, err := r.nc.Request(r.mdSubj, req, 5*time.Second)
@@ -112,7 +112,7 @@ func (r *rig) metadata(t *testing.T, data any) natsregistry.MetadataReply {
 	return rep
 }
 
-func event(t *testing.T, source, typ string, data any) []byte {
+func event(t testing.TB, source, typ string, data any) []byte {
 	t.Helper()
 	b, err := natsregistry.NewEvent("ev-"+source, source, typ, data)
 	if err != nil {

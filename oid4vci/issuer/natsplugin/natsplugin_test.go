@@ -33,7 +33,7 @@ import (
 
 // natsURL returns WSTACK_TEST_NATS_URL or starts nats-server on a free
 // loopback port.
-func natsURL(t *testing.T) string {
+func natsURL(t testing.TB) string {
 	t.Helper()
 	if u := os.Getenv("WSTACK_TEST_NATS_URL"); u != "" {
 		return u

@@ -33,7 +33,8 @@ func TestSQLite(t *testing.T) {
 	})
 }
 
-func TestPostgres(t *testing.T) {
+// postgresDSN returns WSTACK_TEST_POSTGRES_DSN, or skips (fails on CI).
+func postgresDSN(t testing.TB) string {
 	dsn := os.Getenv("WSTACK_TEST_POSTGRES_DSN")
 	if dsn == "" {
 		if os.Getenv("CI") == "true" {
@@ -41,6 +42,11 @@ func TestPostgres(t *testing.T) {
 		}
 		t.Skip("PostgreSQL tests skipped: set WSTACK_TEST_POSTGRES_DSN (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable)")
 	}
+	return dsn
+}
+
+func TestPostgres(t *testing.T) {
+	dsn := postgresDSN(t)
 	storetest.Run(t, func(t *testing.T) verifier.Store {
 		table := "oid4vp_t_" + runID + "_" + itoa(seq.Add(1))
 		s, err := sqlstore.OpenPostgres(context.Background(), dsn, sqlstore.WithTable(table))
