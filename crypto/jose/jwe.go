@@ -62,7 +62,11 @@ type JWEHeader struct {
 // algorithms outside both allow-lists (so PBES2 never runs), any zip header
 // (no decompression bombs), an encrypted_key that is empty for a key-wrapping
 // algorithm or present for direct ECDH-ES, and an epk that is not a valid
-// public point on the recipient's curve.
+// public point on the recipient's curve. Direct key agreement (ECDH-ES)
+// with A128GCM or A256GCM, what OpenID4VP and OpenID4VCI use, is then
+// decrypted with crypto/ecdh and crypto/cipher (Concat KDF over apu/apv,
+// the protected header as additional data); the other combinations
+// through jwx.
 func Decrypt(token string, key gocrypto.PrivateKey, o DecryptOptions) ([]byte, *JWEHeader, error) {
 	max := o.MaxSize
 	if max <= 0 {
@@ -75,12 +79,14 @@ func Decrypt(token string, key gocrypto.PrivateKey, o DecryptOptions) ([]byte, *
 		return nil, nil, fmt.Errorf("%w: compact JWE must have five parts", ErrJWEMalformed)
 	}
 	parts := strings.SplitN(token, ".", 5)
+	var dec [5][]byte
 	for i, p := range parts {
-		if _, err := decodeB64(p); err != nil {
+		var err error
+		if dec[i], err = decodeB64(p); err != nil {
 			return nil, nil, fmt.Errorf("%w: part %d: %v", ErrJWEMalformed, i, err)
 		}
 	}
-	hb, _ := decodeB64(parts[0])
+	hb := dec[0]
 	if err := jsonx.Validate(hb, jsonx.Limits{MaxBytes: MaxHeaderSize, MaxDepth: 8}); err != nil {
 		return nil, nil, fmt.Errorf("%w: header: %w", ErrJWEMalformed, err)
 	}
@@ -133,6 +139,27 @@ func Decrypt(token string, key gocrypto.PrivateKey, o DecryptOptions) ([]byte, *
 		}
 		if err := sameCurve(pub, key); err != nil {
 			return nil, nil, err
+		}
+		var party [2][]byte
+		for i, name := range []string{"apu", "apv"} {
+			v, ok := raw[name]
+			if !ok {
+				continue
+			}
+			s, ok := v.(string)
+			if !ok {
+				return nil, nil, fmt.Errorf("%w: %s not a string", ErrJWEMalformed, name)
+			}
+			if party[i], err = decodeB64(s); err != nil {
+				return nil, nil, fmt.Errorf("%w: %s: %v", ErrJWEMalformed, name, err)
+			}
+		}
+		if n := directEnc(h.Enc); h.Alg == "ECDH-ES" && n > 0 {
+			pt, err := decryptDirect(key, pub.(*ecdsa.PublicKey), h.Enc, n, party[0], party[1], parts[0], dec[2], dec[3], dec[4])
+			if err != nil {
+				return nil, nil, err
+			}
+			return pt, h, nil
 		}
 	}
 	if k, ok := key.(*ecdh.PrivateKey); ok {
