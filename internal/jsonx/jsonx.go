@@ -94,6 +94,48 @@ type scanner struct {
 	maxDepth  int
 	values    int
 	maxValues int
+	// top, when set, is called with each member of the top-level object.
+	top func(name, value []byte) error
+}
+
+// ValidateMembers is Validate for a document that must be a JSON object:
+// fn is called with each top-level member's name (unescaped) and value
+// bytes, in document order, both valid during the call only; an error
+// from fn ends the scan and is returned. A document that is not an object
+// is ErrSyntax. One pass and no decoding: for reading a few members of a
+// large document (a JWT's iss) without building it.
+func ValidateMembers(data []byte, lim Limits, fn func(name, value []byte) error) error {
+	lim = lim.norm()
+	if len(data) > lim.MaxBytes {
+		return fmt.Errorf("%w: %d bytes > %d", ErrTooLarge, len(data), lim.MaxBytes)
+	}
+	s := scanner{data: data, maxDepth: lim.MaxDepth, maxValues: lim.MaxValues, top: fn}
+	s.ws()
+	if s.pos >= len(s.data) || s.data[s.pos] != '{' {
+		return s.errf("not an object")
+	}
+	if err := s.value(0); err != nil {
+		return err
+	}
+	s.ws()
+	if s.pos != len(s.data) {
+		return s.errf("trailing data")
+	}
+	return nil
+}
+
+// StringValue returns the string a JSON value (as ValidateMembers passes
+// it) encodes, unescaped, and false when the value is not a string.
+func StringValue(value []byte) (string, bool) {
+	if len(value) < 2 || value[0] != '"' || value[len(value)-1] != '"' {
+		return "", false
+	}
+	raw := value[1 : len(value)-1]
+	if bytes.IndexByte(raw, '\\') < 0 {
+		return string(raw), true
+	}
+	dec, ok := appendUnescaped(nil, raw)
+	return string(dec), ok
 }
 
 func (s *scanner) errf(msg string) error {
@@ -332,8 +374,14 @@ func (s *scanner) object(depth int) error {
 		}
 		s.pos++
 		s.ws()
+		start := s.pos
 		if err := s.value(depth); err != nil {
 			return err
+		}
+		if depth == 1 && s.top != nil {
+			if err := s.top(name, s.data[start:s.pos]); err != nil {
+				return err
+			}
 		}
 		s.ws()
 		if s.pos >= len(s.data) {

@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -64,10 +65,19 @@ type IssuerKeyResolver struct {
 
 // ResolveKey returns the validated issuer key for j.
 func (r *IssuerKeyResolver) ResolveKey(ctx context.Context, j *jose.JWS) (gocrypto.PublicKey, error) {
-	var claims struct {
-		Iss string `json:"iss"`
-	}
-	if err := json.Unmarshal(j.Payload, &claims); err != nil {
+	var claims struct{ Iss string }
+	err := jsonx.ValidateMembers(j.Payload, jsonx.Limits{MaxBytes: len(j.Payload), MaxDepth: 10000, MaxValues: len(j.Payload)}, func(name, value []byte) error {
+		if string(name) != "iss" || string(value) == "null" {
+			return nil
+		}
+		s, ok := jsonx.StringValue(value)
+		if !ok {
+			return errors.New("not a string")
+		}
+		claims.Iss = s
+		return nil
+	})
+	if err != nil {
 		return nil, fmt.Errorf("%w: iss: %v", ErrIssuerKey, err)
 	}
 	if r.Trusted != nil && claims.Iss != "" && r.Trusted.Has(claims.Iss) {

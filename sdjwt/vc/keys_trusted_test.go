@@ -56,3 +56,35 @@ func TestIssueLegacyTyp(t *testing.T) {
 	_, err = fixedKeyVerifier(t, &issuer.k.PublicKey, false).Verify(ctx, sd.String(), sdjwt.Expect{})
 	require.Error(t, err)
 }
+
+// TestIssuerKeyIss: ResolveKey reads iss from the payload's own top level
+// only, exactly (claim names are case-sensitive), and refuses a
+// non-string or a malformed payload.
+func TestIssuerKeyIss(t *testing.T) {
+	ctx := context.Background()
+	issuer := newKeySigner(t, "key-1")
+	trusted := jose.NewTrustedKeys()
+	require.NoError(t, trusted.AddJWK("https://issuer.example", func() map[string]any { m := issuer.jwk(t); m["kid"] = "key-1"; return m }()))
+	r := &IssuerKeyResolver{Trusted: trusted}
+	jws := func(payload string) *jose.JWS {
+		return &jose.JWS{Header: jose.Header{Alg: crypto.ES256, Kid: "key-1"}, Payload: []byte(payload)}
+	}
+	_, err := r.ResolveKey(ctx, jws(`{"iss":"https://issuer.example","vct":"x"}`))
+	require.NoError(t, err)
+	_, err = r.ResolveKey(ctx, jws(`{"vct":"x","iss":"https:\/\/issuer.example"}`))
+	require.NoError(t, err, "escaped iss")
+	for _, p := range []string{
+		`{"ISS":"https://issuer.example"}`,
+		`{"nested":{"iss":"https://issuer.example"}}`,
+		`{"iss":null}`,
+	} {
+		_, err := r.ResolveKey(ctx, jws(p))
+		require.ErrorIs(t, err, ErrIssuerKey, p)
+		require.ErrorContains(t, err, "no configured mechanism", p)
+	}
+	for _, p := range []string{`{"iss":5}`, `{"iss":["https://issuer.example"]}`, `{"iss":"a"`, `["iss"]`, `{"iss":"a","iss":"b"}`} {
+		_, err := r.ResolveKey(ctx, jws(p))
+		require.ErrorIs(t, err, ErrIssuerKey, p)
+		require.ErrorContains(t, err, "iss:", p)
+	}
+}
