@@ -15,4 +15,12 @@
 // private keys never leave it; KeySigner.CryptoSigner adapts it to the
 // standard library's crypto.Signer so that lestrrat-go/jwx/v2 can sign with an
 // engine key.
+//
+// Decrypt and Encrypt handle compact JWE (RFC 7516) with the key management
+// algorithms of RFC 7518 that OpenID4VC uses (ECDH-ES, ECDH-ES+A128KW,
+// ECDH-ES+A256KW, RSA-OAEP-256), never zip or PBES2. Direct ECDH-ES with
+// A128GCM or A256GCM, the response and credential encryption of OpenID4VP
+// 1.0 and OpenID4VCI 1.0, is decrypted with crypto/ecdh and crypto/cipher
+// (Concat KDF of RFC 7518 §4.6.2, tested against its Appendix C); the other
+// combinations and all encryption go through lestrrat-go/jwx/v2.
 package jose
