@@ -60,13 +60,20 @@ func (l Limits) norm() Limits {
 // Validate checks data against the limits and the rules in the package
 // comment. It does not allocate for documents whose objects have fewer than
 // 16 members and whose member names contain no escapes.
-func Validate(data []byte, lim Limits) error {
+func Validate(data []byte, lim Limits) error { return validate(data, lim, nil) }
+
+// validate is Validate; with top set the document must be an object and
+// top sees its members.
+func validate(data []byte, lim Limits, top func(name, value []byte) error) error {
 	lim = lim.norm()
 	if len(data) > lim.MaxBytes {
 		return fmt.Errorf("%w: %d bytes > %d", ErrTooLarge, len(data), lim.MaxBytes)
 	}
-	s := scanner{data: data, maxDepth: lim.MaxDepth, maxValues: lim.MaxValues}
+	s := scanner{data: data, maxDepth: lim.MaxDepth, maxValues: lim.MaxValues, top: top}
 	s.ws()
+	if top != nil && (s.pos >= len(s.data) || s.data[s.pos] != '{') {
+		return s.errf("not an object")
+	}
 	if err := s.value(0); err != nil {
 		return err
 	}
@@ -105,23 +112,10 @@ type scanner struct {
 // is ErrSyntax. One pass and no decoding: for reading a few members of a
 // large document (a JWT's iss) without building it.
 func ValidateMembers(data []byte, lim Limits, fn func(name, value []byte) error) error {
-	lim = lim.norm()
-	if len(data) > lim.MaxBytes {
-		return fmt.Errorf("%w: %d bytes > %d", ErrTooLarge, len(data), lim.MaxBytes)
+	if fn == nil {
+		fn = func(_, _ []byte) error { return nil }
 	}
-	s := scanner{data: data, maxDepth: lim.MaxDepth, maxValues: lim.MaxValues, top: fn}
-	s.ws()
-	if s.pos >= len(s.data) || s.data[s.pos] != '{' {
-		return s.errf("not an object")
-	}
-	if err := s.value(0); err != nil {
-		return err
-	}
-	s.ws()
-	if s.pos != len(s.data) {
-		return s.errf("trailing data")
-	}
-	return nil
+	return validate(data, lim, fn)
 }
 
 // StringValue returns the string a JSON value (as ValidateMembers passes
