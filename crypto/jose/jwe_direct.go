@@ -16,7 +16,7 @@ import (
 // §5.3) — with crypto/ecdh and crypto/cipher, without a second parse of
 // the token; every other combination goes through jwx. Decrypt has checked
 // the token, the header and the epk (on the key's curve) before either.
-// TestDirectDecryptMatchesJWX compares the two paths; the Concat KDF is
+// TestDirectDecryptMatchesJWX and FuzzJWEDecrypt compare the two paths; the Concat KDF is
 // tested against RFC 7518 Appendix C.
 
 // directEnc maps the content encryption algorithms of the native path to

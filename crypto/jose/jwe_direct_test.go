@@ -229,21 +229,33 @@ func flipLast(s string) string {
 	return string(b)
 }
 
-// FuzzDirectDecrypt mutates direct ECDH-ES tokens: the native path must
-// never accept what jwx refuses, nor return other bytes than jwx.
-func FuzzDirectDecrypt(f *testing.F) {
+// FuzzJWEDecrypt (security.md §fuzz 2) mutates direct ECDH-ES tokens and
+// header variants (zip, PBES2 with a huge p2c, key wrapping): whatever
+// Decrypt accepts went through the policy (ECDH-ES from the allow-list,
+// no zip, so no output larger than the token), and the native path never
+// accepts what jwx refuses nor returns other bytes than jwx.
+func FuzzJWEDecrypt(f *testing.F) {
 	keys, toks := directTokens(f)
 	byCurve := map[string]*ecdsa.PrivateKey{}
 	for _, tok := range toks {
 		f.Add(tok)
 		byCurve[keys[tok].Curve.Params().Name] = keys[tok]
 	}
+	parts := strings.Split(toks[0], ".")
+	hb, _ := b64u.DecodeString(parts[0])
+	for _, extra := range []string{`,"zip":"DEF"`, `,"alg":"PBES2-HS256+A128KW","p2c":2000000000`, `,"alg":"ECDH-ES+A128KW"`, `,"crit":["exp"]`} {
+		h := append(append([]byte{}, hb[:len(hb)-1]...), extra+"}"...)
+		f.Add(b64u.EncodeToString(h) + "." + strings.Join(parts[1:], "."))
+	}
 	o := DecryptOptions{KeyAlgorithms: []string{"ECDH-ES"}, ContentEncryption: []string{"A128GCM", "A256GCM"}}
 	f.Fuzz(func(t *testing.T, tok string) {
 		for _, key := range byCurve {
-			got, _, err := Decrypt(tok, key, o)
+			got, h, err := Decrypt(tok, key, o)
 			if err != nil {
 				continue
+			}
+			if h.Alg != "ECDH-ES" || h.Raw["zip"] != nil || len(got) > len(tok) {
+				t.Fatalf("accepted alg %q zip %v, %d bytes out of %d", h.Alg, h.Raw["zip"], len(got), len(tok))
 			}
 			want, jerr := jwxDecrypt(tok, key)
 			if jerr != nil || !bytes.Equal(got, want) {
