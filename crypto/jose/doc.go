@@ -20,7 +20,8 @@
 // algorithms of RFC 7518 that OpenID4VC uses (ECDH-ES, ECDH-ES+A128KW,
 // ECDH-ES+A256KW, RSA-OAEP-256), never zip or PBES2. Direct ECDH-ES with
 // A128GCM or A256GCM, the response and credential encryption of OpenID4VP
-// 1.0 and OpenID4VCI 1.0, is decrypted with crypto/ecdh and crypto/cipher
-// (Concat KDF of RFC 7518 §4.6.2, tested against its Appendix C); the other
-// combinations and all encryption go through lestrrat-go/jwx/v2.
+// 1.0 and OpenID4VCI 1.0, is encrypted and decrypted with crypto/ecdh and
+// crypto/cipher (Concat KDF of RFC 7518 §4.6.2 over apu/apv, tested
+// against its Appendix C and against jwx); the other combinations go
+// through lestrrat-go/jwx/v2.
 package jose

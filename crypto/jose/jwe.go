@@ -188,6 +188,16 @@ func Decrypt(token string, key gocrypto.PrivateKey, o DecryptOptions) ([]byte, *
 	return pt, h, nil
 }
 
+// hasAny reports whether m has a member named in names.
+func hasAny(m map[string]any, names []string) bool {
+	for _, n := range names {
+		if _, ok := m[n]; ok {
+			return true
+		}
+	}
+	return false
+}
+
 func contains(list []string, s string) bool {
 	for _, v := range list {
 		if v == s {
@@ -208,7 +218,10 @@ type EncryptOptions struct {
 
 // Encrypt encrypts payload to a recipient public JWK (given as a JSON
 // object, e.g. from OpenID4VP client_metadata.jwks or an OpenID4VCI
-// credential_response_encryption.jwk). The JWK's kid is echoed.
+// credential_response_encryption.jwk). The JWK's kid is echoed. Direct
+// ECDH-ES with A128GCM or A256GCM is done natively, with apu and apv from
+// o.Header (base64url strings or []byte) in the key derivation; a Header
+// with zip or crit, and the other algorithms, go through jwx.
 func Encrypt(payload []byte, recipient map[string]any, o EncryptOptions) (string, error) {
 	pub, err := crypto.PublicKeyFromJWK(recipient)
 	if err != nil {
@@ -234,6 +247,19 @@ func Encrypt(payload []byte, recipient map[string]any, o EncryptOptions) (string
 	}
 	if !jweEncAlgs[enc] {
 		return "", fmt.Errorf("%w: enc %q", ErrJWEAlgorithm, enc)
+	}
+	if n := directEnc(enc); alg == "ECDH-ES" && n > 0 && !hasAny(o.Header, directReserved) {
+		if ec, ok := pub.(*ecdsa.PublicKey); ok {
+			hdr := o.Header
+			if kid, ok := recipient["kid"].(string); ok && kid != "" {
+				hdr = make(map[string]any, len(o.Header)+1)
+				for k, v := range o.Header {
+					hdr[k] = v
+				}
+				hdr["kid"] = kid
+			}
+			return encryptDirect(payload, ec, enc, n, hdr)
+		}
 	}
 	hdrs := jwe.NewHeaders()
 	for k, v := range o.Header {

@@ -6,9 +6,14 @@ import (
 	"crypto/cipher"
 	"crypto/ecdh"
 	"crypto/ecdsa"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/binary"
+	"encoding/json"
 	"fmt"
+
+	"github.com/ocmw/wstack/crypto"
+	"github.com/ocmw/wstack/internal/b64url"
 )
 
 // This file decrypts the JWEs OpenID4VP and OpenID4VCI exchange — direct
@@ -110,4 +115,90 @@ func concatKDF(z []byte, enc string, apu, apv []byte, keyLen int) []byte {
 	h.Write(apv)
 	put(uint32(keyLen * 8))
 	return h.Sum(nil)[:keyLen]
+}
+
+// directReserved are the header members the native encryption path sets
+// itself or does not implement; a caller's Header naming one of them goes
+// through jwx.
+var directReserved = []string{"alg", "enc", "epk", "zip", "crit"}
+
+// encryptDirect encrypts payload to pub under direct ECDH-ES with AES-GCM
+// (a keyLen-byte key): a fresh ephemeral key on pub's curve, the Concat
+// KDF over hdr's apu and apv (base64url strings, or []byte written to the
+// header as such), a random 96-bit IV, and the protected header (hdr plus
+// alg, enc and epk) as additional data.
+func encryptDirect(payload []byte, pub *ecdsa.PublicKey, enc string, keyLen int, hdr map[string]any) (string, error) {
+	h := make(map[string]any, len(hdr)+3)
+	var party [2][]byte
+	for k, v := range hdr {
+		h[k] = v
+	}
+	for i, name := range []string{"apu", "apv"} {
+		switch v := hdr[name].(type) {
+		case nil:
+			if _, ok := hdr[name]; ok {
+				return "", fmt.Errorf("%w: %s is null", ErrJWEMalformed, name)
+			}
+		case string:
+			b, err := decodeB64(v)
+			if err != nil {
+				return "", fmt.Errorf("%w: %s: %v", ErrJWEMalformed, name, err)
+			}
+			party[i] = b
+		case []byte:
+			party[i] = v
+			h[name] = string(b64url.AppendEncode(nil, v))
+		default:
+			return "", fmt.Errorf("%w: %s must be base64url or bytes, have %T", ErrJWEMalformed, name, v)
+		}
+	}
+	rpub, err := pub.ECDH()
+	if err != nil {
+		return "", fmt.Errorf("jose: encrypt: recipient key: %w", err)
+	}
+	eph, err := rpub.Curve().GenerateKey(rand.Reader)
+	if err != nil {
+		return "", fmt.Errorf("jose: encrypt: %w", err)
+	}
+	z, err := eph.ECDH(rpub)
+	if err != nil {
+		return "", fmt.Errorf("jose: encrypt: key agreement: %w", err)
+	}
+	cek := concatKDF(z, enc, party[0], party[1], keyLen)
+	clear(z)
+	defer clear(cek)
+	epk, err := ecdsa.ParseUncompressedPublicKey(pub.Curve, eph.PublicKey().Bytes())
+	if err != nil {
+		return "", fmt.Errorf("jose: encrypt: %w", err)
+	}
+	epkJWK, err := crypto.PublicJWK(epk)
+	if err != nil {
+		return "", fmt.Errorf("jose: encrypt: %w", err)
+	}
+	h["alg"], h["enc"], h["epk"] = "ECDH-ES", enc, epkJWK
+	hb, err := json.Marshal(h)
+	if err != nil {
+		return "", fmt.Errorf("jose: JWE header: %w", err)
+	}
+	block, err := aes.NewCipher(cek)
+	if err != nil {
+		return "", fmt.Errorf("jose: encrypt: %w", err)
+	}
+	gcm, err := cipher.NewGCM(block)
+	if err != nil {
+		return "", fmt.Errorf("jose: encrypt: %w", err)
+	}
+	var iv [gcmIVLen]byte
+	if _, err := rand.Read(iv[:]); err != nil {
+		return "", fmt.Errorf("jose: encrypt: %w", err)
+	}
+	h64 := b64url.AppendEncode(nil, hb)
+	sealed := gcm.Seal(nil, iv[:], payload, h64)
+	ct, tag := sealed[:len(sealed)-gcmTagLen], sealed[len(sealed)-gcmTagLen:]
+	out := make([]byte, 0, len(h64)+2+b64url.EncodedLen(gcmIVLen)+1+b64url.EncodedLen(len(ct))+1+b64url.EncodedLen(gcmTagLen))
+	out = append(append(out, h64...), '.', '.')
+	out = append(b64url.AppendEncode(out, iv[:]), '.')
+	out = append(b64url.AppendEncode(out, ct), '.')
+	out = b64url.AppendEncode(out, tag)
+	return string(out), nil
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/lestrrat-go/jwx/v2/jwa"
 	"github.com/lestrrat-go/jwx/v2/jwe"
+	jwxkey "github.com/lestrrat-go/jwx/v2/jwk"
 
 	"github.com/ocmw/wstack/crypto"
 )
@@ -107,8 +108,9 @@ func jwxDecrypt(tok string, key *ecdsa.PrivateKey) ([]byte, error) {
 	return jwe.Decrypt([]byte(tok), jwe.WithKey(jwa.ECDH_ES, key))
 }
 
-// directTokens: JWEs from jwx (through Encrypt) for every curve and
-// content encryption of the native path, with and without apu/apv.
+// directTokens: JWEs for every curve and content encryption of the
+// native path, from jwx itself and from Encrypt (the native path), and
+// sealed with apu/apv.
 func directTokens(t testing.TB) (map[string]*ecdsa.PrivateKey, []string) {
 	keys := map[string]*ecdsa.PrivateKey{}
 	var toks []string
@@ -130,6 +132,16 @@ func directTokens(t testing.TB) (map[string]*ecdsa.PrivateKey, []string) {
 				keys[tok] = priv
 				toks = append(toks, tok)
 			}
+			jk, err := jwxkey.FromRaw(&priv.PublicKey)
+			if err != nil {
+				t.Fatal(err)
+			}
+			jt, err := jwe.Encrypt([]byte(`{"from":"jwx"}`), jwe.WithKey(jwa.ECDH_ES, jk), jwe.WithContentEncryption(jwa.ContentEncryptionAlgorithm(enc)), jwe.WithCompact())
+			if err != nil {
+				t.Fatal(err)
+			}
+			keys[string(jt)] = priv
+			toks = append(toks, string(jt))
 			// apu and apv, sealed natively and checked against jwx below.
 			epk, _ := ecdsa.GenerateKey(c, rand.Reader)
 			epkJWK, _ := crypto.PublicJWK(&epk.PublicKey)
@@ -311,4 +323,80 @@ func BenchmarkDecryptDirect(b *testing.B) {
 			}
 		}
 	})
+}
+
+// TestEncryptDirect: Encrypt's native path produces JWEs that jwx and
+// Decrypt open, with the caller's header members, the recipient's kid, a
+// fresh ephemeral key and IV each time; a header naming a member the
+// native path does not implement goes through jwx and still opens.
+func TestEncryptDirect(t *testing.T) {
+	for _, c := range []elliptic.Curve{elliptic.P256(), elliptic.P384(), elliptic.P521()} {
+		priv, _ := ecdsa.GenerateKey(c, rand.Reader)
+		jwk, _ := crypto.PublicJWK(&priv.PublicKey)
+		jwk["kid"] = "enc-1"
+		for _, enc := range []string{"A128GCM", "A256GCM"} {
+			o := EncryptOptions{Alg: "ECDH-ES", Enc: enc, Header: map[string]any{"typ": "example+jwe", "kid": "overridden"}}
+			a, err := Encrypt([]byte("payload"), jwk, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := Encrypt([]byte("payload"), jwk, o)
+			pa, pb := strings.Split(a, "."), strings.Split(b, ".")
+			if len(pa) != 5 || pa[1] != "" || pa[0] == pb[0] || pa[2] == pb[2] {
+				t.Fatalf("%s: not a fresh direct-agreement JWE: %q", enc, a)
+			}
+			hb, _ := b64u.DecodeString(pa[0])
+			var h map[string]any
+			if err := json.Unmarshal(hb, &h); err != nil {
+				t.Fatal(err)
+			}
+			epk, _ := h["epk"].(map[string]any)
+			if h["alg"] != "ECDH-ES" || h["enc"] != enc || h["typ"] != "example+jwe" || h["kid"] != "enc-1" || epk["crv"] != c.Params().Name || epk["d"] != nil {
+				t.Fatalf("header %s", hb)
+			}
+			if pt, err := jwxDecrypt(a, priv); err != nil || string(pt) != "payload" {
+				t.Fatalf("jwx: %q %v", pt, err)
+			}
+			pt, dh, err := Decrypt(a, priv, DecryptOptions{KeyAlgorithms: []string{"ECDH-ES"}, ContentEncryption: []string{enc}})
+			if err != nil || string(pt) != "payload" || dh.Typ != "example+jwe" {
+				t.Fatalf("Decrypt: %q %v", pt, err)
+			}
+		}
+		// apu and apv (RFC 7518 §4.6.1.2/3) enter the key derivation, as
+		// base64url strings or as bytes; the recipient's Decrypt and jwx
+		// derive the same key from the header.
+		for _, hdr := range []map[string]any{
+			{"apu": []byte("verifier"), "apv": []byte{0, 1, 2}},
+			{"apu": b64u.EncodeToString([]byte("Alice")), "apv": b64u.EncodeToString([]byte("Bob"))},
+		} {
+			tok, err := Encrypt([]byte("payload"), jwk, EncryptOptions{Alg: "ECDH-ES", Header: hdr})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if pt, _, err := Decrypt(tok, priv, DecryptOptions{KeyAlgorithms: []string{"ECDH-ES"}, ContentEncryption: []string{"A128GCM"}}); err != nil || string(pt) != "payload" {
+				t.Fatalf("apu/apv %v: %q %v", hdr, pt, err)
+			}
+			if pt, err := jwxDecrypt(tok, priv); err != nil || string(pt) != "payload" {
+				t.Fatalf("apu/apv %v, jwx: %q %v", hdr, pt, err)
+			}
+		}
+		for _, bad := range []map[string]any{{"apu": "a+b/"}, {"apv": 7}, {"apu": nil}} {
+			if _, err := Encrypt([]byte("payload"), jwk, EncryptOptions{Alg: "ECDH-ES", Header: bad}); !errors.Is(err, ErrJWEMalformed) {
+				t.Fatalf("%v: %v", bad, err)
+			}
+		}
+	}
+}
+
+func BenchmarkEncrypt(b *testing.B) {
+	priv, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	jwk, _ := crypto.PublicJWK(&priv.PublicKey)
+	jwk["kid"] = "enc-1"
+	payload := bytes.Repeat([]byte("x"), 2048)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Encrypt(payload, jwk, EncryptOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
