@@ -112,8 +112,9 @@ func WithTable(name string) Option { return func(o *options) { o.table = name } 
 
 // Store is a vpcache.Store on an SQL database.
 type Store struct {
-	db      *sql.DB // writes, and reads unless rdb is separate
-	rdb     *sql.DB // reads: db, or the read-only pool of OpenSQLite
+	db      *sql.DB               // writes, and reads unless rdb is separate
+	rdb     *sql.DB               // reads: db, or the read-only pool of OpenSQLite
+	ckpt    *sqlitex.Checkpointer // WAL checkpoints off the write path (OpenSQLite on a file)
 	dialect Dialect
 	table   string
 	owned   bool
@@ -226,13 +227,22 @@ func newStore(db *sql.DB, dialect Dialect, opts []Option) (*Store, error) {
 // writer), so that the store holds [DefaultSQLiteConns] connections in
 // all, or n with [WithMaxOpenConns](n); n = 1 (and ":memory:", where every
 // connection would get its own database) serves reads on the writer.
-// Statements are prepared once. The busy timeout still covers other
-// processes sharing the file.
+// WAL checkpoints run in the background on one more connection
+// (sqlitex.Checkpointer, every 100 ms), not in the commits of the writer:
+// in BenchmarkConcurrentMixSQLite that took the p99 latency from 14–15 ms
+// to 5–6 ms and the longest operation from 43–47 ms to 29–30 ms, at
+// 25 % more operations per second (p50 +10–20 %). Statements are
+// prepared once. The busy timeout still covers other processes sharing
+// the file.
 func OpenSQLite(ctx context.Context, filePath string, opts ...Option) (*Store, error) {
 	if filePath == "" || strings.ContainsAny(filePath, "?#%") {
 		return nil, fmt.Errorf("%w: SQLite path must be non-empty without '?', '#' or '%%'", ErrConfig)
 	}
-	db, err := sql.Open("sqlite", sqlitex.DSN(filePath, DefaultBusyTimeout))
+	dsn := sqlitex.DSN(filePath, DefaultBusyTimeout)
+	if filePath != ":memory:" {
+		dsn = sqlitex.WriterDSN(filePath, DefaultBusyTimeout)
+	}
+	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
@@ -258,6 +268,15 @@ func OpenSQLite(ctx context.Context, filePath string, opts ...Option) (*Store, e
 			return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 		}
 		s.rdb = rdb
+	}
+	if filePath != ":memory:" {
+		// Checkpoints off the write path (see sqlitex.WriterDSN).
+		ck, err := sqlitex.StartCheckpointer(filePath, DefaultBusyTimeout)
+		if err != nil {
+			_ = s.Close()
+			return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+		}
+		s.ckpt = ck
 	}
 	if err := s.prepare(ctx); err != nil {
 		_ = s.Close()
@@ -343,8 +362,11 @@ func (s *Store) Close() error {
 		return nil
 	}
 	var err error
+	if s.ckpt != nil {
+		err = s.ckpt.Close()
+	}
 	if s.rdb != s.db {
-		err = s.rdb.Close()
+		err = errors.Join(err, s.rdb.Close())
 	}
 	return errors.Join(err, s.db.Close())
 }
