@@ -70,8 +70,9 @@ const DefaultPrefix = "oid4vci"
 
 // Store holds every issuer store on one database.
 type Store struct {
-	db      *sql.DB // writes; everything unless rdb is separate
-	rdb     *sql.DB // reads: db, or a read-only SQLite pool
+	db      *sql.DB               // writes; everything unless rdb is separate
+	rdb     *sql.DB               // reads: db, or a read-only SQLite pool
+	ckpt    *sqlitex.Checkpointer // SQLite file: WAL checkpoints off the write path
 	dialect Dialect
 	p       string
 	owned   bool
@@ -116,13 +117,19 @@ func New(ctx context.Context, db *sql.DB, dialect Dialect, prefix string) (*Stor
 const SQLiteReaders = 4
 
 // OpenSQLite opens (creating if needed) the SQLite database at path in WAL
-// mode with a busy timeout; the store owns its connections: one writer and
-// SQLiteReaders read-only readers (":memory:" is one connection for both).
+// mode with a busy timeout; the store owns its connections: one writer,
+// SQLiteReaders read-only readers and one for WAL checkpoints, which run
+// in the background (sqlitex.Checkpointer) instead of in the writer's
+// commits (":memory:" is one connection for everything).
 func OpenSQLite(ctx context.Context, path, prefix string) (*Store, error) {
 	if path == "" || strings.ContainsAny(path, "?#%") {
 		return nil, fmt.Errorf("%w: SQLite path must be non-empty without '?', '#' or '%%'", ErrConfig)
 	}
-	db, err := sql.Open("sqlite", sqlitex.DSN(path, 10*time.Second))
+	dsn := sqlitex.DSN(path, 10*time.Second)
+	if path != ":memory:" {
+		dsn = sqlitex.WriterDSN(path, 10*time.Second)
+	}
+	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
@@ -144,6 +151,13 @@ func OpenSQLite(ctx context.Context, path, prefix string) (*Store, error) {
 			return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 		}
 		s.rdb = rdb
+		ck, err := sqlitex.StartCheckpointer(path, 10*time.Second)
+		if err != nil {
+			_ = rdb.Close()
+			_ = db.Close()
+			return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+		}
+		s.ckpt = ck
 	}
 	s.startCommitter()
 	return s, nil
@@ -241,6 +255,9 @@ func (s *Store) Close() error {
 	}
 	s.mu.Unlock()
 	if s.owned {
+		if s.ckpt != nil {
+			errs = append(errs, s.ckpt.Close())
+		}
 		if s.rdb != s.db {
 			errs = append(errs, s.rdb.Close())
 		}
