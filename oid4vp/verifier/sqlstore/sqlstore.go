@@ -70,6 +70,7 @@ type Store struct {
 	owned   bool
 	q       queries
 	st      stmts
+	ckpt    *sqlitex.Checkpointer // SQLite file: WAL checkpoints off the write path
 }
 
 var _ verifier.Store = (*Store)(nil)
@@ -124,13 +125,18 @@ func (s *Store) closeStmts() {
 }
 
 // OpenSQLite opens (creating) the SQLite file at path with WAL, a 5 s busy
-// timeout, immediate write transactions and one connection; the store owns
-// it.
+// timeout, immediate write transactions and one connection, with WAL
+// checkpoints in the background on one more (sqlitex.Checkpointer) rather
+// than in the commits; the store owns them.
 func OpenSQLite(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	if path == "" || strings.ContainsAny(path, "?#%") {
 		return nil, fmt.Errorf("%w: SQLite path must be non-empty without '?', '#' or '%%'", ErrConfig)
 	}
-	db, err := sql.Open("sqlite", sqlitex.DSN(path, 5*time.Second))
+	dsn := sqlitex.DSN(path, 5*time.Second)
+	if path != ":memory:" {
+		dsn = sqlitex.WriterDSN(path, 5*time.Second)
+	}
+	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
@@ -146,6 +152,14 @@ func OpenSQLite(ctx context.Context, path string, opts ...Option) (*Store, error
 		return nil, err
 	}
 	s.owned = true
+	if path != ":memory:" {
+		ck, err := sqlitex.StartCheckpointer(path, 5*time.Second)
+		if err != nil {
+			_ = s.Close()
+			return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+		}
+		s.ckpt = ck
+	}
 	return s, nil
 }
 
@@ -180,10 +194,14 @@ func (s *Store) DB() *sql.DB { return s.db }
 // Close closes the database if the store opened it.
 func (s *Store) Close() error {
 	s.closeStmts()
-	if s.owned {
-		return s.db.Close()
+	var err error
+	if s.ckpt != nil {
+		err = s.ckpt.Close()
 	}
-	return nil
+	if s.owned {
+		return errors.Join(err, s.db.Close())
+	}
+	return err
 }
 
 func buildQueries(d Dialect, t string) queries {
