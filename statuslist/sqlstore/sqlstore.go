@@ -59,10 +59,12 @@ func WithTablePrefix(p string) Option { return func(s *Store) { s.prefix = p } }
 
 // Store is a statuslist.Store on SQL.
 type Store struct {
-	db      *sql.DB
+	db      *sql.DB // writes, and reads unless rdb is separate
+	rdb     *sql.DB // reads: db, or the read-only pool of OpenSQLite
 	dialect Dialect
 	prefix  string
 	q       queries
+	ckpt    *sqlitex.Checkpointer // SQLite file: WAL checkpoints off the write path
 }
 
 type queries struct {
@@ -73,7 +75,7 @@ var _ statuslist.Store = (*Store)(nil)
 
 // New creates the schema if needed and returns a store on db.
 func New(ctx context.Context, db *sql.DB, dialect Dialect, opts ...Option) (*Store, error) {
-	s := &Store{db: db, dialect: dialect, prefix: DefaultPrefix}
+	s := &Store{db: db, rdb: db, dialect: dialect, prefix: DefaultPrefix}
 	for _, o := range opts {
 		o(s)
 	}
@@ -93,22 +95,51 @@ func New(ctx context.Context, db *sql.DB, dialect Dialect, opts ...Option) (*Sto
 }
 
 // OpenSQLite opens (creating if needed) an SQLite database file with WAL,
-// a busy timeout and immediate transactions, and returns a store on it.
+// a busy timeout and immediate transactions, and returns a store on it:
+// writes through one connection, reads through SQLiteReaders read-only
+// ones, WAL checkpoints in the background (":memory:" is one connection
+// for everything).
 func OpenSQLite(ctx context.Context, filePath string, opts ...Option) (*Store, error) {
 	if filePath == "" || strings.ContainsAny(filePath, "?#") {
 		return nil, fmt.Errorf("%w: sqlite path %q", statuslist.ErrConfig, filePath)
 	}
-	db, err := sql.Open("sqlite", sqlitex.DSN(filePath, DefaultBusyTimeout))
+	dsn := sqlitex.DSN(filePath, DefaultBusyTimeout)
+	if filePath != ":memory:" {
+		dsn = sqlitex.WriterDSN(filePath, DefaultBusyTimeout)
+	}
+	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, err
 	}
-	if filePath == ":memory:" {
-		db.SetMaxOpenConns(1) // every connection would get its own database
-	}
+	// One connection (and, for ":memory:", the only database): SQLite
+	// admits one writer, and writers on several connections of a process
+	// collide and sleep in SQLite's busy handler; on one they queue in Go.
+	db.SetMaxOpenConns(1)
+	db.SetMaxIdleConns(1)
+	db.SetConnMaxLifetime(0)
+	db.SetConnMaxIdleTime(0)
 	s, err := New(ctx, db, SQLite, opts...)
 	if err != nil {
 		db.Close()
 		return nil, err
+	}
+	if filePath != ":memory:" {
+		// Reads (Info, Snapshot, Lists) on read-only connections, so that
+		// reading a large list for publication does not hold up
+		// allocations; opened after New: the file exists in WAL mode.
+		rdb, err := sqlitex.OpenReaders(filePath, DefaultBusyTimeout, SQLiteReaders)
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
+		s.rdb = rdb
+		ck, err := sqlitex.StartCheckpointer(filePath, DefaultBusyTimeout)
+		if err != nil {
+			rdb.Close()
+			db.Close()
+			return nil, err
+		}
+		s.ckpt = ck
 	}
 	return s, nil
 }
@@ -135,7 +166,21 @@ func OpenPostgres(ctx context.Context, dsn string, opts ...Option) (*Store, erro
 func (s *Store) DB() *sql.DB { return s.db }
 
 // Close closes the database handle.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	var err error
+	if s.ckpt != nil {
+		err = s.ckpt.Close()
+	}
+	if s.rdb != s.db {
+		err = errors.Join(err, s.rdb.Close())
+	}
+	return errors.Join(err, s.db.Close())
+}
+
+// SQLiteReaders is the size of the read-only connection pool of a store
+// opened by OpenSQLite on a file; writes go through one more connection,
+// and WAL checkpoints through another (sqlitex.Checkpointer).
+const SQLiteReaders = 2
 
 // Schema returns the DDL statements for a table prefix: the same text for
 // SQLite and PostgreSQL.
@@ -307,7 +352,7 @@ func (s *Store) SetStatus(ctx context.Context, tenant, listID string, index uint
 
 // Info implements statuslist.Store.
 func (s *Store) Info(ctx context.Context, tenant, listID string) (statuslist.ListInfo, error) {
-	i, err := scanInfo(tenant, s.db.QueryRowContext(ctx, s.q.info, tenant, listID))
+	i, err := scanInfo(tenant, s.rdb.QueryRowContext(ctx, s.q.info, tenant, listID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return i, statuslist.ErrNotFound
 	}
@@ -321,7 +366,7 @@ func (s *Store) Snapshot(ctx context.Context, tenant, listID string) (statuslist
 	if err != nil {
 		return info, nil, err
 	}
-	rows, err := s.db.QueryContext(ctx, s.q.entries, tenant, listID)
+	rows, err := s.rdb.QueryContext(ctx, s.q.entries, tenant, listID)
 	if err != nil {
 		return info, nil, err
 	}
@@ -344,7 +389,7 @@ var _ statuslist.Lister = (*Store)(nil)
 
 // Lists implements statuslist.Lister.
 func (s *Store) Lists(ctx context.Context, tenant string) ([]statuslist.ListInfo, error) {
-	rows, err := s.db.QueryContext(ctx, s.q.lists, tenant)
+	rows, err := s.rdb.QueryContext(ctx, s.q.lists, tenant)
 	if err != nil {
 		return nil, err
 	}
