@@ -47,6 +47,10 @@ const (
 // compact JWE whose base64url protected header is aad, under ECDH-ES with
 // the ephemeral public key epk and AES-GCM with a keyLen-byte key.
 func decryptDirect(key gocrypto.PrivateKey, epk *ecdsa.PublicKey, enc string, keyLen int, apu, apv []byte, aad string, iv, ct, tag []byte) ([]byte, error) {
+	// Checked before the key agreement: a malformed token costs nothing.
+	if len(iv) != gcmIVLen || len(tag) != gcmTagLen {
+		return nil, fmt.Errorf("%w: AES-GCM needs a %d-byte IV and a %d-byte tag", ErrJWEDecrypt, gcmIVLen, gcmTagLen)
+	}
 	var priv *ecdh.PrivateKey
 	switch k := key.(type) {
 	case *ecdh.PrivateKey:
@@ -70,9 +74,6 @@ func decryptDirect(key gocrypto.PrivateKey, epk *ecdsa.PublicKey, enc string, ke
 	cek := concatKDF(z, enc, apu, apv, keyLen)
 	clear(z)
 	defer clear(cek)
-	if len(iv) != gcmIVLen || len(tag) != gcmTagLen {
-		return nil, fmt.Errorf("%w: AES-GCM needs a %d-byte IV and a %d-byte tag", ErrJWEDecrypt, gcmIVLen, gcmTagLen)
-	}
 	block, err := aes.NewCipher(cek)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrJWEDecrypt, err)
