@@ -1,6 +1,8 @@
 // Package sqlstore implements statuslist.Store on SQL databases through
 // database/sql: SQLite (modernc.org/sqlite, driver "sqlite", pure Go, the
-// embedded default; WAL journal, busy timeout, immediate transactions) and
+// embedded default; WAL journal, busy timeout, immediate transactions, one
+// writer connection, a read-only pool for reads and WAL checkpoints in the
+// background) and
 // PostgreSQL (github.com/jackc/pgx/v5 stdlib driver "pgx") for deployments
 // where several issuer replicas share one set of lists.
 //
