@@ -20,6 +20,33 @@ func WriterDSN(path string, busy time.Duration) string {
 	return DSN(path, busy) + "&_pragma=wal_autocheckpoint(" + strconv.Itoa(WriterAutoCheckpoint) + ")"
 }
 
+// OpenWriter opens the one connection a store writes through: [WriterDSN]
+// for a file, which a [Checkpointer] on the same path is to accompany, and
+// [DSN] for ":memory:" (whose connection is then the only database). One
+// connection because SQLite admits one writer, and writers on several
+// connections of a process collide and sleep in SQLite's busy handler (in
+// steps of up to 100 ms), where on one they queue in Go. The caller has
+// registered the "sqlite" driver.
+func OpenWriter(path string, busy time.Duration) (*sql.DB, error) {
+	if path == ":memory:" {
+		return openOne(DSN(path, busy))
+	}
+	return openOne(WriterDSN(path, busy))
+}
+
+// openOne opens a pool of exactly one connection, kept open.
+func openOne(dsn string) (*sql.DB, error) {
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(1)
+	db.SetMaxIdleConns(1)
+	db.SetConnMaxLifetime(0)
+	db.SetConnMaxIdleTime(0)
+	return db, nil
+}
+
 // WriterAutoCheckpoint is the writer's wal_autocheckpoint under
 // [WriterDSN], in pages.
 const WriterAutoCheckpoint = 8192
@@ -41,14 +68,10 @@ type Checkpointer struct {
 // and starts checkpointing. The caller has registered the "sqlite" driver
 // and created the database in WAL mode.
 func StartCheckpointer(path string, busy time.Duration) (*Checkpointer, error) {
-	db, err := sql.Open("sqlite", DSN(path, busy))
+	db, err := openOne(DSN(path, busy))
 	if err != nil {
 		return nil, err
 	}
-	db.SetMaxOpenConns(1)
-	db.SetMaxIdleConns(1)
-	db.SetConnMaxLifetime(0)
-	db.SetConnMaxIdleTime(0)
 	ctx, cancel := context.WithCancel(context.Background())
 	c := &Checkpointer{db: db, cancel: cancel}
 	c.wg.Add(1)

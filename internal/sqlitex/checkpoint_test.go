@@ -2,7 +2,6 @@ package sqlitex
 
 import (
 	"context"
-	"database/sql"
 	"os"
 	"path/filepath"
 	"strings"
@@ -26,12 +25,14 @@ func TestWriterDSN(t *testing.T) {
 func TestCheckpointer(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "ck.db")
-	w, err := sql.Open("sqlite", WriterDSN(path, 5*time.Second))
+	w, err := OpenWriter(path, 5*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer w.Close()
-	w.SetMaxOpenConns(1)
+	if n := w.Stats().MaxOpenConnections; n != 1 {
+		t.Fatalf("writer pool of %d connections", n)
+	}
 	var ac int
 	if err := w.QueryRowContext(ctx, "PRAGMA wal_autocheckpoint").Scan(&ac); err != nil || ac != WriterAutoCheckpoint {
 		t.Fatalf("wal_autocheckpoint %d %v", ac, err)
@@ -79,5 +80,22 @@ func TestCheckpointer(t *testing.T) {
 	var n int
 	if err := w.QueryRowContext(ctx, "SELECT count(*) FROM t").Scan(&n); err != nil || n != 600 {
 		t.Fatalf("%d rows, %v", n, err)
+	}
+}
+
+// TestOpenWriterMemory: ":memory:" keeps SQLite's default checkpointing
+// (no checkpointer can share its database) on its one connection.
+func TestOpenWriterMemory(t *testing.T) {
+	w, err := OpenWriter(":memory:", time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	var ac int
+	if err := w.QueryRow("PRAGMA wal_autocheckpoint").Scan(&ac); err != nil || ac == WriterAutoCheckpoint {
+		t.Fatalf("wal_autocheckpoint %d %v", ac, err)
+	}
+	if n := w.Stats().MaxOpenConnections; n != 1 {
+		t.Fatalf("%d connections", n)
 	}
 }

@@ -103,21 +103,10 @@ func OpenSQLite(ctx context.Context, filePath string, opts ...Option) (*Store, e
 	if filePath == "" || strings.ContainsAny(filePath, "?#") {
 		return nil, fmt.Errorf("%w: sqlite path %q", statuslist.ErrConfig, filePath)
 	}
-	dsn := sqlitex.DSN(filePath, DefaultBusyTimeout)
-	if filePath != ":memory:" {
-		dsn = sqlitex.WriterDSN(filePath, DefaultBusyTimeout)
-	}
-	db, err := sql.Open("sqlite", dsn)
+	db, err := sqlitex.OpenWriter(filePath, DefaultBusyTimeout)
 	if err != nil {
 		return nil, err
 	}
-	// One connection (and, for ":memory:", the only database): SQLite
-	// admits one writer, and writers on several connections of a process
-	// collide and sleep in SQLite's busy handler; on one they queue in Go.
-	db.SetMaxOpenConns(1)
-	db.SetMaxIdleConns(1)
-	db.SetConnMaxLifetime(0)
-	db.SetConnMaxIdleTime(0)
 	s, err := New(ctx, db, SQLite, opts...)
 	if err != nil {
 		db.Close()

@@ -238,18 +238,10 @@ func OpenSQLite(ctx context.Context, filePath string, opts ...Option) (*Store, e
 	if filePath == "" || strings.ContainsAny(filePath, "?#%") {
 		return nil, fmt.Errorf("%w: SQLite path must be non-empty without '?', '#' or '%%'", ErrConfig)
 	}
-	dsn := sqlitex.DSN(filePath, DefaultBusyTimeout)
-	if filePath != ":memory:" {
-		dsn = sqlitex.WriterDSN(filePath, DefaultBusyTimeout)
-	}
-	db, err := sql.Open("sqlite", dsn)
+	db, err := sqlitex.OpenWriter(filePath, DefaultBusyTimeout)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
-	db.SetMaxOpenConns(1)
-	db.SetMaxIdleConns(1)
-	db.SetConnMaxLifetime(0)
-	db.SetConnMaxIdleTime(0)
 	s, err := newStore(db, SQLite, opts)
 	if err != nil {
 		_ = db.Close()

@@ -125,18 +125,10 @@ func OpenSQLite(ctx context.Context, path, prefix string) (*Store, error) {
 	if path == "" || strings.ContainsAny(path, "?#%") {
 		return nil, fmt.Errorf("%w: SQLite path must be non-empty without '?', '#' or '%%'", ErrConfig)
 	}
-	dsn := sqlitex.DSN(path, 10*time.Second)
-	if path != ":memory:" {
-		dsn = sqlitex.WriterDSN(path, 10*time.Second)
-	}
-	db, err := sql.Open("sqlite", dsn)
+	db, err := sqlitex.OpenWriter(path, 10*time.Second)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
-	db.SetMaxOpenConns(1)
-	db.SetMaxIdleConns(1)
-	db.SetConnMaxLifetime(0)
-	db.SetConnMaxIdleTime(0)
 	s, err := New(ctx, db, SQLite, prefix)
 	if err != nil {
 		_ = db.Close()
