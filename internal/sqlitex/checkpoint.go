@@ -3,6 +3,7 @@ package sqlitex
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"strconv"
 	"sync"
 	"time"
@@ -20,18 +21,48 @@ func WriterDSN(path string, busy time.Duration) string {
 	return DSN(path, busy) + "&_pragma=wal_autocheckpoint(" + strconv.Itoa(WriterAutoCheckpoint) + ")"
 }
 
-// OpenWriter opens the one connection a store writes through: [WriterDSN]
-// for a file, which a [Checkpointer] on the same path is to accompany, and
-// [DSN] for ":memory:" (whose connection is then the only database). One
+// Writer is the one connection a store writes through, with the
+// [Checkpointer] that keeps WAL checkpoints out of its commits (none for
+// ":memory:", whose connection is the only database).
+type Writer struct {
+	// DB is the writer's pool of exactly one connection.
+	DB   *sql.DB
+	ckpt *Checkpointer
+}
+
+// OpenWriter opens a store's writer on the database at path: [WriterDSN]
+// and a [Checkpointer] for a file, [DSN] alone for ":memory:". One
 // connection because SQLite admits one writer, and writers on several
 // connections of a process collide and sleep in SQLite's busy handler (in
 // steps of up to 100 ms), where on one they queue in Go. The caller has
 // registered the "sqlite" driver.
-func OpenWriter(path string, busy time.Duration) (*sql.DB, error) {
+func OpenWriter(path string, busy time.Duration) (*Writer, error) {
 	if path == ":memory:" {
-		return openOne(DSN(path, busy))
+		db, err := openOne(DSN(path, busy))
+		if err != nil {
+			return nil, err
+		}
+		return &Writer{DB: db}, nil
 	}
-	return openOne(WriterDSN(path, busy))
+	db, err := openOne(WriterDSN(path, busy))
+	if err != nil {
+		return nil, err
+	}
+	ck, err := startCheckpointer(path, busy)
+	if err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	return &Writer{DB: db, ckpt: ck}, nil
+}
+
+// Close stops the checkpointer and closes the connection.
+func (w *Writer) Close() error {
+	var err error
+	if w.ckpt != nil {
+		err = w.ckpt.Close()
+	}
+	return errors.Join(err, w.DB.Close())
 }
 
 // openOne opens a pool of exactly one connection, kept open.
@@ -64,10 +95,11 @@ type Checkpointer struct {
 	wg     sync.WaitGroup
 }
 
-// StartCheckpointer opens one connection ([DSN]) to the database at path
-// and starts checkpointing. The caller has registered the "sqlite" driver
-// and created the database in WAL mode.
-func StartCheckpointer(path string, busy time.Duration) (*Checkpointer, error) {
+// startCheckpointer opens one connection ([DSN], which puts the database
+// in WAL mode) to the database at path and starts checkpointing. The
+// caller has registered the "sqlite" driver; [OpenWriter] starts one with
+// the writer.
+func startCheckpointer(path string, busy time.Duration) (*Checkpointer, error) {
 	db, err := openOne(DSN(path, busy))
 	if err != nil {
 		return nil, err

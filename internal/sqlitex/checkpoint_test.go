@@ -20,16 +20,16 @@ func TestWriterDSN(t *testing.T) {
 }
 
 // TestCheckpointer: with the writer's automatic checkpoint pushed out, the
-// checkpointer copies what the writer commits into the database in the
+// writer's checkpointer copies what it commits into the database in the
 // background, and stops on Close.
 func TestCheckpointer(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "ck.db")
-	w, err := OpenWriter(path, 5*time.Second)
+	wr, err := OpenWriter(path, 5*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer w.Close()
+	w, c := wr.DB, wr.ckpt
 	if n := w.Stats().MaxOpenConnections; n != 1 {
 		t.Fatalf("writer pool of %d connections", n)
 	}
@@ -38,10 +38,6 @@ func TestCheckpointer(t *testing.T) {
 		t.Fatalf("wal_autocheckpoint %d %v", ac, err)
 	}
 	if _, err := w.ExecContext(ctx, "CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT)"); err != nil {
-		t.Fatal(err)
-	}
-	c, err := StartCheckpointer(path, 5*time.Second)
-	if err != nil {
 		t.Fatal(err)
 	}
 	val := strings.Repeat("x", 2000)
@@ -71,26 +67,30 @@ func TestCheckpointer(t *testing.T) {
 	if err != nil || walFrames == 0 || done != walFrames {
 		t.Fatalf("WAL %d frames, %d checkpointed, %v", walFrames, done, err)
 	}
-	if err := c.Close(); err != nil {
+	var n int
+	if err := w.QueryRowContext(ctx, "SELECT count(*) FROM t").Scan(&n); err != nil || n != 600 {
+		t.Fatalf("%d rows, %v", n, err)
+	}
+	if err := wr.Close(); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := c.Checkpoint(ctx); err == nil {
 		t.Fatal("checkpoint after Close")
-	}
-	var n int
-	if err := w.QueryRowContext(ctx, "SELECT count(*) FROM t").Scan(&n); err != nil || n != 600 {
-		t.Fatalf("%d rows, %v", n, err)
 	}
 }
 
 // TestOpenWriterMemory: ":memory:" keeps SQLite's default checkpointing
 // (no checkpointer can share its database) on its one connection.
 func TestOpenWriterMemory(t *testing.T) {
-	w, err := OpenWriter(":memory:", time.Second)
+	wr, err := OpenWriter(":memory:", time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer w.Close()
+	defer wr.Close()
+	if wr.ckpt != nil {
+		t.Fatal("a checkpointer for :memory:")
+	}
+	w := wr.DB
 	var ac int
 	if err := w.QueryRow("PRAGMA wal_autocheckpoint").Scan(&ac); err != nil || ac == WriterAutoCheckpoint {
 		t.Fatalf("wal_autocheckpoint %d %v", ac, err)

@@ -64,7 +64,7 @@ type Store struct {
 	dialect Dialect
 	prefix  string
 	q       queries
-	ckpt    *sqlitex.Checkpointer // SQLite file: WAL checkpoints off the write path
+	wr      *sqlitex.Writer // db with its WAL checkpointer (OpenSQLite)
 }
 
 type queries struct {
@@ -103,32 +103,26 @@ func OpenSQLite(ctx context.Context, filePath string, opts ...Option) (*Store, e
 	if filePath == "" || strings.ContainsAny(filePath, "?#") {
 		return nil, fmt.Errorf("%w: sqlite path %q", statuslist.ErrConfig, filePath)
 	}
-	db, err := sqlitex.OpenWriter(filePath, DefaultBusyTimeout)
+	wr, err := sqlitex.OpenWriter(filePath, DefaultBusyTimeout)
 	if err != nil {
 		return nil, err
 	}
-	s, err := New(ctx, db, SQLite, opts...)
+	s, err := New(ctx, wr.DB, SQLite, opts...)
 	if err != nil {
-		db.Close()
+		wr.Close()
 		return nil, err
 	}
+	s.wr = wr
 	if filePath != ":memory:" {
 		// Reads (Info, Snapshot, Lists) on read-only connections, so that
 		// reading a large list for publication does not hold up
 		// allocations; opened after New: the file exists in WAL mode.
 		rdb, err := sqlitex.OpenReaders(filePath, DefaultBusyTimeout, SQLiteReaders)
 		if err != nil {
-			db.Close()
+			wr.Close()
 			return nil, err
 		}
 		s.rdb = rdb
-		ck, err := sqlitex.StartCheckpointer(filePath, DefaultBusyTimeout)
-		if err != nil {
-			rdb.Close()
-			db.Close()
-			return nil, err
-		}
-		s.ckpt = ck
 	}
 	return s, nil
 }
@@ -157,11 +151,11 @@ func (s *Store) DB() *sql.DB { return s.db }
 // Close closes the database handle.
 func (s *Store) Close() error {
 	var err error
-	if s.ckpt != nil {
-		err = s.ckpt.Close()
-	}
 	if s.rdb != s.db {
-		err = errors.Join(err, s.rdb.Close())
+		err = s.rdb.Close()
+	}
+	if s.wr != nil {
+		return errors.Join(err, s.wr.Close())
 	}
 	return errors.Join(err, s.db.Close())
 }

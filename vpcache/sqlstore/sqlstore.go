@@ -112,9 +112,9 @@ func WithTable(name string) Option { return func(o *options) { o.table = name } 
 
 // Store is a vpcache.Store on an SQL database.
 type Store struct {
-	db      *sql.DB               // writes, and reads unless rdb is separate
-	rdb     *sql.DB               // reads: db, or the read-only pool of OpenSQLite
-	ckpt    *sqlitex.Checkpointer // WAL checkpoints off the write path (OpenSQLite on a file)
+	db      *sql.DB         // writes, and reads unless rdb is separate
+	rdb     *sql.DB         // reads: db, or the read-only pool of OpenSQLite
+	wr      *sqlitex.Writer // db with its WAL checkpointer (OpenSQLite)
 	dialect Dialect
 	table   string
 	owned   bool
@@ -238,16 +238,16 @@ func OpenSQLite(ctx context.Context, filePath string, opts ...Option) (*Store, e
 	if filePath == "" || strings.ContainsAny(filePath, "?#%") {
 		return nil, fmt.Errorf("%w: SQLite path must be non-empty without '?', '#' or '%%'", ErrConfig)
 	}
-	db, err := sqlitex.OpenWriter(filePath, DefaultBusyTimeout)
+	wr, err := sqlitex.OpenWriter(filePath, DefaultBusyTimeout)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
-	s, err := newStore(db, SQLite, opts)
+	s, err := newStore(wr.DB, SQLite, opts)
 	if err != nil {
-		_ = db.Close()
+		_ = wr.Close()
 		return nil, err
 	}
-	s.owned = true
+	s.owned, s.wr = true, wr
 	if err := s.migrate(ctx); err != nil {
 		_ = s.Close()
 		return nil, err
@@ -260,15 +260,6 @@ func OpenSQLite(ctx context.Context, filePath string, opts ...Option) (*Store, e
 			return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 		}
 		s.rdb = rdb
-	}
-	if filePath != ":memory:" {
-		// Checkpoints off the write path (see sqlitex.WriterDSN).
-		ck, err := sqlitex.StartCheckpointer(filePath, DefaultBusyTimeout)
-		if err != nil {
-			_ = s.Close()
-			return nil, fmt.Errorf("%w: %w", ErrConfig, err)
-		}
-		s.ckpt = ck
 	}
 	if err := s.prepare(ctx); err != nil {
 		_ = s.Close()
@@ -354,11 +345,11 @@ func (s *Store) Close() error {
 		return nil
 	}
 	var err error
-	if s.ckpt != nil {
-		err = s.ckpt.Close()
-	}
 	if s.rdb != s.db {
-		err = errors.Join(err, s.rdb.Close())
+		err = s.rdb.Close()
+	}
+	if s.wr != nil {
+		return errors.Join(err, s.wr.Close())
 	}
 	return errors.Join(err, s.db.Close())
 }

@@ -70,9 +70,9 @@ const DefaultPrefix = "oid4vci"
 
 // Store holds every issuer store on one database.
 type Store struct {
-	db      *sql.DB               // writes; everything unless rdb is separate
-	rdb     *sql.DB               // reads: db, or a read-only SQLite pool
-	ckpt    *sqlitex.Checkpointer // SQLite file: WAL checkpoints off the write path
+	db      *sql.DB         // writes; everything unless rdb is separate
+	rdb     *sql.DB         // reads: db, or a read-only SQLite pool
+	wr      *sqlitex.Writer // db with its WAL checkpointer (OpenSQLite)
 	dialect Dialect
 	p       string
 	owned   bool
@@ -125,31 +125,24 @@ func OpenSQLite(ctx context.Context, path, prefix string) (*Store, error) {
 	if path == "" || strings.ContainsAny(path, "?#%") {
 		return nil, fmt.Errorf("%w: SQLite path must be non-empty without '?', '#' or '%%'", ErrConfig)
 	}
-	db, err := sqlitex.OpenWriter(path, 10*time.Second)
+	wr, err := sqlitex.OpenWriter(path, 10*time.Second)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
-	s, err := New(ctx, db, SQLite, prefix)
+	s, err := New(ctx, wr.DB, SQLite, prefix)
 	if err != nil {
-		_ = db.Close()
+		_ = wr.Close()
 		return nil, err
 	}
-	s.owned = true
+	s.owned, s.wr = true, wr
 	if path != ":memory:" {
 		// Opened after New: the file exists and is in WAL mode.
 		rdb, err := sqlitex.OpenReaders(path, 10*time.Second, SQLiteReaders)
 		if err != nil {
-			_ = db.Close()
+			_ = wr.Close()
 			return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 		}
 		s.rdb = rdb
-		ck, err := sqlitex.StartCheckpointer(path, 10*time.Second)
-		if err != nil {
-			_ = rdb.Close()
-			_ = db.Close()
-			return nil, fmt.Errorf("%w: %w", ErrConfig, err)
-		}
-		s.ckpt = ck
 	}
 	s.startCommitter()
 	return s, nil
@@ -247,13 +240,14 @@ func (s *Store) Close() error {
 	}
 	s.mu.Unlock()
 	if s.owned {
-		if s.ckpt != nil {
-			errs = append(errs, s.ckpt.Close())
-		}
 		if s.rdb != s.db {
 			errs = append(errs, s.rdb.Close())
 		}
-		errs = append(errs, s.db.Close())
+		if s.wr != nil {
+			errs = append(errs, s.wr.Close())
+		} else {
+			errs = append(errs, s.db.Close())
+		}
 	}
 	return errors.Join(errs...)
 }
