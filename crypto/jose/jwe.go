@@ -250,15 +250,8 @@ func Encrypt(payload []byte, recipient map[string]any, o EncryptOptions) (string
 	}
 	if n := directEnc(enc); alg == "ECDH-ES" && n > 0 && !hasAny(o.Header, directReserved) {
 		if ec, ok := pub.(*ecdsa.PublicKey); ok {
-			hdr := o.Header
-			if kid, ok := recipient["kid"].(string); ok && kid != "" {
-				hdr = make(map[string]any, len(o.Header)+1)
-				for k, v := range o.Header {
-					hdr[k] = v
-				}
-				hdr["kid"] = kid
-			}
-			return encryptDirect(payload, ec, enc, n, hdr)
+			kid, _ := recipient["kid"].(string)
+			return encryptDirect(payload, ec, enc, n, o.Header, kid)
 		}
 	}
 	hdrs := jwe.NewHeaders()

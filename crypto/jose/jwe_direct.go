@@ -16,13 +16,14 @@ import (
 	"github.com/ocmw/wstack/internal/b64url"
 )
 
-// This file decrypts the JWEs OpenID4VP and OpenID4VCI exchange — direct
-// key agreement "ECDH-ES" with "A128GCM" or "A256GCM" (RFC 7518 §4.6,
-// §5.3) — with crypto/ecdh and crypto/cipher, without a second parse of
-// the token; every other combination goes through jwx. Decrypt has checked
-// the token, the header and the epk (on the key's curve) before either.
-// TestDirectDecryptMatchesJWX and FuzzJWEDecrypt compare the two paths; the Concat KDF is
-// tested against RFC 7518 Appendix C.
+// This file encrypts and decrypts the JWEs OpenID4VP and OpenID4VCI
+// exchange — direct key agreement "ECDH-ES" with "A128GCM" or "A256GCM"
+// (RFC 7518 §4.6, §5.3) — with crypto/ecdh and crypto/cipher, without a
+// second parse of the token; every other combination goes through jwx.
+// Decrypt has checked the token, the header and the epk (on the key's
+// curve) before decryptDirect runs. TestDirectDecryptMatchesJWX,
+// TestEncryptDirect and FuzzJWEDecrypt compare the two paths; the Concat
+// KDF is tested against RFC 7518 Appendix C.
 
 // directEnc maps the content encryption algorithms of the native path to
 // their key length in bytes.
@@ -71,14 +72,7 @@ func decryptDirect(key gocrypto.PrivateKey, epk *ecdsa.PublicKey, enc string, ke
 	if err != nil {
 		return nil, fmt.Errorf("%w: key agreement: %v", ErrJWEDecrypt, err)
 	}
-	cek := concatKDF(z, enc, apu, apv, keyLen)
-	clear(z)
-	defer clear(cek)
-	block, err := aes.NewCipher(cek)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrJWEDecrypt, err)
-	}
-	gcm, err := cipher.NewGCM(block)
+	gcm, err := directAEAD(z, enc, apu, apv, keyLen)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrJWEDecrypt, err)
 	}
@@ -91,6 +85,19 @@ func decryptDirect(key gocrypto.PrivateKey, epk *ecdsa.PublicKey, enc string, ke
 		return nil, fmt.Errorf("%w: authentication failed", ErrJWEDecrypt)
 	}
 	return pt, nil
+}
+
+// directAEAD derives the content encryption key from the shared secret z
+// (concatKDF) and returns AES-GCM under it; z and the key are cleared.
+func directAEAD(z []byte, enc string, apu, apv []byte, keyLen int) (cipher.AEAD, error) {
+	cek := concatKDF(z, enc, apu, apv, keyLen)
+	clear(z)
+	defer clear(cek)
+	block, err := aes.NewCipher(cek)
+	if err != nil {
+		return nil, err
+	}
+	return cipher.NewGCM(block)
 }
 
 // concatKDF derives the content encryption key of direct ECDH-ES from the
@@ -126,13 +133,16 @@ var directReserved = []string{"alg", "enc", "epk", "zip", "crit"}
 // encryptDirect encrypts payload to pub under direct ECDH-ES with AES-GCM
 // (a keyLen-byte key): a fresh ephemeral key on pub's curve, the Concat
 // KDF over hdr's apu and apv (base64url strings, or []byte written to the
-// header as such), a random 96-bit IV, and the protected header (hdr plus
-// alg, enc and epk) as additional data.
-func encryptDirect(payload []byte, pub *ecdsa.PublicKey, enc string, keyLen int, hdr map[string]any) (string, error) {
-	h := make(map[string]any, len(hdr)+3)
+// header as such), a random 96-bit IV, and the protected header (hdr, kid
+// when not empty, alg, enc and epk) as additional data.
+func encryptDirect(payload []byte, pub *ecdsa.PublicKey, enc string, keyLen int, hdr map[string]any, kid string) (string, error) {
+	h := make(map[string]any, len(hdr)+4)
 	var party [2][]byte
 	for k, v := range hdr {
 		h[k] = v
+	}
+	if kid != "" {
+		h["kid"] = kid
 	}
 	for i, name := range []string{"apu", "apv"} {
 		switch v := hdr[name].(type) {
@@ -165,9 +175,10 @@ func encryptDirect(payload []byte, pub *ecdsa.PublicKey, enc string, keyLen int,
 	if err != nil {
 		return "", fmt.Errorf("jose: encrypt: key agreement: %w", err)
 	}
-	cek := concatKDF(z, enc, party[0], party[1], keyLen)
-	clear(z)
-	defer clear(cek)
+	gcm, err := directAEAD(z, enc, party[0], party[1], keyLen)
+	if err != nil {
+		return "", fmt.Errorf("jose: encrypt: %w", err)
+	}
 	epk, err := ecdsa.ParseUncompressedPublicKey(pub.Curve, eph.PublicKey().Bytes())
 	if err != nil {
 		return "", fmt.Errorf("jose: encrypt: %w", err)
@@ -180,14 +191,6 @@ func encryptDirect(payload []byte, pub *ecdsa.PublicKey, enc string, keyLen int,
 	hb, err := json.Marshal(h)
 	if err != nil {
 		return "", fmt.Errorf("jose: JWE header: %w", err)
-	}
-	block, err := aes.NewCipher(cek)
-	if err != nil {
-		return "", fmt.Errorf("jose: encrypt: %w", err)
-	}
-	gcm, err := cipher.NewGCM(block)
-	if err != nil {
-		return "", fmt.Errorf("jose: encrypt: %w", err)
 	}
 	var iv [gcmIVLen]byte
 	if _, err := rand.Read(iv[:]); err != nil {
