@@ -163,10 +163,6 @@ func claimTime(claims map[string]any, name string) time.Time {
 	return t
 }
 
-// peekMaxDepth is the nesting the unverified peek accepts (encoding/json's
-// own bound; the verification applies the configured limits).
-const peekMaxDepth = 10000
-
 // peekSDJWT is the unverified view a trust policy pre-checks: iss, vct,
 // sub and jti of the Issuer-signed JWT's own payload, read without
 // decoding or hashing the disclosures (and without the JWS parse gate:
@@ -187,30 +183,8 @@ func (p *Parser) peekSDJWT(format vocab.Format, tok string) (*Credential, error)
 	}
 	// One validating pass that keeps only these four members (the
 	// verification that follows decodes the payload under its limits).
-	err = jsonx.ValidateMembers(payload, jsonx.Limits{MaxBytes: len(payload), MaxDepth: peekMaxDepth, MaxValues: len(payload)}, func(name, value []byte) error {
-		var dst *string
-		switch string(name) {
-		case "iss":
-			dst = &c.Iss
-		case "vct":
-			dst = &c.Vct
-		case "sub":
-			dst = &c.Sub
-		case "jti":
-			dst = &c.Jti
-		default:
-			return nil
-		}
-		if string(value) == "null" {
-			return nil
-		}
-		s, ok := jsonx.StringValue(value)
-		if !ok {
-			return fmt.Errorf("%s is not a string", name)
-		}
-		*dst = s
-		return nil
-	})
+	err = jsonx.StringMembers(payload, jsonx.DocumentLimits(payload),
+		[]string{"iss", "vct", "sub", "jti"}, []*string{&c.Iss, &c.Vct, &c.Sub, &c.Jti})
 	if err != nil {
 		return nil, fmt.Errorf("%w: JWT payload: %w", ErrMalformed, err)
 	}

@@ -118,6 +118,38 @@ func ValidateMembers(data []byte, lim Limits, fn func(name, value []byte) error)
 	return validate(data, lim, fn)
 }
 
+// StringMembers validates data, which must be a JSON object, under lim
+// (as ValidateMembers) and sets *dst[i] to the top-level member names[i]
+// when it is a string; a null member leaves *dst[i] as it is, any other
+// value is ErrSyntax. The claims a JWT's policy reads before verification
+// (iss, vct, …) without decoding the rest.
+func StringMembers(data []byte, lim Limits, names []string, dst []*string) error {
+	return validate(data, lim, func(name, value []byte) error {
+		for i, n := range names {
+			if string(name) != n {
+				continue
+			}
+			if string(value) == "null" {
+				return nil
+			}
+			s, ok := StringValue(value)
+			if !ok {
+				return fmt.Errorf("%w: %s is not a string", ErrSyntax, n)
+			}
+			*dst[i] = s
+			return nil
+		}
+		return nil
+	})
+}
+
+// DocumentLimits bounds a document only by its own size, with
+// encoding/json's nesting limit: for scanning input whose size a caller
+// already bounded, where the decode that follows applies the real limits.
+func DocumentLimits(data []byte) Limits {
+	return Limits{MaxBytes: len(data), MaxDepth: 10000, MaxValues: len(data)}
+}
+
 // StringValue returns the string a JSON value (as ValidateMembers passes
 // it) encodes, unescaped, and false when the value is not a string.
 func StringValue(value []byte) (string, bool) {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -132,4 +133,26 @@ func FuzzValidateMembers(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestStringMembers(t *testing.T) {
+	var iss, vct string
+	names, dst := []string{"iss", "vct"}, []*string{&iss, &vct}
+	doc := []byte(`{"vct":"urn:x","ISS":"no","o":{"iss":"inner"},"iss":"https:\/\/issuer.example"}`)
+	if err := StringMembers(doc, DocumentLimits(doc), names, dst); err != nil || iss != "https://issuer.example" || vct != "urn:x" {
+		t.Fatalf("%q %q %v", iss, vct, err)
+	}
+	iss, vct = "kept", ""
+	if err := StringMembers([]byte(`{"iss":null}`), Limits{}, names, dst); err != nil || iss != "kept" || vct != "" {
+		t.Fatalf("null: %q %v", iss, err)
+	}
+	for _, bad := range []string{`{"iss":5}`, `{"vct":["x"]}`, `["iss"]`, `{"iss":"a","iss":"b"}`, `{"iss":"a"`} {
+		if err := StringMembers([]byte(bad), Limits{}, names, dst); !errors.Is(err, ErrSyntax) && !errors.Is(err, ErrDuplicateMember) {
+			t.Errorf("%s: %v", bad, err)
+		}
+	}
+	deep := []byte(`{"a":` + strings.Repeat("[", 200) + strings.Repeat("]", 200) + `}`)
+	if err := StringMembers(deep, DocumentLimits(deep), names, dst); err != nil {
+		t.Fatalf("document limits refused nesting encoding/json accepts: %v", err)
+	}
 }

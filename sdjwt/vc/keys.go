@@ -6,7 +6,6 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -65,23 +64,13 @@ type IssuerKeyResolver struct {
 
 // ResolveKey returns the validated issuer key for j.
 func (r *IssuerKeyResolver) ResolveKey(ctx context.Context, j *jose.JWS) (gocrypto.PublicKey, error) {
-	var claims struct{ Iss string }
-	err := jsonx.ValidateMembers(j.Payload, jsonx.Limits{MaxBytes: len(j.Payload), MaxDepth: 10000, MaxValues: len(j.Payload)}, func(name, value []byte) error {
-		if string(name) != "iss" || string(value) == "null" {
-			return nil
-		}
-		s, ok := jsonx.StringValue(value)
-		if !ok {
-			return errors.New("not a string")
-		}
-		claims.Iss = s
-		return nil
-	})
+	var iss string
+	err := jsonx.StringMembers(j.Payload, jsonx.DocumentLimits(j.Payload), []string{"iss"}, []*string{&iss})
 	if err != nil {
 		return nil, fmt.Errorf("%w: iss: %v", ErrIssuerKey, err)
 	}
-	if r.Trusted != nil && claims.Iss != "" && r.Trusted.Has(claims.Iss) {
-		k, err := r.Trusted.ResolveIssuerKey(claims.Iss, j)
+	if r.Trusted != nil && iss != "" && r.Trusted.Has(iss) {
+		k, err := r.Trusted.ResolveIssuerKey(iss, j)
 		if err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrIssuerKey, err)
 		}
@@ -89,10 +78,10 @@ func (r *IssuerKeyResolver) ResolveKey(ctx context.Context, j *jose.JWS) (gocryp
 	}
 	switch {
 	case len(j.Header.X5C) > 0 && r.X5CRoots != nil:
-		return r.x5c(j, claims.Iss)
+		return r.x5c(j, iss)
 	case strings.HasPrefix(j.Header.Kid, "did:") && r.DIDs != nil:
 		did, _, _ := strings.Cut(j.Header.Kid, "#")
-		if claims.Iss != "" && claims.Iss != did {
+		if iss != "" && iss != did {
 			return nil, fmt.Errorf("%w: kid DID %q is not iss", ErrIssuerKey, did)
 		}
 		k, err := r.DIDs.ResolveKey(ctx, j)
@@ -100,8 +89,8 @@ func (r *IssuerKeyResolver) ResolveKey(ctx context.Context, j *jose.JWS) (gocryp
 			return nil, fmt.Errorf("%w: %w", ErrIssuerKey, err)
 		}
 		return k, nil
-	case strings.HasPrefix(claims.Iss, "https://") && r.Fetcher != nil:
-		return r.metadataKey(ctx, claims.Iss, j.Header.Kid)
+	case strings.HasPrefix(iss, "https://") && r.Fetcher != nil:
+		return r.metadataKey(ctx, iss, j.Header.Kid)
 	}
 	return nil, fmt.Errorf("%w: no configured mechanism applies", ErrIssuerKey)
 }
