@@ -14,7 +14,8 @@ import (
 	"fmt"
 	"math/big"
 	"slices"
-	"unsafe"
+
+	"github.com/ocmw/wstack/internal/b64url"
 )
 
 // ErrInvalidJWK is returned for a JWK that is malformed, names an unsupported
@@ -136,7 +137,7 @@ func decodeECPoint(str func(string) (string, error), size int, buf *ecPointBuf) 
 		if strictB64.DecodedLen(len(c.s)) != size {
 			return nil, fmt.Errorf("%w: coordinate length", ErrInvalidJWK)
 		}
-		n, err := strictB64.Decode(raw[len(raw):len(raw)+size], unsafe.Slice(unsafe.StringData(c.s), len(c.s)))
+		n, err := b64url.DecodeStrict(raw[len(raw):len(raw)+size], c.s)
 		if err != nil {
 			return nil, fmt.Errorf("%w: member %q: %v", ErrInvalidJWK, c.name, err)
 		}

@@ -31,8 +31,6 @@ type Disclosure struct {
 
 var strictB64 = base64.RawURLEncoding.Strict()
 
-func isB64URL(s string) bool { return b64url.ValidChars(s) }
-
 // ParseDisclosure decodes a disclosure string. The decoded JSON must be valid
 // UTF-8 without duplicate members and within the limits; the array must have
 // two or three elements with a string salt (and string name).
@@ -59,7 +57,7 @@ func parseDisclosure(raw string, lim Limits, arena []byte, boxes *anybox.Strings
 		return arena, fmt.Errorf("%w: not base64url", ErrDisclosure)
 	}
 	if len(raw) > lim.MaxSize {
-		if !isB64URL(raw) {
+		if !b64url.ValidChars(raw) {
 			return arena, fmt.Errorf("%w: not base64url", ErrDisclosure)
 		}
 		return arena, fmt.Errorf("%w: disclosure of %d bytes", ErrTooLarge, len(raw))
@@ -72,7 +70,7 @@ func parseDisclosure(raw string, lim Limits, arena []byte, boxes *anybox.Strings
 	buf := arena[start : start+need]
 	n, err := b64url.DecodeStrict(buf, raw)
 	if err != nil {
-		if !isB64URL(raw) {
+		if !b64url.ValidChars(raw) {
 			return arena, fmt.Errorf("%w: not base64url", ErrDisclosure)
 		}
 		return arena, fmt.Errorf("%w: %v", ErrDisclosure, err)

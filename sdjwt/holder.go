@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ocmw/wstack/crypto/jose"
+	"github.com/ocmw/wstack/internal/b64url"
 	"github.com/ocmw/wstack/internal/jsonx"
 	"github.com/ocmw/wstack/vocab"
 )
@@ -36,7 +37,7 @@ func decodePayload(jwt string, lim Limits) (map[string]any, error) {
 	i := strings.IndexByte(jwt, '.')
 	j := i + 1 + strings.IndexByte(jwt[i+1:], '.')
 	p64 := jwt[i+1 : j]
-	if !isB64URL(p64) {
+	if !b64url.ValidChars(p64) {
 		return nil, fmt.Errorf("%w: payload is not base64url", ErrMalformed)
 	}
 	b, err := strictB64.DecodeString(p64)
