@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"math"
+	"strings"
 	"testing"
 	"time"
 )
@@ -58,4 +59,18 @@ func FuzzAppendJSON(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string, x float64, n int64, b bool) {
 		checkAppendJSON(t, []any{s, x, n, b, map[string]any{s: x, "n": n}})
 	})
+}
+
+// TestAppendJSONStringEveryOffset: the eight-byte fast path of
+// appendJSONString hands every byte that needs escaping or UTF-8 handling
+// to the byte loop, wherever it falls relative to the eight-byte steps.
+func TestAppendJSONStringEveryOffset(t *testing.T) {
+	for _, special := range []string{`"`, `\`, "\n", "\x00", "\x1f", "\x7f", "é", "\u2028", "\xff", "\xe2\x80", "🎉"} {
+		for n := 0; n <= 20; n++ {
+			for at := 0; at <= n; at++ {
+				s := strings.Repeat("a", at) + special + strings.Repeat("b", n-at)
+				checkAppendJSON(t, s)
+			}
+		}
+	}
 }

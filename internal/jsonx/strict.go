@@ -218,7 +218,7 @@ func (d *strictDecoder) str() (string, bool) {
 	for d.i < len(d.b) {
 		// Eight plain bytes at a time (printable ASCII other than the
 		// quote and the backslash); the first other byte is judged below.
-		for len(d.b)-d.i >= 8 && plain8(binary.LittleEndian.Uint64(d.b[d.i:])) {
+		for len(d.b)-d.i >= 8 && Plain8(binary.LittleEndian.Uint64(d.b[d.i:])) {
 			d.i += 8
 		}
 		if d.i >= len(d.b) {
@@ -253,9 +253,9 @@ func (d *strictDecoder) str() (string, bool) {
 	return "", false
 }
 
-// plain8 reports whether none of the eight bytes in x is a quote, a
+// Plain8 reports whether none of the eight bytes in x is a quote, a
 // backslash, a control character (< 0x20) or a byte of 0x80 and above.
-func plain8(x uint64) bool {
+func Plain8(x uint64) bool {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	// A byte b < n (n <= 0x80) sets its high bit in (b - n) &^ b.
 	below := func(x uint64, n uint64) uint64 { return (x - ones*n) &^ x & highs }

@@ -125,7 +125,7 @@ var jsonSeeds = []string{
 	`{"\u0061b":1}`, `1e400`,
 }
 
-// TestPlain8: plain8 agrees with a byte-by-byte check for every byte value
+// TestPlain8: Plain8 agrees with a byte-by-byte check for every byte value
 // at every position, also next to other special bytes.
 func TestPlain8(t *testing.T) {
 	plain := func(c byte) bool { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\' }
@@ -145,8 +145,8 @@ func TestPlain8(t *testing.T) {
 					for _, c := range w {
 						want = want && plain(c)
 					}
-					if got := plain8(binary.LittleEndian.Uint64(w[:])); got != want {
-						t.Fatalf("%x: plain8 %v", w, got)
+					if got := Plain8(binary.LittleEndian.Uint64(w[:])); got != want {
+						t.Fatalf("%x: Plain8 %v", w, got)
 					}
 				}
 			}
