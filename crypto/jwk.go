@@ -169,7 +169,7 @@ func publicKeyFromJWK(m map[string]any, checkOnly bool) (crypto.PublicKey, error
 		if err != nil {
 			return nil, err
 		}
-		b, err := base64.RawURLEncoding.Strict().DecodeString(s)
+		b, err := b64url.DecodeStringStrict(s)
 		if err != nil {
 			return nil, fmt.Errorf("%w: member %q: %v", ErrInvalidJWK, name, err)
 		}

@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/rsa"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -43,6 +44,10 @@ func TestParsePublicJWK(t *testing.T) {
 		return out
 	}
 	zero := base64.RawURLEncoding.EncodeToString(make([]byte, 32))
+	rk, _ := rsa.GenerateKey(rand.Reader, 2048)
+	rsaN := base64.RawURLEncoding.EncodeToString(rk.N.Bytes())
+	ep, _, _ := ed25519.GenerateKey(rand.Reader)
+	edX := base64.RawURLEncoding.EncodeToString(ep)
 	cases := []struct {
 		name string
 		in   []byte
@@ -67,6 +72,12 @@ func TestParsePublicJWK(t *testing.T) {
 		{"p384_point_as_p256", mod(func(m map[string]any) { m["crv"] = "P-384" }), crypto.ErrInvalidJWK},
 		{"short_coordinate", mod(func(m map[string]any) { m["x"] = "AAAA" }), crypto.ErrInvalidJWK},
 		{"row14_noncanonical_b64", mod(func(m map[string]any) { m["x"] = m["x"].(string) + "=" }), crypto.ErrInvalidJWK},
+		// encoding/base64 skips CR and LF even in Strict mode: one key, one encoding.
+		{"row14_line_break_in_x", mod(func(m map[string]any) { x := m["x"].(string); m["x"] = x[:20] + "\n" + x[20:] }), crypto.ErrInvalidJWK},
+		{"row14_line_break_in_rsa_n", []byte(`{"kty":"RSA","n":"` + rsaN[:100] + `\r\n` + rsaN[100:] + `","e":"AQAB"}`), crypto.ErrInvalidJWK},
+		{"row14_line_break_in_okp_x", []byte(`{"kty":"OKP","crv":"Ed25519","x":"` + edX[:10] + `\n` + edX[10:] + `"}`), crypto.ErrInvalidJWK},
+		{"rsa_ok", []byte(`{"kty":"RSA","n":"` + rsaN + `","e":"AQAB"}`), nil},
+		{"okp_ok", []byte(`{"kty":"OKP","crv":"Ed25519","x":"` + edX + `"}`), nil},
 		{"unknown_curve", mod(func(m map[string]any) { m["crv"] = "secp256k1" }), crypto.ErrUnsupportedKeyType},
 		{"unknown_kty", []byte(`{"kty":"XYZ"}`), crypto.ErrUnsupportedKeyType},
 		{"okp_x25519", []byte(`{"kty":"OKP","crv":"X25519","x":"` + zero + `"}`), crypto.ErrUnsupportedKeyType},

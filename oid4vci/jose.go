@@ -1,10 +1,11 @@
 package oid4vci
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"strings"
+
+	"github.com/ocmw/wstack/internal/b64url"
 )
 
 // JOSEHeader is the protected header of a key proof, key attestation or
@@ -85,10 +86,9 @@ func (p Parser) splitJWT(token string, defBytes int) (*compactJWT, error) {
 	if !ok1 || !ok2 || strings.Contains(sig, ".") || h == "" || pl == "" {
 		return nil, fieldErr("", ErrMalformed, "not a compact JWS")
 	}
-	dec := base64.RawURLEncoding.Strict()
-	hb, err1 := dec.DecodeString(h)
-	pb, err2 := dec.DecodeString(pl)
-	sb, err3 := dec.DecodeString(sig)
+	hb, err1 := b64url.DecodeStringStrict(h)
+	pb, err2 := b64url.DecodeStringStrict(pl)
+	sb, err3 := b64url.DecodeStringStrict(sig)
 	if err1 != nil || err2 != nil || err3 != nil {
 		return nil, fieldErr("", ErrMalformed, "bad base64url")
 	}

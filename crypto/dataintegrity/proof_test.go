@@ -344,6 +344,8 @@ func TestJsonWebSignature2020BadJWS(t *testing.T) {
 	require.NoError(t, json.Unmarshal(doc, &m))
 	jws := m["proof"].(map[string]any)["jws"].(string)
 	parts := strings.Split(jws, ".")
+	_, err = p.Verify(context.Background(), doc, VerifyOptions{Suites: []Suite{JsonWebSignature2020}})
+	require.NoError(t, err, "the unmodified proof verifies")
 	hdr := func(h string) string { return base64.RawURLEncoding.EncodeToString([]byte(h)) }
 	for name, bad := range map[string]string{
 		"alg_not_fitting_key":   hdr(`{"alg":"ES256","b64":false,"crit":["b64"]}`) + ".." + parts[2],
@@ -354,6 +356,9 @@ func TestJsonWebSignature2020BadJWS(t *testing.T) {
 		"not_three_parts":       parts[0] + "." + parts[2],
 		"signature_not_b64":     parts[0] + "..***",
 		"other_header_same_alg": hdr(`{"alg":"EdDSA","b64":false,"crit":["b64"],"kid":"x"}`) + ".." + parts[2],
+		// encoding/base64 skips CR and LF even in Strict mode.
+		"line_break_in_signature": parts[0] + ".." + parts[2][:10] + "\n" + parts[2][10:],
+		"line_break_in_header":    parts[0][:10] + "\r\n" + parts[0][10:] + ".." + parts[2],
 	} {
 		t.Run(name, func(t *testing.T) {
 			d := mutateProof(t, doc, func(pm map[string]any) { pm["jws"] = bad })

@@ -3,7 +3,6 @@ package dataintegrity
 import (
 	"context"
 	"crypto"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,6 +12,7 @@ import (
 	"github.com/ocmw/wstack/crypto/did"
 
 	wcrypto "github.com/ocmw/wstack/crypto"
+	"github.com/ocmw/wstack/internal/b64url"
 )
 
 // VerifyOptions are the verifier's expectations.
@@ -330,7 +330,7 @@ func parseDetachedJWS(jws string) (string, []byte, error) {
 	if parts[1] != "" {
 		return "", nil, fmt.Errorf("%w: jws payload must be detached", ErrParsing)
 	}
-	sig, err := base64.RawURLEncoding.Strict().DecodeString(parts[2])
+	sig, err := b64url.DecodeStringStrict(parts[2])
 	if err != nil {
 		return "", nil, fmt.Errorf("%w: jws signature: %v", ErrParsing, err)
 	}
@@ -340,7 +340,7 @@ func parseDetachedJWS(jws string) (string, []byte, error) {
 // checkJWSHeader requires {"alg": alg, "b64": false, "crit": ["b64"]}
 // and nothing unexpected in crit.
 func checkJWSHeader(h64 string, alg wcrypto.Algorithm) error {
-	raw, err := base64.RawURLEncoding.Strict().DecodeString(h64)
+	raw, err := b64url.DecodeStringStrict(h64)
 	if err != nil {
 		return fmt.Errorf("%w: jws header: %v", ErrParsing, err)
 	}

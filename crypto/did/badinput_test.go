@@ -221,6 +221,9 @@ func TestDIDJWKBadInput(t *testing.T) {
 		{"unknown_use", jwkDID(`{"kty":"EC","crv":"P-256",` + x + `,"use":"both"}`), did.ErrInvalidPublicKey},
 		{"x25519_sig", jwkDID(`{"kty":"OKP","crv":"X25519","use":"sig","x":"3p7bfXt9wbTTW2HC7OQ1Nz-DQ8hbeGdNrfx-FG-IK08"}`), did.ErrInvalidPublicKey},
 		{"x25519_short", jwkDID(`{"kty":"OKP","crv":"X25519","x":"3p7bfXt9wbTTW2HC7OQ1Nz"}`), did.ErrInvalidPublicKey},
+		// encoding/base64 skips CR and LF even in Strict mode.
+		{"x25519_line_break", jwkDID(`{"kty":"OKP","crv":"X25519","x":"3p7bfXt9wbTTW2HC7OQ1\nNz-DQ8hbeGdNrfx-FG-IK08"}`), did.ErrInvalidPublicKey},
+		{"line_break_in_id", func() string { d := jwkDID(`{"kty":"EC","crv":"P-256",` + x + `}`); return d[:20] + "\n" + d[20:] }(), did.ErrInvalidDID},
 		{"wrong_method", "did:key:" + jwkDID(`{}`)[8:], did.ErrInvalidDID},
 		{"empty", "did:jwk:", did.ErrInvalidDID},
 	} {

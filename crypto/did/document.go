@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/ocmw/wstack/crypto"
+	"github.com/ocmw/wstack/internal/b64url"
 	"github.com/ocmw/wstack/internal/jsonx"
 )
 
@@ -337,7 +338,7 @@ func PublicKeyFromJWK(m map[string]any) (gocrypto.PublicKey, error) {
 	}
 	if m["kty"] == "OKP" && m["crv"] == "X25519" {
 		x, _ := m["x"].(string)
-		raw, err := base64.RawURLEncoding.Strict().DecodeString(x)
+		raw, err := b64url.DecodeStringStrict(x)
 		if err != nil || len(raw) != 32 {
 			return nil, fmt.Errorf("%w: X25519 x", ErrInvalidPublicKey)
 		}

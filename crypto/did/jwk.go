@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/ocmw/wstack/internal/b64url"
 	"github.com/ocmw/wstack/internal/jsonx"
 )
 
@@ -43,7 +44,7 @@ func (JWKMethod) Document(identifier string) (*Document, error) {
 	if len(d.ID) > maxJWKSize*4/3+4 {
 		return nil, fmt.Errorf("%w: JWK too large", ErrInvalidDID)
 	}
-	raw, err := base64.RawURLEncoding.Strict().DecodeString(d.ID)
+	raw, err := b64url.DecodeStringStrict(d.ID)
 	if err != nil {
 		return nil, fmt.Errorf("%w: not canonical unpadded base64url: %v", ErrInvalidDID, err)
 	}

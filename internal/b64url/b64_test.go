@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/base64"
+	"errors"
 	"testing"
 )
 
@@ -82,6 +83,18 @@ func checkDecode(t *testing.T, s string) {
 	}
 	if err == nil && !bytes.Equal(dst[:n], want) {
 		t.Fatalf("%q: %x != %x", s, dst[:n], want)
+	}
+	got, err2 := DecodeStringStrict(s)
+	if (err2 == nil) != okWant || err2 == nil && !bytes.Equal(got, want) {
+		t.Fatalf("%q: DecodeStringStrict %x, %v; want %x, ok %v", s, got, err2, want, okWant)
+	}
+	if okWant == (errWant == nil) {
+		return
+	}
+	// The only strings the stdlib takes and DecodeStrict refuses hold a
+	// line break, reported as ErrLineBreak.
+	if !errors.Is(err2, ErrLineBreak) {
+		t.Fatalf("%q: error %v, want ErrLineBreak", s, err2)
 	}
 }
 

@@ -42,3 +42,17 @@ func DecodeStrict(dst []byte, s string) (int, error) {
 	// Decode only reads its source: the string's bytes, not a copy.
 	return strict.Decode(dst, unsafe.Slice(unsafe.StringData(s), len(s)))
 }
+
+// DecodeStringStrict is DecodeStrict into a new slice of the decoded
+// length: canonical unpadded base64url only, CR and LF refused
+// (ErrLineBreak) where encoding/base64 would skip them. Use it for every
+// base64url member of untrusted input (JWS segments, JWK members, DIDs),
+// so that one value has one encoding.
+func DecodeStringStrict(s string) ([]byte, error) {
+	b := make([]byte, DecodedLen(len(s)))
+	n, err := DecodeStrict(b, s)
+	if err != nil {
+		return nil, err
+	}
+	return b[:n], nil
+}

@@ -77,6 +77,13 @@ func TestCredentialBadInput(t *testing.T) {
 		idx := strings.IndexByte("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", last)
 		return p[:len(p)-1] + string("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"[idx|1])
 	}
+	// encoding/base64 skips CR and LF even in Strict mode; a proof holding
+	// one is not the JWS that was signed and is refused.
+	lineBreak := func() string {
+		p := w.proof(0, nonce, nil)
+		i := strings.IndexByte(p, '.') + 10
+		return p[:i] + "\n" + p[i:]
+	}
 	_, otherDIDKid, err := did.NewKeyDID(w.keys[1].Public())
 	must(t, err)
 	many := make([]string, 11)
@@ -113,6 +120,7 @@ func TestCredentialBadInput(t *testing.T) {
 		{name: "proof aud empty", body: req(w.proof(0, nonce, func(_, c map[string]any) { c["aud"] = "" })), code: "invalid_proof"},
 		// row 14
 		{name: "proof non-canonical base64url signature", body: req(nonCanonical()), code: "invalid_proof"},
+		{name: "proof line break in base64url", body: req(lineBreak()), code: "invalid_proof"},
 		// row 15
 		{name: "proof typ JWT", body: req(w.proof(0, nonce, func(h, _ map[string]any) { h["typ"] = "JWT" })), code: "invalid_proof"},
 		{name: "proof typ dpop+jwt", body: req(w.proof(0, nonce, func(h, _ map[string]any) { h["typ"] = "dpop+jwt" })), code: "invalid_proof"},

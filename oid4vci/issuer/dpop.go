@@ -14,6 +14,7 @@ import (
 
 	"github.com/ocmw/wstack/crypto"
 	"github.com/ocmw/wstack/crypto/jose"
+	"github.com/ocmw/wstack/internal/b64url"
 	"github.com/ocmw/wstack/oid4vci"
 )
 
@@ -160,7 +161,7 @@ func (i *Issuer) dpopNonce(now time.Time) string {
 }
 
 func (i *Issuer) validDPoPNonce(n string, now time.Time) bool {
-	b, err := base64.RawURLEncoding.Strict().DecodeString(n)
+	b, err := b64url.DecodeStringStrict(n)
 	if err != nil || len(b) != 24 {
 		return false
 	}

@@ -2,7 +2,6 @@ package issuer
 
 import (
 	"crypto/ecdsa"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/ocmw/wstack/crypto"
 	"github.com/ocmw/wstack/crypto/jose"
+	"github.com/ocmw/wstack/internal/b64url"
 	"github.com/ocmw/wstack/oid4vci"
 )
 
@@ -107,7 +107,7 @@ func jweKid(body []byte) (string, error) {
 	if !ok || len(h) > 4096 {
 		return "", errMalformedJWE
 	}
-	hb, err := base64.RawURLEncoding.Strict().DecodeString(h)
+	hb, err := b64url.DecodeStringStrict(h)
 	if err != nil {
 		return "", errMalformedJWE
 	}

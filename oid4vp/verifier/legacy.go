@@ -2,13 +2,13 @@ package verifier
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
 
+	"github.com/ocmw/wstack/internal/b64url"
 	"github.com/ocmw/wstack/presentation"
 	"github.com/ocmw/wstack/presentation/pex"
 	"github.com/ocmw/wstack/vocab"
@@ -86,7 +86,7 @@ func jwtVPClaims(s string) (map[string]any, bool) {
 		return nil, false
 	}
 	parts := strings.SplitN(s, ".", 3)
-	b, err := base64.RawURLEncoding.Strict().DecodeString(parts[1])
+	b, err := b64url.DecodeStringStrict(parts[1])
 	if err != nil {
 		return nil, false
 	}
